@@ -1,0 +1,38 @@
+//! Pure business rules of Qualify: templates, scoring, qualification and decisions.
+//!
+//! No I/O and no clock: functions that need today's date take it as a parameter.
+//! Start reading at [`score`], [`qualify`] and [`decide`].
+
+mod answer;
+mod decision;
+mod error;
+mod key;
+mod qualification;
+mod rule;
+mod scoring;
+mod standard;
+mod template;
+mod text;
+mod tier;
+
+#[cfg(test)]
+mod test_support;
+
+pub use answer::{Answer, AnswerValue};
+pub use decision::{
+    BiasCheck, Decision, DecisionError, DecisionOutcome, ProspectStatus, decide,
+    status_after_decision, status_after_review,
+};
+pub use error::{FieldError, InvalidValue, ValidationErrors};
+pub use key::CriterionKey;
+pub use qualification::{OutlookDraft, QualificationResult, Verdict, horizon_date, qualify};
+pub use rule::{ChoiceOption, ChoiceRule, NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
+pub use scoring::{Assessment, Contribution, score};
+pub use standard::a_client_standard;
+pub use template::{
+    Criterion, CriterionDraft, DEFAULT_EXCEPTION_POLICY, DEFAULT_HORIZON_MONTHS,
+    DEFAULT_KNOCKOUT_CAP, DEFAULT_THRESHOLD_A, DEFAULT_THRESHOLD_B, Definition, DefinitionDraft,
+    ExceptionPolicy,
+};
+pub use text::{DisplayName, Email, Password};
+pub use tier::Tier;
