@@ -1,0 +1,21 @@
+//! Database schema migrations, run by `store::migrate` (and the CLI) on SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod idens;
+mod m20250101_000001_initial;
+mod m20250101_000002_published_versions_immutable;
+
+/// Every migration of the schema, in the order they run.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20250101_000001_initial::Migration),
+            Box::new(m20250101_000002_published_versions_immutable::Migration),
+        ]
+    }
+}

@@ -1,0 +1,75 @@
+//! The strings enum-like columns hold, one `match` per type so that a new variant in
+//! `domain` fails to compile here instead of writing an unknown code.
+
+use domain::{Decision, ExceptionPolicy, ProspectStatus, Tier, Verdict};
+
+use crate::StoreError;
+
+pub(crate) trait Code: Sized + Copy {
+    fn code(self) -> &'static str;
+    fn from_code(stored: &str) -> Result<Self, StoreError>;
+}
+
+macro_rules! codes {
+    ($ty:ty { $($variant:path => $code:literal),+ $(,)? }) => {
+        impl Code for $ty {
+            fn code(self) -> &'static str {
+                match self {
+                    $($variant => $code),+
+                }
+            }
+
+            fn from_code(stored: &str) -> Result<Self, StoreError> {
+                match stored {
+                    $($code => Ok($variant),)+
+                    other => Err(StoreError::corrupt(format_args!(
+                        "{} {other:?}",
+                        stringify!($ty)
+                    ))),
+                }
+            }
+        }
+    };
+}
+pub(crate) use codes;
+
+codes!(Tier {
+    Tier::A => "A",
+    Tier::B => "B",
+    Tier::C => "C",
+});
+
+codes!(ExceptionPolicy {
+    ExceptionPolicy::Strict => "STRICT",
+    ExceptionPolicy::Review => "REVIEW",
+});
+
+codes!(Verdict {
+    Verdict::Accept => "ACCEPT",
+    Verdict::AcceptWithPlan => "ACCEPT_WITH_PLAN",
+    Verdict::Decline => "DECLINE",
+});
+
+codes!(Decision {
+    Decision::TakeOn => "TAKE_ON",
+    Decision::TurnDown => "TURN_DOWN",
+});
+
+codes!(ProspectStatus {
+    ProspectStatus::New => "NEW",
+    ProspectStatus::Qualified => "QUALIFIED",
+    ProspectStatus::TakenOn => "TAKEN_ON",
+    ProspectStatus::TurnedDown => "TURNED_DOWN",
+    ProspectStatus::ExceptionPending => "EXCEPTION_PENDING",
+    ProspectStatus::ExceptionRejected => "EXCEPTION_REJECTED",
+});
+
+/// Small domain numbers (weights, thresholds, basis points: all validated far below
+/// `i32::MAX`) as the integer columns hold them.
+pub(crate) fn int(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+pub(crate) fn uint(stored: i32) -> Result<u32, StoreError> {
+    u32::try_from(stored).map_err(|_| StoreError::corrupt(format_args!("negative {stored}")))
+}

@@ -1,0 +1,189 @@
+//! Decisions to take on or turn down a prospect, with the exception request a take-on
+//! against a DECLINE verdict opens.
+
+use chrono::{DateTime, Utc};
+use domain::{BiasCheck, Decision, DecisionOutcome, ProspectStatus};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::clock::now;
+use crate::codes::Code;
+use crate::connect::begin_write;
+use crate::entity::{decisions, exception_requests, prospects};
+use crate::error::{json_error, unique};
+use crate::exceptions::{ExceptionRequest, ExceptionStatus};
+use crate::prospects::{lock_prospect, save_prospect};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub id: Uuid,
+    pub prospect_id: Uuid,
+    pub qualification_id: Option<Uuid>,
+    pub decided_by: Uuid,
+    pub decision: Decision,
+    pub reason: Option<String>,
+    pub bias_check: Option<BiasCheck>,
+    pub is_exception: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<decisions::Model> for DecisionRecord {
+    type Error = StoreError;
+
+    fn try_from(row: decisions::Model) -> Result<Self, StoreError> {
+        Ok(DecisionRecord {
+            id: row.id,
+            prospect_id: row.prospect_id,
+            qualification_id: row.qualification_id,
+            decided_by: row.decided_by,
+            decision: Decision::from_code(&row.decision)?,
+            reason: row.reason,
+            bias_check: row
+                .bias_check
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(json_error)?,
+            is_exception: row.is_exception,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// Records a decision `domain::decide` allowed, in one transaction: the decision, an
+/// exception request in `program_id` when `outcome` is `PendingException`, and the
+/// prospect's `new_status` (revision bumped).
+///
+/// # Errors
+/// - [`StoreError::NotFound`] when the prospect does not exist;
+/// - [`StoreError::Stale`] when `qualification_id` is not the prospect's latest
+///   qualification any more (it was re-qualified meanwhile; decide again);
+/// - [`StoreError::Conflict`]`("pending exception")` while an earlier exception request
+///   of the prospect awaits review.
+#[allow(clippy::too_many_arguments)] // mirrors the spec; every value is stored
+pub async fn record_decision(
+    db: &impl TransactionTrait,
+    prospect_id: Uuid,
+    qualification_id: Option<Uuid>,
+    decided_by: Uuid,
+    decision: Decision,
+    reason: Option<&str>,
+    bias: Option<&BiasCheck>,
+    outcome: DecisionOutcome,
+    new_status: ProspectStatus,
+    program_id: Uuid,
+) -> Result<(DecisionRecord, Option<ExceptionRequest>), StoreError> {
+    let is_exception = outcome == DecisionOutcome::PendingException;
+    let at = now();
+    let row = decisions::Model {
+        id: Uuid::now_v7(),
+        prospect_id,
+        qualification_id,
+        decided_by,
+        decision: decision.code().to_owned(),
+        reason: reason.map(str::to_owned),
+        bias_check: bias
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(json_error)?,
+        is_exception,
+        created_at: at,
+    };
+    let txn = begin_write(db).await?;
+    let prospect = lock_prospect(&txn, prospect_id).await?;
+    if prospect.latest_qualification_id != qualification_id {
+        return Err(StoreError::Stale);
+    }
+    if has_pending_exception(&txn, prospect_id).await? {
+        return Err(StoreError::Conflict("pending exception"));
+    }
+    decisions::Entity::insert(decisions::ActiveModel::from(row.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    let request = if is_exception {
+        let request = exception_requests::Model {
+            id: Uuid::now_v7(),
+            decision_id: row.id,
+            prospect_id,
+            program_id,
+            status: ExceptionStatus::Pending.code().to_owned(),
+            reviewer_id: None,
+            note: None,
+            reviewed_at: None,
+            created_at: at,
+        };
+        exception_requests::Entity::insert(exception_requests::ActiveModel::from(request.clone()))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(unique("exception request"))?;
+        Some(ExceptionRequest::try_from(request)?)
+    } else {
+        None
+    };
+    save_prospect(
+        &txn,
+        prospects::Model {
+            status: new_status.code().to_owned(),
+            ..prospect
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row.try_into()?, request))
+}
+
+async fn has_pending_exception(
+    txn: &impl ConnectionTrait,
+    prospect_id: Uuid,
+) -> Result<bool, StoreError> {
+    let pending = exception_requests::Entity::find()
+        .filter(exception_requests::Column::ProspectId.eq(prospect_id))
+        .filter(exception_requests::Column::Status.eq(ExceptionStatus::Pending.code()))
+        .count(txn)
+        .await?;
+    Ok(pending > 0)
+}
+
+/// Every decision on the prospects among `prospect_ids`, oldest first, in one query.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn decisions_by_prospect_ids(
+    db: &impl ConnectionTrait,
+    prospect_ids: &[Uuid],
+) -> Result<Vec<DecisionRecord>, StoreError> {
+    if prospect_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    decisions::Entity::find()
+        .filter(decisions::Column::ProspectId.is_in(prospect_ids.iter().copied()))
+        .order_by_asc(decisions::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(DecisionRecord::try_from)
+        .collect()
+}
+
+/// The decisions among `ids` that exist, in one query.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn decisions_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<DecisionRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    decisions::Entity::find()
+        .filter(decisions::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(DecisionRecord::try_from)
+        .collect()
+}

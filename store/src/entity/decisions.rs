@@ -1,0 +1,23 @@
+//! Decisions to take on or turn down a prospect.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "decisions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub prospect_id: Uuid,
+    pub qualification_id: Option<Uuid>,
+    pub decided_by: Uuid,
+    pub decision: String,
+    pub reason: Option<String>,
+    pub bias_check: Option<Json>,
+    pub is_exception: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

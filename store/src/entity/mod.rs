@@ -1,0 +1,15 @@
+//! SeaORM entities, one per table. Only the store sees them; callers get plain records.
+
+pub mod criteria;
+pub mod decisions;
+pub mod enrollments;
+pub mod exception_requests;
+pub mod invites;
+pub mod programs;
+pub mod prospects;
+pub mod qualifications;
+pub mod refresh_tokens;
+pub mod settings;
+pub mod template_versions;
+pub mod templates;
+pub mod users;

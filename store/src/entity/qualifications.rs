@@ -1,0 +1,32 @@
+//! Qualifications: append-only scorings of a prospect against a published version.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "qualifications")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub prospect_id: Uuid,
+    pub template_version_id: Uuid,
+    pub qualified_by: Uuid,
+    pub answers: Json,
+    pub outlook: Option<Json>,
+    pub score_bp: i32,
+    pub tier: String,
+    pub knockouts: Json,
+    pub unknowns: Json,
+    pub explanation: Json,
+    pub projected_score_bp: i32,
+    pub projected_tier: String,
+    pub projected_explanation: Json,
+    pub verdict: String,
+    pub plan: Option<String>,
+    pub requalify_by: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,39 @@
+//! Persistence: the only crate that knows SQL.
+//!
+//! Functions take a connection, or a transaction from [`begin_write`] when a caller needs
+//! several writes to commit together, and return plain records, never SeaORM models.
+//! Start reading at [`connect`] (the SQLite locking story) and [`templates`].
+
+mod clock;
+mod codes;
+mod connect;
+pub mod decisions;
+mod enrollments;
+mod entity;
+mod error;
+pub mod exceptions;
+pub mod invites;
+pub mod page;
+pub mod programs;
+pub mod prospects;
+pub mod qualifications;
+pub mod sessions;
+pub mod settings;
+pub mod templates;
+pub mod users;
+mod version_writes;
+mod versions;
+
+pub use connect::{begin_write, connect, migrate};
+pub use decisions::DecisionRecord;
+pub use error::StoreError;
+pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};
+pub use invites::Invite;
+pub use page::{Order, Page, PageRequest};
+pub use programs::{Enrollment, Program};
+pub use prospects::{Prospect, ProspectFilter, ProspectOrder};
+pub use qualifications::Qualification;
+pub use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionSession};
+pub use sessions::{RefreshToken, Rotation};
+pub use templates::{Template, TemplateVersion, VersionStatus};
+pub use users::{Role, User};

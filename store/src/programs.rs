@@ -1,0 +1,210 @@
+//! Programs run by a mentor, and the mentees enrolled in them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::clock::now;
+use crate::connect::begin_write;
+use crate::entity::{enrollments, programs};
+use crate::page::{Order, Page, PageRequest, fetch_page};
+
+pub use crate::enrollments::{
+    Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, mentees_page,
+    remove_enrollment,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    pub id: Uuid,
+    pub mentor_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub standard_version_id: Option<Uuid>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub revision: i32,
+}
+
+impl From<programs::Model> for Program {
+    fn from(row: programs::Model) -> Self {
+        Program {
+            id: row.id,
+            mentor_id: row.mentor_id,
+            name: row.name,
+            description: row.description,
+            standard_version_id: row.standard_version_id,
+            archived_at: row.archived_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            revision: row.revision,
+        }
+    }
+}
+
+/// Creates a program at revision 1. Whether `standard_version_id` is a published version
+/// the mentor may use is the caller's check; the database only checks it exists.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails (or a referenced row is missing).
+pub async fn create_program(
+    db: &impl ConnectionTrait,
+    mentor_id: Uuid,
+    name: &str,
+    description: &str,
+    standard_version_id: Option<Uuid>,
+) -> Result<Program, StoreError> {
+    let at = now();
+    let row = programs::Model {
+        id: Uuid::now_v7(),
+        mentor_id,
+        name: name.to_owned(),
+        description: description.to_owned(),
+        standard_version_id,
+        archived_at: None,
+        created_at: at,
+        updated_at: at,
+        revision: 1,
+    };
+    programs::Entity::insert(programs::ActiveModel::from(row.clone()))
+        .exec_without_returning(db)
+        .await?;
+    Ok(row.into())
+}
+
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn program_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<Program>, StoreError> {
+    Ok(programs::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Into::into))
+}
+
+/// The programs among `ids` that exist, in one query.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn programs_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<Program>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = programs::Entity::find()
+        .filter(programs::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The mentor's programs, archived ones included, oldest first.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn programs_page_for_mentor(
+    db: &impl ConnectionTrait,
+    mentor_id: Uuid,
+    request: PageRequest,
+) -> Result<Page<Program>, StoreError> {
+    let select = programs::Entity::find().filter(programs::Column::MentorId.eq(mentor_id));
+    let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
+    page.try_map(|row| Ok(row.into()))
+}
+
+/// The programs the mentee is actively enrolled in, oldest first.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn programs_page_for_mentee(
+    db: &impl ConnectionTrait,
+    mentee_id: Uuid,
+    request: PageRequest,
+) -> Result<Page<Program>, StoreError> {
+    let enrolled = enrollments::Entity::find()
+        .select_only()
+        .column(enrollments::Column::ProgramId)
+        .filter(enrollments::Column::MenteeId.eq(mentee_id))
+        .filter(enrollments::Column::RemovedAt.is_null())
+        .into_query();
+    let select = programs::Entity::find().filter(programs::Column::Id.in_subquery(enrolled));
+    let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
+    page.try_map(|row| Ok(row.into()))
+}
+
+/// Ids of every program the mentor runs.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn program_ids_for_mentor(
+    db: &impl ConnectionTrait,
+    mentor_id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    Ok(programs::Entity::find()
+        .select_only()
+        .column(programs::Column::Id)
+        .filter(programs::Column::MentorId.eq(mentor_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?)
+}
+
+/// Changes the given fields and bumps the revision. `standard_version_id: Some(id)` sets
+/// the standard; `None` leaves it as it is.
+///
+/// # Errors
+/// [`StoreError::NotFound`], or [`StoreError::Stale`] when `expected_revision` is given and
+/// is not the stored revision.
+pub async fn update_program(
+    db: &impl TransactionTrait,
+    id: Uuid,
+    name: Option<&str>,
+    description: Option<&str>,
+    standard_version_id: Option<Uuid>,
+    expected_revision: Option<i32>,
+) -> Result<Program, StoreError> {
+    let txn = begin_write(db).await?;
+    let mut row = programs::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if expected_revision.is_some_and(|expected| expected != row.revision) {
+        return Err(StoreError::Stale);
+    }
+    if let Some(name) = name {
+        row.name = name.to_owned();
+    }
+    if let Some(description) = description {
+        row.description = description.to_owned();
+    }
+    if standard_version_id.is_some() {
+        row.standard_version_id = standard_version_id;
+    }
+    row.revision += 1;
+    row.updated_at = now();
+    programs::Entity::update_many()
+        .set(programs::ActiveModel {
+            name: Set(row.name.clone()),
+            description: Set(row.description.clone()),
+            standard_version_id: Set(row.standard_version_id),
+            revision: Set(row.revision),
+            updated_at: Set(row.updated_at),
+            ..Default::default()
+        })
+        .filter(programs::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(row.into())
+}

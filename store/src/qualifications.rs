@@ -1,0 +1,208 @@
+//! Qualifications: append-only scorings of a prospect against a published version.
+//!
+//! `explanation` and `projected_explanation` hold the whole serialized
+//! `domain::Assessment`, so a result reads back exactly as it was computed; the score,
+//! tier, knockout and unknown columns are copies of it for SQL filtering and reports.
+
+use chrono::{DateTime, Utc};
+use domain::{Answer, Assessment, OutlookDraft, ProspectStatus, QualificationResult, Verdict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+    TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::clock::now;
+use crate::codes::{Code, int, uint};
+use crate::connect::begin_write;
+use crate::entity::{prospects, qualifications};
+use crate::error::json_error;
+use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::prospects::{lock_prospect, save_prospect};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qualification {
+    pub id: Uuid,
+    pub prospect_id: Uuid,
+    pub template_version_id: Uuid,
+    pub qualified_by: Uuid,
+    pub answers: Vec<Answer>,
+    pub outlook: Option<OutlookDraft>,
+    pub result: QualificationResult,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<qualifications::Model> for Qualification {
+    type Error = StoreError;
+
+    fn try_from(row: qualifications::Model) -> Result<Self, StoreError> {
+        let now: Assessment = from_json(row.explanation)?;
+        let projected: Assessment = from_json(row.projected_explanation)?;
+        // The copies must agree with the document they were taken from.
+        if uint(row.score_bp)? != now.score_bp
+            || uint(row.projected_score_bp)? != projected.score_bp
+        {
+            return Err(StoreError::corrupt(format_args!(
+                "qualification {} score",
+                row.id
+            )));
+        }
+        Ok(Qualification {
+            id: row.id,
+            prospect_id: row.prospect_id,
+            template_version_id: row.template_version_id,
+            qualified_by: row.qualified_by,
+            answers: from_json(row.answers)?,
+            outlook: row.outlook.map(from_json).transpose()?,
+            result: QualificationResult {
+                now,
+                projected,
+                verdict: Verdict::from_code(&row.verdict)?,
+                requalify_by: row.requalify_by,
+                plan: row.plan,
+            },
+            created_at: row.created_at,
+        })
+    }
+}
+
+fn to_json(value: &impl Serialize) -> Result<Json, StoreError> {
+    serde_json::to_value(value).map_err(json_error)
+}
+
+fn from_json<T: DeserializeOwned>(value: Json) -> Result<T, StoreError> {
+    serde_json::from_value(value).map_err(json_error)
+}
+
+/// Appends a qualification and, in the same transaction, makes it the prospect's latest:
+/// the prospect becomes `Qualified` (a re-qualification restarts the decision), takes the
+/// result's `requalify_by`, and its revision is bumped.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when the prospect does not exist.
+pub async fn insert_qualification(
+    db: &impl TransactionTrait,
+    prospect_id: Uuid,
+    template_version_id: Uuid,
+    qualified_by: Uuid,
+    answers: &[Answer],
+    outlook: Option<&OutlookDraft>,
+    result: &QualificationResult,
+) -> Result<Qualification, StoreError> {
+    let row = qualifications::Model {
+        id: Uuid::now_v7(),
+        prospect_id,
+        template_version_id,
+        qualified_by,
+        answers: to_json(&answers)?,
+        outlook: outlook.map(to_json).transpose()?,
+        score_bp: int(result.now.score_bp),
+        tier: result.now.tier.code().to_owned(),
+        knockouts: to_json(&result.now.knockouts)?,
+        unknowns: to_json(&result.now.unknowns)?,
+        explanation: to_json(&result.now)?,
+        projected_score_bp: int(result.projected.score_bp),
+        projected_tier: result.projected.tier.code().to_owned(),
+        projected_explanation: to_json(&result.projected)?,
+        verdict: result.verdict.code().to_owned(),
+        plan: result.plan.clone(),
+        requalify_by: result.requalify_by,
+        created_at: now(),
+    };
+    let txn = begin_write(db).await?;
+    let prospect = lock_prospect(&txn, prospect_id).await?;
+    qualifications::Entity::insert(qualifications::ActiveModel::from(row.clone()))
+        .exec_without_returning(&txn)
+        .await?;
+    save_prospect(
+        &txn,
+        prospects::Model {
+            latest_qualification_id: Some(row.id),
+            status: ProspectStatus::Qualified.code().to_owned(),
+            requalify_by: result.requalify_by,
+            ..prospect
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    row.try_into()
+}
+
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn qualification_by_id(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<Qualification>, StoreError> {
+    qualifications::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Qualification::try_from)
+        .transpose()
+}
+
+/// The qualifications among `ids` that exist, in one query.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn qualifications_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<Qualification>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    qualifications::Entity::find()
+        .filter(qualifications::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Qualification::try_from)
+        .collect()
+}
+
+/// The prospect's qualifications, newest first.
+///
+/// # Errors
+/// [`StoreError::Db`] when a query fails.
+pub async fn qualifications_page(
+    db: &impl ConnectionTrait,
+    prospect_id: Uuid,
+    request: PageRequest,
+) -> Result<Page<Qualification>, StoreError> {
+    let select =
+        qualifications::Entity::find().filter(qualifications::Column::ProspectId.eq(prospect_id));
+    let page = fetch_page(db, select, qualifications::Column::Id, Order::Desc, request).await?;
+    page.try_map(Qualification::try_from)
+}
+
+/// The latest qualification of each prospect among `prospect_ids` that has one, in one
+/// query (through `prospects.latest_qualification_id`).
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn latest_by_prospect_ids(
+    db: &impl ConnectionTrait,
+    prospect_ids: &[Uuid],
+) -> Result<Vec<Qualification>, StoreError> {
+    if prospect_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let latest = prospects::Entity::find()
+        .select_only()
+        .column(prospects::Column::LatestQualificationId)
+        .filter(prospects::Column::Id.is_in(prospect_ids.iter().copied()))
+        .filter(prospects::Column::LatestQualificationId.is_not_null())
+        .into_query();
+    qualifications::Entity::find()
+        .filter(qualifications::Column::Id.in_subquery(latest))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Qualification::try_from)
+        .collect()
+}

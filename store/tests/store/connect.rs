@@ -1,0 +1,207 @@
+//! Connecting, migrating, pragmas, and concurrent writers.
+
+use std::collections::BTreeSet;
+
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use store::users::Role;
+
+use crate::support::{fresh_db, fresh_file_db, is_sqlite, program_with_standard, user};
+
+#[tokio::test]
+async fn migrations_create_every_table_and_can_run_twice() {
+    let (db, _guard) = fresh_db().await;
+    store::migrate(&db).await.expect("second run is a no-op");
+
+    let sql = if is_sqlite(&db) {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    } else {
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    let tables: BTreeSet<String> = rows
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect();
+    let expected = [
+        "criteria",
+        "decisions",
+        "enrollments",
+        "exception_requests",
+        "invites",
+        "programs",
+        "prospects",
+        "qualifications",
+        "refresh_tokens",
+        "seaql_migrations",
+        "settings",
+        "template_versions",
+        "templates",
+        "users",
+    ];
+    assert_eq!(tables, expected.iter().map(|t| t.to_string()).collect());
+}
+
+async fn pragma(db: &impl ConnectionTrait, name: &str) -> String {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("PRAGMA {name}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    match row.try_get_by_index::<String>(0) {
+        Ok(text) => text,
+        Err(_) => row.try_get_by_index::<i64>(0).unwrap().to_string(),
+    }
+}
+
+#[tokio::test]
+async fn sqlite_file_connections_use_wal_foreign_keys_full_sync_and_busy_timeout() {
+    let (db, _guard) = fresh_file_db().await;
+    if !is_sqlite(&db) {
+        return; // SQLite pragmas; nothing to check on PostgreSQL.
+    }
+    // Open transactions hold their connection: four of them are four pooled connections.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(db.begin().await.unwrap());
+    }
+    for txn in &held {
+        let settings = (
+            pragma(txn, "journal_mode").await,
+            pragma(txn, "foreign_keys").await,
+            pragma(txn, "synchronous").await,
+            pragma(txn, "busy_timeout").await,
+        );
+        // synchronous 2 is FULL.
+        assert_eq!(
+            settings,
+            ("wal".into(), "1".into(), "2".into(), "5000".into())
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_foreign_keys_are_refused() {
+    let (db, _guard) = fresh_db().await;
+    let missing_mentor = uuid::Uuid::now_v7();
+    let result = store::programs::create_program(&db, missing_mentor, "x", "", None).await;
+    assert!(
+        matches!(result, Err(store::StoreError::Db(_))),
+        "a program of an unknown mentor must be refused, got {result:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost_updates() {
+    let (db, _guard) = fresh_file_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let (program, _) = program_with_standard(&db, &mentor).await;
+
+    // Each update reads the program (revision) and then writes it: with deferred
+    // transactions on SQLite, concurrent ones fail with "database is locked". The
+    // prospects are single-statement (autocommit) writes racing with them.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let db = db.clone();
+            let (mentor, program) = (mentor.id, program.id);
+            tokio::spawn(async move {
+                let name = format!("Program {i}");
+                let updated =
+                    store::programs::update_program(&db, program, Some(&name), None, None, None)
+                        .await?;
+                store::prospects::create_prospect(&db, mentor, program, &name, None, None).await?;
+                Ok::<_, store::StoreError>(updated)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let updated = task.await.expect("task").expect("no write may fail");
+        assert!(updated.revision > 1);
+    }
+
+    let stored = store::programs::program_by_id(&db, program.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.revision, 21, "every one of the 20 updates counted");
+    let filter = store::ProspectFilter::default();
+    let all = store::PageRequest {
+        first: 0,
+        after: None,
+    };
+    let prospects = store::prospects::prospects_page(&db, &filter, Default::default(), all)
+        .await
+        .unwrap();
+    assert_eq!(prospects.total, 20);
+}
+
+fn assert_send<T: Send>(_: T) {}
+
+/// Compile-time check: the api awaits store calls inside `Send` futures (async-graphql,
+/// axum), so every generic write must stay `Send` with a real connection.
+#[tokio::test]
+async fn store_futures_are_send() {
+    let (db, _guard) = fresh_db().await;
+    let id = uuid::Uuid::now_v7();
+    let definition = crate::support::definition();
+    let now = chrono::Utc::now();
+    assert_send(store::templates::update_draft(
+        &db,
+        id,
+        None,
+        None,
+        Some(&definition),
+        None,
+    ));
+    assert_send(store::templates::publish_latest(&db, id, now));
+    assert_send(store::sessions::rotate_refresh_token(
+        &db, "a", "b", now, now,
+    ));
+    assert_send(store::exceptions::review_exception(
+        &db, id, id, true, None, now,
+    ));
+    assert_send(store::prospects::archive_prospect(&db, id, now));
+    let txn = store::begin_write(&db).await.unwrap();
+    assert_send(store::programs::enroll(&txn, id, id));
+}
+
+#[tokio::test]
+async fn writes_composed_in_one_begin_write_transaction_commit_or_roll_back_together() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let (program, _) = program_with_standard(&db, &mentor).await;
+    let join = |email: &'static str| {
+        let db = db.clone();
+        async move {
+            let txn = store::begin_write(&db).await.unwrap();
+            let mentee = store::users::create_user(&txn, email, "M", Role::Mentee, "h")
+                .await
+                .unwrap();
+            store::programs::enroll(&txn, program.id, mentee.id)
+                .await
+                .unwrap();
+            txn
+        }
+    };
+
+    drop(join("dropped@example.com").await);
+    join("kept@example.com").await.commit().await.unwrap();
+
+    let dropped = store::users::user_by_email(&db, "dropped@example.com")
+        .await
+        .unwrap();
+    assert_eq!(dropped, None);
+    let kept = store::users::user_by_email(&db, "kept@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let programs = store::programs::mentee_program_ids(&db, kept.id)
+        .await
+        .unwrap();
+    assert_eq!(programs, vec![program.id]);
+}

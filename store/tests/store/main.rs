@@ -1,0 +1,16 @@
+//! Store tests: one binary, one module per concern. Each test runs on a fresh database
+//! (SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set; see `support`).
+
+// A failed expectation in a test is the test failing, which is what `expect` says.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod connect;
+mod decisions;
+mod invites;
+mod paging;
+mod programs;
+mod prospects;
+mod sessions;
+mod support;
+mod templates;
+mod users;
