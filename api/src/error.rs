@@ -1,0 +1,152 @@
+//! The API's error boundary: every failure a client can see, with its `extensions.code`.
+//!
+//! `ApiError` deliberately does not implement `Display`: async-graphql converts any
+//! `Display` type into a client-visible message, so a stray `?` on a driver error would leak
+//! SQL text. Resolvers return `Result<T, ApiError>`; the only way out is `From<ApiError>`
+//! below, which logs internal causes and sends a bare `INTERNAL` with an error id.
+
+use async_graphql::ErrorExtensions;
+use domain::{FieldError, ValidationErrors};
+use store::StoreError;
+
+/// What went wrong, as far as the client may know.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Unauthenticated,
+    /// Login failed; the same for an unknown email and a wrong password.
+    BadCredentials,
+    Forbidden(&'static str),
+    NotFound,
+    /// Bad input, each problem with the path of the input field that caused it.
+    BadInput(Vec<FieldError>),
+    Conflict(String),
+    ExceptionNotAllowed,
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// One bad field, `field` being the full path from the argument (`input.name`).
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadInput(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
+    }
+
+    /// Validation errors from `domain`, their paths prefixed by where the value sat in the input.
+    pub fn invalid(prefix: &str, errors: ValidationErrors) -> Self {
+        Self::BadInput(
+            errors
+                .0
+                .into_iter()
+                .map(|e| FieldError {
+                    field: join_path(prefix, &e.field),
+                    message: e.message,
+                })
+                .collect(),
+        )
+    }
+
+    /// An unexpected failure: logged here with its cause, reported to the client without it.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated | Self::BadCredentials => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::ExceptionNotAllowed => "EXCEPTION_NOT_ALLOWED",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+fn join_path(prefix: &str, field: &str) -> String {
+    match (prefix.is_empty(), field.is_empty()) {
+        (true, _) => field.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{field}"),
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(what) => Self::Conflict(format!("conflict: {what}")),
+            StoreError::Immutable => {
+                Self::Conflict("a published template version cannot be changed".into())
+            }
+            StoreError::Stale => Self::Conflict(
+                "the object was changed since the revision you read; reload and retry".into(),
+            ),
+            other => Self::internal(format!("store: {other}")),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        let code = err.code();
+        match err {
+            ApiError::Unauthenticated => {
+                async_graphql::Error::new("authentication required: send a valid access token")
+                    .extend_with(|_, e| e.set("code", code))
+            }
+            ApiError::BadCredentials => async_graphql::Error::new("email or password is wrong")
+                .extend_with(|_, e| e.set("code", code)),
+            ApiError::Forbidden(why) => {
+                async_graphql::Error::new(why).extend_with(|_, e| e.set("code", code))
+            }
+            ApiError::NotFound => async_graphql::Error::new("not found")
+                .extend_with(|_, e| e.set("code", code)),
+            ApiError::BadInput(fields) => {
+                let message = fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let first = fields.first().map(|f| f.field.clone()).unwrap_or_default();
+                let all: Vec<async_graphql::Value> = fields
+                    .iter()
+                    .map(|f| {
+                        let mut map = async_graphql::indexmap::IndexMap::new();
+                        map.insert(async_graphql::Name::new("field"), f.field.clone().into());
+                        map.insert(async_graphql::Name::new("message"), f.message.clone().into());
+                        async_graphql::Value::Object(map)
+                    })
+                    .collect();
+                async_graphql::Error::new(format!("invalid input: {message}")).extend_with(
+                    move |_, e| {
+                        e.set("code", code);
+                        e.set("field", first.clone());
+                        e.set("fields", all.clone());
+                    },
+                )
+            }
+            ApiError::Conflict(why) => {
+                async_graphql::Error::new(why).extend_with(|_, e| e.set("code", code))
+            }
+            ApiError::ExceptionNotAllowed => async_graphql::Error::new(
+                "this program's policy is STRICT: a prospect with verdict DECLINE cannot be taken on",
+            )
+            .extend_with(|_, e| e.set("code", code)),
+            ApiError::Internal(cause) => {
+                let error_id = uuid::Uuid::now_v7().to_string();
+                tracing::error!(%error_id, %cause, "internal error");
+                async_graphql::Error::new(format!("internal error (id {error_id})")).extend_with(
+                    move |_, e| {
+                        e.set("code", code);
+                        e.set("errorId", error_id.clone());
+                    },
+                )
+            }
+        }
+    }
+}

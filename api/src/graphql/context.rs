@@ -1,0 +1,121 @@
+//! Per-request state: who is asking, and what they may see.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use store::{DatabaseConnection, Role};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use crate::auth::{Hasher, TokenKeys};
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+
+/// Shared by all requests.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub hasher: Hasher,
+    pub config: Arc<Config>,
+}
+
+/// What the `Authorization` header said.
+#[derive(Debug, Clone, Copy)]
+pub enum Credentials {
+    /// No token: only sign-up, login and the like.
+    Anonymous,
+    /// A token was sent but is not valid: everything that needs a user fails with
+    /// `UNAUTHENTICATED` rather than silently acting as anonymous.
+    Invalid,
+    Valid(crate::auth::TokenSubject),
+}
+
+/// The signed-in user of this request, with the program ids they can see, loaded once.
+pub struct Actor {
+    pub user_id: Uuid,
+    pub role: Role,
+    program_ids: OnceCell<Vec<Uuid>>,
+}
+
+impl Actor {
+    pub fn new(user_id: Uuid, role: Role) -> Self {
+        Self {
+            user_id,
+            role,
+            program_ids: OnceCell::new(),
+        }
+    }
+
+    pub fn is_mentor(&self) -> bool {
+        self.role == Role::Mentor
+    }
+
+    /// A mentor's own programs, or a mentee's active enrollments.
+    ///
+    /// # Errors
+    /// `INTERNAL` when the database fails.
+    pub async fn program_ids(&self, db: &DatabaseConnection) -> ApiResult<&[Uuid]> {
+        let ids = self
+            .program_ids
+            .get_or_try_init(|| async {
+                match self.role {
+                    Role::Mentor => store::programs::program_ids_for_mentor(db, self.user_id).await,
+                    Role::Mentee => store::programs::mentee_program_ids(db, self.user_id).await,
+                }
+            })
+            .await?;
+        Ok(ids)
+    }
+
+    pub async fn in_program(&self, db: &DatabaseConnection, program_id: Uuid) -> ApiResult<bool> {
+        Ok(self.program_ids(db).await?.contains(&program_id))
+    }
+
+    /// Mentor-only operations.
+    ///
+    /// # Errors
+    /// `FORBIDDEN` for mentees.
+    pub fn require_mentor(&self) -> ApiResult<()> {
+        if self.is_mentor() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("only mentors can do this"))
+        }
+    }
+
+    /// Mentee-only operations.
+    ///
+    /// # Errors
+    /// `FORBIDDEN` for mentors.
+    pub fn require_mentee(&self) -> ApiResult<()> {
+        if self.is_mentor() {
+            Err(ApiError::Forbidden("only mentees can do this"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
+    ctx.data::<AppState>()
+        .map_err(|_| ApiError::internal("AppState missing from schema data"))
+}
+
+pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    Ok(&state(ctx)?.db)
+}
+
+/// The signed-in user, or `UNAUTHENTICATED`.
+///
+/// # Errors
+/// `UNAUTHENTICATED` without a valid access token.
+pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    ctx.data_opt::<Actor>().ok_or(ApiError::Unauthenticated)
+}
+
+pub fn credentials(ctx: &Context<'_>) -> Credentials {
+    ctx.data_opt::<Credentials>()
+        .copied()
+        .unwrap_or(Credentials::Anonymous)
+}

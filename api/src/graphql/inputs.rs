@@ -1,0 +1,224 @@
+//! Input objects for template definitions and answers, and their conversion to domain drafts.
+
+use async_graphql::{InputObject, OneofObject};
+use chrono::NaiveDate;
+
+use crate::graphql::types::enums::{ExceptionPolicy, Tier};
+
+#[derive(InputObject)]
+pub struct YesNoRuleInput {
+    #[graphql(default = 100)]
+    pub yes_points: u32,
+    #[graphql(default = 0)]
+    pub no_points: u32,
+    /// The answer that is a knockout, if any.
+    pub knockout_on: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct ScaleRuleInput {
+    pub min: i32,
+    pub max: i32,
+    pub knockout_below: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct ChoiceOptionInput {
+    pub key: String,
+    pub label: String,
+    pub points: u32,
+    #[graphql(default)]
+    pub knockout: bool,
+}
+
+#[derive(InputObject)]
+pub struct ChoiceRuleInput {
+    pub options: Vec<ChoiceOptionInput>,
+}
+
+#[derive(InputObject)]
+pub struct NumberBandInput {
+    /// Lower bound (inclusive); omit for the first band, which is open below.
+    pub min: Option<i64>,
+    pub points: u32,
+}
+
+#[derive(InputObject)]
+pub struct NumberBandsRuleInput {
+    pub bands: Vec<NumberBandInput>,
+    pub knockout_below: Option<i64>,
+}
+
+/// Exactly one rule kind.
+#[derive(OneofObject)]
+pub enum CriterionRuleInput {
+    YesNo(YesNoRuleInput),
+    Scale(ScaleRuleInput),
+    Choice(ChoiceRuleInput),
+    NumberBands(NumberBandsRuleInput),
+}
+
+#[derive(InputObject)]
+pub struct CriterionInput {
+    /// Stable slug (`[a-z][a-z0-9_]*`) that answers refer to.
+    pub key: String,
+    pub label: String,
+    #[graphql(default)]
+    pub question: String,
+    /// 1..=100.
+    pub weight: u32,
+    pub rule: CriterionRuleInput,
+}
+
+#[derive(InputObject)]
+pub struct TemplateDefinitionInput {
+    /// 1..=50 criteria with unique keys.
+    pub criteria: Vec<CriterionInput>,
+    #[graphql(default = 75)]
+    pub threshold_a: u32,
+    #[graphql(default = 50)]
+    pub threshold_b: u32,
+    /// 1..=24.
+    #[graphql(default = 6)]
+    pub horizon_months: u32,
+    #[graphql(default_with = "ExceptionPolicy::Strict")]
+    pub exception_policy: ExceptionPolicy,
+    #[graphql(default_with = "Tier::C")]
+    pub knockout_cap: Tier,
+}
+
+impl From<TemplateDefinitionInput> for domain::DefinitionDraft {
+    fn from(input: TemplateDefinitionInput) -> Self {
+        domain::DefinitionDraft {
+            criteria: input.criteria.into_iter().map(criterion_draft).collect(),
+            threshold_a: input.threshold_a,
+            threshold_b: input.threshold_b,
+            horizon_months: input.horizon_months,
+            exception_policy: input.exception_policy.into(),
+            knockout_cap: input.knockout_cap.into(),
+        }
+    }
+}
+
+fn criterion_draft(c: CriterionInput) -> domain::CriterionDraft {
+    let rule = match c.rule {
+        CriterionRuleInput::YesNo(r) => domain::Rule::YesNo(domain::YesNoRule {
+            yes_points: r.yes_points,
+            no_points: r.no_points,
+            knockout_on: r.knockout_on,
+        }),
+        CriterionRuleInput::Scale(r) => domain::Rule::Scale(domain::ScaleRule {
+            min: r.min,
+            max: r.max,
+            knockout_below: r.knockout_below,
+        }),
+        CriterionRuleInput::Choice(r) => domain::Rule::Choice(domain::ChoiceRule {
+            options: r
+                .options
+                .into_iter()
+                .map(|o| domain::ChoiceOption {
+                    key: o.key,
+                    label: o.label,
+                    points: o.points,
+                    knockout: o.knockout,
+                })
+                .collect(),
+        }),
+        CriterionRuleInput::NumberBands(r) => domain::Rule::NumberBands(domain::NumberBandsRule {
+            bands: r
+                .bands
+                .into_iter()
+                .map(|b| domain::NumberBand {
+                    min: b.min,
+                    points: b.points,
+                })
+                .collect(),
+            knockout_below: r.knockout_below,
+        }),
+    };
+    domain::CriterionDraft {
+        key: c.key,
+        label: c.label,
+        question: c.question,
+        weight: c.weight,
+        rule,
+    }
+}
+
+/// Exactly one kind of answer.
+#[derive(OneofObject)]
+pub enum AnswerValueInput {
+    /// For yes/no criteria.
+    Yes(bool),
+    Scale(i32),
+    /// The key of the chosen option.
+    Choice(String),
+    Number(i64),
+    /// Not known: scores 0 points and is flagged (and counts as a knockout where one exists).
+    Unknown(bool),
+}
+
+#[derive(InputObject)]
+pub struct AnswerInput {
+    pub key: String,
+    pub value: AnswerValueInput,
+}
+
+impl From<AnswerInput> for domain::Answer {
+    fn from(a: AnswerInput) -> Self {
+        let value = match a.value {
+            AnswerValueInput::Yes(yes) => domain::AnswerValue::YesNo(yes),
+            AnswerValueInput::Scale(v) => domain::AnswerValue::Scale(v),
+            AnswerValueInput::Choice(v) => domain::AnswerValue::Choice(v),
+            AnswerValueInput::Number(v) => domain::AnswerValue::Number(v),
+            AnswerValueInput::Unknown(_) => domain::AnswerValue::Unknown,
+        };
+        domain::Answer { key: a.key, value }
+    }
+}
+
+/// What the answers are expected to be at the horizon if a concrete plan works.
+#[derive(InputObject)]
+pub struct OutlookInput {
+    /// Only the answers that the plan changes; the others stay as they are now.
+    pub answers: Vec<AnswerInput>,
+    pub plan: String,
+    /// When to qualify again; at most the horizon from today (the default).
+    pub requalify_by: Option<NaiveDate>,
+}
+
+impl From<OutlookInput> for domain::OutlookDraft {
+    fn from(o: OutlookInput) -> Self {
+        domain::OutlookDraft {
+            answers: o.answers.into_iter().map(Into::into).collect(),
+            plan: o.plan,
+            requalify_by: o.requalify_by,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct BiasCheckInput {
+    /// Flattered by the request (ego)?
+    pub flattered: bool,
+    /// Wanting to please?
+    pub wants_to_please: bool,
+    /// Afraid that a no will cost other or ongoing work?
+    pub fears_losing_work: bool,
+    /// Saying yes only because the team can deliver it?
+    pub only_because_we_can: bool,
+    /// Does the work need custom work instead of standard products?
+    pub needs_custom_work: bool,
+}
+
+impl From<BiasCheckInput> for domain::BiasCheck {
+    fn from(b: BiasCheckInput) -> Self {
+        domain::BiasCheck {
+            flattered: b.flattered,
+            wants_to_please: b.wants_to_please,
+            fears_losing_work: b.fears_losing_work,
+            only_because_we_can: b.only_because_we_can,
+            needs_custom_work: b.needs_custom_work,
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Loading through the request's batch loaders, with errors mapped to `ApiError`.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::Loader;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::loaders::{Batch, LoadError, Loaders};
+
+/// One object by key, through the request's batch loader.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn one<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Option<Arc<V>>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError>,
+    V: Send + Sync + 'static,
+{
+    let loaders = ctx
+        .data::<Loaders>()
+        .map_err(|_| ApiError::internal("loaders missing from request data"))?;
+    loaders
+        .load_one(key)
+        .await
+        .map_err(|e| ApiError::internal(format!("batch load: {e}")))
+}
+
+/// Like [`one`], for a key that must exist (a foreign key the database guarantees).
+///
+/// # Errors
+/// `INTERNAL` when it is missing or the database fails.
+pub async fn existing<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Arc<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError>,
+    V: Send + Sync + 'static,
+{
+    let debug = format!("{key:?}");
+    one(ctx, key)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("dangling reference {debug}")))
+}

@@ -1,0 +1,14 @@
+//! The GraphQL layer: schema, types, resolvers. Only this module knows GraphQL.
+
+pub mod access;
+pub mod context;
+pub mod ids;
+pub mod inputs;
+pub mod load;
+pub mod loaders;
+pub mod mutations;
+pub mod node;
+pub mod paging;
+pub mod query;
+pub mod schema;
+pub mod types;

@@ -1,0 +1,292 @@
+//! Mentor mutations on programs, invites, enrollments and exception reviews.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::access;
+use crate::graphql::context::{actor, db};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::types::decision::ExceptionRequest;
+use crate::graphql::types::program::{Invite, Program};
+use crate::graphql::types::prospect::Prospect;
+
+#[derive(InputObject)]
+pub struct CreateProgramInput {
+    pub name: String,
+    #[graphql(default)]
+    pub description: String,
+    /// A published version of one of your templates.
+    pub standard_version_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProgramInput {
+    pub id: ID,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// A published version of one of your templates: new qualifications are scored against it.
+    pub standard_version_id: Option<ID>,
+    pub expected_revision: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct CreateInviteInput {
+    pub program_id: ID,
+    /// `null`: unlimited.
+    pub max_uses: Option<i32>,
+    /// `null`: never expires.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveMenteeInput {
+    pub program_id: ID,
+    pub mentee_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct ReviewExceptionInput {
+    pub id: ID,
+    pub approve: bool,
+    pub note: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProgramPayload {
+    pub program: Program,
+}
+
+#[derive(SimpleObject)]
+pub struct InvitePayload {
+    pub invite: Invite,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveMenteePayload {
+    pub program: Program,
+    /// The removed mentee's id.
+    pub removed_mentee_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct ReviewExceptionPayload {
+    pub exception_request: ExceptionRequest,
+    pub prospect: Prospect,
+}
+
+const MAX_NOTE_CHARS: usize = 2000;
+
+#[derive(Default)]
+pub struct ProgramMutation;
+
+#[Object]
+impl ProgramMutation {
+    async fn create_program(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProgramInput,
+    ) -> ApiResult<ProgramPayload> {
+        let me = actor(ctx)?;
+        me.require_mentor()?;
+        let name = parse_name("input.name", &input.name)?;
+        let standard = match &input.standard_version_id {
+            Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
+            None => None,
+        };
+        let program = store::programs::create_program(
+            db(ctx)?,
+            me.user_id,
+            &name,
+            input.description.trim(),
+            standard,
+        )
+        .await?;
+        Ok(ProgramPayload {
+            program: Program(Arc::new(program)),
+        })
+    }
+
+    async fn update_program(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProgramInput,
+    ) -> ApiResult<ProgramPayload> {
+        let program = own_program(ctx, &input.id).await?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| parse_name("input.name", n))
+            .transpose()?;
+        let standard = match &input.standard_version_id {
+            Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
+            None => None,
+        };
+        let program = store::programs::update_program(
+            db(ctx)?,
+            program.id,
+            name.as_deref(),
+            input.description.as_deref().map(str::trim),
+            standard,
+            input.expected_revision,
+        )
+        .await?;
+        Ok(ProgramPayload {
+            program: Program(Arc::new(program)),
+        })
+    }
+
+    /// A new invite code for a program.
+    async fn create_invite(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateInviteInput,
+    ) -> ApiResult<InvitePayload> {
+        let program = own_program(ctx, &input.program_id).await?;
+        if input.max_uses.is_some_and(|m| !(1..=10_000).contains(&m)) {
+            return Err(ApiError::bad_field(
+                "input.maxUses",
+                "must be between 1 and 10000",
+            ));
+        }
+        let now = Utc::now();
+        if input.expires_at.is_some_and(|at| at <= now) {
+            return Err(ApiError::bad_field(
+                "input.expiresAt",
+                "must be in the future",
+            ));
+        }
+        let invite = store::invites::create_invite(
+            db(ctx)?,
+            program.id,
+            actor(ctx)?.user_id,
+            &new_invite_code(),
+            input.max_uses,
+            input.expires_at,
+        )
+        .await?;
+        Ok(InvitePayload {
+            invite: Invite(Arc::new(invite)),
+        })
+    }
+
+    async fn revoke_invite(&self, ctx: &Context<'_>, id: ID) -> ApiResult<InvitePayload> {
+        actor(ctx)?.require_mentor()?;
+        let uuid = ids::decode(Kind::Invite, &id)?;
+        let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
+        let invite = store::invites::revoke_invite(db(ctx)?, invite.id, Utc::now()).await?;
+        Ok(InvitePayload {
+            invite: Invite(Arc::new(invite)),
+        })
+    }
+
+    /// Remove a mentee from a program. Their prospects stay theirs, and stay visible to you.
+    async fn remove_mentee(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveMenteeInput,
+    ) -> ApiResult<RemoveMenteePayload> {
+        let program = own_program(ctx, &input.program_id).await?;
+        let mentee = ids::decode(Kind::User, &input.mentee_id)?;
+        let db = db(ctx)?;
+        store::programs::enrollment(db, program.id, mentee)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        store::programs::remove_enrollment(db, program.id, mentee, Utc::now()).await?;
+        Ok(RemoveMenteePayload {
+            program: Program(program),
+            removed_mentee_id: input.mentee_id,
+        })
+    }
+
+    /// Approve or reject a pending exception request.
+    async fn review_exception(
+        &self,
+        ctx: &Context<'_>,
+        input: ReviewExceptionInput,
+    ) -> ApiResult<ReviewExceptionPayload> {
+        let me = actor(ctx)?;
+        me.require_mentor()?;
+        let uuid = ids::decode(Kind::ExceptionRequest, &input.id)?;
+        let request = access::exception(ctx, uuid)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let note = input
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
+        {
+            return Err(ApiError::bad_field(
+                "input.note",
+                format!("must be at most {MAX_NOTE_CHARS} characters"),
+            ));
+        }
+        let db = db(ctx)?;
+        let reviewed = store::exceptions::review_exception(
+            db,
+            request.id,
+            me.user_id,
+            input.approve,
+            note.as_deref(),
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => {
+                ApiError::Conflict("this exception request was already reviewed".into())
+            }
+            other => other.into(),
+        })?;
+        let prospect = store::prospects::prospect_by_id(db, reviewed.prospect_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(ReviewExceptionPayload {
+            exception_request: ExceptionRequest(Arc::new(reviewed)),
+            prospect: Prospect(Arc::new(prospect)),
+        })
+    }
+}
+
+/// A program the actor runs.
+///
+/// # Errors
+/// `FORBIDDEN` for mentees, `NOT_FOUND` for programs of other mentors.
+async fn own_program(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Program>> {
+    actor(ctx)?.require_mentor()?;
+    let uuid = ids::decode(Kind::Program, id)?;
+    access::own_program(ctx, uuid)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// A published version of one of the actor's templates.
+async fn published_version(ctx: &Context<'_>, id: &ID, field: &str) -> ApiResult<Uuid> {
+    let uuid = ids::decode(Kind::TemplateVersion, id)?;
+    let version = access::version(ctx, uuid)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if version.status != store::VersionStatus::Published {
+        return Err(ApiError::bad_field(
+            field,
+            "must be a published template version",
+        ));
+    }
+    Ok(version.id)
+}
+
+/// 16 characters from an unambiguous alphabet: about 80 bits, easy to type.
+fn new_invite_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes: [u8; 16] = rand::random();
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}

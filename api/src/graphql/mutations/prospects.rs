@@ -1,0 +1,322 @@
+//! Mentee mutations: prospects, qualifications and decisions.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::Utc;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::access;
+use crate::graphql::context::{actor, db};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::inputs::{AnswerInput, BiasCheckInput, OutlookInput};
+use crate::graphql::load;
+use crate::graphql::loaders::{QualificationId, VersionId};
+use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::types::decision::{Decision, ExceptionRequest};
+use crate::graphql::types::enums::DecisionKind;
+use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::qualification::Qualification;
+
+const MAX_TEXT_CHARS: usize = 2000;
+
+#[derive(InputObject)]
+pub struct CreateProspectInput {
+    /// A program you are enrolled in: the prospect is qualified against its standard.
+    pub program_id: ID,
+    pub name: String,
+    pub company: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateProspectInput {
+    pub id: ID,
+    pub name: Option<String>,
+    /// `null` clears it.
+    pub company: MaybeUndefined<String>,
+    /// `null` clears it.
+    pub notes: MaybeUndefined<String>,
+    pub expected_revision: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct QualifyProspectInput {
+    pub prospect_id: ID,
+    /// One answer per criterion of the program's standard version.
+    pub answers: Vec<AnswerInput>,
+    pub outlook: Option<OutlookInput>,
+}
+
+#[derive(InputObject)]
+pub struct DecideProspectInput {
+    pub prospect_id: ID,
+    pub decision: DecisionKind,
+    /// Required to take on a prospect the verdict declines (policy `REVIEW`).
+    pub reason: Option<String>,
+    /// Required with a reason for an exception.
+    pub bias_check: Option<BiasCheckInput>,
+}
+
+#[derive(SimpleObject)]
+pub struct ProspectPayload {
+    pub prospect: Prospect,
+}
+
+#[derive(SimpleObject)]
+pub struct QualifyProspectPayload {
+    pub qualification: Qualification,
+    pub prospect: Prospect,
+}
+
+#[derive(SimpleObject)]
+pub struct DecideProspectPayload {
+    pub decision: Decision,
+    pub prospect: Prospect,
+    /// Set when taking on needs the mentor's approval.
+    pub exception_request: Option<ExceptionRequest>,
+}
+
+#[derive(Default)]
+pub struct ProspectMutation;
+
+#[Object]
+impl ProspectMutation {
+    async fn create_prospect(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProspectInput,
+    ) -> ApiResult<ProspectPayload> {
+        let me = actor(ctx)?;
+        me.require_mentee()?;
+        let program = ids::decode(Kind::Program, &input.program_id)?;
+        let db = db(ctx)?;
+        if !me.in_program(db, program).await? {
+            return Err(ApiError::NotFound);
+        }
+        let name = parse_name("input.name", &input.name)?;
+        let company = optional_text("input.company", input.company)?;
+        let notes = optional_text("input.notes", input.notes)?;
+        let prospect = store::prospects::create_prospect(
+            db,
+            me.user_id,
+            program,
+            &name,
+            company.as_deref(),
+            notes.as_deref(),
+        )
+        .await?;
+        Ok(ProspectPayload {
+            prospect: Prospect(Arc::new(prospect)),
+        })
+    }
+
+    async fn update_prospect(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProspectInput,
+    ) -> ApiResult<ProspectPayload> {
+        let prospect = own_prospect(ctx, &input.id).await?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| parse_name("input.name", n))
+            .transpose()?;
+        let company = clearable("input.company", input.company)?;
+        let notes = clearable("input.notes", input.notes)?;
+        let prospect = store::prospects::update_prospect(
+            db(ctx)?,
+            prospect.id,
+            name.as_deref(),
+            company,
+            notes,
+            input.expected_revision,
+        )
+        .await?;
+        Ok(ProspectPayload {
+            prospect: Prospect(Arc::new(prospect)),
+        })
+    }
+
+    async fn archive_prospect(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ProspectPayload> {
+        let prospect = own_prospect(ctx, &id).await?;
+        let prospect =
+            store::prospects::archive_prospect(db(ctx)?, prospect.id, Utc::now()).await?;
+        Ok(ProspectPayload {
+            prospect: Prospect(Arc::new(prospect)),
+        })
+    }
+
+    /// Score a prospect against its program's standard version as it is now. Appends a new
+    /// qualification; earlier ones stay as they were.
+    async fn qualify_prospect(
+        &self,
+        ctx: &Context<'_>,
+        input: QualifyProspectInput,
+    ) -> ApiResult<QualifyProspectPayload> {
+        let me = actor(ctx)?;
+        let prospect = own_prospect(ctx, &input.prospect_id).await?;
+        let db = db(ctx)?;
+        require_active(&prospect)?;
+        if !me.in_program(db, prospect.program_id).await? {
+            return Err(ApiError::Forbidden(
+                "you are no longer enrolled in this prospect's program",
+            ));
+        }
+        let program = store::programs::program_by_id(db, prospect.program_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let version_id = program.standard_version_id.ok_or_else(|| {
+            ApiError::Conflict(
+                "the program has no qualification standard yet; ask your mentor".into(),
+            )
+        })?;
+        let version = load::existing(ctx, VersionId(version_id)).await?;
+        let answers: Vec<domain::Answer> = input.answers.into_iter().map(Into::into).collect();
+        let outlook: Option<domain::OutlookDraft> = input.outlook.map(Into::into);
+        let result = domain::qualify(
+            &version.definition,
+            &answers,
+            outlook.as_ref(),
+            Utc::now().date_naive(),
+        )
+        .map_err(|e| ApiError::invalid("input", e))?;
+        let qualification = store::qualifications::insert_qualification(
+            db,
+            prospect.id,
+            version.id,
+            me.user_id,
+            &answers,
+            outlook.as_ref(),
+            &result,
+        )
+        .await?;
+        let prospect = store::prospects::prospect_by_id(db, prospect.id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(QualifyProspectPayload {
+            qualification: Qualification(Arc::new(qualification)),
+            prospect: Prospect(Arc::new(prospect)),
+        })
+    }
+
+    /// Take on or turn down a prospect. Taking on against a `DECLINE` verdict is an exception:
+    /// refused under `STRICT` (`EXCEPTION_NOT_ALLOWED`); under `REVIEW` it needs a reason and a
+    /// bias check and waits for the mentor.
+    async fn decide_prospect(
+        &self,
+        ctx: &Context<'_>,
+        input: DecideProspectInput,
+    ) -> ApiResult<DecideProspectPayload> {
+        let me = actor(ctx)?;
+        let prospect = own_prospect(ctx, &input.prospect_id).await?;
+        let db = db(ctx)?;
+        require_active(&prospect)?;
+        if prospect.status == domain::ProspectStatus::ExceptionPending {
+            return Err(ApiError::Conflict(
+                "an exception request for this prospect is waiting for the mentor's review".into(),
+            ));
+        }
+        let latest = match prospect.latest_qualification_id {
+            Some(id) => Some(load::existing(ctx, QualificationId(id)).await?),
+            None => None,
+        };
+        let policy = match &latest {
+            Some(q) => load::existing(ctx, VersionId(q.template_version_id))
+                .await?
+                .definition
+                .exception_policy(),
+            None => domain::ExceptionPolicy::Strict,
+        };
+        let bias: Option<domain::BiasCheck> = input.bias_check.map(Into::into);
+        let decision: domain::Decision = input.decision.into();
+        let outcome = domain::decide(
+            policy,
+            latest.as_ref().map(|q| q.result.verdict),
+            decision,
+            input.reason.as_deref(),
+            bias.as_ref(),
+        )
+        .map_err(decision_error)?;
+        let reason = input
+            .reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        let (record, exception) = store::decisions::record_decision(
+            db,
+            prospect.id,
+            latest.as_ref().map(|q| q.id),
+            me.user_id,
+            decision,
+            reason.as_deref(),
+            bias.as_ref(),
+            outcome,
+            domain::status_after_decision(outcome),
+            prospect.program_id,
+        )
+        .await?;
+        let prospect = store::prospects::prospect_by_id(db, prospect.id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(DecideProspectPayload {
+            decision: Decision(Arc::new(record)),
+            prospect: Prospect(Arc::new(prospect)),
+            exception_request: exception.map(|e| ExceptionRequest(Arc::new(e))),
+        })
+    }
+}
+
+fn decision_error(err: domain::DecisionError) -> ApiError {
+    match err {
+        domain::DecisionError::NotQualified => {
+            ApiError::Conflict("qualify the prospect before taking it on".into())
+        }
+        domain::DecisionError::ExceptionNotAllowed => ApiError::ExceptionNotAllowed,
+        domain::DecisionError::ReasonRequired => ApiError::bad_field(
+            "input.reason",
+            "taking on a declined prospect needs a written reason",
+        ),
+        domain::DecisionError::BiasCheckRequired => ApiError::bad_field(
+            "input.biasCheck",
+            "taking on a declined prospect needs the bias check",
+        ),
+        domain::DecisionError::ReasonTooLong => {
+            ApiError::bad_field("input.reason", "must be at most 2000 characters")
+        }
+    }
+}
+
+fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
+    if prospect.archived_at.is_some() {
+        return Err(ApiError::Conflict("the prospect is archived".into()));
+    }
+    Ok(())
+}
+
+async fn own_prospect(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Prospect>> {
+    let uuid = ids::decode(Kind::Prospect, id)?;
+    access::own_prospect(ctx, uuid).await
+}
+
+fn optional_text(field: &str, text: Option<String>) -> ApiResult<Option<String>> {
+    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
+    {
+        return Err(ApiError::bad_field(
+            field,
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(text)
+}
+
+/// `undefined`: leave as is; `null` or blank: clear; text: set.
+fn clearable(field: &str, value: MaybeUndefined<String>) -> ApiResult<Option<Option<String>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(text) => Ok(Some(optional_text(field, Some(text))?)),
+    }
+}

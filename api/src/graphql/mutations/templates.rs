@@ -1,0 +1,192 @@
+//! Mentor mutations on criteria templates.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::Utc;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::access;
+use crate::graphql::context::{actor, db};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::inputs::TemplateDefinitionInput;
+use crate::graphql::types::template::{Template, TemplateVersion};
+
+#[derive(InputObject)]
+pub struct CreateTemplateInput {
+    pub name: String,
+    #[graphql(default)]
+    pub description: String,
+    /// Omit to start from the "A-client standard" template.
+    pub definition: Option<TemplateDefinitionInput>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateTemplateDraftInput {
+    pub id: ID,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Replaces the draft's definition; when the newest version is published, starts a new draft.
+    pub definition: Option<TemplateDefinitionInput>,
+    /// The template's `revision` you last read: a concurrent change makes this fail with `CONFLICT`.
+    pub expected_revision: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct CopyTemplateInput {
+    pub id: ID,
+    /// Defaults to "<name> (copy)".
+    pub name: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct TemplatePayload {
+    pub template: Template,
+    /// The version this mutation created or changed.
+    pub version: TemplateVersion,
+}
+
+#[derive(SimpleObject)]
+pub struct ArchiveTemplatePayload {
+    pub template: Template,
+}
+
+#[derive(Default)]
+pub struct TemplateMutation;
+
+#[Object]
+impl TemplateMutation {
+    /// Create a template with a draft version 1.
+    async fn create_template(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTemplateInput,
+    ) -> ApiResult<TemplatePayload> {
+        let me = actor(ctx)?;
+        me.require_mentor()?;
+        let name = parse_name("input.name", &input.name)?;
+        let definition = match input.definition {
+            Some(def) => parse_definition("input.definition", def)?,
+            None => domain::a_client_standard(),
+        };
+        let (template, version) = store::templates::create_template(
+            db(ctx)?,
+            me.user_id,
+            &name,
+            input.description.trim(),
+            &definition,
+        )
+        .await?;
+        Ok(payload(template, version))
+    }
+
+    /// Edit a template. Editing the definition of a published template starts a new draft
+    /// version; published versions never change.
+    async fn update_template_draft(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateTemplateDraftInput,
+    ) -> ApiResult<TemplatePayload> {
+        let template = own_template(ctx, &input.id).await?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| parse_name("input.name", n))
+            .transpose()?;
+        let definition = input
+            .definition
+            .map(|d| parse_definition("input.definition", d))
+            .transpose()?;
+        let (template, version) = store::templates::update_draft(
+            db(ctx)?,
+            template.id,
+            name.as_deref(),
+            input.description.as_deref().map(str::trim),
+            definition.as_ref(),
+            input.expected_revision,
+        )
+        .await?;
+        Ok(payload(template, version))
+    }
+
+    /// Publish the newest draft version: from now on it never changes.
+    async fn publish_template(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TemplatePayload> {
+        let template = own_template(ctx, &id).await?;
+        let db = db(ctx)?;
+        let version = store::templates::publish_latest(db, template.id, Utc::now())
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Conflict(_) => {
+                    ApiError::Conflict("the newest version is already published".into())
+                }
+                other => other.into(),
+            })?;
+        let template = store::templates::template_by_id(db, template.id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        Ok(payload(template, version))
+    }
+
+    /// Archive a template: it is no longer listed; programs using it keep their standard.
+    async fn archive_template(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<ArchiveTemplatePayload> {
+        let template = own_template(ctx, &id).await?;
+        let template =
+            store::templates::archive_template(db(ctx)?, template.id, Utc::now()).await?;
+        Ok(ArchiveTemplatePayload {
+            template: Template(Arc::new(template)),
+        })
+    }
+
+    /// Copy a template's newest version into a new template with a draft version 1.
+    async fn copy_template(
+        &self,
+        ctx: &Context<'_>,
+        input: CopyTemplateInput,
+    ) -> ApiResult<TemplatePayload> {
+        let me = actor(ctx)?;
+        let template = own_template(ctx, &input.id).await?;
+        let name = match input.name.as_deref() {
+            Some(n) => parse_name("input.name", n)?,
+            None => parse_name("input.name", &copy_name(&template.name))?,
+        };
+        let (template, version) =
+            store::templates::copy_template(db(ctx)?, template.id, me.user_id, &name).await?;
+        Ok(payload(template, version))
+    }
+}
+
+fn copy_name(name: &str) -> String {
+    let copy: String = name.chars().take(93).collect();
+    format!("{copy} (copy)")
+}
+
+fn payload(template: store::Template, version: store::TemplateVersion) -> TemplatePayload {
+    TemplatePayload {
+        template: Template(Arc::new(template)),
+        version: TemplateVersion(Arc::new(version)),
+    }
+}
+
+/// A template the actor owns.
+///
+/// # Errors
+/// `FORBIDDEN` for mentees, `NOT_FOUND` for anything else they may not see.
+async fn own_template(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Template>> {
+    actor(ctx)?.require_mentor()?;
+    let uuid = ids::decode(Kind::Template, id)?;
+    access::template(ctx, uuid).await?.ok_or(ApiError::NotFound)
+}
+
+pub fn parse_name(field: &str, name: &str) -> ApiResult<String> {
+    domain::DisplayName::parse(name)
+        .map(|n| n.as_str().to_owned())
+        .map_err(|e| ApiError::BadInput(vec![e.at(field)]))
+}
+
+fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<domain::Definition> {
+    domain::Definition::parse(input.into()).map_err(|e| ApiError::invalid(field, e))
+}

@@ -1,0 +1,101 @@
+//! Relay connections over the store's keyset pages.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{OutputType, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use store::{Page, PageRequest};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// Extra fields of every connection.
+#[derive(SimpleObject)]
+pub struct ConnectionFields {
+    /// How many items match, across all pages.
+    pub total_count: u64,
+}
+
+pub type Conn<T> = Connection<String, T, ConnectionFields>;
+
+/// Checks `first` and `after` and turns them into a store page request.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for `first` outside 1..=100 or a cursor that is not one of ours.
+pub fn request(first: Option<i32>, after: Option<String>) -> ApiResult<PageRequest> {
+    let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&first) {
+        return Err(ApiError::bad_field(
+            "first",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    let after = after
+        .map(|cursor| {
+            decode_cursor(&cursor).ok_or_else(|| ApiError::bad_field("after", "not a valid cursor"))
+        })
+        .transpose()?;
+    Ok(PageRequest {
+        first: first.unsigned_abs().into(),
+        after,
+    })
+}
+
+pub fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("c:{}", id.simple()))
+}
+
+fn decode_cursor(cursor: &str) -> Option<Uuid> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    Uuid::try_parse(text.strip_prefix("c:")?).ok()
+}
+
+/// A connection from a store page, each record mapped to its GraphQL type.
+pub fn connection<R, T: OutputType>(
+    page: Page<R>,
+    had_cursor: bool,
+    id_of: impl Fn(&R) -> Uuid,
+    map: impl Fn(R) -> T,
+) -> Conn<T> {
+    let mut conn = Connection::with_additional_fields(
+        had_cursor,
+        page.has_next,
+        ConnectionFields {
+            total_count: page.total,
+        },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(encode_cursor(id_of(&item)), map(item))),
+    );
+    conn
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
+        assert_eq!(decode_cursor("bm9wZQ"), None);
+    }
+
+    #[test]
+    fn page_size_defaults_to_twenty_and_is_bounded() {
+        assert_eq!(request(None, None).ok().map(|r| r.first), Some(20));
+        assert_eq!(request(Some(100), None).ok().map(|r| r.first), Some(100));
+        for bad in [0, -1, 101] {
+            assert!(
+                matches!(request(Some(bad), None), Err(ApiError::BadInput(_))),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The root `Query` type.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object};
+use store::DatabaseConnection;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{Actor, Credentials, actor, credentials, db};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::UserId;
+use crate::graphql::node::{self, Node};
+use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::decision::ExceptionRequest;
+use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
+use crate::graphql::types::program::Program;
+use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::template::Template;
+use crate::graphql::types::user::User;
+
+/// At most this many ids per `nodes` call.
+const MAX_NODES: usize = 100;
+
+pub struct Query;
+
+#[derive(InputObject, Default)]
+pub struct ProspectFilter {
+    /// Only prospects of this program.
+    pub program_id: Option<ID>,
+    /// Only prospects in one of these statuses.
+    pub status: Option<Vec<ProspectStatus>>,
+    /// Include archived prospects (default: no).
+    #[graphql(default)]
+    pub include_archived: bool,
+    /// Case-insensitive part of the name or company.
+    pub search: Option<String>,
+    /// Only prospects whose re-qualification date is today or earlier.
+    pub requalify_due: Option<bool>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProspectOrderField {
+    #[default]
+    CreatedAt,
+}
+
+#[derive(InputObject, Default)]
+pub struct ProspectOrder {
+    #[graphql(default)]
+    pub field: ProspectOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject, Default)]
+pub struct ExceptionRequestFilter {
+    pub program_id: Option<ID>,
+    pub status: Option<ExceptionStatus>,
+}
+
+#[Object]
+impl Query {
+    /// The signed-in user; `null` without a token.
+    async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        match credentials(ctx) {
+            Credentials::Anonymous => Ok(None),
+            Credentials::Invalid => Err(ApiError::Unauthenticated),
+            Credentials::Valid(_) => {
+                let me = actor(ctx)?;
+                Ok(load::one(ctx, UserId(me.user_id)).await?.map(User))
+            }
+        }
+    }
+
+    /// Any object by global id; `null` if it does not exist or you may not see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        actor(ctx)?;
+        node::fetch(ctx, &id).await
+    }
+
+    /// Objects by global id, in order; `null` where one does not exist or you may not see it.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        actor(ctx)?;
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_field(
+                "ids",
+                format!("at most {MAX_NODES} ids"),
+            ));
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for id in &ids {
+            found.push(node::fetch(ctx, id).await?);
+        }
+        Ok(found)
+    }
+
+    /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
+    async fn programs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<Program>> {
+        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after).await
+    }
+
+    /// Mentors: their criteria templates.
+    async fn templates(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default)] include_archived: bool,
+    ) -> ApiResult<Conn<Template>> {
+        let me = actor(ctx)?;
+        me.require_mentor()?;
+        let had_cursor = after.is_some();
+        let page = paging::request(first, after)?;
+        let rows =
+            store::templates::templates_page(db(ctx)?, me.user_id, include_archived, page).await?;
+        Ok(paging::connection(
+            rows,
+            had_cursor,
+            |t| t.id,
+            |t| Template(Arc::new(t)),
+        ))
+    }
+
+    /// Mentees: their own prospects. Mentors: the prospects in their programs.
+    async fn prospects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ProspectFilter>,
+        order_by: Option<ProspectOrder>,
+    ) -> ApiResult<Conn<Prospect>> {
+        let me = actor(ctx)?;
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let had_cursor = after.is_some();
+        let page = paging::request(first, after)?;
+        let program_ids = match &filter.program_id {
+            Some(id) => {
+                let id = ids::decode(Kind::Program, id)
+                    .map_err(|_| ApiError::bad_field("filter.programId", "no such program"))?;
+                Some(vec![id])
+            }
+            None => None,
+        };
+        let program_ids = if me.is_mentor() {
+            let mine = me.program_ids(db).await?;
+            Some(match program_ids {
+                Some(wanted) => wanted.into_iter().filter(|p| mine.contains(p)).collect(),
+                None => mine.to_vec(),
+            })
+        } else {
+            program_ids
+        };
+        let store_filter = store::ProspectFilter {
+            owner_id: (!me.is_mentor()).then_some(me.user_id),
+            program_ids,
+            statuses: filter
+                .status
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            include_archived: filter.include_archived,
+            requalify_due_before: filter.requalify_due.filter(|due| *due).map(|_| {
+                chrono::Utc::now()
+                    .date_naive()
+                    .succ_opt()
+                    .unwrap_or_default()
+            }),
+            search: filter.search.filter(|s| !s.trim().is_empty()),
+        };
+        let store_order = match order.direction {
+            OrderDirection::Asc => store::ProspectOrder::CreatedAsc,
+            OrderDirection::Desc => store::ProspectOrder::CreatedDesc,
+        };
+        let rows = store::prospects::prospects_page(db, &store_filter, store_order, page).await?;
+        Ok(paging::connection(
+            rows,
+            had_cursor,
+            |p| p.id,
+            |p| Prospect(Arc::new(p)),
+        ))
+    }
+
+    /// Mentors: exception requests in their programs. Mentees: their own.
+    async fn exception_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ExceptionRequestFilter>,
+    ) -> ApiResult<Conn<ExceptionRequest>> {
+        let me = actor(ctx)?;
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let had_cursor = after.is_some();
+        let page = paging::request(first, after)?;
+        let mut program_ids = me.program_ids(db).await?.to_vec();
+        if let Some(id) = &filter.program_id {
+            let wanted = ids::decode(Kind::Program, id)
+                .map_err(|_| ApiError::bad_field("filter.programId", "no such program"))?;
+            program_ids.retain(|p| *p == wanted);
+        }
+        let store_filter = store::ExceptionFilter {
+            program_ids,
+            status: filter.status.map(Into::into),
+            prospect_owner: (!me.is_mentor()).then_some(me.user_id),
+        };
+        let rows = store::exceptions::exceptions_page(db, &store_filter, page).await?;
+        Ok(paging::connection(
+            rows,
+            had_cursor,
+            |e| e.id,
+            |e| ExceptionRequest(Arc::new(e)),
+        ))
+    }
+}
+
+/// The programs an actor runs or is enrolled in.
+pub async fn programs_of(
+    _ctx: &Context<'_>,
+    db: &DatabaseConnection,
+    me: &Actor,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<Conn<Program>> {
+    let had_cursor = after.is_some();
+    let page = paging::request(first, after)?;
+    let rows = if me.is_mentor() {
+        store::programs::programs_page_for_mentor(db, me.user_id, page).await?
+    } else {
+        store::programs::programs_page_for_mentee(db, me.user_id, page).await?
+    };
+    Ok(paging::connection(
+        rows,
+        had_cursor,
+        |p| p.id,
+        |p| Program(Arc::new(p)),
+    ))
+}

@@ -1,0 +1,139 @@
+//! Decisions on prospects, and exception requests for the mentor to review.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{
+    DecisionId, ExceptionOfDecision, ProgramId, ProspectId, QualificationId, UserId,
+};
+use crate::graphql::types::enums::{DecisionKind, ExceptionStatus};
+use crate::graphql::types::program::Program;
+use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::user::User;
+
+pub struct Decision(pub Arc<store::DecisionRecord>);
+
+#[Object]
+impl Decision {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Decision, self.0.id)
+    }
+    async fn decision(&self) -> DecisionKind {
+        self.0.decision.into()
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn bias_check(&self) -> Option<BiasCheck> {
+        self.0.bias_check.as_ref().map(BiasCheck::from)
+    }
+    /// Taking on a prospect whose verdict was `DECLINE`.
+    async fn is_exception(&self) -> bool {
+        self.0.is_exception
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
+        Ok(Prospect(
+            load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
+        ))
+    }
+    /// The qualification the decision was made on.
+    async fn qualification(&self, ctx: &Context<'_>) -> ApiResult<Option<Qualification>> {
+        match self.0.qualification_id {
+            Some(id) => Ok(Some(Qualification(
+                load::existing(ctx, QualificationId(id)).await?,
+            ))),
+            None => Ok(None),
+        }
+    }
+    async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(load::existing(ctx, UserId(self.0.decided_by)).await?))
+    }
+    async fn exception_request(&self, ctx: &Context<'_>) -> ApiResult<Option<ExceptionRequest>> {
+        if !self.0.is_exception {
+            return Ok(None);
+        }
+        Ok(load::one(ctx, ExceptionOfDecision(self.0.id))
+            .await?
+            .map(ExceptionRequest))
+    }
+}
+
+/// The reasons people say yes to the wrong client, answered at decision time.
+#[derive(SimpleObject)]
+pub struct BiasCheck {
+    /// Flattered by the request (ego).
+    pub flattered: bool,
+    pub wants_to_please: bool,
+    /// Afraid that a no will cost other or ongoing work.
+    pub fears_losing_work: bool,
+    /// Saying yes only because the team can deliver it.
+    pub only_because_we_can: bool,
+    /// The work needs custom work instead of standard products.
+    pub needs_custom_work: bool,
+}
+
+impl From<&domain::BiasCheck> for BiasCheck {
+    fn from(b: &domain::BiasCheck) -> Self {
+        Self {
+            flattered: b.flattered,
+            wants_to_please: b.wants_to_please,
+            fears_losing_work: b.fears_losing_work,
+            only_because_we_can: b.only_because_we_can,
+            needs_custom_work: b.needs_custom_work,
+        }
+    }
+}
+
+/// A mentee's request to take on a prospect against a `DECLINE` verdict.
+pub struct ExceptionRequest(pub Arc<store::ExceptionRequest>);
+
+#[Object]
+impl ExceptionRequest {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::ExceptionRequest, self.0.id)
+    }
+    async fn status(&self) -> ExceptionStatus {
+        self.0.status.into()
+    }
+    /// The mentor's note with the review.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
+        Ok(Prospect(
+            load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
+        ))
+    }
+    async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
+        Ok(Program(
+            load::existing(ctx, ProgramId(self.0.program_id)).await?,
+        ))
+    }
+    /// The decision with the reason and the bias check.
+    async fn decision(&self, ctx: &Context<'_>) -> ApiResult<Decision> {
+        Ok(Decision(
+            load::existing(ctx, DecisionId(self.0.decision_id)).await?,
+        ))
+    }
+    async fn reviewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        match self.0.reviewer_id {
+            Some(id) => Ok(Some(User(load::existing(ctx, UserId(id)).await?))),
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! GraphQL enums mirroring the domain's.
+
+use async_graphql::Enum;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Tier")]
+pub enum Tier {
+    A,
+    B,
+    C,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::ExceptionPolicy")]
+pub enum ExceptionPolicy {
+    /// Taking on a non-A prospect is refused outright ("no exceptions").
+    Strict,
+    /// Allowed with a written reason and a bias check, once the mentor approves.
+    Review,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Verdict")]
+pub enum Verdict {
+    /// Tier A now.
+    Accept,
+    /// Not A now, but projected A within the horizon with a plan.
+    AcceptWithPlan,
+    Decline,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Decision", name = "DecisionKind")]
+pub enum DecisionKind {
+    TakeOn,
+    TurnDown,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::ProspectStatus")]
+pub enum ProspectStatus {
+    /// Not qualified yet.
+    New,
+    /// Qualified; no decision since the latest qualification.
+    Qualified,
+    TakenOn,
+    TurnedDown,
+    /// Taking on was requested as an exception; the mentor has not reviewed it yet.
+    ExceptionPending,
+    ExceptionRejected,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "store::VersionStatus")]
+pub enum VersionStatus {
+    Draft,
+    Published,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "store::ExceptionStatus")]
+pub enum ExceptionStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "store::Role")]
+pub enum Role {
+    Mentor,
+    Mentee,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    Asc,
+    #[default]
+    Desc,
+}

@@ -1,0 +1,9 @@
+//! GraphQL object types, built from store records and domain values.
+
+pub mod decision;
+pub mod enums;
+pub mod program;
+pub mod prospect;
+pub mod qualification;
+pub mod template;
+pub mod user;

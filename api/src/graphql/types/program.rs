@@ -1,0 +1,130 @@
+//! Programs, their invites and mentees.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{actor, db};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{ProgramId, UserId, VersionId};
+use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::template::TemplateVersion;
+use crate::graphql::types::user::{User, connection_of_users};
+
+pub struct Program(pub Arc<store::Program>);
+
+impl Program {
+    fn require_owner(&self, ctx: &Context<'_>) -> ApiResult<()> {
+        if actor(ctx)?.user_id == self.0.mentor_id {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "only the program's mentor can see this",
+            ))
+        }
+    }
+}
+
+#[Object]
+impl Program {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Program, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn archived(&self) -> bool {
+        self.0.archived_at.is_some()
+    }
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(load::existing(ctx, UserId(self.0.mentor_id)).await?))
+    }
+    /// The qualification standard: the published template version prospects are scored against.
+    async fn standard(&self, ctx: &Context<'_>) -> ApiResult<Option<TemplateVersion>> {
+        match self.0.standard_version_id {
+            Some(id) => Ok(Some(TemplateVersion(
+                load::existing(ctx, VersionId(id)).await?,
+            ))),
+            None => Ok(None),
+        }
+    }
+    /// The enrolled mentees (the program's mentor only).
+    async fn mentees(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<User>> {
+        self.require_owner(ctx)?;
+        let had_cursor = after.is_some();
+        let page = paging::request(first, after)?;
+        let users = store::programs::mentees_page(db(ctx)?, self.0.id, page).await?;
+        Ok(connection_of_users(users, had_cursor))
+    }
+    /// Invite codes, newest first (the program's mentor only).
+    async fn invites(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invite>> {
+        self.require_owner(ctx)?;
+        let invites = store::invites::invites_of_program(db(ctx)?, self.0.id).await?;
+        Ok(invites
+            .into_iter()
+            .rev()
+            .map(|i| Invite(Arc::new(i)))
+            .collect())
+    }
+}
+
+/// A code mentees sign up or join a program with.
+pub struct Invite(pub Arc<store::Invite>);
+
+#[Object]
+impl Invite {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Invite, self.0.id)
+    }
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// `null`: unlimited.
+    async fn max_uses(&self) -> Option<i32> {
+        self.0.max_uses
+    }
+    async fn uses(&self) -> i32 {
+        self.0.uses
+    }
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+    async fn revoked(&self) -> bool {
+        self.0.revoked_at.is_some()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Whether the code can still be used now.
+    async fn usable(&self) -> bool {
+        let now = Utc::now();
+        self.0.revoked_at.is_none()
+            && self.0.expires_at.is_none_or(|at| at > now)
+            && self.0.max_uses.is_none_or(|max| self.0.uses < max)
+    }
+    async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
+        Ok(Program(
+            load::existing(ctx, ProgramId(self.0.program_id)).await?,
+        ))
+    }
+}

@@ -1,0 +1,102 @@
+//! Prospects: a mentee's potential clients, with their qualifications and decisions.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::ApiResult;
+use crate::graphql::context::db;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{DecisionsOf, ProgramId, QualificationId, UserId};
+use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::decision::Decision;
+use crate::graphql::types::enums::ProspectStatus;
+use crate::graphql::types::program::Program;
+use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::user::User;
+
+pub struct Prospect(pub Arc<store::Prospect>);
+
+#[Object]
+impl Prospect {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Prospect, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    async fn status(&self) -> ProspectStatus {
+        self.0.status.into()
+    }
+    async fn archived(&self) -> bool {
+        self.0.archived_at.is_some()
+    }
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// The mentee who owns this prospect.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
+    }
+    async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
+        Ok(Program(
+            load::existing(ctx, ProgramId(self.0.program_id)).await?,
+        ))
+    }
+    async fn latest_qualification(&self, ctx: &Context<'_>) -> ApiResult<Option<Qualification>> {
+        match self.0.latest_qualification_id {
+            Some(id) => Ok(Some(Qualification(
+                load::existing(ctx, QualificationId(id)).await?,
+            ))),
+            None => Ok(None),
+        }
+    }
+    /// Every qualification, newest first.
+    async fn qualifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<Conn<Qualification>> {
+        let had_cursor = after.is_some();
+        let page = paging::request(first, after)?;
+        let rows = store::qualifications::qualifications_page(db(ctx)?, self.0.id, page).await?;
+        Ok(paging::connection(
+            rows,
+            had_cursor,
+            |q| q.id,
+            |q| Qualification(Arc::new(q)),
+        ))
+    }
+    /// Every decision, oldest first.
+    async fn decisions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Decision>> {
+        let all = load::one(ctx, DecisionsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(all.iter().map(|d| Decision(Arc::new(d.clone()))).collect())
+    }
+    /// For a prospect taken on with a plan: when it must be qualified again.
+    async fn requalify_by(&self) -> Option<NaiveDate> {
+        self.0.requalify_by
+    }
+    /// Taken on with a plan and the re-qualification date has passed: flagged for exit.
+    async fn requalification_overdue(&self) -> bool {
+        let today = Utc::now().date_naive();
+        self.0.status == domain::ProspectStatus::TakenOn
+            && self.0.requalify_by.is_some_and(|due| due < today)
+    }
+}

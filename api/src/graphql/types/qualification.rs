@@ -1,0 +1,229 @@
+//! Qualifications: one scoring of a prospect against a published template version.
+//!
+//! Everything here is read back from what was stored when the prospect was qualified; nothing
+//! is recomputed, so a later version of the template never changes a past result.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{ProspectId, UserId, VersionId};
+use crate::graphql::types::enums::{Tier, Verdict};
+use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::template::TemplateVersion;
+use crate::graphql::types::user::User;
+
+pub struct Qualification(pub Arc<store::Qualification>);
+
+/// Basis points (0..=10000) as a score 0..=100 with two decimals.
+fn percent(bp: u32) -> f64 {
+    f64::from(bp) / 100.0
+}
+
+#[Object]
+impl Qualification {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Qualification, self.0.id)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
+        Ok(Prospect(
+            load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
+        ))
+    }
+    /// The published version this was scored against.
+    async fn template_version(&self, ctx: &Context<'_>) -> ApiResult<TemplateVersion> {
+        Ok(TemplateVersion(
+            load::existing(ctx, VersionId(self.0.template_version_id)).await?,
+        ))
+    }
+    async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(
+            load::existing(ctx, UserId(self.0.qualified_by)).await?,
+        ))
+    }
+    /// The answers now, in the version's criteria order.
+    async fn answers(&self) -> Vec<CriterionAnswer> {
+        self.0.answers.iter().map(CriterionAnswer::from).collect()
+    }
+    /// The answers expected at the horizon if the plan works, and the plan.
+    async fn outlook(&self) -> Option<Outlook> {
+        self.0.outlook.as_ref().map(|o| Outlook {
+            answers: o.answers.iter().map(CriterionAnswer::from).collect(),
+            plan: o.plan.clone(),
+            requalify_by: o.requalify_by,
+        })
+    }
+    /// 0..=100, two decimals: `scoreBasisPoints / 100`.
+    async fn score(&self) -> f64 {
+        percent(self.0.result.now.score_bp)
+    }
+    /// The exact score, 0..=10000.
+    async fn score_basis_points(&self) -> u32 {
+        self.0.result.now.score_bp
+    }
+    /// The tier now, after any knockout cap.
+    async fn tier(&self) -> Tier {
+        self.0.result.now.tier.into()
+    }
+    /// The tier the score alone would give.
+    async fn uncapped_tier(&self) -> Tier {
+        self.0.result.now.uncapped_tier.into()
+    }
+    /// Keys of the criteria whose knockout hit.
+    async fn knockouts(&self) -> Vec<String> {
+        keys(&self.0.result.now.knockouts)
+    }
+    /// Keys of the criteria answered "unknown" (scored 0).
+    async fn unknowns(&self) -> Vec<String> {
+        keys(&self.0.result.now.unknowns)
+    }
+    async fn projected_score(&self) -> f64 {
+        percent(self.0.result.projected.score_bp)
+    }
+    async fn projected_score_basis_points(&self) -> u32 {
+        self.0.result.projected.score_bp
+    }
+    async fn projected_tier(&self) -> Tier {
+        self.0.result.projected.tier.into()
+    }
+    async fn projected_knockouts(&self) -> Vec<String> {
+        keys(&self.0.result.projected.knockouts)
+    }
+    async fn verdict(&self) -> Verdict {
+        self.0.result.verdict.into()
+    }
+    /// Each criterion's share of the score; the contributions add up to the score exactly.
+    async fn explanation(&self, ctx: &Context<'_>) -> ApiResult<Vec<Contribution>> {
+        self.contributions(ctx, &self.0.result.now).await
+    }
+    /// The same for the projected score.
+    async fn projected_explanation(&self, ctx: &Context<'_>) -> ApiResult<Vec<Contribution>> {
+        self.contributions(ctx, &self.0.result.projected).await
+    }
+    /// With `ACCEPT_WITH_PLAN`: the date to qualify again by (never after the horizon).
+    async fn requalify_by(&self) -> Option<NaiveDate> {
+        self.0.result.requalify_by
+    }
+    async fn plan(&self) -> Option<&str> {
+        self.0.result.plan.as_deref()
+    }
+}
+
+impl Qualification {
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        assessment: &domain::Assessment,
+    ) -> ApiResult<Vec<Contribution>> {
+        let version = load::existing(ctx, VersionId(self.0.template_version_id)).await?;
+        Ok(assessment
+            .explanation
+            .iter()
+            .map(|c| Contribution {
+                key: c.key.as_str().to_owned(),
+                label: version
+                    .definition
+                    .criterion(c.key.as_str())
+                    .map(|k| k.label().to_owned())
+                    .unwrap_or_default(),
+                points: percent(c.points_bp),
+                points_basis_points: c.points_bp,
+                weight: c.weight,
+                contribution_basis_points: c.contribution_bp,
+                knockout: c.knockout,
+                unknown: c.unknown,
+            })
+            .collect())
+    }
+}
+
+fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
+    keys.iter().map(|k| k.as_str().to_owned()).collect()
+}
+
+/// One criterion's part of a score.
+#[derive(SimpleObject)]
+pub struct Contribution {
+    pub key: String,
+    pub label: String,
+    /// The answer's points, 0..=100.
+    pub points: f64,
+    pub points_basis_points: u32,
+    pub weight: u32,
+    /// This criterion's share of the score in basis points; all shares add up to the score.
+    pub contribution_basis_points: u32,
+    /// Whether this answer hit the criterion's knockout.
+    pub knockout: bool,
+    /// Whether the answer was "unknown" (0 points).
+    pub unknown: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct Outlook {
+    pub answers: Vec<CriterionAnswer>,
+    pub plan: String,
+    pub requalify_by: Option<NaiveDate>,
+}
+
+#[derive(SimpleObject)]
+pub struct CriterionAnswer {
+    pub key: String,
+    pub value: AnswerValue,
+}
+
+#[derive(Union)]
+pub enum AnswerValue {
+    YesNo(YesNoAnswer),
+    Scale(ScaleAnswer),
+    Choice(ChoiceAnswer),
+    Number(NumberAnswer),
+    Unknown(UnknownAnswer),
+}
+
+#[derive(SimpleObject)]
+pub struct YesNoAnswer {
+    pub yes: bool,
+}
+#[derive(SimpleObject)]
+pub struct ScaleAnswer {
+    pub scale: i32,
+}
+#[derive(SimpleObject)]
+pub struct ChoiceAnswer {
+    pub choice: String,
+}
+#[derive(SimpleObject)]
+pub struct NumberAnswer {
+    pub number: i64,
+}
+#[derive(SimpleObject)]
+pub struct UnknownAnswer {
+    pub unknown: bool,
+}
+
+impl From<&domain::Answer> for CriterionAnswer {
+    fn from(answer: &domain::Answer) -> Self {
+        let value = match &answer.value {
+            domain::AnswerValue::YesNo(yes) => AnswerValue::YesNo(YesNoAnswer { yes: *yes }),
+            domain::AnswerValue::Scale(scale) => AnswerValue::Scale(ScaleAnswer { scale: *scale }),
+            domain::AnswerValue::Choice(choice) => AnswerValue::Choice(ChoiceAnswer {
+                choice: choice.clone(),
+            }),
+            domain::AnswerValue::Number(number) => {
+                AnswerValue::Number(NumberAnswer { number: *number })
+            }
+            domain::AnswerValue::Unknown => AnswerValue::Unknown(UnknownAnswer { unknown: true }),
+        };
+        Self {
+            key: answer.key.clone(),
+            value,
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Criteria templates, their versions and criteria.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use chrono::{DateTime, Utc};
+
+use crate::error::ApiResult;
+use crate::graphql::access;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{TemplateId, UserId};
+use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
+use crate::graphql::types::user::User;
+
+/// A mentor's criteria template: what an A-client is, versioned.
+pub struct Template(pub Arc<store::Template>);
+
+#[Object]
+impl Template {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Template, self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn archived(&self) -> bool {
+        self.0.archived_at.is_some()
+    }
+    /// Increases with every change; pass it as `expectedRevision` to detect concurrent edits.
+    async fn revision(&self) -> i32 {
+        self.0.revision
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
+    }
+    /// The newest version: a draft being edited, or the newest published one.
+    async fn latest_version(&self, ctx: &Context<'_>) -> ApiResult<TemplateVersion> {
+        let db = crate::graphql::context::db(ctx)?;
+        let v = store::templates::latest_version(db, self.0.id).await?;
+        Ok(TemplateVersion(Arc::new(v)))
+    }
+    /// The newest published version, if any.
+    async fn published_version(&self, ctx: &Context<'_>) -> ApiResult<Option<TemplateVersion>> {
+        let db = crate::graphql::context::db(ctx)?;
+        let versions = store::templates::versions_of(db, self.0.id).await?;
+        Ok(versions
+            .into_iter()
+            .rev()
+            .find(|v| v.status == store::VersionStatus::Published)
+            .map(|v| TemplateVersion(Arc::new(v))))
+    }
+    /// Every version, oldest first.
+    async fn versions(&self, ctx: &Context<'_>) -> ApiResult<Vec<TemplateVersion>> {
+        let db = crate::graphql::context::db(ctx)?;
+        let versions = store::templates::versions_of(db, self.0.id).await?;
+        Ok(versions
+            .into_iter()
+            .map(|v| TemplateVersion(Arc::new(v)))
+            .collect())
+    }
+}
+
+/// One version of a template. Published versions never change, so every score made
+/// against one can be reproduced exactly.
+pub struct TemplateVersion(pub Arc<store::TemplateVersion>);
+
+#[Object]
+impl TemplateVersion {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::TemplateVersion, self.0.id)
+    }
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    async fn status(&self) -> VersionStatus {
+        self.0.status.into()
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The template's name (visible to everyone who may see this version).
+    async fn template_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let template = load::existing(ctx, TemplateId(self.0.template_id)).await?;
+        Ok(template.name.clone())
+    }
+    /// The template, for its owner; `null` for everyone else.
+    async fn template(&self, ctx: &Context<'_>) -> ApiResult<Option<Template>> {
+        let template = load::existing(ctx, TemplateId(self.0.template_id)).await?;
+        let actor = crate::graphql::context::actor(ctx)?;
+        Ok((template.owner_id == actor.user_id).then(|| Template(template)))
+    }
+    async fn criteria(&self) -> Vec<Criterion> {
+        self.0
+            .definition
+            .criteria()
+            .iter()
+            .enumerate()
+            .map(|(position, c)| Criterion::from_domain(position, c))
+            .collect()
+    }
+    /// Score (0..=100) from which a prospect is tier A.
+    async fn threshold_a(&self) -> u32 {
+        self.0.definition.threshold_a()
+    }
+    /// Score (0..=100) from which a prospect is tier B.
+    async fn threshold_b(&self) -> u32 {
+        self.0.definition.threshold_b()
+    }
+    /// Months within which a prospect may become A.
+    async fn horizon_months(&self) -> u32 {
+        self.0.definition.horizon_months()
+    }
+    async fn exception_policy(&self) -> ExceptionPolicy {
+        self.0.definition.exception_policy().into()
+    }
+    /// The best tier a prospect can reach when a knockout hits.
+    async fn knockout_cap(&self) -> Tier {
+        self.0.definition.knockout_cap().into()
+    }
+}
+
+impl TemplateVersion {
+    pub async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> ApiResult<Option<Self>> {
+        Ok(access::version(ctx, id).await?.map(Self))
+    }
+}
+
+/// One criterion of a version.
+#[derive(SimpleObject)]
+pub struct Criterion {
+    /// Stable key: answers refer to it.
+    pub key: String,
+    pub label: String,
+    /// The guidance question to ask about the prospect.
+    pub question: String,
+    pub weight: u32,
+    /// 0-based position in the version.
+    pub position: u32,
+    pub rule: CriterionRule,
+}
+
+impl Criterion {
+    fn from_domain(position: usize, c: &domain::Criterion) -> Self {
+        Self {
+            key: c.key().as_str().to_owned(),
+            label: c.label().to_owned(),
+            question: c.question().to_owned(),
+            weight: c.weight(),
+            position: u32::try_from(position).unwrap_or(u32::MAX),
+            rule: CriterionRule::from(c.rule()),
+        }
+    }
+}
+
+/// How a criterion's answer is scored.
+#[derive(Union)]
+pub enum CriterionRule {
+    YesNo(YesNoRule),
+    Scale(ScaleRule),
+    Choice(ChoiceRule),
+    NumberBands(NumberBandsRule),
+}
+
+#[derive(SimpleObject)]
+pub struct YesNoRule {
+    pub yes_points: u32,
+    pub no_points: u32,
+    /// The answer that is a knockout, if any.
+    pub knockout_on: Option<bool>,
+}
+
+/// An integer from `min` to `max`, mapped linearly to 0..=100 points.
+#[derive(SimpleObject)]
+pub struct ScaleRule {
+    pub min: i32,
+    pub max: i32,
+    /// Answers below this are a knockout.
+    pub knockout_below: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct ChoiceOption {
+    pub key: String,
+    pub label: String,
+    pub points: u32,
+    pub knockout: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct ChoiceRule {
+    pub options: Vec<ChoiceOption>,
+}
+
+/// Numbers from `min` up to the next band's `min` earn `points`; the first band is open below.
+#[derive(SimpleObject)]
+pub struct NumberBand {
+    pub min: Option<i64>,
+    pub points: u32,
+}
+
+#[derive(SimpleObject)]
+pub struct NumberBandsRule {
+    pub bands: Vec<NumberBand>,
+    /// Numbers below this are a knockout.
+    pub knockout_below: Option<i64>,
+}
+
+impl From<&domain::Rule> for CriterionRule {
+    fn from(rule: &domain::Rule) -> Self {
+        match rule {
+            domain::Rule::YesNo(r) => Self::YesNo(YesNoRule {
+                yes_points: r.yes_points,
+                no_points: r.no_points,
+                knockout_on: r.knockout_on,
+            }),
+            domain::Rule::Scale(r) => Self::Scale(ScaleRule {
+                min: r.min,
+                max: r.max,
+                knockout_below: r.knockout_below,
+            }),
+            domain::Rule::Choice(r) => Self::Choice(ChoiceRule {
+                options: r
+                    .options
+                    .iter()
+                    .map(|o| ChoiceOption {
+                        key: o.key.clone(),
+                        label: o.label.clone(),
+                        points: o.points,
+                        knockout: o.knockout,
+                    })
+                    .collect(),
+            }),
+            domain::Rule::NumberBands(r) => Self::NumberBands(NumberBandsRule {
+                bands: r
+                    .bands
+                    .iter()
+                    .map(|b| NumberBand {
+                        min: b.min,
+                        points: b.points,
+                    })
+                    .collect(),
+                knockout_below: r.knockout_below,
+            }),
+        }
+    }
+}
