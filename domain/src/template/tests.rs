@@ -123,10 +123,7 @@ fn thresholds_must_satisfy_b_below_a_at_most_100() {
     check(|d| d.threshold_a = 101, &["thresholdA"]);
     check(|d| d.threshold_b = 75, &["thresholdB"]);
     check(|d| d.threshold_b = 80, &["thresholdB"]);
-    check(
-        |d| (d.threshold_a, d.threshold_b) = (0, 0),
-        &["thresholdB"],
-    );
+    check(|d| (d.threshold_a, d.threshold_b) = (0, 0), &["thresholdB"]);
 }
 
 #[test]
