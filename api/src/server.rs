@@ -39,11 +39,17 @@ struct Shared {
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
+    statements: store::StatementCounter,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
 impl Server {
+    /// SQL statements run since start (for tests and benchmarks that count them).
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.get()
+    }
+
     /// Stop accepting connections, finish the requests in flight, and return.
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
@@ -67,7 +73,7 @@ impl Server {
 /// # Errors
 /// When the database cannot be reached or migrated, or the address cannot be bound.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
-    let db = store::connect(&config.database_url).await?;
+    let (db, statements) = store::connect_counted(&config.database_url).await?;
     store::migrate(&db).await?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
@@ -104,6 +110,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,
+        statements,
         shutdown,
         task,
     })

@@ -14,6 +14,8 @@
 //! never blocked, thanks to WAL. On PostgreSQL the option is ignored and row locks
 //! (`SELECT ... FOR UPDATE`) order concurrent writers instead.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use migration::MigratorTrait;
@@ -41,6 +43,28 @@ const POSTGRES_CONNECTIONS: u32 = 10;
 /// # Errors
 /// [`StoreError::Db`] when the URL is invalid or the database cannot be reached.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    Ok(connect_counted(url).await?.0)
+}
+
+/// Counts the SQL statements run through one pool: benchmarks and tests use it to prove
+/// that a query's statement count does not grow with page or data size.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Like [`connect`], with a counter of the statements the pool runs.
+///
+/// # Errors
+/// [`StoreError::Db`] when the URL is invalid or the database cannot be reached.
+pub async fn connect_counted(
+    url: &str,
+) -> Result<(DatabaseConnection, StatementCounter), StoreError> {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
@@ -60,7 +84,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     } else {
         options.max_connections(POSTGRES_CONNECTIONS);
     }
-    Ok(Database::connect(options).await?)
+    let mut db = Database::connect(options).await?;
+    let counter = StatementCounter::default();
+    let count = Arc::clone(&counter.0);
+    db.set_metric_callback(move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok((db, counter))
 }
 
 fn sqlite_pragmas(opts: SqliteConnectOptions, in_memory: bool) -> SqliteConnectOptions {

@@ -24,7 +24,7 @@ pub mod users;
 mod version_writes;
 mod versions;
 
-pub use connect::{begin_write, connect, migrate};
+pub use connect::{StatementCounter, begin_write, connect, connect_counted, migrate};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};

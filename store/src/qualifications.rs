@@ -206,3 +206,30 @@ pub async fn latest_by_prospect_ids(
         .map(Qualification::try_from)
         .collect()
 }
+
+/// Whether `owner_id` has qualified any prospect against `version_id` (a mentee may see the
+/// versions their own results were scored under).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn owner_used_version(
+    db: &impl ConnectionTrait,
+    owner_id: Uuid,
+    version_id: Uuid,
+) -> Result<bool, StoreError> {
+    let owned = prospects::Entity::find()
+        .select_only()
+        .column(prospects::Column::Id)
+        .filter(prospects::Column::OwnerId.eq(owner_id))
+        .into_query();
+    let found = qualifications::Entity::find()
+        .select_only()
+        .column(qualifications::Column::Id)
+        .filter(qualifications::Column::TemplateVersionId.eq(version_id))
+        .filter(qualifications::Column::ProspectId.in_subquery(owned))
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}

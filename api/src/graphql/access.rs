@@ -3,7 +3,8 @@
 //! Each function loads an object and returns it only if the signed-in user may see it;
 //! otherwise `None`, exactly as if it did not exist, so that ids cannot be probed.
 //! - mentees: their own prospects (and everything under them), the programs they are
-//!   enrolled in, those programs' mentors and standard versions;
+//!   enrolled in, those programs' mentors and standard versions, and the versions their
+//!   own qualifications were scored against;
 //! - mentors: their own templates, programs and invites, and everything of the prospects
 //!   in their programs, with those prospects' owners.
 
@@ -59,6 +60,7 @@ pub async fn version(
         template.owner_id == me.user_id
     } else {
         is_standard_of_my_program(ctx, me, id).await?
+            || store::qualifications::owner_used_version(db(ctx)?, me.user_id, id).await?
     };
     Ok(visible.then_some(version))
 }
