@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, Limits};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -59,6 +59,9 @@ pub struct ServeArgs {
     /// `production` turns off GraphiQL, introspection and field suggestions.
     #[arg(long, env = "QUALIFY_ENV", default_value = "development")]
     pub env: String,
+    /// Same as `--env production`.
+    #[arg(long)]
+    pub production: bool,
     /// Load demo data before serving.
     #[arg(long)]
     pub demo: bool,
@@ -66,6 +69,63 @@ pub struct ServeArgs {
     pub access_token_ttl_secs: u64,
     #[arg(long, env = "QUALIFY_REFRESH_TOKEN_TTL", default_value_t = Config::DEFAULT_REFRESH_TTL_SECS)]
     pub refresh_token_ttl_secs: u64,
+    /// Origins allowed to call the API from a browser (CORS), comma separated. Default: none.
+    #[arg(long, env = "QUALIFY_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Proxies whose X-Forwarded-For header is trusted, comma separated IPs. Default: none.
+    #[arg(long, env = "QUALIFY_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Resource limits (defaults as in the README).
+#[derive(Args, Debug, Clone)]
+pub struct LimitArgs {
+    #[arg(long, env = "QUALIFY_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+    #[arg(long, env = "QUALIFY_MAX_QUERY_BYTES", default_value_t = Limits::default().max_query_bytes)]
+    pub max_query_bytes: usize,
+    #[arg(long, env = "QUALIFY_MAX_QUERY_TOKENS", default_value_t = Limits::default().max_query_tokens)]
+    pub max_query_tokens: usize,
+    #[arg(long, env = "QUALIFY_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+    #[arg(long, env = "QUALIFY_MAX_ALIASES", default_value_t = Limits::default().max_aliases)]
+    pub max_aliases: usize,
+    #[arg(long, env = "QUALIFY_MAX_DIRECTIVES_PER_FIELD", default_value_t = Limits::default().max_directives_per_field)]
+    pub max_directives_per_field: usize,
+    #[arg(long, env = "QUALIFY_MAX_DIRECTIVES", default_value_t = Limits::default().max_directives)]
+    pub max_directives: usize,
+    #[arg(long, env = "QUALIFY_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
+    pub max_complexity: usize,
+    /// Seconds a request may run before it is cancelled.
+    #[arg(long, env = "QUALIFY_REQUEST_TIMEOUT_SECS", default_value_t = Limits::default().request_timeout.as_secs())]
+    pub request_timeout_secs: u64,
+    #[arg(long, env = "QUALIFY_MAX_CONCURRENT_HASHES", default_value_t = Limits::default().max_concurrent_hashes)]
+    pub max_concurrent_hashes: usize,
+    #[arg(long, env = "QUALIFY_LOGINS_PER_IP_PER_MINUTE", default_value_t = Limits::default().login_attempts_per_ip_per_minute)]
+    pub login_attempts_per_ip_per_minute: u32,
+    #[arg(long, env = "QUALIFY_LOGIN_FAILURES_BEFORE_BACKOFF", default_value_t = Limits::default().login_failures_before_backoff)]
+    pub login_failures_before_backoff: u32,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_query_bytes: self.max_query_bytes,
+            max_query_tokens: self.max_query_tokens,
+            max_depth: self.max_depth,
+            max_aliases: self.max_aliases,
+            max_directives_per_field: self.max_directives_per_field,
+            max_directives: self.max_directives,
+            max_complexity: self.max_complexity,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            max_concurrent_hashes: self.max_concurrent_hashes,
+            login_attempts_per_ip_per_minute: self.login_attempts_per_ip_per_minute,
+            login_failures_before_backoff: self.login_failures_before_backoff,
+        }
+    }
 }
 
 impl ServeArgs {
@@ -74,9 +134,12 @@ impl ServeArgs {
             database_url: self.db.database_url.clone(),
             bind: self.bind,
             jwt_secret: self.jwt_secret.clone(),
-            development: self.env != "production",
+            development: !self.production && self.env != "production",
             access_token_ttl_secs: self.access_token_ttl_secs,
             refresh_token_ttl_secs: self.refresh_token_ttl_secs,
+            cors_origins: self.cors_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            limits: self.limits.limits(),
         }
     }
 }

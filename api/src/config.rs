@@ -1,6 +1,7 @@
 //! Server configuration, from flags and environment variables.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 /// Everything the server needs to start. Built by the CLI or by tests.
 #[derive(Debug, Clone)]
@@ -14,6 +15,55 @@ pub struct Config {
     pub development: bool,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// Origins allowed by CORS; none by default.
+    pub cors_origins: Vec<String>,
+    /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    pub limits: Limits,
+}
+
+/// Resource limits; each one configurable (see the README's table).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Request body, refused with 413 beyond (before parsing).
+    pub max_body_bytes: usize,
+    /// Query text, in bytes.
+    pub max_query_bytes: usize,
+    /// Query text, in lexical tokens.
+    pub max_query_tokens: usize,
+    pub max_depth: usize,
+    pub max_aliases: usize,
+    pub max_directives_per_field: usize,
+    pub max_directives: usize,
+    /// Complexity, lists weighted by `first`.
+    pub max_complexity: usize,
+    /// A request running longer is cancelled and answered with an error.
+    pub request_timeout: Duration,
+    /// Argon2 hashes at once; more queue up.
+    pub max_concurrent_hashes: usize,
+    /// Login attempts per client IP per minute.
+    pub login_attempts_per_ip_per_minute: u32,
+    /// Failed logins of one account before it is throttled with growing delays.
+    pub login_failures_before_backoff: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 256 * 1024,
+            max_query_bytes: 64 * 1024,
+            max_query_tokens: 15_000,
+            max_depth: 12,
+            max_aliases: 15,
+            max_directives_per_field: 10,
+            max_directives: 50,
+            max_complexity: 5_000,
+            request_timeout: Duration::from_secs(10),
+            max_concurrent_hashes: 2,
+            login_attempts_per_ip_per_minute: 30,
+            login_failures_before_backoff: 5,
+        }
+    }
 }
 
 impl Config {
@@ -30,6 +80,9 @@ impl Config {
             development: true,
             access_token_ttl_secs: Self::DEFAULT_ACCESS_TTL_SECS,
             refresh_token_ttl_secs: Self::DEFAULT_REFRESH_TTL_SECS,
+            cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
         }
     }
 }

@@ -25,8 +25,6 @@ use crate::graphql::schema::{self, QualifySchema};
 
 /// Request bodies larger than this are refused before they are read.
 const MAX_BODY_BYTES: usize = 256 * 1024;
-/// Argon2 hashes running at once; more wait their turn.
-const MAX_CONCURRENT_HASHES: usize = 2;
 const SECRET_SETTING: &str = "jwt_secret";
 
 #[derive(Clone)]
@@ -87,7 +85,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let state = AppState {
         db,
         keys,
-        hasher: Hasher::new(MAX_CONCURRENT_HASHES),
+        hasher: Hasher::new(config.limits.max_concurrent_hashes),
         config: Arc::new(config.clone()),
     };
     let versions = VersionCache::default();
