@@ -21,6 +21,8 @@ pub enum ApiError {
     BadInput(Vec<FieldError>),
     Conflict(String),
     ExceptionNotAllowed,
+    /// Too many attempts; retry after this many seconds.
+    RateLimited(u64),
     Internal(String),
 }
 
@@ -62,6 +64,7 @@ impl ApiError {
             Self::BadInput(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::ExceptionNotAllowed => "EXCEPTION_NOT_ALLOWED",
+            Self::RateLimited(_) => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -137,15 +140,25 @@ impl From<ApiError> for async_graphql::Error {
                 "this program's policy is STRICT: a prospect with verdict DECLINE cannot be taken on",
             )
             .extend_with(|_, e| e.set("code", code)),
+            ApiError::RateLimited(retry_after) => async_graphql::Error::new(format!(
+                "too many attempts; retry in {retry_after} s"
+            ))
+            .extend_with(move |_, e| {
+                e.set("code", code);
+                e.set("retryAfter", retry_after);
+            }),
             ApiError::Internal(cause) => {
-                let error_id = uuid::Uuid::now_v7().to_string();
-                tracing::error!(%error_id, %cause, "internal error");
-                async_graphql::Error::new(format!("internal error (id {error_id})")).extend_with(
-                    move |_, e| {
-                        e.set("code", code);
-                        e.set("errorId", error_id.clone());
-                    },
-                )
+                // The request id ties the client's report to the log line with the cause.
+                let request_id = crate::request_meta::current()
+                    .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), |m| m.request_id);
+                tracing::error!(%request_id, %cause, "internal error");
+                async_graphql::Error::new(format!(
+                    "internal error; quote request id {request_id} when reporting it"
+                ))
+                .extend_with(move |_, e| {
+                    e.set("code", code);
+                    e.set("requestId", request_id.clone());
+                })
             }
         }
     }

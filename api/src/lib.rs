@@ -8,6 +8,9 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod http;
+pub mod idempotency;
+pub mod request_meta;
 pub mod server;
 
 pub use config::Config;

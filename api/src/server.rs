@@ -4,27 +4,26 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::{Hasher, TokenKeys, tokens};
+use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 use crate::graphql::context::{AppState, Credentials};
 use crate::graphql::loaders::VersionCache;
 use crate::graphql::schema::{self, QualifySchema};
+use crate::http;
 
-/// Request bodies larger than this are refused before they are read.
-const MAX_BODY_BYTES: usize = 256 * 1024;
 const SECRET_SETTING: &str = "jwt_secret";
 
 #[derive(Clone)]
@@ -86,6 +85,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         db,
         keys,
         hasher: Hasher::new(config.limits.max_concurrent_hashes),
+        throttle: Arc::new(LoginThrottle::new(
+            config.limits.login_attempts_per_ip_per_minute,
+            config.limits.login_failures_before_backoff,
+        )),
         config: Arc::new(config.clone()),
     };
     let versions = VersionCache::default();
@@ -97,13 +100,16 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
-    let app = router(shared);
+    let app = router(shared)?;
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = signal.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = signal.await;
+        })
+        .await
     });
     tracing::info!(%addr, "listening");
     Ok(Server {
@@ -114,58 +120,118 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     })
 }
 
-fn router(shared: Shared) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql_get).post(graphql_post))
+fn router(shared: Shared) -> anyhow::Result<Router> {
+    let max_body = shared.state.config.limits.max_body_bytes;
+    let cors = cors(&shared.state.config.cors_origins)?;
+    let idempotency = crate::idempotency::Idempotency {
+        db: shared.state.db.clone(),
+        keys: shared.state.keys.clone(),
+        max_body_bytes: shared.state.config.limits.max_body_bytes,
+        wait: shared.state.config.limits.request_timeout,
+    };
+    let trusted =
+        crate::request_meta::TrustedProxies(Arc::new(shared.state.config.trusted_proxies.clone()));
+    let router = Router::new()
+        .route(
+            "/graphql",
+            get(graphql_get)
+                .post(graphql_post)
+                .fallback(http::method_not_allowed),
+        )
         .route("/healthz", get(healthz))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            idempotency,
+            crate::idempotency::middleware,
+        ))
+        // tower-http refuses a too-large `Content-Length` at once and cuts off a streamed
+        // body at the limit; axum's own default (2 MiB) would be a second, different limit.
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(http::explain_too_large))
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(shared)
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            crate::request_meta::middleware,
+        ))
+        .with_state(shared);
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    Ok(router.layer(TraceLayer::new_for_http()))
+}
+
+/// CORS for the configured origins only; with none, no CORS headers at all, so browsers
+/// refuse cross-origin calls.
+///
+/// # Errors
+/// When an origin is not a valid header value.
+fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
+    if origins.is_empty() {
+        return Ok(None);
+    }
+    let origins = origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o.trim())
+                .map_err(|_| anyhow::anyhow!("invalid CORS origin {o:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                header::HeaderName::from_static("idempotency-key"),
+            ])
+            .expose_headers([header::HeaderName::from_static("x-request-id")])
+            .max_age(std::time::Duration::from_secs(600)),
+    ))
 }
 
 async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn graphql_post(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    execute(&shared, &headers, request.into_inner()).await
+/// `POST /graphql`; `http` handles the protocol, `execute` the operation.
+async fn graphql_post(State(shared): State<Shared>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let limits = &shared.state.config.limits;
+    http::post(request, limits, |graphql| {
+        execute(&shared, &headers, graphql)
+    })
+    .await
 }
 
-/// `GET /graphql`: GraphiQL in development when no query is given; otherwise the query.
-async fn graphql_get(
-    State(shared): State<Shared>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    if uri.query().is_none_or(str::is_empty) {
-        if shared.state.config.development {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
-        }
-        return (StatusCode::BAD_REQUEST, "send a GraphQL query").into_response();
+/// `GET /graphql`: GraphiQL in development when no query is given; otherwise a query.
+async fn graphql_get(State(shared): State<Shared>, request: Request) -> Response {
+    if shared.state.config.development && request.uri().query().is_none_or(str::is_empty) {
+        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
-    let query = uri.query().unwrap_or_default();
-    match async_graphql::http::parse_query_string(query) {
-        Ok(request) => execute(&shared, &headers, request).await.into_response(),
-        Err(_) => (StatusCode::BAD_REQUEST, "malformed query string").into_response(),
-    }
+    let headers = request.headers().clone();
+    let limits = &shared.state.config.limits;
+    http::get(request, limits, |graphql| {
+        execute(&shared, &headers, graphql)
+    })
+    .await
 }
 
 async fn execute(
     shared: &Shared,
     headers: &HeaderMap,
     request: async_graphql::Request,
-) -> GraphQLResponse {
-    let credentials = credentials(&shared.state, headers);
+) -> async_graphql::Response {
+    let credentials = credentials(&shared.state, headers).await;
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
-    shared.schema.execute(request).await.into()
+    shared.schema.execute(request).await
 }
 
-fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
+/// Who sent the request: a valid access token whose session is still active (not logged
+/// out, password not changed since, account not removed), or anonymous, or invalid.
+async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Credentials::Anonymous;
     };
@@ -177,9 +243,22 @@ fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
         return Credentials::Invalid;
     };
     let now = chrono::Utc::now().timestamp().unsigned_abs();
-    match state.keys.verify_access(token.trim(), now) {
-        Ok(subject) => Credentials::Valid(subject),
-        Err(_) => Credentials::Invalid,
+    let Ok(subject) = state.keys.verify_access(token.trim(), now) else {
+        return Credentials::Invalid;
+    };
+    let issued_at =
+        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
+            .unwrap_or_default();
+    match store::accounts::session_active(&state.db, subject.user_id, subject.session_id, issued_at)
+        .await
+    {
+        Ok(true) => Credentials::Valid(subject),
+        Ok(false) => Credentials::Invalid,
+        Err(e) => {
+            // Fail closed, and say why in the log.
+            tracing::error!(cause = %e, "session check failed");
+            Credentials::Invalid
+        }
     }
 }
 

@@ -115,7 +115,7 @@ pub struct Password(String);
 impl Password {
     const MIN_CHARS: usize = 8;
     /// Password hashers are slow on long input: cap the bytes, not the characters.
-    const MAX_BYTES: usize = 256;
+    pub const MAX_BYTES: usize = 256;
 
     /// # Errors
     /// When the password is longer than 256 bytes (checked first, so an oversized

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod idens;
 mod m20250101_000001_initial;
 mod m20250101_000002_published_versions_immutable;
+mod m20250102_000003_audit_and_idempotency;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20250101_000001_initial::Migration),
             Box::new(m20250101_000002_published_versions_immutable::Migration),
+            Box::new(m20250102_000003_audit_and_idempotency::Migration),
         ]
     }
 }

@@ -4,6 +4,9 @@
 //! several writes to commit together, and return plain records, never SeaORM models.
 //! Start reading at [`connect`] (the SQLite locking story) and [`templates`].
 
+pub mod accounts;
+pub mod audit;
+pub mod bulk;
 mod clock;
 mod codes;
 mod connect;
@@ -12,6 +15,7 @@ mod enrollments;
 mod entity;
 mod error;
 pub mod exceptions;
+pub mod idempotency;
 pub mod invites;
 pub mod page;
 pub mod programs;
@@ -33,7 +37,7 @@ pub use page::{Order, Page, PageRequest};
 pub use programs::{Enrollment, Program};
 pub use prospects::{Prospect, ProspectFilter, ProspectOrder};
 pub use qualifications::Qualification;
-pub use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionSession};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionSession};
 pub use sessions::{RefreshToken, Rotation};
 pub use templates::{Template, TemplateVersion, VersionStatus};
 pub use users::{Role, User};

@@ -72,6 +72,8 @@ pub async fn create_user(
         password_hash: password_hash.to_owned(),
         created_at: at,
         updated_at: at,
+        deleted_at: None,
+        sessions_valid_after: None,
     };
     users::Entity::insert(users::ActiveModel::from(row.clone()))
         .exec_without_returning(db)

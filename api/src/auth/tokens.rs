@@ -24,6 +24,8 @@ pub const SECRET_BYTES: usize = 32;
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: Uuid,
+    /// The login (refresh-token family) this token belongs to: logging it out ends the token.
+    sid: Uuid,
     role: String,
     typ: String,
     iss: String,
@@ -37,6 +39,10 @@ struct Claims {
 pub struct TokenSubject {
     pub user_id: Uuid,
     pub role: store::Role,
+    /// The login (refresh-token family) the token was issued for.
+    pub session_id: Uuid,
+    /// `iat`, in seconds since the epoch (ignored when issuing: the token gets `now`).
+    pub issued_at: u64,
 }
 
 /// Signs and checks access tokens with one HS256 key.
@@ -77,6 +83,7 @@ impl TokenKeys {
     pub fn issue_access(&self, subject: TokenSubject, now: u64) -> Result<String, ApiError> {
         let claims = Claims {
             sub: subject.user_id,
+            sid: subject.session_id,
             role: role_name(subject.role).to_owned(),
             typ: ACCESS.to_owned(),
             iss: ISSUER.to_owned(),
@@ -104,6 +111,8 @@ impl TokenKeys {
         Ok(TokenSubject {
             user_id: claims.sub,
             role,
+            session_id: claims.sid,
+            issued_at: claims.iat,
         })
     }
 }
@@ -158,6 +167,8 @@ mod tests {
         TokenSubject {
             user_id: Uuid::now_v7(),
             role: store::Role::Mentee,
+            session_id: Uuid::now_v7(),
+            issued_at: 0,
         }
     }
 
@@ -169,8 +180,15 @@ mod tests {
     fn an_issued_token_verifies_to_its_subject() {
         let keys = keys();
         let who = subject();
-        let token = keys.issue_access(who, now()).ok().unwrap_or_default();
-        assert_eq!(keys.verify_access(&token, now()).ok(), Some(who));
+        let at = now();
+        let token = keys.issue_access(who, at).ok().unwrap_or_default();
+        assert_eq!(
+            keys.verify_access(&token, at).ok(),
+            Some(TokenSubject {
+                issued_at: at,
+                ..who
+            })
+        );
     }
 
     #[test]
@@ -207,7 +225,8 @@ mod tests {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let t = now();
         let body = URL_SAFE_NO_PAD.encode(format!(
-            r#"{{"sub":"{}","role":"MENTOR","typ":"access","iss":"qualify","aud":"qualify-api","iat":{t},"exp":{}}}"#,
+            r#"{{"sub":"{}","sid":"{}","role":"MENTOR","typ":"access","iss":"qualify","aud":"qualify-api","iat":{t},"exp":{}}}"#,
+            Uuid::now_v7(),
             Uuid::now_v7(),
             t + 100
         ));

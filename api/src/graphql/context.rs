@@ -7,7 +7,7 @@ use store::{DatabaseConnection, Role};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::auth::{Hasher, TokenKeys};
+use crate::auth::{Hasher, LoginThrottle, TokenKeys};
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 
@@ -17,6 +17,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub keys: TokenKeys,
     pub hasher: Hasher,
+    pub throttle: Arc<LoginThrottle>,
     pub config: Arc<Config>,
 }
 

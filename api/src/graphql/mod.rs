@@ -1,9 +1,11 @@
 //! The GraphQL layer: schema, types, resolvers. Only this module knows GraphQL.
 
 pub mod access;
+pub mod audit;
 pub mod context;
 pub mod ids;
 pub mod inputs;
+pub mod limits;
 pub mod load;
 pub mod loaders;
 pub mod mutations;

@@ -44,6 +44,17 @@ pub fn request(first: Option<i32>, after: Option<String>) -> ApiResult<PageReque
     })
 }
 
+/// The complexity of a connection field: its selection counted once per item it may
+/// return. `first` is clamped to the page bounds: a `first` out of range is refused by
+/// `request` with `BAD_USER_INPUT`, which says more than "too complex".
+pub fn complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let items = first
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE)
+        .unsigned_abs() as usize;
+    items.saturating_mul(child_complexity).saturating_add(1)
+}
+
 pub fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("c:{}", id.simple()))
 }
@@ -85,6 +96,14 @@ mod tests {
         let id = Uuid::now_v7();
         assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
         assert_eq!(decode_cursor("bm9wZQ"), None);
+    }
+
+    #[test]
+    fn connections_cost_their_selection_once_per_requested_item() {
+        assert_eq!(complexity(Some(100), 3), 301);
+        assert_eq!(complexity(None, 3), 61);
+        assert_eq!(complexity(Some(-5), 3), 4);
+        assert_eq!(complexity(Some(i32::MAX), usize::MAX), usize::MAX);
     }
 
     #[test]

@@ -80,6 +80,9 @@ impl Query {
     }
 
     /// Objects by global id, in order; `null` where one does not exist or you may not see it.
+    #[graphql(
+        complexity = "ids.len().min(MAX_NODES).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         actor(ctx)?;
         if ids.len() > MAX_NODES {
@@ -96,6 +99,7 @@ impl Query {
     }
 
     /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
@@ -106,6 +110,7 @@ impl Query {
     }
 
     /// Mentors: their criteria templates.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn templates(
         &self,
         ctx: &Context<'_>,
@@ -128,6 +133,7 @@ impl Query {
     }
 
     /// Mentees: their own prospects. Mentors: the prospects in their programs.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn prospects(
         &self,
         ctx: &Context<'_>,
@@ -188,6 +194,7 @@ impl Query {
     }
 
     /// Mentors: exception requests in their programs. Mentees: their own.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn exception_requests(
         &self,
         ctx: &Context<'_>,

@@ -3,6 +3,7 @@
 use async_graphql::{EmptySubscription, Schema};
 
 use crate::graphql::context::{Actor, AppState, Credentials};
+use crate::graphql::limits;
 use crate::graphql::loaders::{self, VersionCache};
 use crate::graphql::mutations::Mutation;
 use crate::graphql::node::Node;
@@ -15,10 +16,19 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query, Mutation::default(), EmptySubscription).register_output_type::<Node>()
 }
 
-/// The served schema. Introspection is on only in development.
+/// The served schema, with the configured resource limits. Introspection and "did you
+/// mean" suggestions are on only in development.
 pub fn build(state: AppState, versions: VersionCache) -> QualifySchema {
     let development = state.config.development;
-    let mut builder = schema_builder().data(state).data(versions);
+    let limits = state.config.limits.clone();
+    let mut builder = schema_builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives_per_field)
+        .limit_recursive_depth(limits::max_nesting(&limits))
+        .extension(limits::Guard::new(limits, development))
+        .data(state)
+        .data(versions);
     if !development {
         builder = builder.disable_introspection().disable_suggestions();
     }

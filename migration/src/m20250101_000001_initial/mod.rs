@@ -6,8 +6,14 @@ use crate::idens::*;
 
 mod tables;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
+
+// Named by hand: the derive would take the file name, which is `mod` here.
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20250101_000001_initial"
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -1,9 +1,11 @@
 //! SeaORM entities, one per table. Only the store sees them; callers get plain records.
 
+pub mod audit_log;
 pub mod criteria;
 pub mod decisions;
 pub mod enrollments;
 pub mod exception_requests;
+pub mod idempotency_keys;
 pub mod invites;
 pub mod programs;
 pub mod prospects;

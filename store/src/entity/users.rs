@@ -13,6 +13,10 @@ pub struct Model {
     pub password_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set when the account was removed; the row stays for the records that name it.
+    pub deleted_at: Option<DateTimeUtc>,
+    /// Access tokens issued before this are no longer accepted.
+    pub sessions_valid_after: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,13 +1,16 @@
 //! Sign-up, login and sessions.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
+use std::time::Instant;
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::{Duration, Utc};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{Duration, SubsecRound, Utc};
 use uuid::Uuid;
 
 use crate::auth::tokens::{TokenSubject, new_refresh_token, refresh_token_digest};
 use crate::error::{ApiError, ApiResult};
+use crate::graphql::audit::Tx;
 use crate::graphql::context::{AppState, actor, state};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
@@ -66,12 +69,12 @@ impl AuthMutation {
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> ApiResult<AuthPayload> {
         let st = state(ctx)?;
         let email = domain::Email::parse(&input.email).map_err(|e| bad("input.email", e))?;
-        let password =
-            domain::Password::parse(input.password).map_err(|e| bad("input.password", e))?;
+        let password = new_password("input.password", input.password)?;
         let name = domain::DisplayName::parse(&input.name).map_err(|e| bad("input.name", e))?;
         let hash = st.hasher.hash(password.as_str().to_owned()).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let (user, _program) = store::users::sign_up_with_invite(
-            &st.db,
+            tx.conn(),
             email.as_str(),
             name.as_str(),
             &hash,
@@ -89,7 +92,11 @@ impl AuthMutation {
             }
             other => other.into(),
         })?;
-        issue_session(st, user, None).await
+        let user_id = user.id;
+        let session = issue_session(st, tx.conn(), user, None).await?;
+        tx.acting_as(user_id);
+        tx.commit("user.sign_up", "User", Some(user_id)).await?;
+        Ok(session)
     }
 
     /// Join another program with its invite code (mentees).
@@ -100,20 +107,26 @@ impl AuthMutation {
     ) -> ApiResult<JoinProgramPayload> {
         let me = actor(ctx)?;
         me.require_mentee()?;
-        let st = state(ctx)?;
-        let program =
-            store::programs::join_with_invite(&st.db, me.user_id, invite_code.trim(), Utc::now())
-                .await
-                .map_err(|e| match e {
-                    store::StoreError::NotFound => ApiError::bad_field(
-                        "inviteCode",
-                        "this invite code is unknown, expired, revoked or used up",
-                    ),
-                    store::StoreError::Conflict(_) => {
-                        ApiError::Conflict("you are already enrolled in this program".into())
-                    }
-                    other => other.into(),
-                })?;
+        let tx = Tx::begin(ctx).await?;
+        let program = store::programs::join_with_invite(
+            tx.conn(),
+            me.user_id,
+            invite_code.trim(),
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError::bad_field(
+                "inviteCode",
+                "this invite code is unknown, expired, revoked or used up",
+            ),
+            store::StoreError::Conflict(_) => {
+                ApiError::Conflict("you are already enrolled in this program".into())
+            }
+            other => other.into(),
+        })?;
+        tx.commit("program.join", "Program", Some(program.id))
+            .await?;
         Ok(JoinProgramPayload {
             program: Program(Arc::new(program)),
         })
@@ -122,13 +135,22 @@ impl AuthMutation {
     /// Start a session. Unknown email and wrong password get the same answer.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
         let st = state(ctx)?;
-        if input.password.len() > 256 {
+        let client_ip = crate::request_meta::current()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |m| m.client_ip);
+        let account = input.email.trim().to_lowercase();
+        st.throttle
+            .check(client_ip, &account, Instant::now())
+            .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+        // Refused before hashing: argon2 over megabytes would be a denial of service.
+        if input.password.len() > domain::Password::MAX_BYTES {
+            st.throttle.record_failure(&account, Instant::now());
             return Err(ApiError::BadCredentials);
         }
         let user = match domain::Email::parse(&input.email) {
             Ok(email) => store::users::user_by_email(&st.db, email.as_str()).await?,
             Err(_) => None,
         };
+        // An unknown email is verified against a dummy hash: same answer, same time.
         let ok = st
             .hasher
             .verify(
@@ -137,8 +159,19 @@ impl AuthMutation {
             )
             .await?;
         match user {
-            Some(user) if ok => issue_session(st, user, None).await,
-            _ => Err(ApiError::BadCredentials),
+            Some(user) if ok => {
+                st.throttle.record_success(&account);
+                let mut tx = Tx::begin(ctx).await?;
+                let user_id = user.id;
+                let session = issue_session(st, tx.conn(), user, None).await?;
+                tx.acting_as(user_id);
+                tx.commit("session.login", "User", Some(user_id)).await?;
+                Ok(session)
+            }
+            _ => {
+                st.throttle.record_failure(&account, Instant::now());
+                Err(ApiError::BadCredentials)
+            }
         }
     }
 
@@ -153,8 +186,9 @@ impl AuthMutation {
         let now = Utc::now();
         let (token, digest) = new_refresh_token();
         let expires = now + refresh_ttl(st);
+        let mut tx = Tx::begin(ctx).await?;
         let rotation = store::sessions::rotate_refresh_token(
-            &st.db,
+            tx.conn(),
             &refresh_token_digest(&refresh_token),
             &digest,
             expires,
@@ -162,14 +196,20 @@ impl AuthMutation {
         )
         .await?;
         match rotation {
-            store::Rotation::Rotated { user_id, .. } => {
-                let user = store::users::user_by_id(&st.db, user_id)
+            store::Rotation::Rotated { user_id, family_id } => {
+                let user = store::users::user_by_id(tx.conn(), user_id)
                     .await?
                     .ok_or(ApiError::Unauthenticated)?;
-                session_payload(st, user, token)
+                tx.acting_as(user_id);
+                tx.commit("session.refresh", "User", Some(user_id)).await?;
+                session_payload(st, user, family_id, token)
             }
             store::Rotation::Replayed { user_id } => {
+                // The revocation of the whole family must stick even though the call fails.
                 tracing::warn!(%user_id, "refresh token replayed: its session family is revoked");
+                tx.acting_as(user_id);
+                tx.commit("session.replay_revoked", "User", Some(user_id))
+                    .await?;
                 Err(ApiError::Unauthenticated)
             }
             store::Rotation::Invalid => Err(ApiError::Unauthenticated),
@@ -178,14 +218,43 @@ impl AuthMutation {
 
     /// End the session the refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<LogoutPayload> {
-        let st = state(ctx)?;
+        let tx = Tx::begin(ctx).await?;
         store::sessions::revoke_family_by_token(
-            &st.db,
+            tx.conn(),
             &refresh_token_digest(&refresh_token),
             Utc::now(),
         )
         .await?;
+        tx.commit("session.logout", "Session", None).await?;
         Ok(LogoutPayload { ok: true })
+    }
+
+    /// Remove your account: it can no longer sign in and every session ends at once. Your
+    /// e-mail address and name are erased; prospects and decisions stay in the program's
+    /// records under "Removed user".
+    async fn delete_account(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteAccountInput,
+    ) -> ApiResult<DeleteAccountPayload> {
+        let me = actor(ctx)?;
+        let st = state(ctx)?;
+        let user = store::users::user_by_id(&st.db, me.user_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let ok = st
+            .hasher
+            .verify(input.password, Some(user.password_hash.clone()))
+            .await?;
+        if !ok {
+            return Err(ApiError::bad_field("input.password", "is wrong"));
+        }
+        let tx = Tx::begin(ctx).await?;
+        store::accounts::delete_user(tx.conn(), user.id).await?;
+        tx.commit("user.delete", "User", Some(user.id)).await?;
+        Ok(DeleteAccountPayload {
+            deleted_user_id: crate::graphql::ids::encode(crate::graphql::ids::Kind::User, user.id),
+        })
     }
 
     /// Change the password: every session ends, and a new one is returned.
@@ -196,8 +265,7 @@ impl AuthMutation {
     ) -> ApiResult<AuthPayload> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
-        let new =
-            domain::Password::parse(input.new_password).map_err(|e| bad("input.newPassword", e))?;
+        let new = new_password("input.newPassword", input.new_password)?;
         let user = store::users::user_by_id(&st.db, me.user_id)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
@@ -210,10 +278,39 @@ impl AuthMutation {
         }
         let hash = st.hasher.hash(new.as_str().to_owned()).await?;
         let now = Utc::now();
-        store::users::set_password_hash(&st.db, user.id, &hash).await?;
-        store::sessions::revoke_user_tokens(&st.db, user.id, now).await?;
-        issue_session(st, user, None).await
+        let tx = Tx::begin(ctx).await?;
+        store::users::set_password_hash(tx.conn(), user.id, &hash).await?;
+        store::accounts::end_sessions(tx.conn(), user.id, now.trunc_subsecs(0)).await?;
+        let user_id = user.id;
+        let session = issue_session(st, tx.conn(), user, None).await?;
+        tx.commit("user.change_password", "User", Some(user_id))
+            .await?;
+        Ok(session)
     }
+}
+
+#[derive(InputObject)]
+pub struct DeleteAccountInput {
+    /// The current password, to confirm.
+    pub password: String,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteAccountPayload {
+    /// The removed account's id.
+    pub deleted_user_id: ID,
+}
+
+/// A password a user chooses: the domain's length rules, and not on the common-password list.
+fn new_password(field: &str, password: String) -> ApiResult<domain::Password> {
+    let password = domain::Password::parse(password).map_err(|e| bad(field, e))?;
+    if passwords::analyzer::is_common_password(password.as_str()) {
+        return Err(ApiError::bad_field(
+            field,
+            "is on the list of commonly used passwords; choose another",
+        ));
+    }
+    Ok(password)
 }
 
 fn bad(field: &str, e: domain::InvalidValue) -> ApiError {
@@ -227,25 +324,22 @@ fn refresh_ttl(st: &AppState) -> Duration {
 /// A new session (a new refresh-token family unless `family` continues one).
 pub async fn issue_session(
     st: &AppState,
+    conn: &impl store::ConnectionTrait,
     user: store::User,
     family: Option<Uuid>,
 ) -> ApiResult<AuthPayload> {
     let now = Utc::now();
+    let family = family.unwrap_or_else(Uuid::now_v7);
     let (token, digest) = new_refresh_token();
-    store::sessions::insert_refresh_token(
-        &st.db,
-        user.id,
-        family.unwrap_or_else(Uuid::now_v7),
-        &digest,
-        now + refresh_ttl(st),
-    )
-    .await?;
-    session_payload(st, user, token)
+    store::sessions::insert_refresh_token(conn, user.id, family, &digest, now + refresh_ttl(st))
+        .await?;
+    session_payload(st, user, family, token)
 }
 
 fn session_payload(
     st: &AppState,
     user: store::User,
+    family: Uuid,
     refresh_token: String,
 ) -> ApiResult<AuthPayload> {
     let now = Utc::now().timestamp().unsigned_abs();
@@ -253,6 +347,8 @@ fn session_payload(
         TokenSubject {
             user_id: user.id,
             role: user.role,
+            session_id: family,
+            issued_at: now,
         },
         now,
     )?;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
+use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::mutations::templates::parse_name;
@@ -98,14 +99,17 @@ impl ProgramMutation {
             Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
             None => None,
         };
+        let tx = Tx::begin(ctx).await?;
         let program = store::programs::create_program(
-            db(ctx)?,
+            tx.conn(),
             me.user_id,
             &name,
             input.description.trim(),
             standard,
         )
         .await?;
+        tx.commit("program.create", "Program", Some(program.id))
+            .await?;
         Ok(ProgramPayload {
             program: Program(Arc::new(program)),
         })
@@ -126,8 +130,9 @@ impl ProgramMutation {
             Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
             None => None,
         };
+        let tx = Tx::begin(ctx).await?;
         let program = store::programs::update_program(
-            db(ctx)?,
+            tx.conn(),
             program.id,
             name.as_deref(),
             input.description.as_deref().map(str::trim),
@@ -135,6 +140,8 @@ impl ProgramMutation {
             input.expected_revision,
         )
         .await?;
+        tx.commit("program.update", "Program", Some(program.id))
+            .await?;
         Ok(ProgramPayload {
             program: Program(Arc::new(program)),
         })
@@ -160,8 +167,9 @@ impl ProgramMutation {
                 "must be in the future",
             ));
         }
+        let tx = Tx::begin(ctx).await?;
         let invite = store::invites::create_invite(
-            db(ctx)?,
+            tx.conn(),
             program.id,
             actor(ctx)?.user_id,
             &new_invite_code(),
@@ -169,6 +177,8 @@ impl ProgramMutation {
             input.expires_at,
         )
         .await?;
+        tx.commit("invite.create", "Invite", Some(invite.id))
+            .await?;
         Ok(InvitePayload {
             invite: Invite(Arc::new(invite)),
         })
@@ -178,7 +188,10 @@ impl ProgramMutation {
         actor(ctx)?.require_mentor()?;
         let uuid = ids::decode(Kind::Invite, &id)?;
         let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
-        let invite = store::invites::revoke_invite(db(ctx)?, invite.id, Utc::now()).await?;
+        let tx = Tx::begin(ctx).await?;
+        let invite = store::invites::revoke_invite(tx.conn(), invite.id, Utc::now()).await?;
+        tx.commit("invite.revoke", "Invite", Some(invite.id))
+            .await?;
         Ok(InvitePayload {
             invite: Invite(Arc::new(invite)),
         })
@@ -196,7 +209,10 @@ impl ProgramMutation {
         store::programs::enrollment(db, program.id, mentee)
             .await?
             .ok_or(ApiError::NotFound)?;
-        store::programs::remove_enrollment(db, program.id, mentee, Utc::now()).await?;
+        let tx = Tx::begin(ctx).await?;
+        store::programs::remove_enrollment(tx.conn(), program.id, mentee, Utc::now()).await?;
+        tx.commit("program.remove_mentee", "User", Some(mentee))
+            .await?;
         Ok(RemoveMenteePayload {
             program: Program(program),
             removed_mentee_id: input.mentee_id,
@@ -228,9 +244,9 @@ impl ProgramMutation {
                 format!("must be at most {MAX_NOTE_CHARS} characters"),
             ));
         }
-        let db = db(ctx)?;
+        let tx = Tx::begin(ctx).await?;
         let reviewed = store::exceptions::review_exception(
-            db,
+            tx.conn(),
             request.id,
             me.user_id,
             input.approve,
@@ -244,9 +260,16 @@ impl ProgramMutation {
             }
             other => other.into(),
         })?;
-        let prospect = store::prospects::prospect_by_id(db, reviewed.prospect_id)
+        let prospect = store::prospects::prospect_by_id(tx.conn(), reviewed.prospect_id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        let action = if input.approve {
+            "exception.approve"
+        } else {
+            "exception.reject"
+        };
+        tx.commit(action, "ExceptionRequest", Some(reviewed.id))
+            .await?;
         Ok(ReviewExceptionPayload {
             exception_request: ExceptionRequest(Arc::new(reviewed)),
             prospect: Prospect(Arc::new(prospect)),

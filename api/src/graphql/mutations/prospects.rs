@@ -7,6 +7,7 @@ use chrono::Utc;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
+use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::{AnswerInput, BiasCheckInput, OutlookInput};
@@ -97,8 +98,9 @@ impl ProspectMutation {
         let name = parse_name("input.name", &input.name)?;
         let company = optional_text("input.company", input.company)?;
         let notes = optional_text("input.notes", input.notes)?;
+        let tx = Tx::begin(ctx).await?;
         let prospect = store::prospects::create_prospect(
-            db,
+            tx.conn(),
             me.user_id,
             program,
             &name,
@@ -106,6 +108,8 @@ impl ProspectMutation {
             notes.as_deref(),
         )
         .await?;
+        tx.commit("prospect.create", "Prospect", Some(prospect.id))
+            .await?;
         Ok(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
         })
@@ -124,8 +128,9 @@ impl ProspectMutation {
             .transpose()?;
         let company = clearable("input.company", input.company)?;
         let notes = clearable("input.notes", input.notes)?;
+        let tx = Tx::begin(ctx).await?;
         let prospect = store::prospects::update_prospect(
-            db(ctx)?,
+            tx.conn(),
             prospect.id,
             name.as_deref(),
             company,
@@ -133,6 +138,8 @@ impl ProspectMutation {
             input.expected_revision,
         )
         .await?;
+        tx.commit("prospect.update", "Prospect", Some(prospect.id))
+            .await?;
         Ok(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
         })
@@ -140,8 +147,11 @@ impl ProspectMutation {
 
     async fn archive_prospect(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ProspectPayload> {
         let prospect = own_prospect(ctx, &id).await?;
+        let tx = Tx::begin(ctx).await?;
         let prospect =
-            store::prospects::archive_prospect(db(ctx)?, prospect.id, Utc::now()).await?;
+            store::prospects::archive_prospect(tx.conn(), prospect.id, Utc::now()).await?;
+        tx.commit("prospect.archive", "Prospect", Some(prospect.id))
+            .await?;
         Ok(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
         })
@@ -181,8 +191,9 @@ impl ProspectMutation {
             Utc::now().date_naive(),
         )
         .map_err(|e| ApiError::invalid("input", e))?;
+        let tx = Tx::begin(ctx).await?;
         let qualification = store::qualifications::insert_qualification(
-            db,
+            tx.conn(),
             prospect.id,
             version.id,
             me.user_id,
@@ -191,9 +202,11 @@ impl ProspectMutation {
             &result,
         )
         .await?;
-        let prospect = store::prospects::prospect_by_id(db, prospect.id)
+        let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
+            .await?;
         Ok(QualifyProspectPayload {
             qualification: Qualification(Arc::new(qualification)),
             prospect: Prospect(Arc::new(prospect)),
@@ -210,7 +223,6 @@ impl ProspectMutation {
     ) -> ApiResult<DecideProspectPayload> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
-        let db = db(ctx)?;
         require_active(&prospect)?;
         if prospect.status == domain::ProspectStatus::ExceptionPending {
             return Err(ApiError::Conflict(
@@ -242,8 +254,9 @@ impl ProspectMutation {
             .reason
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
+        let tx = Tx::begin(ctx).await?;
         let (record, exception) = store::decisions::record_decision(
-            db,
+            tx.conn(),
             prospect.id,
             latest.as_ref().map(|q| q.id),
             me.user_id,
@@ -255,9 +268,11 @@ impl ProspectMutation {
             prospect.program_id,
         )
         .await?;
-        let prospect = store::prospects::prospect_by_id(db, prospect.id)
+        let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        tx.commit("prospect.decide", "Decision", Some(record.id))
+            .await?;
         Ok(DecideProspectPayload {
             decision: Decision(Arc::new(record)),
             prospect: Prospect(Arc::new(prospect)),

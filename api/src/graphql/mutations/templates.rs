@@ -7,7 +7,8 @@ use chrono::Utc;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
-use crate::graphql::context::{actor, db};
+use crate::graphql::audit::Tx;
+use crate::graphql::context::actor;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::TemplateDefinitionInput;
 use crate::graphql::types::template::{Template, TemplateVersion};
@@ -69,14 +70,17 @@ impl TemplateMutation {
             Some(def) => parse_definition("input.definition", def)?,
             None => domain::a_client_standard(),
         };
+        let tx = Tx::begin(ctx).await?;
         let (template, version) = store::templates::create_template(
-            db(ctx)?,
+            tx.conn(),
             me.user_id,
             &name,
             input.description.trim(),
             &definition,
         )
         .await?;
+        tx.commit("template.create", "Template", Some(template.id))
+            .await?;
         Ok(payload(template, version))
     }
 
@@ -97,8 +101,9 @@ impl TemplateMutation {
             .definition
             .map(|d| parse_definition("input.definition", d))
             .transpose()?;
+        let tx = Tx::begin(ctx).await?;
         let (template, version) = store::templates::update_draft(
-            db(ctx)?,
+            tx.conn(),
             template.id,
             name.as_deref(),
             input.description.as_deref().map(str::trim),
@@ -106,14 +111,16 @@ impl TemplateMutation {
             input.expected_revision,
         )
         .await?;
+        tx.commit("template.update", "Template", Some(template.id))
+            .await?;
         Ok(payload(template, version))
     }
 
     /// Publish the newest draft version: from now on it never changes.
     async fn publish_template(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TemplatePayload> {
         let template = own_template(ctx, &id).await?;
-        let db = db(ctx)?;
-        let version = store::templates::publish_latest(db, template.id, Utc::now())
+        let tx = Tx::begin(ctx).await?;
+        let version = store::templates::publish_latest(tx.conn(), template.id, Utc::now())
             .await
             .map_err(|e| match e {
                 store::StoreError::Conflict(_) => {
@@ -121,9 +128,11 @@ impl TemplateMutation {
                 }
                 other => other.into(),
             })?;
-        let template = store::templates::template_by_id(db, template.id)
+        let template = store::templates::template_by_id(tx.conn(), template.id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        tx.commit("template.publish", "TemplateVersion", Some(version.id))
+            .await?;
         Ok(payload(template, version))
     }
 
@@ -134,8 +143,11 @@ impl TemplateMutation {
         id: ID,
     ) -> ApiResult<ArchiveTemplatePayload> {
         let template = own_template(ctx, &id).await?;
+        let tx = Tx::begin(ctx).await?;
         let template =
-            store::templates::archive_template(db(ctx)?, template.id, Utc::now()).await?;
+            store::templates::archive_template(tx.conn(), template.id, Utc::now()).await?;
+        tx.commit("template.archive", "Template", Some(template.id))
+            .await?;
         Ok(ArchiveTemplatePayload {
             template: Template(Arc::new(template)),
         })
@@ -153,8 +165,11 @@ impl TemplateMutation {
             Some(n) => parse_name("input.name", n)?,
             None => parse_name("input.name", &copy_name(&template.name))?,
         };
+        let tx = Tx::begin(ctx).await?;
         let (template, version) =
-            store::templates::copy_template(db(ctx)?, template.id, me.user_id, &name).await?;
+            store::templates::copy_template(tx.conn(), template.id, me.user_id, &name).await?;
+        tx.commit("template.copy", "Template", Some(template.id))
+            .await?;
         Ok(payload(template, version))
     }
 }

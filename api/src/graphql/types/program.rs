@@ -64,6 +64,7 @@ impl Program {
         }
     }
     /// The enrolled mentees (the program's mentor only).
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn mentees(
         &self,
         ctx: &Context<'_>,

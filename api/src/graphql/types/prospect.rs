@@ -66,6 +66,7 @@ impl Prospect {
         }
     }
     /// Every qualification, newest first.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn qualifications(
         &self,
         ctx: &Context<'_>,

@@ -33,6 +33,7 @@ impl User {
         self.0.created_at
     }
     /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the viewer.
+    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,

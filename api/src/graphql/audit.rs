@@ -1,0 +1,69 @@
+//! Write transactions for mutations, each closed by an audit record.
+//!
+//! A mutation opens a [`Tx`], makes its changes through `tx.conn()`, and ends with
+//! [`Tx::commit`], which appends who did what to which object and commits both together:
+//! there is no change without its audit record, and no record of a change that rolled back.
+//! Dropping a `Tx` without committing rolls everything back.
+
+use async_graphql::Context;
+use store::DatabaseTransaction;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{Credentials, credentials, db};
+
+pub struct Tx {
+    txn: DatabaseTransaction,
+    actor: Option<Uuid>,
+}
+
+impl Tx {
+    /// Opens a write transaction on behalf of the signed-in user (if any).
+    ///
+    /// # Errors
+    /// `INTERNAL` when the database fails.
+    pub async fn begin(ctx: &Context<'_>) -> ApiResult<Tx> {
+        let actor = match credentials(ctx) {
+            Credentials::Valid(subject) => Some(subject.user_id),
+            _ => None,
+        };
+        let txn = store::begin_write(db(ctx)?).await?;
+        Ok(Tx { txn, actor })
+    }
+
+    /// The connection to make the changes on.
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Who the audit record names, when the caller was anonymous (sign-up, login).
+    pub fn acting_as(&mut self, user_id: Uuid) {
+        self.actor = Some(user_id);
+    }
+
+    /// Records `action` on the object and commits.
+    ///
+    /// # Errors
+    /// `INTERNAL` when the database fails; nothing is then changed.
+    pub async fn commit(
+        self,
+        action: &str,
+        object_type: &str,
+        object_id: Option<Uuid>,
+    ) -> ApiResult<()> {
+        let request_id = crate::request_meta::current().map(|m| m.request_id);
+        store::audit::record(
+            &self.txn,
+            self.actor,
+            action,
+            object_type,
+            object_id,
+            request_id.as_deref(),
+        )
+        .await?;
+        self.txn
+            .commit()
+            .await
+            .map_err(|e| ApiError::internal(format!("commit: {e}")))
+    }
+}

@@ -1,0 +1,304 @@
+//! GraphQL over HTTP, as the specification has it
+//! (<https://graphql.github.io/graphql-over-http/draft/>): methods, media types, status
+//! codes, the request time limit, and the errors a client gets when a request is refused
+//! before GraphQL sees it.
+//!
+//! - `POST` with an `application/json` body; anything else gets 415 (no cross-site "simple
+//!   request" can reach a resolver). `GET` with a query string runs queries only; a
+//!   mutation gets 405 with `Allow: POST`. Other methods get 405.
+//! - The response is `application/graphql-response+json` or `application/json`, as `Accept`
+//!   asks (406 when it accepts neither). With the first, a request that fails before
+//!   execution (parse, validation, a limit) gets 400 and no `data`; with the second, every
+//!   well-formed request gets 200.
+//! - Batches (a JSON array) are refused with 400.
+//! - The body limit is tower-http's `RequestBodyLimitLayer` (set up in `server`); a request
+//!   running past `request_timeout` is dropped, which cancels its work, and answered with
+//!   `TIMEOUT`.
+
+mod negotiate;
+mod params;
+
+use std::collections::BTreeMap;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{ServerError, Value};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tokio::time::{Instant, timeout_at};
+
+pub use negotiate::MediaType;
+
+use crate::config::Limits;
+use crate::graphql::limits::{self, Executed, coded, with_code};
+
+/// A malformed request: not JSON, not an object, a parameter of the wrong type.
+pub const BAD_REQUEST: &str = "BAD_REQUEST";
+/// A JSON array of operations.
+pub const BATCHING_NOT_SUPPORTED: &str = "BATCHING_NOT_SUPPORTED";
+/// 415: the body is not `application/json`.
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+/// 406: `Accept` allows neither JSON media type.
+pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+/// 405: a mutation over `GET`, or a method other than `GET` and `POST`.
+pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+/// 413: the body is over `max_body_bytes`.
+pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+/// The request ran past `request_timeout` and was cancelled.
+pub const TIMEOUT: &str = "TIMEOUT";
+
+/// A request refused before GraphQL ran: its HTTP status and the one error the client gets.
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub code: &'static str,
+    message: String,
+    allow: Option<&'static str>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            allow: None,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, BAD_REQUEST, message)
+    }
+
+    fn code(self, code: &'static str) -> Self {
+        Self { code, ..self }
+    }
+
+    fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            REQUEST_TOO_LARGE,
+            "the request body is too large",
+        )
+    }
+
+    fn into_response(self, media: MediaType) -> Response {
+        let error = coded(self.message, self.code, None);
+        let mut response = body(self.status, media, None, std::slice::from_ref(&error), None);
+        if let Some(allow) = self.allow {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        response
+    }
+}
+
+/// `POST /graphql`: `run` executes the GraphQL request (the caller adds credentials and
+/// per-request data); everything about HTTP happens here.
+pub async fn post<Fut: Future<Output = async_graphql::Response>>(
+    request: Request,
+    limits: &Limits,
+    run: impl FnOnce(async_graphql::Request) -> Fut,
+) -> Response {
+    let deadline = Instant::now() + limits.request_timeout;
+    let Some(media) = negotiate::response_type(request.headers()) else {
+        return not_acceptable();
+    };
+    if !negotiate::is_json_body(request.headers()) {
+        return Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            UNSUPPORTED_MEDIA_TYPE,
+            "send the request as `Content-Type: application/json`",
+        )
+        .into_response(media);
+    }
+    // A slow body counts against the same deadline as the work.
+    let bytes = match timeout_at(deadline, Bytes::from_request(request, &())).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)))) => {
+            return Refusal::too_large().into_response(media);
+        }
+        Ok(Err(_)) => {
+            return Refusal::bad_request("the request body could not be read").into_response(media);
+        }
+        Err(_) => {
+            return Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                TIMEOUT,
+                "the request body was not received in time",
+            )
+            .into_response(media);
+        }
+    };
+    match params::from_json(&bytes) {
+        Ok(request) => execute(media, request, deadline, run).await,
+        Err(refusal) => refusal.into_response(media),
+    }
+}
+
+/// `GET /graphql?query=...`: queries only.
+pub async fn get<Fut: Future<Output = async_graphql::Response>>(
+    request: Request,
+    limits: &Limits,
+    run: impl FnOnce(async_graphql::Request) -> Fut,
+) -> Response {
+    let deadline = Instant::now() + limits.request_timeout;
+    let Some(media) = negotiate::response_type(request.headers()) else {
+        return not_acceptable();
+    };
+    let mut graphql = match params::from_query_string(request.uri()) {
+        Ok(graphql) => graphql,
+        Err(refusal) => return refusal.into_response(media),
+    };
+    // The operation type is needed before execution; the text limits come first so that
+    // only a bounded query is parsed. The parsed document is kept for execution.
+    if let Err(error) = limits::check_text(&graphql.query, limits) {
+        return reply(
+            media,
+            async_graphql::Response::from_errors(vec![error]),
+            false,
+        );
+    }
+    let operation_name = graphql.operation_name.clone();
+    if let Ok(document) = graphql.parsed_query() {
+        let operation = document
+            .operations
+            .iter()
+            .find(|(name, _)| {
+                operation_name.is_none() || name.map(|n| n.as_str()) == operation_name.as_deref()
+            })
+            .map(|(_, operation)| operation.node.ty);
+        if matches!(
+            operation,
+            Some(OperationType::Mutation | OperationType::Subscription)
+        ) {
+            let mut refusal = Refusal::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                METHOD_NOT_ALLOWED,
+                "mutations must be sent with POST",
+            );
+            refusal.allow = Some("POST");
+            return refusal.into_response(media);
+        }
+    }
+    execute(media, graphql, deadline, run).await
+}
+
+/// Any other method on `/graphql` (axum adds the `Allow` header).
+pub async fn method_not_allowed() -> Response {
+    Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        METHOD_NOT_ALLOWED,
+        "use POST, or GET for queries",
+    )
+    .into_response(MediaType::Json)
+}
+
+/// Middleware around the body limit: its 413 (sent when `Content-Length` is too large,
+/// before the handler runs) becomes a GraphQL error like every other refusal.
+pub async fn explain_too_large(request: Request, next: Next) -> Response {
+    let media = negotiate::response_type(request.headers()).unwrap_or(MediaType::Json);
+    let response = next.run(request).await;
+    let is_plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && is_plain {
+        return Refusal::too_large().into_response(media);
+    }
+    response
+}
+
+fn not_acceptable() -> Response {
+    Refusal::new(
+        StatusCode::NOT_ACCEPTABLE,
+        NOT_ACCEPTABLE,
+        "accept application/graphql-response+json or application/json",
+    )
+    .into_response(MediaType::Json)
+}
+
+async fn execute<Fut: Future<Output = async_graphql::Response>>(
+    media: MediaType,
+    request: async_graphql::Request,
+    deadline: Instant,
+    run: impl FnOnce(async_graphql::Request) -> Fut,
+) -> Response {
+    let executed = Executed::default();
+    let request = request.data(executed.clone());
+    // Dropping the future on the deadline cancels the work: resolvers stop at their next
+    // await, and an open transaction rolls back.
+    match timeout_at(deadline, run(request)).await {
+        Ok(response) => reply(media, response, executed.get()),
+        Err(_) => {
+            let error = coded("the request took too long and was cancelled", TIMEOUT, None);
+            let status = match media {
+                MediaType::GraphQLResponse => StatusCode::GATEWAY_TIMEOUT,
+                MediaType::Json => StatusCode::OK,
+            };
+            body(status, media, None, &[error], None)
+        }
+    }
+}
+
+/// The HTTP response for a GraphQL response. `executed`: whether the operation ran; if not,
+/// this is a request error: no `data`, a code on every error, and 400 with
+/// `application/graphql-response+json`.
+fn reply(media: MediaType, response: async_graphql::Response, executed: bool) -> Response {
+    let errors: Vec<ServerError> = if executed {
+        response.errors
+    } else {
+        response
+            .errors
+            .into_iter()
+            .map(|e| with_code(e, limits::VALIDATION_FAILED))
+            .collect()
+    };
+    let status = match media {
+        MediaType::GraphQLResponse if !executed => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let data = executed.then_some(&response.data);
+    let mut reply = body(status, media, data, &errors, Some(&response.extensions));
+    for (name, value) in &response.http_headers {
+        reply.headers_mut().append(name, value.clone());
+    }
+    reply
+}
+
+/// A GraphQL response body: `data` only when the operation ran.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a BTreeMap<String, Value>>,
+}
+
+fn body(
+    status: StatusCode,
+    media: MediaType,
+    data: Option<&Value>,
+    errors: &[ServerError],
+    extensions: Option<&BTreeMap<String, Value>>,
+) -> Response {
+    let body = Body {
+        data,
+        errors,
+        extensions: extensions.filter(|e| !e.is_empty()),
+    };
+    match serde_json::to_vec(&body) {
+        Ok(json) => (status, [(header::CONTENT_TYPE, media.content_type())], json).into_response(),
+        Err(err) => {
+            tracing::error!(%err, "serializing a GraphQL response failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

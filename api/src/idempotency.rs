@@ -1,0 +1,189 @@
+//! `Idempotency-Key` for POST requests: a retry with the same key and body gets the first
+//! response instead of running the mutation again; the same key with another body is refused.
+//!
+//! Keys are scoped to the signed-in user (an anonymous request's key is ignored: replaying
+//! one stranger's sign-up response to another would hand out their tokens). The key is
+//! claimed in the database before the work starts, so of any number of parallel retries
+//! exactly one runs; the others wait for its response. Responses that report a server fault
+//! (5xx, or an `INTERNAL` error) are not kept, so that a retry can succeed.
+
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use store::DatabaseConnection;
+use store::idempotency::{Claim, StoredResponse};
+
+use crate::auth::TokenKeys;
+
+pub const HEADER: &str = "idempotency-key";
+const MAX_KEY_CHARS: usize = 255;
+const POLL: Duration = Duration::from_millis(20);
+
+#[derive(Clone)]
+pub struct Idempotency {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub max_body_bytes: usize,
+    pub wait: Duration,
+}
+
+pub async fn middleware(State(idem): State<Idempotency>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(HEADER).cloned() else {
+        return next.run(request).await;
+    };
+    let Some(key) = key
+        .to_str()
+        .ok()
+        .filter(|k| valid_key(k))
+        .map(str::to_owned)
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "Idempotency-Key must be 1 to 255 visible ASCII characters",
+        );
+    };
+    let Some(user_id) = bearer_subject(&idem.keys, &request) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, idem.max_body_bytes).await else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            "request body too large",
+        );
+    };
+    let hash = hex(&Sha256::digest(&bytes));
+    let deadline = Instant::now() + idem.wait;
+    loop {
+        let claim = match store::idempotency::claim(&idem.db, user_id, &key, &hash).await {
+            Ok(claim) => claim,
+            Err(e) => {
+                tracing::error!(cause = %e, "idempotency claim failed");
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "internal error",
+                );
+            }
+        };
+        match claim {
+            Claim::Claimed => {
+                let request = Request::from_parts(parts, Body::from(bytes));
+                return run_and_keep(&idem, user_id, &key, next.run(request).await).await;
+            }
+            Claim::Replay(stored) => return replay(stored),
+            Claim::Mismatch => {
+                return error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was used with a different request",
+                );
+            }
+            Claim::InProgress if Instant::now() < deadline => tokio::time::sleep(POLL).await,
+            Claim::InProgress => {
+                return error(
+                    StatusCode::CONFLICT,
+                    "CONFLICT",
+                    "a request with this Idempotency-Key is still running; retry later",
+                );
+            }
+        }
+    }
+}
+
+async fn run_and_keep(
+    idem: &Idempotency,
+    user_id: uuid::Uuid,
+    key: &str,
+    response: Response,
+) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = match to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let _ = store::idempotency::release(&idem.db, user_id, key).await;
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let server_fault = parts.status.is_server_error() || text.contains("\"code\":\"INTERNAL\"");
+    let outcome = if server_fault {
+        store::idempotency::release(&idem.db, user_id, key).await
+    } else {
+        let stored = StoredResponse {
+            status: parts.status.as_u16(),
+            content_type: parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body: text,
+        };
+        store::idempotency::complete(&idem.db, user_id, key, &stored).await
+    };
+    if let Err(e) = outcome {
+        tracing::error!(cause = %e, "idempotency bookkeeping failed");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    if let Some(value) = stored
+        .content_type
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+fn valid_key(key: &str) -> bool {
+    (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+fn bearer_subject(keys: &TokenKeys, request: &Request) -> Option<uuid::Uuid> {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    let now = chrono::Utc::now().timestamp().unsigned_abs();
+    keys.verify_access(token.trim(), now)
+        .ok()
+        .map(|s| s.user_id)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -1,0 +1,281 @@
+//! `bench load`: the load generator, run by the harness as its own process on the other
+//! core. Closed loop: `concurrency` connections, each sending its next request as soon as
+//! the previous answer is read, for a warm-up and then a timed window.
+//!
+//! Written here rather than driving `oha`, because every response must be checked before
+//! it counts: each body is parsed (cheaply, skipping the data) and a response with an HTTP
+//! error, an `errors` entry or no `data` is an error, never a measurement. The process
+//! also marks the timed window exactly: all connections meet at a barrier before and after
+//! it, and only then are the server's CPU time (`/proc/<pid>/stat`) and SQL statement
+//! counter read, so neither includes warm-up or draining traffic.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode, header};
+use hyper_util::rt::TokioIo;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+
+/// One request of a scenario; a worker cycles through the list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Call {
+    /// `GET` without a body, `POST` with one.
+    pub path: String,
+    pub body: Option<String>,
+}
+
+/// What to run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Spec {
+    pub addr: SocketAddr,
+    pub calls: Vec<Call>,
+    pub authorization: Option<String>,
+    pub concurrency: usize,
+    pub warmup_secs: f64,
+    pub duration_secs: f64,
+    /// The server process, for its CPU time.
+    pub server_pid: Option<u32>,
+    /// The server's statement counter (`GET /statements`).
+    pub debug: Option<SocketAddr>,
+}
+
+/// What one timed window measured.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Responses that passed the check, within the window.
+    pub ok: u64,
+    pub errors: u64,
+    pub error_samples: Vec<String>,
+    pub seconds: f64,
+    pub requests_per_second: f64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    pub max_us: u64,
+    pub server_cpu_us_per_request: Option<f64>,
+    pub statements_per_request: Option<f64>,
+}
+
+/// Runs the spec and measures the timed window.
+///
+/// # Errors
+/// When the server cannot be reached at all.
+pub async fn run(spec: Spec) -> anyhow::Result<Outcome> {
+    if spec.calls.is_empty() || spec.concurrency == 0 {
+        bail!("nothing to send");
+    }
+    let spec = Arc::new(spec);
+    let gate = Arc::new(Barrier::new(spec.concurrency + 1));
+    let mut workers = Vec::with_capacity(spec.concurrency);
+    for i in 0..spec.concurrency {
+        workers.push(tokio::spawn(worker(
+            Arc::clone(&spec),
+            Arc::clone(&gate),
+            i,
+        )));
+    }
+    // Warm-up ends when every worker has finished its last warm-up request.
+    gate.wait().await;
+    let before = probe(&spec).await?;
+    gate.wait().await;
+    let started = Instant::now();
+    gate.wait().await;
+    let seconds = started.elapsed().as_secs_f64();
+    let after = probe(&spec).await?;
+    let mut latencies = Vec::new();
+    let mut outcome = Outcome::default();
+    for w in workers {
+        let tally = w.await.context("worker panicked")?;
+        outcome.ok += tally.latencies_us.len() as u64;
+        outcome.errors += tally.errors;
+        latencies.extend(tally.latencies_us);
+        for s in tally.samples {
+            if outcome.error_samples.len() < 5 {
+                outcome.error_samples.push(s);
+            }
+        }
+    }
+    latencies.sort_unstable();
+    outcome.seconds = seconds;
+    outcome.requests_per_second = outcome.ok as f64 / seconds;
+    outcome.p50_us = percentile(&latencies, 0.50);
+    outcome.p99_us = percentile(&latencies, 0.99);
+    outcome.max_us = latencies.last().copied().unwrap_or(0);
+    let answered = (outcome.ok + outcome.errors).max(1) as f64;
+    if let (Some(b), Some(a)) = (before.cpu_ticks, after.cpu_ticks) {
+        let micros = (a - b) as f64 * 1e6 / ticks_per_second();
+        outcome.server_cpu_us_per_request = Some(micros / answered);
+    }
+    if let (Some(b), Some(a)) = (before.statements, after.statements) {
+        outcome.statements_per_request = Some((a - b) as f64 / answered);
+    }
+    Ok(outcome)
+}
+
+fn percentile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((sorted.len() as f64) * q).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u64>,
+    errors: u64,
+    samples: Vec<String>,
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
+    let stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    Ok(sender)
+}
+
+async fn worker(spec: Arc<Spec>, gate: Arc<Barrier>, index: usize) -> Tally {
+    let mut sender = None;
+    let mut next = index;
+    let mut warm = Tally::default();
+    let warmup = Duration::from_secs_f64(spec.warmup_secs);
+    let until = Instant::now() + warmup;
+    while Instant::now() < until {
+        one(&spec, &mut sender, &mut next, &mut warm).await;
+    }
+    gate.wait().await; // warm-up done
+    gate.wait().await; // counters read: go
+    let mut tally = Tally::default();
+    let until = Instant::now() + Duration::from_secs_f64(spec.duration_secs);
+    while Instant::now() < until {
+        one(&spec, &mut sender, &mut next, &mut tally).await;
+    }
+    gate.wait().await; // window over
+    tally
+}
+
+async fn one(spec: &Spec, sender: &mut Option<Sender>, next: &mut usize, tally: &mut Tally) {
+    let call = &spec.calls[*next % spec.calls.len()];
+    *next += 1;
+    let started = Instant::now();
+    match send(spec, sender, call).await {
+        Ok(()) => tally
+            .latencies_us
+            .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)),
+        Err(e) => {
+            tally.errors += 1;
+            if tally.samples.len() < 5 {
+                let mut text = format!("{e:#}");
+                text.truncate(300);
+                tally.samples.push(text);
+            }
+        }
+    }
+}
+
+/// Sends one request and checks its answer: HTTP 200, JSON with `data` and no `errors`.
+async fn send(spec: &Spec, sender: &mut Option<Sender>, call: &Call) -> anyhow::Result<()> {
+    if sender.as_ref().is_none_or(|s| s.is_closed()) {
+        *sender = Some(connect(spec.addr).await?);
+    }
+    let s = sender.as_mut().context("no connection")?;
+    s.ready().await?;
+    let mut request = Request::builder()
+        .uri(call.path.as_str())
+        .header(header::HOST, "127.0.0.1");
+    if let Some(auth) = &spec.authorization {
+        request = request.header(header::AUTHORIZATION, auth.as_str());
+    }
+    let request = match &call.body {
+        Some(body) => request
+            .method(Method::POST)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body.clone())))?,
+        None => request.method(Method::GET).body(Full::new(Bytes::new()))?,
+    };
+    let response = s.send_request(request).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    check(status, &body)
+}
+
+#[derive(Deserialize)]
+struct Checked {
+    data: Option<IgnoredAny>,
+    errors: Option<Vec<IgnoredAny>>,
+}
+
+fn check(status: StatusCode, body: &[u8]) -> anyhow::Result<()> {
+    let text = || {
+        String::from_utf8_lossy(body)
+            .chars()
+            .take(300)
+            .collect::<String>()
+    };
+    if status != StatusCode::OK {
+        bail!("HTTP {status}: {}", text());
+    }
+    let checked: Checked =
+        serde_json::from_slice(body).with_context(|| format!("not JSON: {}", text()))?;
+    if checked.errors.is_some_and(|e| !e.is_empty()) {
+        bail!("errors: {}", text());
+    }
+    if checked.data.is_none() {
+        bail!("no data: {}", text());
+    }
+    Ok(())
+}
+
+struct Probe {
+    cpu_ticks: Option<u64>,
+    statements: Option<u64>,
+}
+
+async fn probe(spec: &Spec) -> anyhow::Result<Probe> {
+    let cpu_ticks = spec.server_pid.and_then(cpu_ticks);
+    let statements = match spec.debug {
+        Some(addr) => Some(statements(addr).await?),
+        None => None,
+    };
+    Ok(Probe {
+        cpu_ticks,
+        statements,
+    })
+}
+
+/// User plus system time of every thread of `pid`, in clock ticks (`/proc/<pid>/stat`
+/// fields 14 and 15).
+pub fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// `USER_HZ`: 100 on every Linux this runs on (the kernel ABI fixes it for `/proc`).
+fn ticks_per_second() -> f64 {
+    100.0
+}
+
+async fn statements(addr: SocketAddr) -> anyhow::Result<u64> {
+    let mut sender = connect(addr).await?;
+    let request = Request::builder()
+        .uri("/statements")
+        .header(header::HOST, "127.0.0.1")
+        .body(Full::new(Bytes::new()))?;
+    let response = sender.send_request(request).await?;
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(std::str::from_utf8(&body)?.trim().parse()?)
+}

@@ -1,0 +1,175 @@
+//! `bench`: Qualify's benchmark harness (README, "Benchmarks").
+//!
+//! `bench run` does everything; the other commands are its parts, usable alone:
+//! `generate` fills a database, `serve` runs the API or the baseline, `load` drives one.
+
+mod baseline;
+mod generate;
+mod load;
+mod machine;
+mod markdown;
+mod report;
+mod run;
+mod scenarios;
+mod serve;
+mod targets;
+mod world;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Qualify's benchmark harness")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every scenario against the API and the baseline, and write the report.
+    Run {
+        /// Data sizes, in qualifications.
+        #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
+        qualifications: Vec<u64>,
+        /// PostgreSQL instead of SQLite files: `{n}` in the URL is replaced by the size,
+        /// e.g. `postgres://postgres@127.0.0.1/bench_{n}` (create those databases first).
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: Option<String>,
+        /// Where the SQLite databases and the server logs go.
+        #[arg(long, default_value = "target/bench")]
+        data_dir: PathBuf,
+        #[arg(long, value_delimiter = ',', default_value = "2,16,64")]
+        concurrency: Vec<usize>,
+        #[arg(long, default_value_t = 1.0)]
+        warmup_secs: f64,
+        #[arg(long, default_value_t = 3.0)]
+        duration_secs: f64,
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        #[arg(long, default_value_t = 1)]
+        server_core: usize,
+        #[arg(long, default_value_t = 0)]
+        load_core: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value = "bench/results.json")]
+        json: PathBuf,
+        #[arg(long, default_value = "bench/RESULTS.md")]
+        markdown: PathBuf,
+    },
+    /// Fill an empty database with a generated world.
+    Generate {
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://target/bench/generated.db?mode=rwc"
+        )]
+        database_url: String,
+        #[arg(long, default_value_t = 10_000)]
+        qualifications: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Serve the API or the baseline (prints its addresses as JSON on stdout).
+    Serve {
+        #[arg(long, value_enum)]
+        kind: serve::Kind,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Drive a server as a JSON spec file says; prints the measurement as JSON.
+    Load {
+        #[arg(long)]
+        spec: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            qualifications,
+            database_url,
+            data_dir,
+            concurrency,
+            warmup_secs,
+            duration_secs,
+            repeats,
+            server_core,
+            load_core,
+            seed,
+            json,
+            markdown,
+        } => {
+            let settings = run::Settings {
+                qualifications,
+                data_dir,
+                database_url,
+                concurrency,
+                warmup_secs,
+                duration_secs,
+                repeats,
+                server_core,
+                load_core,
+                seed,
+            };
+            let results = runtime()?.block_on(run::run(&settings))?;
+            results.write(&json, &markdown)?;
+            eprintln!("wrote {} and {}", json.display(), markdown.display());
+            for t in &results.targets {
+                let met = if t.met { "met   " } else { "MISSED" };
+                eprintln!("{met} {}: {} (target {})", t.what, t.measured, t.target);
+            }
+            Ok(())
+        }
+        Command::Generate {
+            database_url,
+            qualifications,
+            seed,
+        } => {
+            if let Some(dir) = sqlite_dir(&database_url) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let report =
+                runtime()?.block_on(generate::generate(&database_url, qualifications, seed))?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Serve { kind, database_url } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            // As many workers as cores it may use: one, when pinned.
+            runtime()?.block_on(serve::serve(kind, &database_url))
+        }
+        Command::Load { spec } => {
+            let spec: load::Spec = serde_json::from_slice(&std::fs::read(spec)?)?;
+            // One core for the load: one thread, no work stealing.
+            let outcome = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(load::run(spec))?;
+            println!("{}", serde_json::to_string(&outcome)?);
+            Ok(())
+        }
+    }
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+/// The directory of a `sqlite://path?...` URL's file.
+fn sqlite_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.strip_prefix("sqlite://")?.split('?').next()?;
+    std::path::Path::new(path).parent().map(PathBuf::from)
+}

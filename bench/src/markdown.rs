@@ -1,0 +1,120 @@
+//! The generated part of `bench/RESULTS.md`.
+
+use std::fmt::Write;
+
+use crate::report::{Results, Summary};
+
+fn opt(value: Option<f64>, digits: usize) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+fn pair(b: &Summary, a: &Summary, f: fn(&Summary) -> Option<f64>, digits: usize) -> String {
+    format!("{} / {}", opt(f(b), digits), opt(f(a), digits))
+}
+
+pub fn render(r: &Results) -> String {
+    let mut out = String::new();
+    let s = &r.settings;
+    let _ = writeln!(out, "Run of {} on commit `{}`.\n", r.started_at, r.commit);
+    let _ = writeln!(
+        out,
+        "Machine: {} ({} cores, {} MiB, Linux {}). Server pinned to core {}, load to core {}; \
+         {} s warm-up then {} s timed, {} repeats, medians.\n",
+        r.machine.cpu,
+        r.machine.cores,
+        r.machine.memory_mib,
+        r.machine.kernel,
+        s.server_core,
+        s.load_core,
+        s.warmup_secs,
+        s.duration_secs,
+        s.repeats
+    );
+    for size in &r.sizes {
+        let _ = writeln!(
+            out,
+            "### {} qualifications ({})\n",
+            size.qualifications, size.database
+        );
+        if let Some(g) = &size.generation {
+            let _ = writeln!(
+                out,
+                "Generated in this run: {} rows ({} qualifications, {} prospects, {} decisions, \
+                 {} users) in {:.1} s = {:.0} rows/s.\n",
+                g.rows,
+                g.qualifications,
+                g.prospects,
+                g.decisions,
+                g.users,
+                g.seconds,
+                g.rows_per_second
+            );
+        }
+        out.push_str(
+            "Each pair is baseline / GraphQL. `ratio` = GraphQL req/s over baseline req/s.\n\n\
+             | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | SQL/req | errors |\n\
+             |---|---|---|---|---|---|---|---|---|\n",
+        );
+        for c in &size.cells {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.2} | {} | {} | {} | {} | {} / {} |",
+                c.scenario,
+                c.concurrency,
+                pair(&c.baseline, &c.api, |s| Some(s.requests_per_second), 0),
+                c.throughput_ratio,
+                pair(&c.baseline, &c.api, |s| Some(s.p50_ms), 2),
+                pair(&c.baseline, &c.api, |s| Some(s.p99_ms), 2),
+                pair(&c.baseline, &c.api, |s| s.server_cpu_us_per_request, 0),
+                pair(&c.baseline, &c.api, |s| s.statements_per_request, 2),
+                c.baseline.errors,
+                c.api.errors,
+            );
+        }
+        out.push_str(
+            "\nLogin storm: S3 at c=16 alone, and while 64 connections log in back to back.\n\n\
+             | server | S3 p99 alone ms | S3 p99 in storm ms | ratio | S3 req/s alone / in storm | logins/s | login p99 ms | errors |\n\
+             |---|---|---|---|---|---|---|---|\n",
+        );
+        for st in &size.storm {
+            let _ = writeln!(
+                out,
+                "| {:?} | {:.2} | {:.2} | {:.2} | {:.0} / {:.0} | {:.1} | {:.0} | {} |",
+                st.server,
+                st.s3_alone.p99_ms,
+                st.s3_during_storm.p99_ms,
+                st.p99_ratio,
+                st.s3_alone.requests_per_second,
+                st.s3_during_storm.requests_per_second,
+                st.logins.requests_per_second,
+                st.logins.p99_ms,
+                st.s3_alone.errors + st.s3_during_storm.errors + st.logins.errors,
+            );
+        }
+        let samples: Vec<&String> = size
+            .cells
+            .iter()
+            .flat_map(|c| c.baseline.error_samples.iter().chain(&c.api.error_samples))
+            .take(3)
+            .collect();
+        if !samples.is_empty() {
+            out.push_str("\nFirst errors seen:\n\n");
+            for e in samples {
+                let _ = writeln!(out, "    {e}");
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("### Targets\n\n| what | target | measured | met |\n|---|---|---|---|\n");
+    for t in &r.targets {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            t.what,
+            t.target,
+            t.measured,
+            if t.met { "yes" } else { "**no**" }
+        );
+    }
+    out
+}

@@ -1,0 +1,228 @@
+//! Results: medians of the repeated runs, the targets of issue 4 checked against them, and
+//! the JSON and Markdown written from them.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::generate;
+use crate::load::Outcome;
+use crate::machine::{self, Machine};
+use crate::run::Settings;
+use crate::scenarios::Scenario;
+use crate::serve::Kind;
+
+/// Markers around the generated part of `RESULTS.md`; text outside them is kept.
+const BEGIN: &str = "<!-- bench:results:begin -->";
+const END: &str = "<!-- bench:results:end -->";
+
+/// The medians of repeated timed windows of one scenario on one server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub runs: usize,
+    pub requests_per_second: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub server_cpu_us_per_request: Option<f64>,
+    pub statements_per_request: Option<f64>,
+    /// Responses that failed the check, over all runs.
+    pub errors: u64,
+    pub ok: u64,
+    pub error_samples: Vec<String>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        f64::midpoint(values[mid - 1], values[mid])
+    }
+}
+
+impl Summary {
+    pub fn of(runs: &[Outcome]) -> Summary {
+        let optional = |f: fn(&Outcome) -> Option<f64>| {
+            let values: Vec<f64> = runs.iter().filter_map(f).collect();
+            (!values.is_empty()).then(|| median(values))
+        };
+        Summary {
+            runs: runs.len(),
+            requests_per_second: median(runs.iter().map(|r| r.requests_per_second).collect()),
+            p50_ms: median(runs.iter().map(|r| r.p50_us as f64 / 1000.0).collect()),
+            p99_ms: median(runs.iter().map(|r| r.p99_us as f64 / 1000.0).collect()),
+            server_cpu_us_per_request: optional(|r| r.server_cpu_us_per_request),
+            statements_per_request: optional(|r| r.statements_per_request),
+            errors: runs.iter().map(|r| r.errors).sum(),
+            ok: runs.iter().map(|r| r.ok).sum(),
+            error_samples: runs
+                .iter()
+                .flat_map(|r| r.error_samples.iter().cloned())
+                .take(3)
+                .collect(),
+        }
+    }
+}
+
+/// One scenario at one concurrency: baseline and API side by side.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Cell {
+    pub scenario: Scenario,
+    pub concurrency: usize,
+    pub baseline: Summary,
+    pub api: Summary,
+    /// API requests/s over baseline requests/s.
+    pub throughput_ratio: f64,
+}
+
+impl Cell {
+    pub fn new(scenario: Scenario, concurrency: usize, baseline: Summary, api: Summary) -> Cell {
+        let throughput_ratio = api.requests_per_second / baseline.requests_per_second.max(1e-9);
+        Cell {
+            scenario,
+            concurrency,
+            baseline,
+            api,
+            throughput_ratio,
+        }
+    }
+}
+
+/// S3 at c=16 without and during a storm of 64 concurrent logins, on one server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Storm {
+    pub server: Kind,
+    pub s3_alone: Summary,
+    pub s3_during_storm: Summary,
+    pub logins: Summary,
+    pub p99_ratio: f64,
+}
+
+impl Storm {
+    pub fn new(server: Kind, alone: Summary, during: Summary, logins: Summary) -> Storm {
+        let p99_ratio = during.p99_ms / alone.p99_ms.max(1e-9);
+        Storm {
+            server,
+            s3_alone: alone,
+            s3_during_storm: during,
+            logins,
+            p99_ratio,
+        }
+    }
+}
+
+/// Everything measured on one database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Size {
+    pub qualifications: u64,
+    pub database: String,
+    /// When this run generated the database: how fast.
+    pub generation: Option<generate::Report>,
+    pub cells: Vec<Cell>,
+    pub storm: Vec<Storm>,
+    /// Server log lines saying "database is locked", per server.
+    #[serde(default)]
+    pub locked_log_lines: Vec<(Kind, usize)>,
+}
+
+impl Size {
+    pub fn check_logs(&mut self, logs: &[(Kind, PathBuf)]) {
+        for (kind, path) in logs {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let lines = text
+                .lines()
+                .filter(|l| l.contains("database is locked"))
+                .count();
+            self.locked_log_lines.push((*kind, lines));
+        }
+    }
+
+    fn cell(&self, scenario: Scenario, c: usize) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|cell| cell.scenario == scenario && cell.concurrency == c)
+    }
+}
+
+/// A target of issue 4 and whether this run met it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Check {
+    pub what: String,
+    pub target: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+/// One run of the harness.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    pub commit: String,
+    pub machine: Machine,
+    pub started_at: String,
+    pub settings: Settings,
+    pub sizes: Vec<Size>,
+    pub targets: Vec<Check>,
+}
+
+impl Results {
+    pub fn new(settings: Settings) -> Results {
+        Results {
+            commit: machine::commit(),
+            machine: Machine::read(),
+            started_at: chrono::Utc::now().to_rfc3339(),
+            settings,
+            sizes: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// Checks every target of the issue against the medians.
+    pub fn evaluate(&mut self) {
+        self.targets = crate::targets::evaluate(&self.sizes);
+    }
+
+    /// Writes the JSON, and the generated part of the Markdown report.
+    ///
+    /// # Errors
+    /// When a file cannot be written.
+    pub fn write(&self, json: &Path, markdown: &Path) -> anyhow::Result<()> {
+        std::fs::write(json, serde_json::to_string_pretty(self)? + "\n")?;
+        let generated = format!("{BEGIN}\n{}{END}", crate::markdown::render(self));
+        let existing = std::fs::read_to_string(markdown).unwrap_or_default();
+        let text = match (existing.find(BEGIN), existing.find(END)) {
+            (Some(b), Some(e)) if b < e => {
+                format!(
+                    "{}{generated}{}",
+                    &existing[..b],
+                    &existing[e + END.len()..]
+                )
+            }
+            _ => format!("# Benchmark results\n\n{generated}\n"),
+        };
+        std::fs::write(markdown, text)?;
+        Ok(())
+    }
+}
+
+pub(crate) fn size_cell(size: &Size, scenario: Scenario, c: usize) -> Option<&Cell> {
+    size.cell(scenario, c)
+}
+
+/// One line per measured cell, while the run goes on.
+pub fn progress_line(cell: &Cell) -> String {
+    format!(
+        "{:<14} c={:<3} baseline {:>8.0}/s  api {:>8.0}/s  ratio {:.2}  api p99 {:.2} ms  errors {}/{}",
+        cell.scenario.to_string(),
+        cell.concurrency,
+        cell.baseline.requests_per_second,
+        cell.api.requests_per_second,
+        cell.throughput_ratio,
+        cell.api.p99_ms,
+        cell.baseline.errors,
+        cell.api.errors,
+    )
+}

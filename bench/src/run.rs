@@ -1,0 +1,326 @@
+//! `bench run`: the whole benchmark in one command. For each data size: generate the
+//! database if needed, start the API and the baseline pinned to one core, drive every
+//! scenario from a load process pinned to the other core (warm-up, timed window), repeat,
+//! take medians, and write the report.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::generate;
+use crate::load::{Outcome, Spec};
+use crate::report::{self, Cell, Results, Size, Storm, Summary};
+use crate::scenarios::{Scenario, Targets};
+use crate::serve::{Kind, Listening};
+
+/// How to run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub qualifications: Vec<u64>,
+    /// SQLite files go here unless `database_url` is given.
+    pub data_dir: PathBuf,
+    /// A PostgreSQL URL; `{n}` is replaced by the number of qualifications.
+    pub database_url: Option<String>,
+    pub concurrency: Vec<usize>,
+    pub warmup_secs: f64,
+    pub duration_secs: f64,
+    pub repeats: usize,
+    pub server_core: usize,
+    pub load_core: usize,
+    pub seed: u64,
+}
+
+/// Runs everything and returns the results.
+///
+/// # Errors
+/// When a database, a server or a load process fails.
+pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
+    if which("taskset").is_none() {
+        bail!("`taskset` (util-linux) is needed to pin the server and the load to cores");
+    }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let mut results = Results::new(settings.clone());
+    for &n in &settings.qualifications {
+        let url = database_url(settings, n);
+        eprintln!("== {n} qualifications: {url}");
+        let generation = ensure_generated(&url, n, settings.seed).await?;
+        let db = store::connect(&url).await?;
+        let targets = Targets::find(&db).await?;
+        db.close().await.ok();
+        let mut size = Size {
+            qualifications: n,
+            database: redact(&url),
+            generation,
+            cells: Vec::new(),
+            storm: Vec::new(),
+            locked_log_lines: Vec::new(),
+        };
+        let logs = settings.data_dir.join("logs");
+        std::fs::create_dir_all(&logs)?;
+        let api = Server::start(
+            Kind::Api,
+            &url,
+            settings,
+            &logs.join(format!("api-{n}.log")),
+        )?;
+        let baseline = Server::start(
+            Kind::Baseline,
+            &url,
+            settings,
+            &logs.join(format!("baseline-{n}.log")),
+        )?;
+        let servers = [&baseline, &api];
+        for scenario in scenarios() {
+            for &c in &settings.concurrency {
+                let cell = measure(settings, &targets, &servers, scenario, c)?;
+                eprintln!("{}", report::progress_line(&cell));
+                size.cells.push(cell);
+            }
+        }
+        for &server in &servers {
+            size.storm.push(storm(settings, &targets, server)?);
+        }
+        size.check_logs(&[
+            (Kind::Api, logs.join(format!("api-{n}.log"))),
+            (Kind::Baseline, logs.join(format!("baseline-{n}.log"))),
+        ]);
+        results.sizes.push(size);
+    }
+    results.evaluate();
+    Ok(results)
+}
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::S0,
+        Scenario::S1,
+        Scenario::S2,
+        Scenario::S3,
+        Scenario::S4,
+        Scenario::S5(10),
+        Scenario::S5(50),
+        Scenario::S5(100),
+    ]
+}
+
+fn database_url(settings: &Settings, n: u64) -> String {
+    match &settings.database_url {
+        Some(url) => url.replace("{n}", &n.to_string()),
+        None => {
+            let path = settings.data_dir.join(format!("q{n}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+    }
+}
+
+/// Passwords out of URLs that end up in reports.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if scheme < at => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Generates the world unless the database already holds one of this size.
+async fn ensure_generated(
+    url: &str,
+    n: u64,
+    seed: u64,
+) -> anyhow::Result<Option<generate::Report>> {
+    let db = store::connect(url).await?;
+    store::migrate(&db).await?;
+    let existing = store::bulk::generated(&db).await?;
+    db.close().await.ok();
+    match existing {
+        Some(m) if m == n => {
+            eprintln!("reusing the generated world in {}", redact(url));
+            Ok(None)
+        }
+        Some(m) => bail!(
+            "{} holds {m} generated qualifications, not {n}",
+            redact(url)
+        ),
+        None => {
+            let report = generate::generate(url, n, seed).await?;
+            eprintln!(
+                "generated {} rows in {:.1} s: {:.0} rows/s",
+                report.rows, report.seconds, report.rows_per_second
+            );
+            Ok(Some(report))
+        }
+    }
+}
+
+/// A server process pinned to the server core; killed on drop.
+pub struct Server {
+    pub kind: Kind,
+    pub child: Child,
+    pub at: Listening,
+}
+
+impl Server {
+    fn start(kind: Kind, url: &str, settings: &Settings, log: &Path) -> anyhow::Result<Server> {
+        let exe = std::env::current_exe()?;
+        let kind_arg = match kind {
+            Kind::Api => "api",
+            Kind::Baseline => "baseline",
+        };
+        let mut child = Command::new("taskset")
+            .arg("-c")
+            .arg(settings.server_core.to_string())
+            .arg(exe)
+            .args(["serve", "--kind", kind_arg, "--database-url", url])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(log)?)
+            .spawn()
+            .context("starting a server")?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let at: Listening = serde_json::from_str(line.trim()).with_context(|| {
+            format!("the {kind_arg} server did not start; see {}", log.display())
+        })?;
+        Ok(Server { kind, child, at })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spec(settings: &Settings, targets: &Targets, server: &Server, s: Scenario, c: usize) -> Spec {
+    let (calls, authorization) = targets.calls(s, server.kind);
+    Spec {
+        addr: server.at.addr,
+        calls,
+        authorization,
+        concurrency: c,
+        warmup_secs: settings.warmup_secs,
+        duration_secs: settings.duration_secs,
+        server_pid: Some(server.child.id()),
+        debug: Some(server.at.debug),
+    }
+}
+
+/// Repeats one scenario at one concurrency on both servers, alternating which goes first.
+fn measure(
+    settings: &Settings,
+    targets: &Targets,
+    servers: &[&Server; 2],
+    scenario: Scenario,
+    c: usize,
+) -> anyhow::Result<Cell> {
+    let mut runs: [Vec<Outcome>; 2] = [Vec::new(), Vec::new()];
+    for rep in 0..settings.repeats {
+        for i in [rep % 2, 1 - rep % 2] {
+            let spec = spec(settings, targets, servers[i], scenario, c);
+            runs[i].push(load(settings, &spec)?.wait()?);
+        }
+    }
+    let [baseline, api] = runs;
+    Ok(Cell::new(
+        scenario,
+        c,
+        Summary::of(&baseline),
+        Summary::of(&api),
+    ))
+}
+
+/// S3 at c=16 alone, then again while 64 connections log in without pause.
+fn storm(settings: &Settings, targets: &Targets, server: &Server) -> anyhow::Result<Storm> {
+    let mut alone = Vec::new();
+    let mut during = Vec::new();
+    let mut logins = Vec::new();
+    for _ in 0..settings.repeats {
+        let s3 = spec(settings, targets, server, Scenario::S3, 16);
+        alone.push(load(settings, &s3)?.wait()?);
+        let mut s1 = spec(settings, targets, server, Scenario::S1, 64);
+        // The storm starts first and lasts past the end of S3's timed window.
+        s1.warmup_secs = 0.5;
+        s1.duration_secs = settings.warmup_secs + settings.duration_secs + 1.0;
+        let storm = load(settings, &s1)?;
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        during.push(load(settings, &s3)?.wait()?);
+        logins.push(storm.wait()?);
+    }
+    Ok(Storm::new(
+        server.kind,
+        Summary::of(&alone),
+        Summary::of(&during),
+        Summary::of(&logins),
+    ))
+}
+
+/// A running load process (its spec file goes when it is waited for).
+struct Load {
+    child: Child,
+    _spec: tempfile::Path,
+}
+
+fn load(settings: &Settings, spec: &Spec) -> anyhow::Result<Load> {
+    let file = tempfile::Path::new("bench-spec")?;
+    std::fs::write(&file.0, serde_json::to_vec(spec)?)?;
+    let child = Command::new("taskset")
+        .arg("-c")
+        .arg(settings.load_core.to_string())
+        .arg(std::env::current_exe()?)
+        .arg("load")
+        .arg("--spec")
+        .arg(&file.0)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting the load generator")?;
+    Ok(Load { child, _spec: file })
+}
+
+impl Load {
+    fn wait(self) -> anyhow::Result<Outcome> {
+        let output = self.child.wait_with_output()?;
+        if !output.status.success() {
+            bail!("the load generator failed ({})", output.status);
+        }
+        Ok(serde_json::from_slice(&output.stdout)?)
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| Path::new(dir).join(program))
+        .find(|p| p.is_file())
+}
+
+/// A temporary file removed on drop (no extra dependency for one file per run).
+mod tempfile {
+    use std::path::PathBuf;
+
+    pub struct Path(pub PathBuf);
+
+    impl Path {
+        pub fn new(prefix: &str) -> std::io::Result<Path> {
+            let name = format!(
+                "{prefix}-{}-{}.json",
+                std::process::id(),
+                uuid::Uuid::now_v7()
+            );
+            Ok(Path(std::env::temp_dir().join(name)))
+        }
+    }
+
+    impl Drop for Path {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The scenarios S0..S5: the GraphQL operation each sends to the API, the equivalent
+//! baseline route, and who it runs as (found in the generated world).
+
+use std::fmt;
+
+use anyhow::{Context, bail};
+use api::auth::{TokenKeys, TokenSubject};
+use api::graphql::ids::{Kind as IdKind, encode};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use store::{DatabaseConnection, PageRequest, ProspectFilter, ProspectOrder};
+use uuid::Uuid;
+
+use crate::load::Call;
+use crate::serve::Kind;
+use crate::world;
+
+pub const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { \
+    accessToken refreshToken expiresIn user { id email name role } } }";
+
+pub const QUALIFY: &str = "mutation($input: QualifyProspectInput!) { qualifyProspect(input: $input) { \
+    qualification { id createdAt score scoreBasisPoints tier verdict knockouts unknowns requalifyBy \
+    explanation { key label pointsBasisPoints weight contributionBasisPoints knockout unknown } } \
+    prospect { id status revision } } }";
+
+pub const MENTEE_PROSPECTS: &str = "query($first: Int!) { prospects(first: $first) { \
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
+    id name company status createdAt latestQualification { id createdAt score tier verdict knockouts \
+    templateVersion { id number thresholdA thresholdB criteria { key label question weight } } } } } } }";
+
+pub const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
+    prospects(first: $first, filter: { programId: $program }) { \
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
+    id name company status latestQualification { id createdAt score tier verdict } \
+    decisions { id decision isException createdAt } } } } }";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scenario {
+    /// `{ __typename }`.
+    S0,
+    /// `login`.
+    S1,
+    /// `qualifyProspect` against the A-client standard.
+    S2,
+    /// A mentee's first 20 prospects with latest qualification, version and criteria.
+    S3,
+    /// A mentor's view of a program: first 50 prospects, latest qualification, decisions.
+    S4,
+    /// S3 with another page size.
+    S5(u64),
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scenario::S5(first) => write!(f, "S5 first={first}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Who and what the scenarios use, looked up in the generated world.
+pub struct Targets {
+    reader: String,
+    writer: String,
+    mentor: String,
+    program: Uuid,
+    writer_prospects: Vec<Uuid>,
+    logins: Vec<String>,
+    answers: Vec<Vec<domain::Answer>>,
+}
+
+impl Targets {
+    /// # Errors
+    /// When the database does not hold a generated world.
+    pub async fn find(db: &DatabaseConnection) -> anyhow::Result<Targets> {
+        let user = |email: String| async move {
+            store::users::user_by_email(db, &email)
+                .await?
+                .with_context(|| format!("no user {email}: generate the data first"))
+        };
+        let reader = user(world::mentee_email(world::READER)).await?;
+        let writer = user(world::mentee_email(world::WRITER)).await?;
+        let mentor = user(world::mentor_email(0)).await?;
+        let program = *store::programs::program_ids_for_mentor(db, mentor.id)
+            .await?
+            .iter()
+            .min()
+            .context("the mentor has no program")?;
+        let filter = ProspectFilter {
+            owner_id: Some(writer.id),
+            ..ProspectFilter::default()
+        };
+        let request = PageRequest {
+            first: 64,
+            after: None,
+        };
+        let page =
+            store::prospects::prospects_page(db, &filter, ProspectOrder::CreatedDesc, request)
+                .await?;
+        let writer_prospects: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
+        if writer_prospects.is_empty() {
+            bail!("the writer mentee has no prospects");
+        }
+        let standard = store::programs::program_by_id(db, program)
+            .await?
+            .and_then(|p| p.standard_version_id)
+            .context("the program has no standard")?;
+        let version = store::templates::versions_by_ids(db, &[standard])
+            .await?
+            .pop()
+            .context("no standard version")?;
+        let mut rng = StdRng::seed_from_u64(7);
+        let answers = (0..writer_prospects.len())
+            .map(|_| world::answers(&version.definition, &mut rng))
+            .collect();
+        let mut logins = Vec::new();
+        for i in world::LOGIN_FIRST..world::LOGIN_FIRST + world::LOGINS {
+            let email = world::mentee_email(i);
+            if store::users::user_by_email(db, &email).await?.is_some() {
+                logins.push(email);
+            }
+        }
+        let keys = TokenKeys::new(world::JWT_SECRET.as_bytes(), world::ACCESS_TTL_SECS)
+            .map_err(|_| anyhow::anyhow!("bad secret"))?;
+        let now = chrono::Utc::now().timestamp().unsigned_abs();
+        let token = |u: &store::User| {
+            keys.issue_access(
+                TokenSubject {
+                    user_id: u.id,
+                    role: u.role,
+                },
+                now,
+            )
+            .map(|t| format!("Bearer {t}"))
+            .map_err(|_| anyhow::anyhow!("cannot sign a token"))
+        };
+        Ok(Targets {
+            reader: token(&reader)?,
+            writer: token(&writer)?,
+            mentor: token(&mentor)?,
+            program,
+            writer_prospects,
+            logins,
+            answers,
+        })
+    }
+
+    /// The requests (cycled through) and the `Authorization` header of a scenario.
+    pub fn calls(&self, scenario: Scenario, kind: Kind) -> (Vec<Call>, Option<String>) {
+        let graphql = |query: &str, variables: serde_json::Value| Call {
+            path: "/graphql".to_owned(),
+            body: Some(json!({ "query": query, "variables": variables }).to_string()),
+        };
+        let get = |path: String| Call { path, body: None };
+        let post = |path: &str, body: serde_json::Value| Call {
+            path: path.to_owned(),
+            body: Some(body.to_string()),
+        };
+        match (scenario, kind) {
+            (Scenario::S0, Kind::Api) => (vec![graphql("{ __typename }", json!({}))], None),
+            (Scenario::S0, Kind::Baseline) => (
+                vec![post("/s0", json!({ "query": "{ __typename }" }))],
+                None,
+            ),
+            (Scenario::S1, kind) => {
+                let calls = self
+                    .logins
+                    .iter()
+                    .map(|email| {
+                        let input = json!({ "email": email, "password": world::PASSWORD });
+                        match kind {
+                            Kind::Api => graphql(LOGIN, json!({ "input": input })),
+                            Kind::Baseline => post("/s1", input),
+                        }
+                    })
+                    .collect();
+                (calls, None)
+            }
+            (Scenario::S2, kind) => {
+                let calls = self
+                    .writer_prospects
+                    .iter()
+                    .zip(&self.answers)
+                    .map(|(id, answers)| match kind {
+                        Kind::Api => {
+                            let answers: Vec<_> = answers.iter().map(world::answer_input).collect();
+                            let input = json!({ "prospectId": encode(IdKind::Prospect, *id).0,
+                                                "answers": answers });
+                            graphql(QUALIFY, json!({ "input": input }))
+                        }
+                        Kind::Baseline => {
+                            post("/s2", json!({ "prospectId": id, "answers": answers }))
+                        }
+                    })
+                    .collect();
+                (calls, Some(self.writer.clone()))
+            }
+            (Scenario::S3, kind) => self.calls(Scenario::S5(20), kind),
+            (Scenario::S5(first), Kind::Api) => (
+                vec![graphql(MENTEE_PROSPECTS, json!({ "first": first }))],
+                Some(self.reader.clone()),
+            ),
+            (Scenario::S5(first), Kind::Baseline) => (
+                vec![get(format!("/s3?first={first}"))],
+                Some(self.reader.clone()),
+            ),
+            (Scenario::S4, Kind::Api) => {
+                let program = encode(IdKind::Program, self.program).0;
+                (
+                    vec![graphql(
+                        PROGRAM_PROSPECTS,
+                        json!({ "program": program, "first": 50 }),
+                    )],
+                    Some(self.mentor.clone()),
+                )
+            }
+            (Scenario::S4, Kind::Baseline) => (
+                vec![get(format!("/s4?program={}&first=50", self.program))],
+                Some(self.mentor.clone()),
+            ),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! The targets of issue 4, checked against a run's medians.
+
+use crate::report::{Check, Size, size_cell};
+use crate::scenarios::Scenario;
+use crate::serve::Kind;
+
+const LOADED: usize = 16;
+
+pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
+    let mut checks = Vec::new();
+    for size in sizes {
+        let n = size.qualifications;
+        for (scenario, min) in [(Scenario::S3, 0.8), (Scenario::S2, 0.9)] {
+            if let Some(cell) = size_cell(size, scenario, LOADED) {
+                checks.push(Check {
+                    what: format!("{scenario} throughput, GraphQL / baseline, c={LOADED}, {n} q."),
+                    target: format!(">= {min}"),
+                    measured: format!("{:.2}", cell.throughput_ratio),
+                    met: cell.throughput_ratio >= min,
+                });
+            }
+        }
+        let s0: Vec<String> = size
+            .cells
+            .iter()
+            .filter(|c| c.scenario == Scenario::S0)
+            .filter_map(|c| {
+                let extra =
+                    c.api.server_cpu_us_per_request? - c.baseline.server_cpu_us_per_request?;
+                Some((c.concurrency, extra))
+            })
+            .map(|(c, extra)| format!("c={c}: {extra:+.1} µs"))
+            .collect();
+        let worst = size
+            .cells
+            .iter()
+            .filter(|c| c.scenario == Scenario::S0)
+            .filter_map(|c| {
+                Some(c.api.server_cpu_us_per_request? - c.baseline.server_cpu_us_per_request?)
+            })
+            .fold(f64::MIN, f64::max);
+        if !s0.is_empty() {
+            checks.push(Check {
+                what: format!("S0 server CPU per request, GraphQL - baseline, {n} q."),
+                target: "<= +15 µs".to_owned(),
+                measured: s0.join(", "),
+                met: worst <= 15.0,
+            });
+        }
+        if let Some(storm) = size.storm.iter().find(|s| s.server == Kind::Api) {
+            checks.push(Check {
+                what: format!("S3 p99 during 64 concurrent logins / without, GraphQL, {n} q."),
+                target: "<= 2".to_owned(),
+                measured: format!(
+                    "{:.2} ({:.1} ms / {:.1} ms)",
+                    storm.p99_ratio, storm.s3_during_storm.p99_ms, storm.s3_alone.p99_ms
+                ),
+                met: storm.p99_ratio <= 2.0,
+            });
+        }
+        let s2_errors: u64 = size
+            .cells
+            .iter()
+            .filter(|c| c.scenario == Scenario::S2)
+            .map(|c| c.api.errors + c.baseline.errors)
+            .sum();
+        let locked: usize = size.locked_log_lines.iter().map(|(_, n)| n).sum();
+        if size.database.starts_with("sqlite") {
+            checks.push(Check {
+                what: format!("S2 on SQLite at every concurrency, {n} q."),
+                target: "zero errors, no \"database is locked\"".to_owned(),
+                measured: format!("{s2_errors} errors, {locked} locked log lines"),
+                met: s2_errors == 0 && locked == 0,
+            });
+        }
+    }
+    checks.push(statements(sizes));
+    if let Some(check) = growth(sizes) {
+        checks.push(check);
+    }
+    checks
+}
+
+/// S3, S4 and S5 statements per request on the API: the same at every page size and data
+/// size, and at most 5.
+fn statements(sizes: &[Size]) -> Check {
+    let mut s3 = Vec::new();
+    let mut s4 = Vec::new();
+    for size in sizes {
+        for cell in &size.cells {
+            let Some(n) = cell.api.statements_per_request else {
+                continue;
+            };
+            match cell.scenario {
+                Scenario::S3 | Scenario::S5(_) => s3.push(n),
+                Scenario::S4 => s4.push(n),
+                _ => {}
+            }
+        }
+    }
+    let range = |v: &[f64]| {
+        let lo = v.iter().copied().fold(f64::MAX, f64::min);
+        let hi = v.iter().copied().fold(f64::MIN, f64::max);
+        (lo, hi)
+    };
+    let (s3_lo, s3_hi) = range(&s3);
+    let (s4_lo, s4_hi) = range(&s4);
+    // Averages over thousands of requests: a single extra statement anywhere shows.
+    let flat = |lo: f64, hi: f64| hi - lo < 0.01;
+    Check {
+        what: "SQL statements per request, S3/S5 (every page size) and S4, every data size"
+            .to_owned(),
+        target: "constant, <= 5 (also enforced by tests/tests/statement_counts.rs)".to_owned(),
+        measured: format!("S3/S5 {s3_lo:.2}..{s3_hi:.2}, S4 {s4_lo:.2}..{s4_hi:.2}"),
+        met: !s3.is_empty()
+            && !s4.is_empty()
+            && flat(s3_lo, s3_hi)
+            && flat(s4_lo, s4_hi)
+            && s3_hi <= 5.0
+            && s4_hi <= 5.0,
+    }
+}
+
+/// S3 p50 on the largest database over the smallest, on the API, at every concurrency.
+fn growth(sizes: &[Size]) -> Option<Check> {
+    let small = sizes.iter().min_by_key(|s| s.qualifications)?;
+    let large = sizes.iter().max_by_key(|s| s.qualifications)?;
+    if small.qualifications == large.qualifications {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut worst = f64::MIN;
+    for cell in small.cells.iter().filter(|c| c.scenario == Scenario::S3) {
+        let big = size_cell(large, Scenario::S3, cell.concurrency)?;
+        let ratio = big.api.p50_ms / cell.api.p50_ms.max(1e-9);
+        worst = worst.max(ratio);
+        parts.push(format!("c={}: {ratio:.2}", cell.concurrency));
+    }
+    Some(Check {
+        what: format!(
+            "S3 p50 at {} q. / at {} q., GraphQL",
+            large.qualifications, small.qualifications
+        ),
+        target: "<= 1.3".to_owned(),
+        measured: parts.join(", "),
+        met: worst <= 1.3,
+    })
+}

@@ -1,0 +1,123 @@
+//! The generated world's shape and names, shared by the generator, the servers and the
+//! harness: who logs in as whom, which program and prospects each scenario uses, and
+//! realistic answers to a definition.
+
+use chrono::{Duration, NaiveDate};
+use domain::{Answer, AnswerValue, Definition, OutlookDraft, Rule};
+use rand::Rng;
+use rand::rngs::StdRng;
+use uuid::Uuid;
+
+/// Every generated user's password.
+pub const PASSWORD: &str = "bench-password-1";
+/// The JWT secret both servers sign with, so the harness can mint access tokens itself.
+pub const JWT_SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
+/// Access tokens outlive any run.
+pub const ACCESS_TTL_SECS: u64 = 24 * 3600;
+
+/// How the qualifications spread: a mentee has a realistic book of prospects, and a larger
+/// database has more mentees, programs and mentors rather than bigger mentees.
+pub const PROSPECTS_PER_MENTEE: usize = 200;
+pub const MENTEES_PER_PROGRAM: usize = 20;
+pub const PROGRAMS_PER_MENTOR: usize = 5;
+/// Each prospect is qualified 1..=this many times (uniformly: 5 on average).
+pub const MAX_QUALIFICATIONS_PER_PROSPECT: usize = 9;
+
+/// The mentee whose prospects S3 and S5 list (never written to by a scenario).
+pub const READER: usize = 0;
+/// The mentee whose prospects S2 qualifies.
+pub const WRITER: usize = 1;
+/// Mentees `LOGIN_FIRST..LOGIN_FIRST + LOGINS` sign in during S1.
+pub const LOGIN_FIRST: usize = 2;
+pub const LOGINS: usize = 64;
+
+pub fn mentor_email(i: usize) -> String {
+    format!("mentor-{i}@bench.qualify")
+}
+
+pub fn mentee_email(i: usize) -> String {
+    format!("mentee-{i}@bench.qualify")
+}
+
+/// A UUID v7 for a moment in the past, so that ids sort by the generated creation times.
+pub fn id_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
+    Uuid::new_v7(ts)
+}
+
+/// A plausible answer to every criterion of `def`: mostly favourable, sometimes not, now
+/// and then unknown.
+pub fn answers(def: &Definition, rng: &mut StdRng) -> Vec<Answer> {
+    def.criteria()
+        .iter()
+        .map(|c| Answer {
+            key: c.key().as_str().to_owned(),
+            value: if rng.random_ratio(1, 30) {
+                AnswerValue::Unknown
+            } else {
+                value(c.rule(), rng, false)
+            },
+        })
+        .collect()
+}
+
+/// For about one qualification in four: the two or three answers a plan should improve.
+pub fn outlook(def: &Definition, rng: &mut StdRng, today: NaiveDate) -> Option<OutlookDraft> {
+    if !rng.random_ratio(1, 4) {
+        return None;
+    }
+    let changed = rng.random_range(2..=3);
+    let mut answers = Vec::with_capacity(changed);
+    for c in def.criteria() {
+        if answers.len() < changed && rng.random_ratio(1, 3) {
+            answers.push(Answer {
+                key: c.key().as_str().to_owned(),
+                value: value(c.rule(), rng, true),
+            });
+        }
+    }
+    Some(OutlookDraft {
+        answers,
+        plan: "Win the CEO over in a strategy workshop; package the work as our standard offer."
+            .to_owned(),
+        requalify_by: Some(today + Duration::days(rng.random_range(30..150))),
+    })
+}
+
+fn value(rule: &Rule, rng: &mut StdRng, best: bool) -> AnswerValue {
+    match rule {
+        Rule::YesNo(_) => AnswerValue::YesNo(best || rng.random_ratio(3, 4)),
+        Rule::Scale(scale) if best => AnswerValue::Scale(scale.max),
+        Rule::Scale(scale) => {
+            // Skewed upwards: mentees mostly bring prospects they like.
+            let a = rng.random_range(scale.min..=scale.max);
+            let b = rng.random_range(scale.min..=scale.max);
+            AnswerValue::Scale(a.max(b))
+        }
+        Rule::Choice(choice) => {
+            let index = rng.random_range(0..choice.options.len().max(1));
+            AnswerValue::Choice(
+                choice
+                    .options
+                    .get(index)
+                    .map(|o| o.key.clone())
+                    .unwrap_or_default(),
+            )
+        }
+        Rule::NumberBands(_) if best => AnswerValue::Number(120_000),
+        Rule::NumberBands(_) => AnswerValue::Number(rng.random_range(1..=150) * 1_000),
+    }
+}
+
+/// An answer as GraphQL's `AnswerInput` spells it.
+pub fn answer_input(answer: &Answer) -> serde_json::Value {
+    let value = match &answer.value {
+        AnswerValue::YesNo(yes) => serde_json::json!({ "yes": yes }),
+        AnswerValue::Scale(scale) => serde_json::json!({ "scale": scale }),
+        AnswerValue::Choice(choice) => serde_json::json!({ "choice": choice }),
+        AnswerValue::Number(number) => serde_json::json!({ "number": number }),
+        AnswerValue::Unknown => serde_json::json!({ "unknown": true }),
+    };
+    serde_json::json!({ "key": answer.key, "value": value })
+}

@@ -1,0 +1,225 @@
+//! Bulk inserts of complete records, for the benchmark's data generator.
+//!
+//! Each function writes all its records in one write transaction ([`begin_write`]), as
+//! multi-row `INSERT`s of [`ROWS_PER_STATEMENT`] rows: one statement and no round trip per
+//! row. The records are written as given (ids, timestamps, statuses and the prospects'
+//! `latest_qualification_id` included), so the caller must hand in a consistent world:
+//! parents before children, and a prospect's cached latest qualification among its own.
+//! Nothing here runs on a request path.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, TransactionSession};
+use serde::Serialize;
+
+use crate::StoreError;
+use crate::codes::{Code, int};
+use crate::connect::begin_write;
+use crate::decisions::DecisionRecord;
+use crate::entity::{decisions, enrollments, prospects, qualifications, settings};
+use crate::error::json_error;
+use crate::programs::Enrollment;
+use crate::prospects::Prospect;
+use crate::qualifications::Qualification;
+use crate::users::{Role, User};
+
+/// Rows per `INSERT`: 18 columns x 500 rows stays far below SQLite's 32766 and
+/// PostgreSQL's 65535 bound parameters, and large enough that parsing and the round
+/// trip are a small share of the cost.
+pub const ROWS_PER_STATEMENT: usize = 500;
+
+/// Creates users (all with the same password hash) in one transaction, through
+/// [`users::create_user`](crate::users::create_user) so that every column gets its default:
+/// one statement per user, which is fine for the few thousand a world has.
+///
+/// # Errors
+/// [`StoreError::Conflict`] when an email is taken; nothing is written.
+pub async fn create_users(
+    db: &impl sea_orm::TransactionTrait,
+    people: &[(String, String, Role)],
+    password_hash: &str,
+) -> Result<Vec<User>, StoreError> {
+    let txn = begin_write(db).await?;
+    let mut created = Vec::with_capacity(people.len());
+    for (email, name, role) in people {
+        created.push(crate::users::create_user(&txn, email, name, *role, password_hash).await?);
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Inserts enrollments of mentees in programs.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_enrollments(
+    db: &impl sea_orm::TransactionTrait,
+    records: &[Enrollment],
+) -> Result<(), StoreError> {
+    insert_all::<enrollments::Entity, _, _>(db, records, |e| {
+        Ok(enrollments::ActiveModel::from(enrollments::Model {
+            id: e.id,
+            program_id: e.program_id,
+            mentee_id: e.mentee_id,
+            created_at: e.created_at,
+            removed_at: e.removed_at,
+        }))
+    })
+    .await
+}
+
+/// Inserts prospects exactly as given.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_prospects(
+    db: &impl sea_orm::TransactionTrait,
+    records: &[Prospect],
+) -> Result<(), StoreError> {
+    insert_all::<prospects::Entity, _, _>(db, records, |p| {
+        Ok(prospects::ActiveModel::from(prospects::Model {
+            id: p.id,
+            owner_id: p.owner_id,
+            program_id: p.program_id,
+            name: p.name.clone(),
+            company: p.company.clone(),
+            notes: p.notes.clone(),
+            status: p.status.code().to_owned(),
+            archived_at: p.archived_at,
+            latest_qualification_id: p.latest_qualification_id,
+            requalify_by: p.requalify_by,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            revision: p.revision,
+        }))
+    })
+    .await
+}
+
+/// Inserts qualifications (their prospects must exist), stored the way
+/// `qualifications::insert_qualification` stores one.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_qualifications(
+    db: &impl sea_orm::TransactionTrait,
+    records: &[Qualification],
+) -> Result<(), StoreError> {
+    insert_all::<qualifications::Entity, _, _>(db, records, |q| {
+        let result = &q.result;
+        Ok(qualifications::ActiveModel::from(qualifications::Model {
+            id: q.id,
+            prospect_id: q.prospect_id,
+            template_version_id: q.template_version_id,
+            qualified_by: q.qualified_by,
+            answers: json(&q.answers)?,
+            outlook: q.outlook.as_ref().map(json).transpose()?,
+            score_bp: int(result.now.score_bp),
+            tier: result.now.tier.code().to_owned(),
+            knockouts: json(&result.now.knockouts)?,
+            unknowns: json(&result.now.unknowns)?,
+            explanation: json(&result.now)?,
+            projected_score_bp: int(result.projected.score_bp),
+            projected_tier: result.projected.tier.code().to_owned(),
+            projected_explanation: json(&result.projected)?,
+            verdict: result.verdict.code().to_owned(),
+            plan: result.plan.clone(),
+            requalify_by: result.requalify_by,
+            created_at: q.created_at,
+        }))
+    })
+    .await
+}
+
+/// Inserts decisions (their prospects and qualifications must exist). Exception requests
+/// are not generated: bulk decisions are never exceptions.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_decisions(
+    db: &impl sea_orm::TransactionTrait,
+    records: &[DecisionRecord],
+) -> Result<(), StoreError> {
+    insert_all::<decisions::Entity, _, _>(db, records, |d| {
+        Ok(decisions::ActiveModel::from(decisions::Model {
+            id: d.id,
+            prospect_id: d.prospect_id,
+            qualification_id: d.qualification_id,
+            decided_by: d.decided_by,
+            decision: d.decision.code().to_owned(),
+            reason: d.reason.clone(),
+            bias_check: d.bias_check.as_ref().map(json).transpose()?,
+            is_exception: d.is_exception,
+            created_at: d.created_at,
+        }))
+    })
+    .await
+}
+
+/// One transaction, one multi-row `INSERT` per [`ROWS_PER_STATEMENT`] records.
+async fn insert_all<E, R, F>(
+    db: &impl sea_orm::TransactionTrait,
+    records: &[R],
+    to_row: F,
+) -> Result<(), StoreError>
+where
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    F: Fn(&R) -> Result<E::ActiveModel, StoreError>,
+{
+    if records.is_empty() {
+        return Ok(());
+    }
+    let txn = begin_write(db).await?;
+    for chunk in records.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk.iter().map(&to_row).collect::<Result<Vec<_>, _>>()?;
+        insert_chunk::<E>(&txn, rows).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn insert_chunk<E>(
+    txn: &impl ConnectionTrait,
+    rows: Vec<E::ActiveModel>,
+) -> Result<(), StoreError>
+where
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    E::insert_many(rows).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+fn json(value: &impl Serialize) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(value).map_err(json_error)
+}
+
+/// The setting that marks a database as holding a complete generated world.
+const GENERATED: &str = "bench_generated_qualifications";
+
+/// How many qualifications the generator put here, once it finished; `None` before.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn generated(db: &impl ConnectionTrait) -> Result<Option<u64>, StoreError> {
+    let row = settings::Entity::find_by_id(GENERATED.to_owned())
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| r.value.parse().ok()))
+}
+
+/// Marks the generated world as complete (written last, so a partial one has no mark).
+///
+/// # Errors
+/// [`StoreError::Db`] when the write fails.
+pub async fn mark_generated(
+    db: &impl ConnectionTrait,
+    qualifications: u64,
+) -> Result<(), StoreError> {
+    settings::Entity::insert(settings::ActiveModel::from(settings::Model {
+        key: GENERATED.to_owned(),
+        value: qualifications.to_string(),
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,365 @@
+//! Test harness: a fresh database and the real server per test, spoken to with GraphQL over HTTP.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Substrings that betray internals (SQL, drivers, file paths, panics) and must never reach a client.
+const LEAK_MARKERS: &[&str] = &[
+    "sqlx",
+    "sqlite",
+    "postgres",
+    "sea_orm",
+    "sea-orm",
+    "dberr",
+    "database is locked",
+    "no such table",
+    "relation \"",
+    "violates",
+    "unique constraint",
+    "foreign key",
+    "panicked",
+    "/work/",
+    ".rs:",
+    "select *",
+    "insert into",
+    "backtrace",
+    "connection refused",
+];
+
+/// The real app on port 0 against its own fresh database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    client: reqwest::Client,
+    // Declared before `db`: fields drop in order, so the server goes before its database.
+    server: Option<api::Server>,
+    _db: TestDb,
+}
+
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm", "-journal"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread with its own runtime may block.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(db) = Database::connect(&admin_url).await {
+                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                            let _ = db.execute_unprepared(&sql).await;
+                            let _ = db.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[host_start..].find('/') {
+        Some(i) => &base[..host_start + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+async fn fresh_database() -> (String, TestDb) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("qualify_t_{}", Uuid::now_v7().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            let _ = admin.close().await;
+            (
+                with_database(&admin_url, &name),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("qualify-test-{}.db", Uuid::now_v7()));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                TestDb::Sqlite(path),
+            )
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the app with a test config adjusted by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut api::Config)) -> TestApp {
+        let (database_url, db) = fresh_database().await;
+        let mut config = api::Config::for_tests(database_url.clone());
+        configure(&mut config);
+        let server = api::start(config).await.expect("server starts");
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("http client");
+        TestApp {
+            addr: server.addr,
+            database_url,
+            client,
+            server: Some(server),
+            _db: db,
+        }
+    }
+
+    /// A second server on the same database (another instance, or the app after a restart).
+    pub async fn start_instance(&self) -> api::Server {
+        let config = api::Config::for_tests(self.database_url.clone());
+        api::start(config).await.expect("second instance starts")
+    }
+
+    /// Stops the running server and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        let server = self.start_instance().await;
+        self.addr = server.addr;
+        self.server = Some(server);
+    }
+
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_to(
+            self.addr,
+            token.map(|t| format!("Bearer {t}")),
+            query,
+            variables,
+        )
+        .await
+    }
+
+    /// Like `gql`, with a raw `Authorization` header value (or none) and any server address.
+    pub async fn gql_to(
+        &self,
+        addr: SocketAddr,
+        authorization: Option<String>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let mut request = self
+            .client
+            .post(format!("http://{addr}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
+        }
+        let response = request.send().await.expect("graphql request is answered");
+        let status = response.status();
+        let text = response.text().await.expect("response body");
+        let body: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("non-JSON response (HTTP {status}): {e}: {text}"));
+        assert_no_leak(&body);
+        body
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        ok(body)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::StatusCode {
+        self.client
+            .get(format!("http://{}{path}", self.addr))
+            .send()
+            .await
+            .expect("GET is answered")
+            .status()
+    }
+}
+
+/// The `data` of a response that must have no errors.
+pub fn ok(body: Value) -> Value {
+    let has_errors = body
+        .get("errors")
+        .and_then(Value::as_array)
+        .is_some_and(|e| !e.is_empty());
+    assert!(!has_errors, "expected success, got errors: {body:#}");
+    body["data"].clone()
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn codes(body: &Value) -> Vec<String> {
+    body.get("errors")
+        .and_then(Value::as_array)
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<no code>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Asserts the response failed, every error carrying `code`; returns the first error.
+pub fn expect_code<'a>(body: &'a Value, code: &str) -> &'a Value {
+    let found = codes(body);
+    assert!(
+        !found.is_empty(),
+        "expected error {code}, got success: {body:#}"
+    );
+    assert!(
+        found.iter().all(|c| c == code),
+        "expected only {code}, got {found:?}: {body:#}"
+    );
+    &body["errors"][0]
+}
+
+/// Asserts the response failed with one of `allowed` codes; returns that code.
+pub fn expect_one_of(body: &Value, allowed: &[&str]) -> String {
+    let found = codes(body);
+    assert!(
+        !found.is_empty(),
+        "expected one of {allowed:?}, got success: {body:#}"
+    );
+    assert!(
+        found.iter().all(|c| allowed.contains(&c.as_str())),
+        "expected codes among {allowed:?}, got {found:?}: {body:#}"
+    );
+    found[0].clone()
+}
+
+/// Asserts a BAD_USER_INPUT error names exactly this field path.
+pub fn expect_field(body: &Value, field: &str) {
+    expect_code(body, "BAD_USER_INPUT");
+    let fields = error_fields(body);
+    assert!(
+        fields.iter().any(|f| f == field),
+        "expected a BAD_USER_INPUT on `{field}`, got fields {fields:?}: {body:#}"
+    );
+}
+
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .flat_map(|e| {
+                    // `field` names the first problem; `fields`, when present, lists them all.
+                    let all = e["extensions"]["fields"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    std::iter::once(e["extensions"]["field"].clone())
+                        .chain(all.into_iter().map(|f| f["field"].clone()))
+                        .filter_map(|f| f.as_str().map(str::to_owned))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// No error message or extension may carry SQL, driver, path or panic text.
+pub fn assert_no_leak(body: &Value) {
+    let Some(errors) = body.get("errors").and_then(Value::as_array) else {
+        return;
+    };
+    for error in errors {
+        let text = error.to_string().to_lowercase();
+        for marker in LEAK_MARKERS {
+            assert!(
+                !text.contains(marker),
+                "error leaks internals ({marker:?}): {error:#}"
+            );
+        }
+        assert!(
+            error["extensions"]["code"].is_string(),
+            "error without extensions.code: {error:#}"
+        );
+    }
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.com", Uuid::now_v7().simple())
+}
+
+/// The string at a JSON pointer, panicking with the whole value when absent.
+pub fn str_at(value: &Value, pointer: &str) -> String {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no string at {pointer} in {value:#}"))
+        .to_owned()
+}
+
+/// The integer at a JSON pointer, panicking with the whole value when absent.
+pub fn int_at(value: &Value, pointer: &str) -> i64 {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| panic!("no integer at {pointer} in {value:#}"))
+}
+
+/// The UTC date the server uses as "today".
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+#[test]
+fn with_database_replaces_only_the_database_name() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h/db?sslmode=disable", "y"),
+        "postgres://u:p@h/y?sslmode=disable"
+    );
+    assert_eq!(
+        with_database("postgres://h:5432", "z"),
+        "postgres://h:5432/z"
+    );
+}

@@ -1,0 +1,24 @@
+//! The API suite: the real `qualify` server on port 0 per test, spoken to with GraphQL over HTTP.
+//! SQLite by default; a fresh PostgreSQL database per test when `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod definitions;
+mod fixtures;
+mod helpers;
+
+mod auth;
+mod authorization;
+mod concurrency;
+mod core_loop;
+mod errors;
+mod exceptions;
+mod immutability;
+mod input_errors;
+mod outlook;
+mod pagination;
+mod programs;
+mod rule_kinds;
+mod scoring;
+mod statement_counts;
+mod templates;
+mod tokens;

@@ -1,0 +1,158 @@
+//! SQL statements per request for the benchmark's read scenarios (issue 4): a mentee's
+//! prospects with their latest qualification, its template version and the criteria (S3,
+//! S5), and a mentor's view of a program with latest qualifications and decisions (S4).
+//! Their statement count must not grow with the page size nor with the data: at most 5.
+//!
+//! The counting server is a second instance on the test's database, so that setting up
+//! the data through the first one does not touch its counter; requests run one at a time.
+
+use serde_json::{Value, json};
+
+use crate::definitions::Answers;
+use crate::fixtures::{Actor, World};
+use crate::helpers::{TestApp, ok, str_at};
+
+/// The benchmark's S3 operation (bench/src/scenarios.rs).
+const MENTEE_PROSPECTS: &str = "query($first: Int!) { prospects(first: $first) { \
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
+    id name company status createdAt latestQualification { id createdAt score tier verdict knockouts \
+    templateVersion { id number thresholdA thresholdB criteria { key label question weight } } } } } } }";
+
+/// The benchmark's S4 operation.
+const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
+    prospects(first: $first, filter: { programId: $program }) { \
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
+    id name company status latestQualification { id createdAt score tier verdict } \
+    decisions { id decision isException createdAt } } } } }";
+
+const PAGE_SIZES: [i64; 4] = [1, 10, 50, 100];
+const MAX_STATEMENTS: u64 = 5;
+
+/// The statements one request ran on `server`, and its data.
+async fn counted(
+    app: &TestApp,
+    server: &api::Server,
+    who: &Actor,
+    query: &str,
+    variables: Value,
+) -> (u64, Value) {
+    let before = server.statements_executed();
+    let body = app
+        .gql_to(
+            server.addr,
+            Some(format!("Bearer {}", who.access)),
+            query,
+            variables,
+        )
+        .await;
+    let after = server.statements_executed();
+    (after - before, ok(body))
+}
+
+/// `count` prospects for `mentee`, qualified once or twice, half of them decided.
+async fn add_prospects(app: &TestApp, world: &World, mentee: &Actor, count: usize) {
+    for i in 0..count {
+        let prospect = app
+            .create_prospect(mentee, &world.program_id, &format!("Prospect {i}"))
+            .await;
+        let answers = match i % 3 {
+            0 => Answers::good(),
+            1 => Answers::middling(),
+            _ => Answers::knocked_out(),
+        };
+        if i % 4 == 0 {
+            app.qualify(mentee, &prospect, &Answers::middling(), None)
+                .await;
+        }
+        app.qualify(mentee, &prospect, &answers, None).await;
+        if i % 2 == 0 {
+            let decision = if i % 3 == 0 { "TAKE_ON" } else { "TURN_DOWN" };
+            ok(app.decide(mentee, &prospect, decision, None, None).await);
+        }
+    }
+}
+
+/// Statements of S3 and S4 at every page size: `(label, first, S3 count, S4 count)`.
+async fn measure(
+    app: &TestApp,
+    server: &api::Server,
+    world: &World,
+    data: &str,
+) -> Vec<(String, i64, u64, u64)> {
+    let mut rows = Vec::new();
+    for first in PAGE_SIZES {
+        let (s3, mine) = counted(
+            app,
+            server,
+            &world.mentee,
+            MENTEE_PROSPECTS,
+            json!({ "first": first }),
+        )
+        .await;
+        let (s4, program) = counted(
+            app,
+            server,
+            &world.mentor,
+            PROGRAM_PROSPECTS,
+            json!({ "program": world.program_id, "first": first }),
+        )
+        .await;
+        // The pages really are as large as asked, up to what there is.
+        let total = mine["prospects"]["totalCount"].as_i64().unwrap_or(0);
+        let edges = mine["prospects"]["edges"].as_array().map_or(0, Vec::len);
+        assert_eq!(edges as i64, first.min(total), "{mine:#}");
+        assert!(
+            !str_at(
+                &mine,
+                "/prospects/edges/0/node/latestQualification/templateVersion/criteria/0/key"
+            )
+            .is_empty()
+        );
+        let listed = program["prospects"]["edges"].as_array().map_or(0, Vec::len);
+        assert!(listed > 0, "{program:#}");
+        rows.push((format!("{data}, {total} own prospects"), first, s3, s4));
+    }
+    rows
+}
+
+#[tokio::test]
+async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() {
+    let app = TestApp::spawn().await;
+    let world = app.mentee_in_program("STRICT").await;
+    let server = app.start_instance().await;
+
+    add_prospects(&app, &world, &world.mentee, 3).await;
+    // The first read loads the published version into the process-wide cache.
+    counted(
+        &app,
+        &server,
+        &world.mentee,
+        MENTEE_PROSPECTS,
+        json!({ "first": 1 }),
+    )
+    .await;
+    let mut rows = measure(&app, &server, &world, "small").await;
+
+    add_prospects(&app, &world, &world.mentee, 60).await;
+    let other = app.sign_up(&world.invite_code).await;
+    add_prospects(&app, &world, &other, 20).await;
+    rows.extend(measure(&app, &server, &world, "large").await);
+    server.stop().await;
+
+    let table: String = rows
+        .iter()
+        .map(|(data, first, s3, s4)| format!("\n  {data}, first {first}: S3 {s3}, S4 {s4}"))
+        .collect();
+    let (_, _, s3, s4) = rows[0].clone();
+    for (_, _, s3_here, s4_here) in &rows {
+        assert_eq!(
+            (*s3_here, *s4_here),
+            (s3, s4),
+            "statement counts vary:{table}"
+        );
+    }
+    assert!(
+        s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS,
+        "more than {MAX_STATEMENTS} statements:{table}"
+    );
+}
