@@ -24,6 +24,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// No items at all.
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            has_next: false,
+            total: 0,
+        }
+    }
+
     /// Converts every item, keeping the page shape.
     ///
     /// # Errors

@@ -149,6 +149,18 @@ pub async fn revoke_family_by_token(
     .await
 }
 
+/// Revokes every token of one login (refresh-token family).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    revoke_where(db, refresh_tokens::Column::FamilyId.eq(family_id), micros(now)).await
+}
+
 /// Revokes every token of a user (sign-out everywhere, password change).
 ///
 /// # Errors

@@ -1,9 +1,9 @@
 //! Input objects for template definitions and answers, and their conversion to domain drafts.
 
 use async_graphql::{InputObject, OneofObject};
-use chrono::NaiveDate;
 
 use crate::graphql::types::enums::{ExceptionPolicy, Tier};
+use crate::graphql::types::scalars::Date;
 
 #[derive(InputObject)]
 pub struct YesNoRuleInput {
@@ -184,7 +184,7 @@ pub struct OutlookInput {
     pub answers: Vec<AnswerInput>,
     pub plan: String,
     /// When to qualify again; at most the horizon from today (the default).
-    pub requalify_by: Option<NaiveDate>,
+    pub requalify_by: Option<Date>,
 }
 
 impl From<OutlookInput> for domain::OutlookDraft {
@@ -192,7 +192,7 @@ impl From<OutlookInput> for domain::OutlookDraft {
         domain::OutlookDraft {
             answers: o.answers.into_iter().map(Into::into).collect(),
             plan: o.plan,
-            requalify_by: o.requalify_by,
+            requalify_by: o.requalify_by.map(|d| d.0),
         }
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::tokens::{TokenSubject, new_refresh_token, refresh_token_digest};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::audit::Tx;
-use crate::graphql::context::{AppState, actor, state};
+use crate::graphql::context::{AppState, Credentials, actor, credentials, state};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
 
@@ -216,16 +216,28 @@ impl AuthMutation {
         }
     }
 
-    /// End the session the refresh token belongs to.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> ApiResult<LogoutPayload> {
+    /// End one login: the one the refresh token belongs to, or, without a token, the one of
+    /// the access token sending the request. Its access and refresh tokens stop working at once.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: Option<String>,
+    ) -> ApiResult<LogoutPayload> {
+        let session = match credentials(ctx) {
+            Credentials::Valid(subject) => Some(subject.session_id),
+            _ => None,
+        };
         let tx = Tx::begin(ctx).await?;
-        store::sessions::revoke_family_by_token(
-            tx.conn(),
-            &refresh_token_digest(&refresh_token),
-            Utc::now(),
-        )
-        .await?;
-        tx.commit("session.logout", "Session", None).await?;
+        let now = Utc::now();
+        match (refresh_token, session) {
+            (Some(token), _) => {
+                store::sessions::revoke_family_by_token(tx.conn(), &refresh_token_digest(&token), now)
+                    .await?;
+            }
+            (None, Some(family)) => store::sessions::revoke_family(tx.conn(), family, now).await?,
+            (None, None) => return Err(ApiError::Unauthenticated),
+        }
+        tx.commit("session.logout", "Session", session).await?;
         Ok(LogoutPayload { ok: true })
     }
 

@@ -5,5 +5,6 @@ pub mod enums;
 pub mod program;
 pub mod prospect;
 pub mod qualification;
+pub mod scalars;
 pub mod template;
 pub mod user;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
@@ -17,14 +17,11 @@ use crate::graphql::types::user::{User, connection_of_users};
 pub struct Program(pub Arc<store::Program>);
 
 impl Program {
-    fn require_owner(&self, ctx: &Context<'_>) -> ApiResult<()> {
-        if actor(ctx)?.user_id == self.0.mentor_id {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "only the program's mentor can see this",
-            ))
-        }
+    /// Whether the caller runs this program. Mentees see a program's name and standard,
+    /// but its roster and invite codes are the mentor's: for them those lists are empty
+    /// (an error would null the whole program in the response).
+    fn viewer_is_mentor(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(actor(ctx)?.user_id == self.0.mentor_id)
     }
 }
 
@@ -63,7 +60,7 @@ impl Program {
             None => Ok(None),
         }
     }
-    /// The enrolled mentees (the program's mentor only).
+    /// The enrolled mentees; empty unless you are the program's mentor.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn mentees(
         &self,
@@ -71,15 +68,19 @@ impl Program {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Conn<User>> {
-        self.require_owner(ctx)?;
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
+        if !self.viewer_is_mentor(ctx)? {
+            return Ok(connection_of_users(store::Page::empty(), had_cursor));
+        }
         let users = store::programs::mentees_page(db(ctx)?, self.0.id, page).await?;
         Ok(connection_of_users(users, had_cursor))
     }
-    /// Invite codes, newest first (the program's mentor only).
+    /// Invite codes, newest first; empty unless you are the program's mentor.
     async fn invites(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invite>> {
-        self.require_owner(ctx)?;
+        if !self.viewer_is_mentor(ctx)? {
+            return Ok(Vec::new());
+        }
         let invites = store::invites::invites_of_program(db(ctx)?, self.0.id).await?;
         Ok(invites
             .into_iter()

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::context::db;
@@ -15,6 +15,7 @@ use crate::graphql::types::decision::Decision;
 use crate::graphql::types::enums::ProspectStatus;
 use crate::graphql::types::program::Program;
 use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::scalars::Date;
 use crate::graphql::types::user::User;
 
 pub struct Prospect(pub Arc<store::Prospect>);
@@ -91,8 +92,8 @@ impl Prospect {
         Ok(all.iter().map(|d| Decision(Arc::new(d.clone()))).collect())
     }
     /// For a prospect taken on with a plan: when it must be qualified again.
-    async fn requalify_by(&self) -> Option<NaiveDate> {
-        self.0.requalify_by
+    async fn requalify_by(&self) -> Option<Date> {
+        self.0.requalify_by.map(Date)
     }
     /// Taken on with a plan and the re-qualification date has passed: flagged for exit.
     async fn requalification_overdue(&self) -> bool {

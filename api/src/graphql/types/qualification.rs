@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
@@ -14,6 +14,7 @@ use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
 use crate::graphql::types::enums::{Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::scalars::Date;
 use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::user::User;
 
@@ -57,7 +58,7 @@ impl Qualification {
         self.0.outlook.as_ref().map(|o| Outlook {
             answers: o.answers.iter().map(CriterionAnswer::from).collect(),
             plan: o.plan.clone(),
-            requalify_by: o.requalify_by,
+            requalify_by: o.requalify_by.map(Date),
         })
     }
     /// 0..=100, two decimals: `scoreBasisPoints / 100`.
@@ -108,8 +109,8 @@ impl Qualification {
         self.contributions(ctx, &self.0.result.projected).await
     }
     /// With `ACCEPT_WITH_PLAN`: the date to qualify again by (never after the horizon).
-    async fn requalify_by(&self) -> Option<NaiveDate> {
-        self.0.result.requalify_by
+    async fn requalify_by(&self) -> Option<Date> {
+        self.0.result.requalify_by.map(Date)
     }
     async fn plan(&self) -> Option<&str> {
         self.0.result.plan.as_deref()
@@ -169,7 +170,7 @@ pub struct Contribution {
 pub struct Outlook {
     pub answers: Vec<CriterionAnswer>,
     pub plan: String,
-    pub requalify_by: Option<NaiveDate>,
+    pub requalify_by: Option<Date>,
 }
 
 #[derive(SimpleObject)]

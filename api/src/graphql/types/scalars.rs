@@ -1,0 +1,37 @@
+//! Custom scalars.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::NaiveDate;
+
+/// A calendar date without a time zone, `YYYY-MM-DD` (ISO 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_as_iso_strings() {
+        let date = Date::parse(Value::String("2027-02-28".into())).ok();
+        assert_eq!(date.map(|d| d.to_value()), Some(Value::String("2027-02-28".into())));
+        assert!(Date::parse(Value::String("2027-02-30".into())).is_err());
+        assert!(Date::parse(Value::Number(3.into())).is_err());
+    }
+}
