@@ -59,7 +59,9 @@ impl Default for Limits {
             max_directives: 50,
             max_complexity: 5_000,
             request_timeout: Duration::from_secs(10),
-            max_concurrent_hashes: 2,
+            // Half the cores: a storm of logins leaves the other half to everyone else.
+            max_concurrent_hashes: std::thread::available_parallelism()
+                .map_or(1, |n| (n.get() / 2).max(1)),
             login_attempts_per_ip_per_minute: 30,
             login_failures_before_backoff: 5,
         }

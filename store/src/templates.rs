@@ -20,7 +20,7 @@ use crate::version_writes::{insert_draft, write_definition};
 pub use crate::version_writes::update_version_definition;
 pub use crate::versions::{
     TemplateVersion, VersionStatus, latest_version, latest_versions_by_template_ids,
-    versions_by_ids, versions_of,
+    versions_by_ids, versions_by_template_ids, versions_of,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -69,6 +69,27 @@ pub async fn versions_of(
     with_criteria(db, rows).await
 }
 
+/// Every version of each template among `template_ids`, ordered by template and number,
+/// in two queries however many templates.
+///
+/// # Errors
+/// [`StoreError::Db`] when a query fails.
+pub async fn versions_by_template_ids(
+    db: &impl ConnectionTrait,
+    template_ids: &[Uuid],
+) -> Result<Vec<TemplateVersion>, StoreError> {
+    if template_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = template_versions::Entity::find()
+        .filter(template_versions::Column::TemplateId.is_in(template_ids.iter().copied()))
+        .order_by_asc(template_versions::Column::TemplateId)
+        .order_by_asc(template_versions::Column::Number)
+        .all(db)
+        .await?;
+    with_criteria(db, rows).await
+}
+
 /// The versions among `ids` that exist, in two queries however many ids: one for the
 /// versions, one for all their criteria.
 ///

@@ -143,6 +143,39 @@ impl Loader<VersionId> for Batch {
     }
 }
 
+/// Every version of a template, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VersionsOf(pub Uuid);
+
+impl Loader<VersionsOf> for Batch {
+    type Value = Arc<Vec<Arc<store::TemplateVersion>>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[VersionsOf],
+    ) -> Result<HashMap<VersionsOf, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows: Vec<Arc<store::TemplateVersion>> =
+            store::templates::versions_by_template_ids(&self.db, &ids)
+                .await
+                .map_err(fail)?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+        self.versions.keep_published(&rows);
+        let mut grouped: HashMap<VersionsOf, Vec<Arc<store::TemplateVersion>>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            grouped
+                .entry(VersionsOf(row.template_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
 /// All decisions of a prospect, oldest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DecisionsOf(pub Uuid);

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
-use crate::graphql::loaders::{TemplateId, UserId};
+use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
 use crate::graphql::types::user::User;
 
@@ -45,28 +45,45 @@ impl Template {
     }
     /// The newest version: a draft being edited, or the newest published one.
     async fn latest_version(&self, ctx: &Context<'_>) -> ApiResult<TemplateVersion> {
-        let db = crate::graphql::context::db(ctx)?;
-        let v = store::templates::latest_version(db, self.0.id).await?;
-        Ok(TemplateVersion(Arc::new(v)))
+        self.all_versions(ctx)
+            .await?
+            .last()
+            .cloned()
+            .map(TemplateVersion)
+            .ok_or_else(|| ApiError::internal("template without versions"))
     }
     /// The newest published version, if any.
     async fn published_version(&self, ctx: &Context<'_>) -> ApiResult<Option<TemplateVersion>> {
-        let db = crate::graphql::context::db(ctx)?;
-        let versions = store::templates::versions_of(db, self.0.id).await?;
-        Ok(versions
-            .into_iter()
+        Ok(self
+            .all_versions(ctx)
+            .await?
+            .iter()
             .rev()
             .find(|v| v.status == store::VersionStatus::Published)
-            .map(|v| TemplateVersion(Arc::new(v))))
+            .cloned()
+            .map(TemplateVersion))
     }
     /// Every version, oldest first.
     async fn versions(&self, ctx: &Context<'_>) -> ApiResult<Vec<TemplateVersion>> {
-        let db = crate::graphql::context::db(ctx)?;
-        let versions = store::templates::versions_of(db, self.0.id).await?;
-        Ok(versions
-            .into_iter()
-            .map(|v| TemplateVersion(Arc::new(v)))
+        Ok(self
+            .all_versions(ctx)
+            .await?
+            .iter()
+            .cloned()
+            .map(TemplateVersion)
             .collect())
+    }
+}
+
+impl Template {
+    /// Every version, oldest first, batched across all templates of the response.
+    async fn all_versions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Arc<Vec<Arc<store::TemplateVersion>>>> {
+        Ok(load::one(ctx, VersionsOf(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 }
 
