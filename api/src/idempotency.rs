@@ -1,10 +1,11 @@
 //! `Idempotency-Key` for POST requests: a retry with the same key and body gets the first
 //! response instead of running the mutation again; the same key with another body is refused.
 //!
-//! Keys are scoped to the signed-in user (an anonymous request's key is ignored: replaying
-//! one stranger's sign-up response to another would hand out their tokens). The key is
-//! claimed in the database before the work starts, so of any number of parallel retries
-//! exactly one runs; the others wait for its response. Responses that report a server fault
+//! Keys are scoped to the signed-in user. An anonymous request's key is ignored: replaying
+//! one stranger's sign-up response to another would hand out their tokens. So is the key of
+//! a token whose session has ended: its refusal must not be replayed to the same user's
+//! retry after signing in again. The key is claimed in the database before the work starts,
+//! so of any number of parallel retries exactly one runs; the others wait for its response. Responses that report a server fault
 //! (5xx, or an `INTERNAL` error) are not kept, so that a retry can succeed.
 
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 use store::DatabaseConnection;
 use store::idempotency::{Claim, StoredResponse};
 
-use crate::auth::TokenKeys;
+use crate::auth::{TokenKeys, TokenSubject};
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;
@@ -51,8 +52,18 @@ pub async fn middleware(State(idem): State<Idempotency>, request: Request, next:
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
         );
     };
-    let Some(user_id) = bearer_subject(&idem.keys, &request) else {
-        return next.run(request).await;
+    let subject = bearer_subject(&idem.keys, &request);
+    let user_id = match signed_in_user(&idem.db, subject).await {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => return next.run(request).await,
+        Err(e) => {
+            tracing::error!(cause = %e, "idempotency session check failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, idem.max_body_bytes).await else {
@@ -159,17 +170,39 @@ fn valid_key(key: &str) -> bool {
     (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
-fn bearer_subject(keys: &TokenKeys, request: &Request) -> Option<uuid::Uuid> {
+/// The user whose key this is: the `subject` of a valid access token, if its session is still
+/// active. A logged-out token's key is ignored like an anonymous one: keeping the refusal it
+/// gets would replay that refusal to the same user's retry after signing in again.
+///
+/// # Errors
+/// When the session cannot be checked.
+async fn signed_in_user(
+    db: &DatabaseConnection,
+    subject: Option<TokenSubject>,
+) -> Result<Option<uuid::Uuid>, store::StoreError> {
+    let Some(subject) = subject else {
+        return Ok(None);
+    };
+    let issued_at =
+        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
+            .unwrap_or_default();
+    let active =
+        store::accounts::session_active(db, subject.user_id, subject.session_id, issued_at).await?;
+    Ok(active.then_some(subject.user_id))
+}
+
+fn bearer_subject(keys: &TokenKeys, request: &Request) -> Option<TokenSubject> {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)?
         .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
-    let now = chrono::Utc::now().timestamp().unsigned_abs();
-    keys.verify_access(token.trim(), now)
         .ok()
-        .map(|s| s.user_id)
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })?;
+    let now = chrono::Utc::now().timestamp().unsigned_abs();
+    keys.verify_access(token.trim(), now).ok()
 }
 
 fn hex(bytes: &[u8]) -> String {

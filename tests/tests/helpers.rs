@@ -212,6 +212,59 @@ impl TestApp {
             .expect("GET is answered")
             .status()
     }
+
+    /// Like `gql`, with extra request headers; the whole response, not only its body.
+    pub async fn post_with(
+        &self,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        query: &str,
+        variables: Value,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("http://{}/graphql", self.addr))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("graphql request is answered");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let text = response.text().await.expect("response body");
+        let body: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("non-JSON response (HTTP {status}): {e}: {text}"));
+        assert_no_leak(&body);
+        Reply {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    /// A connection of the test's own to the app's database, beside the server's pool.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        store::connect(&self.database_url)
+            .await
+            .expect("direct connection to the test database")
+    }
+}
+
+/// A whole HTTP response to a GraphQL request.
+pub struct Reply {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 /// The `data` of a response that must have no errors.

@@ -50,10 +50,10 @@ impl LoginThrottle {
     /// # Errors
     /// The wait, when the IP is over its rate or the account is locked.
     pub fn check(&self, ip: IpAddr, account: &str, now: Instant) -> Result<(), Duration> {
-        if let Some(until) = self.locked_until(account) {
-            if until > now {
-                return Err(until - now);
-            }
+        if let Some(until) = self.locked_until(account)
+            && until > now
+        {
+            return Err(until - now);
         }
         self.per_ip
             .check_key(&ip)

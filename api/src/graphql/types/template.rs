@@ -117,7 +117,7 @@ impl TemplateVersion {
     async fn template(&self, ctx: &Context<'_>) -> ApiResult<Option<Template>> {
         let template = load::existing(ctx, TemplateId(self.0.template_id)).await?;
         let actor = crate::graphql::context::actor(ctx)?;
-        Ok((template.owner_id == actor.user_id).then(|| Template(template)))
+        Ok((template.owner_id == actor.user_id).then_some(Template(template)))
     }
     async fn criteria(&self) -> Vec<Criterion> {
         self.0

@@ -1,0 +1,267 @@
+//! Crash safety: every write the `qualify` binary acknowledged survives `kill -9` of its
+//! process, and the SQLite file it leaves passes `PRAGMA integrity_check`.
+//!
+//! The real binary runs as a child process (an in-process server cannot be killed without
+//! killing the test), on SQLite, and on a fresh PostgreSQL database when `TEST_DATABASE_URL`
+//! is set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Beside this file, not in `tests/`: Cargo would make a test binary of it there.
+#[path = "crash_safety/harness.rs"]
+mod harness;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use harness::{
+    Client, DropDatabaseOnDrop, PASSWORD, RemoveOnDrop, Server, create_mentor, sqlite_integrity,
+    str_at, with_database,
+};
+
+/// What the first server acknowledged, to be found again after the crash.
+struct Written {
+    mentor_token: String,
+    mentee_token: String,
+    template: String,
+    version: String,
+    program: String,
+    invite_code: String,
+    prospects: Vec<String>,
+}
+
+async fn write_everything(client: &Client, mentor_email: &str) -> Written {
+    let login = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
+    let vars = json!({ "input": { "email": mentor_email, "password": PASSWORD } });
+    let mentor = str_at(&client.data(None, login, vars).await, "/login/accessToken");
+    let m = Some(mentor.as_str());
+
+    let created = client
+        .data(
+            m,
+            "mutation { createTemplate(input: { name: \"Crash-proof standard\" }) { template { id } } }",
+            json!({}),
+        )
+        .await;
+    let template = str_at(&created, "/createTemplate/template/id");
+    let published = client
+        .data(
+            m,
+            "mutation($id: ID!) { publishTemplate(id: $id) { version { id } } }",
+            json!({ "id": template }),
+        )
+        .await;
+    let version = str_at(&published, "/publishTemplate/version/id");
+    let program = client
+        .data(
+            m,
+            "mutation($v: ID!) { createProgram(input: { name: \"First name\", standardVersionId: $v }) \
+             { program { id revision } } }",
+            json!({ "v": version }),
+        )
+        .await;
+    let (program, revision) = (
+        str_at(&program, "/createProgram/program/id"),
+        program["createProgram"]["program"]["revision"].clone(),
+    );
+    client
+        .data(
+            m,
+            "mutation($id: ID!, $r: Int!) { updateProgram(input: { id: $id, name: \"Renamed program\", \
+             expectedRevision: $r }) { program { id } } }",
+            json!({ "id": program, "r": revision }),
+        )
+        .await;
+    let invite = client
+        .data(
+            m,
+            "mutation($p: ID!) { createInvite(input: { programId: $p }) { invite { code } } }",
+            json!({ "p": program }),
+        )
+        .await;
+    let invite_code = str_at(&invite, "/createInvite/invite/code");
+    let vars = json!({ "input": { "email": format!("mentee-{}@example.com", Uuid::now_v7().simple()),
+                                  "password": PASSWORD, "name": "Max Mentee", "inviteCode": invite_code } });
+    let signed_up = client
+        .data(
+            None,
+            "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }",
+            vars,
+        )
+        .await;
+    let mentee_token = str_at(&signed_up, "/signUp/accessToken");
+    Written {
+        mentor_token: mentor,
+        mentee_token,
+        template,
+        version,
+        program,
+        invite_code,
+        prospects: Vec::new(),
+    }
+}
+
+const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { createProspect(input: \
+    { programId: $p, name: $n }) { prospect { id } } }";
+
+/// Four writers creating prospects as fast as they can until the server dies under them;
+/// returns the ids whose creation was acknowledged.
+async fn kill_9_mid_burst(client: &Client, server: Server, written: &Written) -> Vec<String> {
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let mut writers = Vec::new();
+    for writer in 0..4 {
+        let (client, acknowledged) = (client.clone(), acknowledged.clone());
+        let (token, program) = (written.mentee_token.clone(), written.program.clone());
+        writers.push(tokio::spawn(async move {
+            for n in 0.. {
+                let vars = json!({ "p": program, "n": format!("Burst {writer}-{n}") });
+                let Ok(body) = client.try_gql(Some(&token), CREATE_PROSPECT, vars).await else {
+                    return;
+                };
+                let Some(id) = body.pointer("/data/createProspect/prospect/id") else {
+                    return;
+                };
+                acknowledged
+                    .lock()
+                    .unwrap()
+                    .push(id.as_str().unwrap().to_owned());
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    server.kill_9();
+    for writer in writers {
+        writer.await.expect("writer task");
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 4,
+        "the burst must have written something before the kill: {}",
+        acknowledged.len()
+    );
+    acknowledged
+}
+
+/// Reads everything back from the restarted server with the tokens issued before the crash.
+async fn read_back(client: &Client, written: &Written, mentor_email: &str) {
+    let m = Some(written.mentor_token.as_str());
+    let templates = client
+        .data(
+            m,
+            "{ templates { nodes { id name publishedVersion { id status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        templates["templates"]["nodes"],
+        json!([{ "id": written.template, "name": "Crash-proof standard",
+                 "publishedVersion": { "id": written.version, "status": "PUBLISHED" } }])
+    );
+    let program = client
+        .data(
+            m,
+            "query($id: ID!) { node(id: $id) { ... on Program { name revision standard { id } \
+             invites { code } } } }",
+            json!({ "id": written.program }),
+        )
+        .await;
+    assert_eq!(program["node"]["name"], "Renamed program");
+    assert_eq!(program["node"]["standard"]["id"], json!(written.version));
+    assert_eq!(
+        program["node"]["invites"],
+        json!([{ "code": written.invite_code }])
+    );
+
+    let e = Some(written.mentee_token.as_str());
+    let count = client
+        .data(e, "{ prospects { totalCount } }", json!({}))
+        .await;
+    let total = count["prospects"]["totalCount"].as_u64().expect("count") as usize;
+    assert!(
+        total >= written.prospects.len(),
+        "{total} prospects after the restart, {} acknowledged",
+        written.prospects.len()
+    );
+    for chunk in written.prospects.chunks(50) {
+        let found = client
+            .data(
+                e,
+                "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Prospect { id } } }",
+                json!({ "ids": chunk }),
+            )
+            .await;
+        let expected: Vec<Value> = chunk.iter().map(|id| json!({ "id": id })).collect();
+        assert_eq!(
+            found["nodes"],
+            json!(expected),
+            "every acknowledged prospect is there"
+        );
+    }
+    let login = "mutation($input: LoginInput!) { login(input: $input) { user { role } } }";
+    let vars = json!({ "input": { "email": mentor_email, "password": PASSWORD } });
+    assert_eq!(
+        client.data(None, login, vars).await["login"]["user"]["role"],
+        "MENTOR"
+    );
+}
+
+/// Write, `kill -9` mid-burst, `check` the database at rest, restart, read everything back.
+async fn survive_kill_9(database_url: &str, check: impl AsyncFn()) {
+    let mentor_email = create_mentor(database_url);
+    let server = Server::start(database_url);
+    let client = Client::new(server.addr);
+    let mut written = write_everything(&client, &mentor_email).await;
+    let vars = json!({ "p": written.program, "n": "Acknowledged before the burst" });
+    let first = client
+        .data(Some(&written.mentee_token), CREATE_PROSPECT, vars)
+        .await;
+    written
+        .prospects
+        .push(str_at(&first, "/createProspect/prospect/id"));
+    let burst = kill_9_mid_burst(&client, server, &written).await;
+    eprintln!("{} prospects acknowledged before kill -9", burst.len());
+    written.prospects.extend(burst);
+    check().await;
+
+    let server = Server::start(database_url);
+    read_back(&Client::new(server.addr), &written, &mentor_email).await;
+    server.kill_9();
+    check().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_kill_9_and_the_sqlite_file_stays_intact() {
+    let path = std::env::temp_dir().join(format!("qualify-crash-{}.db", Uuid::now_v7()));
+    let _cleanup = RemoveOnDrop(path.clone());
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    survive_kill_9(&url, async || {
+        assert_eq!(sqlite_integrity(&url).await, ["ok"]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_kill_9_on_postgres() {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL crash test did not run");
+        return;
+    };
+    let name = format!("qualify_crash_{}", Uuid::now_v7().simple());
+    let admin = Database::connect(&admin_url).await.expect("connect admin");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let _ = admin.close().await;
+    let _cleanup = DropDatabaseOnDrop {
+        admin_url: admin_url.clone(),
+        name: name.clone(),
+    };
+    survive_kill_9(&with_database(&admin_url, &name), async || {}).await;
+}
