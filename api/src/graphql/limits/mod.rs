@@ -1,0 +1,211 @@
+//! Resource limits on a GraphQL document, checked before anything runs, and an
+//! `extensions.code` on every error raised before execution.
+//!
+//! async-graphql's own limits do most of the work (`limit_depth`, `limit_complexity`,
+//! `limit_directives`, `limit_recursive_depth`, set in `schema::build`). This module adds
+//! what it lacks: the size of the query text in bytes and tokens (checked before parsing),
+//! aliases and directives per operation, and a bound on the document once fragments are
+//! expanded. The last one matters because async-graphql's checks walk fragments inline: ten
+//! fragments that each spread the next one twice are 2^10 fields, and its checks would
+//! take exponential time before refusing them. Here each fragment is measured once.
+
+mod document;
+mod tokens;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextValidation,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{
+    Pos, Request, Response, ServerError, ServerResult, ValidationResult, Variables,
+};
+
+use crate::config;
+use crate::error::ApiError;
+
+/// The query text is over `max_query_bytes` or `max_query_tokens`.
+pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
+/// Fields nested deeper than `max_depth` (or fragments nested absurdly deep).
+pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+/// Complexity over `max_complexity` (lists weighted by `first`).
+pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
+/// Over `max_directives_per_field` on one field, or `max_directives` in one operation.
+pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
+/// `__schema` or `__type` in production.
+pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
+pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+/// Any other error before execution: unknown field, bad variable, unknown operation...
+pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+
+/// How deep selection sets and fragment spreads may nest, counted as async-graphql's
+/// `limit_recursive_depth` counts them (fields with a selection, inline fragments and
+/// spreads). Guards the stack; the depth users meet is `max_depth`, counted in fields.
+pub fn max_nesting(limits: &config::Limits) -> usize {
+    limits.max_depth.saturating_mul(2).max(32)
+}
+
+/// The schema extension: register with `SchemaBuilder::extension`.
+#[derive(Clone)]
+pub struct Guard(Arc<Settings>);
+
+struct Settings {
+    limits: config::Limits,
+    introspection: bool,
+}
+
+impl Guard {
+    pub fn new(limits: config::Limits, introspection: bool) -> Self {
+        Self(Arc::new(Settings {
+            limits,
+            introspection,
+        }))
+    }
+}
+
+/// Put into a request's data; set once the operation starts executing. An error response
+/// without it is a request error (nothing ran), which the HTTP layer answers with 4xx.
+#[derive(Clone, Default, Debug)]
+pub struct Executed(Arc<AtomicBool>);
+
+impl Executed {
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl ExtensionFactory for Guard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(self.clone())
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Guard {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        check_text(&request.query, &self.0.limits)?;
+        // Parsed here, before async-graphql's own checks, so that they see only a
+        // document already known to be of bounded size once expanded.
+        let document = match request.parsed_query() {
+            Ok(document) => document,
+            Err(err) => return Err(with_code(err, PARSE_FAILED)),
+        };
+        document::check_document(document, &self.0.limits, self.0.introspection)?;
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables).await.map_err(|err| {
+            // async-graphql's nesting and per-field directive checks run here; ours run
+            // first with the same limits, so these only back them up.
+            let code = if err.message.contains("recursion depth") {
+                QUERY_TOO_DEEP
+            } else if err.message.contains("number of directives") {
+                TOO_MANY_DIRECTIVES
+            } else {
+                PARSE_FAILED
+            };
+            with_code(err, code)
+        })
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx)
+            .await
+            .map_err(|errors| errors.into_iter().map(classify).collect())
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(executed) = ctx.data_opt::<Executed>() {
+            executed.0.store(true, Ordering::Relaxed);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+/// The code of an async-graphql validation error, told by its message (pinned by the tests
+/// of this module and of `tests/limits.rs`).
+fn classify(err: ServerError) -> ServerError {
+    // An argument of the wrong type, written in the query or passed as a variable, is bad
+    // input like any other: reported as `ApiError::BadInput` reports it, with the path.
+    // The message reads `Invalid value for argument "input.name", expected type "String"`.
+    if let Some(rest) = err.message.strip_prefix("Invalid value for argument \"")
+        && let Some((field, problem)) = rest.split_once('"')
+    {
+        let problem = problem.trim_start_matches([',', ' ']);
+        let pos = err.locations.first().copied().unwrap_or_default();
+        return async_graphql::Error::from(ApiError::bad_field(field, problem))
+            .into_server_error(pos);
+    }
+    let code = match err.message.as_str() {
+        // The messages of `limit_complexity` and `limit_depth`.
+        "Query is too complex." => QUERY_TOO_COMPLEX,
+        "Query is nested too deep." => QUERY_TOO_DEEP,
+        _ => VALIDATION_FAILED,
+    };
+    with_code(err, code)
+}
+
+/// An error with `extensions.code`.
+pub fn coded(message: impl Into<String>, code: &'static str, pos: Option<Pos>) -> ServerError {
+    with_code(ServerError::new(message, pos), code)
+}
+
+/// Sets `extensions.code` unless the error already has one.
+pub fn with_code(mut err: ServerError, code: &'static str) -> ServerError {
+    let extensions = err.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code);
+    }
+    err
+}
+
+/// Checks the size of the query text: bytes, then lexical tokens. Runs before parsing.
+///
+/// # Errors
+/// `QUERY_TOO_LARGE` when either limit is exceeded.
+pub fn check_text(query: &str, limits: &config::Limits) -> ServerResult<()> {
+    if query.len() > limits.max_query_bytes {
+        return Err(coded(
+            format!(
+                "the query is {} bytes; at most {} are accepted",
+                query.len(),
+                limits.max_query_bytes
+            ),
+            QUERY_TOO_LARGE,
+            None,
+        ));
+    }
+    if tokens::count_tokens(query, limits.max_query_tokens) > limits.max_query_tokens {
+        return Err(coded(
+            format!("the query has more than {} tokens", limits.max_query_tokens),
+            QUERY_TOO_LARGE,
+            None,
+        ));
+    }
+    Ok(())
+}
