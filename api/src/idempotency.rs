@@ -69,7 +69,7 @@ pub async fn middleware(State(idem): State<Idempotency>, request: Request, next:
     let Ok(bytes) = to_bytes(body, idem.max_body_bytes).await else {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
+            crate::http::REQUEST_TOO_LARGE,
             "request body too large",
         );
     };

@@ -148,7 +148,7 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(http::explain_too_large))
-        .layer(CatchPanicLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn_with_state(
             trusted,
             crate::request_meta::middleware,
@@ -190,6 +190,36 @@ fn cors(origins: &[String]) -> anyhow::Result<Option<CorsLayer>> {
             .expose_headers([header::HeaderName::from_static("x-request-id")])
             .max_age(std::time::Duration::from_secs(600)),
     ))
+}
+
+/// A panic is a bug: log it, and answer like any other internal error, with the request id
+/// and without the panic's text.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    let request_id = crate::request_meta::current()
+        .map(|m| m.request_id)
+        .unwrap_or_default();
+    tracing::error!(%request_id, panic = detail, "handler panicked");
+    let body = serde_json::json!({
+        "errors": [{
+            "message": format!("internal error; quote request id {request_id} when reporting it"),
+            "extensions": { "code": "INTERNAL", "requestId": request_id },
+        }]
+    });
+    let mut response = (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        body.to_string(),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 async fn healthz() -> &'static str {
@@ -280,5 +310,25 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_an_internal_error_without_its_message() {
+        let response = panic_response(Box::new(String::from("secret /etc/passwd detail")));
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert!(!String::from_utf8_lossy(&bytes).contains("passwd"));
     }
 }

@@ -30,7 +30,10 @@ mod tests {
     #[test]
     fn dates_round_trip_as_iso_strings() {
         let date = Date::parse(Value::String("2027-02-28".into())).ok();
-        assert_eq!(date.map(|d| d.to_value()), Some(Value::String("2027-02-28".into())));
+        assert_eq!(
+            date.map(|d| d.to_value()),
+            Some(Value::String("2027-02-28".into()))
+        );
         assert!(Date::parse(Value::String("2027-02-30".into())).is_err());
         assert!(Date::parse(Value::Number(3.into())).is_err());
     }
