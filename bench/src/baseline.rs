@@ -83,16 +83,37 @@ fn data(value: Value) -> Answer {
 }
 
 impl Baseline {
-    fn subject(&self, headers: &HeaderMap) -> Result<TokenSubject, Fail> {
+    /// The bearer token's subject, if the token is valid and its session still active
+    /// (the same check, and the same statement, as the API's).
+    async fn subject(&self, headers: &HeaderMap) -> Result<TokenSubject, Fail> {
+        let unauthenticated = || Fail(StatusCode::UNAUTHORIZED, "unauthenticated");
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(Fail(StatusCode::UNAUTHORIZED, "unauthenticated"))?;
+            .ok_or_else(unauthenticated)?;
         let now = Utc::now().timestamp().unsigned_abs();
-        self.keys
+        let subject = self
+            .keys
             .verify_access(token.trim(), now)
-            .map_err(|_| Fail(StatusCode::UNAUTHORIZED, "unauthenticated"))
+            .map_err(|_| unauthenticated())?;
+        let issued_at = chrono::DateTime::from_timestamp(
+            i64::try_from(subject.issued_at).unwrap_or(i64::MAX),
+            0,
+        )
+        .unwrap_or_default();
+        let active = store::accounts::session_active(
+            &self.db,
+            subject.user_id,
+            subject.session_id,
+            issued_at,
+        )
+        .await?;
+        if active {
+            Ok(subject)
+        } else {
+            Err(unauthenticated())
+        }
     }
 
     /// Published versions from the process-wide cache; the others from the database.
@@ -166,18 +187,26 @@ async fn login(State(b): State<Baseline>, Json(body): Json<LoginBody>) -> Answer
         return Err(denied);
     };
     let now = Utc::now();
+    let family = Uuid::now_v7();
     let (refresh, digest) = api::auth::tokens::new_refresh_token();
-    store::sessions::insert_refresh_token(
-        &b.db,
-        user.id,
-        Uuid::now_v7(),
-        &digest,
-        now + b.refresh_ttl,
+    let txn = store::begin_write(&b.db).await?;
+    store::sessions::insert_refresh_token(&txn, user.id, family, &digest, now + b.refresh_ttl)
+        .await?;
+    store::audit::record(
+        &txn,
+        Some(user.id),
+        "session.login",
+        "User",
+        Some(user.id),
+        None,
     )
     .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
     let subject = TokenSubject {
         user_id: user.id,
         role: user.role,
+        session_id: family,
+        issued_at: now.timestamp().unsigned_abs(),
     };
     let access = b
         .keys
@@ -209,7 +238,7 @@ async fn qualify(
     headers: HeaderMap,
     Json(body): Json<QualifyBody>,
 ) -> Answer {
-    let me = b.subject(&headers)?;
+    let me = b.subject(&headers).await?;
     let not_found = || Fail(StatusCode::NOT_FOUND, "not found");
     let prospect = store::prospects::prospect_by_id(&b.db, body.prospect_id)
         .await?
@@ -240,8 +269,10 @@ async fn qualify(
         Utc::now().date_naive(),
     )
     .map_err(|_| Fail(StatusCode::BAD_REQUEST, "invalid answers"))?;
+    // One transaction with its audit record, as the API's mutations write.
+    let txn = store::begin_write(&b.db).await?;
     let q = store::qualifications::insert_qualification(
-        &b.db,
+        &txn,
         prospect.id,
         version.id,
         me.user_id,
@@ -250,9 +281,19 @@ async fn qualify(
         &result,
     )
     .await?;
-    let prospect = store::prospects::prospect_by_id(&b.db, prospect.id)
+    let prospect = store::prospects::prospect_by_id(&txn, prospect.id)
         .await?
         .ok_or_else(not_found)?;
+    store::audit::record(
+        &txn,
+        Some(me.user_id),
+        "prospect.qualify",
+        "Qualification",
+        Some(q.id),
+        None,
+    )
+    .await?;
+    txn.commit().await.map_err(store::StoreError::from)?;
     let now = &q.result.now;
     let explanation: Vec<Value> = now
         .explanation
@@ -291,7 +332,7 @@ async fn own_prospects(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Answer {
-    let me = b.subject(&headers)?;
+    let me = b.subject(&headers).await?;
     let filter = ProspectFilter {
         owner_id: Some(me.user_id),
         ..ProspectFilter::default()
@@ -345,14 +386,14 @@ async fn program_prospects(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Answer {
-    let me = b.subject(&headers)?;
+    let me = b.subject(&headers).await?;
     if me.role != Role::Mentor {
         return Err(Fail(StatusCode::FORBIDDEN, "mentors only"));
     }
     let program = q.program.ok_or(Fail(StatusCode::BAD_REQUEST, "program"))?;
-    let mine = store::programs::program_ids_for_mentor(&b.db, me.user_id).await?;
     let filter = ProspectFilter {
-        program_ids: Some(mine.into_iter().filter(|p| *p == program).collect()),
+        program_ids: Some(vec![program]),
+        mentor_id: Some(me.user_id),
         ..ProspectFilter::default()
     };
     let page = page(&b, &filter, q.first).await?;

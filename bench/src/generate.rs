@@ -118,7 +118,7 @@ impl Generator<'_> {
     /// One program with its mentees (and their prospects while qualifications remain);
     /// a new mentor every `PROGRAMS_PER_MENTOR` programs.
     async fn program(&mut self, index: usize) -> anyhow::Result<()> {
-        if index % world::PROGRAMS_PER_MENTOR == 0 {
+        if index.is_multiple_of(world::PROGRAMS_PER_MENTOR) {
             self.mentor = Some(self.new_mentor(index / world::PROGRAMS_PER_MENTOR).await?);
         }
         let (mentor_id, version) = self.mentor.clone().context("no mentor")?;

@@ -55,6 +55,9 @@ enum Command {
         load_core: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Only these scenarios (by name prefix, e.g. `S0,S5`); the storm goes with `S1`.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
         #[arg(long, default_value = "bench/results.json")]
         json: PathBuf,
         #[arg(long, default_value = "bench/RESULTS.md")]
@@ -101,6 +104,7 @@ fn main() -> anyhow::Result<()> {
             server_core,
             load_core,
             seed,
+            only,
             json,
             markdown,
         } => {
@@ -115,6 +119,7 @@ fn main() -> anyhow::Result<()> {
                 server_core,
                 load_core,
                 seed,
+                only,
             };
             let results = runtime()?.block_on(run::run(&settings))?;
             results.write(&json, &markdown)?;

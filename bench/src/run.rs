@@ -31,6 +31,10 @@ pub struct Settings {
     pub server_core: usize,
     pub load_core: usize,
     pub seed: u64,
+    /// Only the scenarios whose name starts with one of these (all when empty); the login
+    /// storm runs when `S1` is among them.
+    #[serde(default)]
+    pub only: Vec<String>,
 }
 
 /// Runs everything and returns the results.
@@ -73,15 +77,20 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
             &logs.join(format!("baseline-{n}.log")),
         )?;
         let servers = [&baseline, &api];
-        for scenario in scenarios() {
+        let wanted = |name: &str| {
+            settings.only.is_empty() || settings.only.iter().any(|o| name.starts_with(o.as_str()))
+        };
+        for scenario in scenarios().into_iter().filter(|s| wanted(&s.to_string())) {
             for &c in &settings.concurrency {
                 let cell = measure(settings, &targets, &servers, scenario, c)?;
                 eprintln!("{}", report::progress_line(&cell));
                 size.cells.push(cell);
             }
         }
-        for &server in &servers {
-            size.storm.push(storm(settings, &targets, server)?);
+        if wanted("S1") {
+            for &server in &servers {
+                size.storm.push(storm(settings, &targets, server)?);
+            }
         }
         size.check_logs(&[
             (Kind::Api, logs.join(format!("api-{n}.log"))),

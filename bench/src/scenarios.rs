@@ -125,22 +125,32 @@ impl Targets {
         }
         let keys = TokenKeys::new(world::JWT_SECRET.as_bytes(), world::ACCESS_TTL_SECS)
             .map_err(|_| anyhow::anyhow!("bad secret"))?;
-        let now = chrono::Utc::now().timestamp().unsigned_abs();
-        let token = |u: &store::User| {
-            keys.issue_access(
-                TokenSubject {
-                    user_id: u.id,
-                    role: u.role,
-                },
-                now,
-            )
-            .map(|t| format!("Bearer {t}"))
-            .map_err(|_| anyhow::anyhow!("cannot sign a token"))
-        };
+        let now = chrono::Utc::now();
+        let mut sessions = Vec::new();
+        for u in [&reader, &writer, &mentor] {
+            // A real session (refresh-token family), as a login would leave behind.
+            let family = Uuid::now_v7();
+            let (_, digest) = api::auth::tokens::new_refresh_token();
+            let expires = now + chrono::Duration::seconds(world::ACCESS_TTL_SECS as i64);
+            store::sessions::insert_refresh_token(db, u.id, family, &digest, expires).await?;
+            let subject = TokenSubject {
+                user_id: u.id,
+                role: u.role,
+                session_id: family,
+                issued_at: now.timestamp().unsigned_abs(),
+            };
+            let token = keys
+                .issue_access(subject, now.timestamp().unsigned_abs())
+                .map_err(|_| anyhow::anyhow!("cannot sign a token"))?;
+            sessions.push(format!("Bearer {token}"));
+        }
+        let [reader, writer, mentor]: [String; 3] = sessions
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("three sessions"))?;
         Ok(Targets {
-            reader: token(&reader)?,
-            writer: token(&writer)?,
-            mentor: token(&mentor)?,
+            reader,
+            writer,
+            mentor,
             program,
             writer_prospects,
             logins,

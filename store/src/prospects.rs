@@ -5,7 +5,7 @@ use domain::ProspectStatus;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select,
     TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::codes::Code;
 use crate::connect::begin_write;
-use crate::entity::prospects;
+use crate::entity::{programs, prospects};
 use crate::page::{Order, Page, PageRequest, fetch_page};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,9 @@ impl TryFrom<prospects::Model> for Prospect {
 pub struct ProspectFilter {
     pub owner_id: Option<Uuid>,
     pub program_ids: Option<Vec<Uuid>>,
+    /// Only prospects in programs this mentor runs: checked inside the query (a subquery
+    /// on `programs`), so a mentor's list needs no separate look-up of their programs.
+    pub mentor_id: Option<Uuid>,
     pub statuses: Option<Vec<ProspectStatus>>,
     pub include_archived: bool,
     /// Only prospects whose `requalify_by` is strictly before this date.
@@ -169,6 +172,14 @@ fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
     }
     if let Some(program_ids) = &filter.program_ids {
         select = select.filter(prospects::Column::ProgramId.is_in(program_ids.iter().copied()));
+    }
+    if let Some(mentor_id) = filter.mentor_id {
+        let runs = programs::Entity::find()
+            .select_only()
+            .column(programs::Column::Id)
+            .filter(programs::Column::MentorId.eq(mentor_id))
+            .into_query();
+        select = select.filter(prospects::Column::ProgramId.in_subquery(runs));
     }
     if let Some(statuses) = &filter.statuses {
         select = select.filter(prospects::Column::Status.is_in(statuses.iter().map(|s| s.code())));

@@ -158,7 +158,12 @@ pub async fn revoke_family(
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    revoke_where(db, refresh_tokens::Column::FamilyId.eq(family_id), micros(now)).await
+    revoke_where(
+        db,
+        refresh_tokens::Column::FamilyId.eq(family_id),
+        micros(now),
+    )
+    .await
 }
 
 /// Revokes every token of a user (sign-out everywhere, password change).

@@ -6,7 +6,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::loaders::{Batch, LoadError, Loaders};
+use crate::graphql::loaders::{Batch, LoadError, Loaders, Shortcut};
 
 /// One object by key, through the request's batch loader.
 ///
@@ -15,12 +15,15 @@ use crate::graphql::loaders::{Batch, LoadError, Loaders};
 pub async fn one<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Option<Arc<V>>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    Batch: Loader<K, Value = Arc<V>, Error = LoadError>,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
     V: Send + Sync + 'static,
 {
     let loaders = ctx
         .data::<Loaders>()
         .map_err(|_| ApiError::internal("loaders missing from request data"))?;
+    if let Some(found) = loaders.loader().shortcut(&key) {
+        return Ok(Some(found));
+    }
     loaders
         .load_one(key)
         .await
@@ -34,7 +37,7 @@ where
 pub async fn existing<K, V>(ctx: &Context<'_>, key: K) -> ApiResult<Arc<V>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
-    Batch: Loader<K, Value = Arc<V>, Error = LoadError>,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
     V: Send + Sync + 'static,
 {
     let debug = format!("{key:?}");

@@ -1,16 +1,20 @@
 //! Batch loading for nested fields: one query per kind of object per request, never one per row.
 //!
-//! One `DataLoader<Batch>` per request, with no delay: async-graphql resolves sibling fields
-//! concurrently, so every key asked for in one pass of the executor lands in one batch
-//! anyway, and the default 1 ms delay would only add latency.
+//! One `DataLoader<Batch>` per request, with no timer delay (the default 1 ms would only add
+//! latency). A batch starts after one `yield_now`, which tokio defers until the worker has
+//! run every other ready task: the executor has then asked for every key of its pass. Started
+//! at once instead, a batch would take only the keys asked so far, because async-graphql
+//! resolves a list of more than 30 items in slices of 32 and yields between them: a page of
+//! 100 prospects cost 50 queries for their latest qualifications (measured by `bench`).
 //! Published template versions never change, so they are also kept in a process-wide cache.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use store::DatabaseConnection;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 /// Process-wide cache of published (hence immutable) template versions.
@@ -42,12 +46,166 @@ impl VersionCache {
 pub struct Batch {
     db: DatabaseConnection,
     versions: VersionCache,
+    latest: Expected<Arc<store::Qualification>>,
+    decisions: Expected<Arc<Vec<store::DecisionRecord>>>,
+}
+
+/// Keys a list resolver knows its items will ask for. Batches can still be cut short by
+/// the executor's scheduling (see the module doc), and under load a second batch starts
+/// while the first still waits for the database; so the first batch that needs any expected
+/// key loads them all, once, and every later batch awaits that same load. The statements of
+/// a page stay the same at any size and under any load. Per request, and filled only by
+/// queries, so a mutation never reads a value from before its own write.
+struct Expected<V> {
+    keys: Mutex<HashSet<Uuid>>,
+    loaded: OnceCell<HashMap<Uuid, V>>,
+}
+
+impl<V> Default for Expected<V> {
+    fn default() -> Self {
+        Self {
+            keys: Mutex::default(),
+            loaded: OnceCell::new(),
+        }
+    }
+}
+
+impl<V: Clone> Expected<V> {
+    /// The value of `key` if the shared load already has it: no batch needed.
+    fn ready(&self, key: &Uuid) -> Option<V> {
+        self.loaded.get()?.get(key).cloned()
+    }
+
+    /// Expects `ids` and loads them now, before the executor asks for any.
+    async fn preload<F, Fut>(&self, ids: Vec<Uuid>, load: F) -> Result<(), LoadError>
+    where
+        F: FnOnce(Vec<Uuid>) -> Fut,
+        Fut: std::future::Future<Output = Result<HashMap<Uuid, V>, LoadError>>,
+    {
+        if ids.is_empty() || self.loaded.initialized() {
+            return Ok(());
+        }
+        self.expect(ids.iter().copied());
+        self.loaded.get_or_try_init(|| load(ids)).await?;
+        Ok(())
+    }
+
+    fn expect(&self, ids: impl IntoIterator<Item = Uuid>) {
+        if self.loaded.initialized() {
+            return; // too late: these keys load the ordinary way
+        }
+        if let Ok(mut keys) = self.keys.lock() {
+            keys.extend(ids);
+        }
+    }
+
+    /// The values of `keys`: expected ones from the shared load, the others by `load`.
+    async fn serve<F, Fut>(&self, keys: &[Uuid], load: F) -> Result<HashMap<Uuid, V>, LoadError>
+    where
+        F: Fn(Vec<Uuid>) -> Fut,
+        Fut: std::future::Future<Output = Result<HashMap<Uuid, V>, LoadError>>,
+    {
+        let expected: Vec<Uuid> = match self.keys.lock() {
+            Ok(set) if keys.iter().any(|k| set.contains(k)) => set.iter().copied().collect(),
+            _ => Vec::new(),
+        };
+        let mut found = HashMap::new();
+        let mut rest = keys.to_vec();
+        if !expected.is_empty() {
+            let all = self.loaded.get_or_try_init(|| load(expected)).await?;
+            rest.retain(|k| match all.get(k) {
+                Some(v) => {
+                    found.insert(*k, v.clone());
+                    false
+                }
+                None => true,
+            });
+        }
+        if !rest.is_empty() {
+            found.extend(load(rest).await?);
+        }
+        Ok(found)
+    }
+}
+
+impl Batch {
+    /// Loads the latest qualifications of a page of prospects in one statement, before
+    /// their resolvers ask: each then finds its own without a batch ([`Shortcut`]).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn preload_qualifications(&self, ids: Vec<Uuid>) -> Result<(), LoadError> {
+        self.latest
+            .preload(ids, |ids| qualifications_by_ids(&self.db, ids))
+            .await
+    }
+
+    /// Loads the decisions of a page of prospects in one statement, likewise.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn preload_decisions_of(&self, prospect_ids: Vec<Uuid>) -> Result<(), LoadError> {
+        self.decisions
+            .preload(prospect_ids, |ids| decisions_by_prospect_ids(&self.db, ids))
+            .await
+    }
+}
+
+async fn qualifications_by_ids(
+    db: &DatabaseConnection,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Arc<store::Qualification>>, LoadError> {
+    let rows = store::qualifications::qualifications_by_ids(db, &ids)
+        .await
+        .map_err(fail)?;
+    Ok(rows.into_iter().map(|q| (q.id, Arc::new(q))).collect())
+}
+
+/// Every prospect among `ids` gets its list, empty when it has no decision.
+async fn decisions_by_prospect_ids(
+    db: &DatabaseConnection,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Arc<Vec<store::DecisionRecord>>>, LoadError> {
+    let rows = store::decisions::decisions_by_prospect_ids(db, &ids)
+        .await
+        .map_err(fail)?;
+    let mut grouped: HashMap<Uuid, Vec<store::DecisionRecord>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        grouped.entry(row.prospect_id).or_default().push(row);
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(id, v)| (id, Arc::new(v)))
+        .collect())
+}
+
+/// A value a key can have without going through a batch: a preloaded one, or a published
+/// version from the process-wide cache. Each batch costs a task, a lock and a round of
+/// hash maps however few keys it carries, and async-graphql cuts the batches of a long
+/// list short (module doc): skipping them is most of what a page of 100 costs.
+pub trait Shortcut<K, V> {
+    fn shortcut(&self, _key: &K) -> Option<V> {
+        None
+    }
 }
 
 pub type Loaders = DataLoader<Batch>;
 
 pub fn loaders(db: DatabaseConnection, versions: VersionCache) -> Loaders {
-    DataLoader::new(Batch { db, versions }, tokio::spawn).delay(Duration::ZERO)
+    let after_the_pass = |fetch| {
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            fetch.await;
+        })
+    };
+    let batch = Batch {
+        db,
+        versions,
+        latest: Expected::default(),
+        decisions: Expected::default(),
+    };
+    DataLoader::new(batch, after_the_pass).delay(Duration::ZERO)
 }
 
 /// Errors are cloned to every waiter of a batch, so they travel as text (logged, never shown).
@@ -75,6 +233,8 @@ macro_rules! by_id_loader {
                     .collect())
             }
         }
+
+        impl Shortcut<$key, Arc<$value>> for Batch {}
     };
 }
 
@@ -90,11 +250,34 @@ by_id_loader!(
     store::Prospect,
     store::prospects::prospects_by_ids
 );
-by_id_loader!(
-    QualificationId,
-    store::Qualification,
-    store::qualifications::qualifications_by_ids
-);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QualificationId(pub Uuid);
+
+impl Shortcut<QualificationId, Arc<store::Qualification>> for Batch {
+    fn shortcut(&self, key: &QualificationId) -> Option<Arc<store::Qualification>> {
+        self.latest.ready(&key.0)
+    }
+}
+
+impl Loader<QualificationId> for Batch {
+    type Value = Arc<store::Qualification>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[QualificationId],
+    ) -> Result<HashMap<QualificationId, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = self
+            .latest
+            .serve(&ids, |ids| qualifications_by_ids(&self.db, ids))
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, q)| (QualificationId(id), q))
+            .collect())
+    }
+}
 by_id_loader!(
     DecisionId,
     store::DecisionRecord,
@@ -109,6 +292,12 @@ by_id_loader!(InviteId, store::Invite, store::invites::invites_by_ids);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionId(pub Uuid);
+
+impl Shortcut<VersionId, Arc<store::TemplateVersion>> for Batch {
+    fn shortcut(&self, key: &VersionId) -> Option<Arc<store::TemplateVersion>> {
+        self.versions.get_many(&[key.0]).remove(&key.0)
+    }
+}
 
 impl Loader<VersionId> for Batch {
     type Value = Arc<store::TemplateVersion>;
@@ -147,6 +336,8 @@ impl Loader<VersionId> for Batch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionsOf(pub Uuid);
 
+impl Shortcut<VersionsOf, Arc<Vec<Arc<store::TemplateVersion>>>> for Batch {}
+
 impl Loader<VersionsOf> for Batch {
     type Value = Arc<Vec<Arc<store::TemplateVersion>>>;
     type Error = LoadError;
@@ -180,6 +371,12 @@ impl Loader<VersionsOf> for Batch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DecisionsOf(pub Uuid);
 
+impl Shortcut<DecisionsOf, Arc<Vec<store::DecisionRecord>>> for Batch {
+    fn shortcut(&self, key: &DecisionsOf) -> Option<Arc<Vec<store::DecisionRecord>>> {
+        self.decisions.ready(&key.0)
+    }
+}
+
 impl Loader<DecisionsOf> for Batch {
     type Value = Arc<Vec<store::DecisionRecord>>;
     type Error = LoadError;
@@ -189,24 +386,22 @@ impl Loader<DecisionsOf> for Batch {
         keys: &[DecisionsOf],
     ) -> Result<HashMap<DecisionsOf, Self::Value>, Self::Error> {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let rows = store::decisions::decisions_by_prospect_ids(&self.db, &ids)
-            .await
-            .map_err(fail)?;
-        let mut grouped: HashMap<DecisionsOf, Vec<store::DecisionRecord>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            grouped
-                .entry(DecisionsOf(row.prospect_id))
-                .or_default()
-                .push(row);
-        }
-        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+        let found = self
+            .decisions
+            .serve(&ids, |ids| decisions_by_prospect_ids(&self.db, ids))
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, v)| (DecisionsOf(id), v))
+            .collect())
     }
 }
 
 /// The exception request opened by a decision, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExceptionOfDecision(pub Uuid);
+
+impl Shortcut<ExceptionOfDecision, Arc<store::ExceptionRequest>> for Batch {}
 
 impl Loader<ExceptionOfDecision> for Batch {
     type Value = Arc<store::ExceptionRequest>;

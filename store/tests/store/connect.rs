@@ -26,10 +26,12 @@ async fn migrations_create_every_table_and_can_run_twice() {
         .map(|row| row.try_get::<String>("", "name").unwrap())
         .collect();
     let expected = [
+        "audit_log",
         "criteria",
         "decisions",
         "enrollments",
         "exception_requests",
+        "idempotency_keys",
         "invites",
         "programs",
         "prospects",

@@ -231,8 +231,12 @@ impl AuthMutation {
         let now = Utc::now();
         match (refresh_token, session) {
             (Some(token), _) => {
-                store::sessions::revoke_family_by_token(tx.conn(), &refresh_token_digest(&token), now)
-                    .await?;
+                store::sessions::revoke_family_by_token(
+                    tx.conn(),
+                    &refresh_token_digest(&token),
+                    now,
+                )
+                .await?;
             }
             (None, Some(family)) => store::sessions::revoke_family(tx.conn(), family, now).await?,
             (None, None) => return Err(ApiError::Unauthenticated),
