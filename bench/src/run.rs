@@ -46,57 +46,59 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
         bail!("`taskset` (util-linux) is needed to pin the server and the load to cores");
     }
     std::fs::create_dir_all(&settings.data_dir)?;
+    let logs = settings.data_dir.join("logs");
+    std::fs::create_dir_all(&logs)?;
     let mut results = Results::new(settings.clone());
+    // Every size's servers run at once (idle ones cost nothing), and each scenario is
+    // measured on every size in turn: a ratio between sizes then compares runs minutes
+    // apart, not a quarter of an hour, on a machine whose load drifts.
+    let mut worlds = Vec::new();
     for &n in &settings.qualifications {
         let url = database_url(settings, n);
-        eprintln!("== {n} qualifications: {url}");
+        eprintln!("== {n} qualifications: {}", redact(&url));
         let generation = ensure_generated(&url, n, settings.seed).await?;
         let db = store::connect(&url).await?;
         let targets = Targets::find(&db).await?;
         db.close().await.ok();
-        let mut size = Size {
+        let log = |kind: &str| logs.join(format!("{kind}-{n}.log"));
+        let baseline = Server::start(Kind::Baseline, &url, settings, &log("baseline"))?;
+        let api = Server::start(Kind::Api, &url, settings, &log("api"))?;
+        results.sizes.push(Size {
             qualifications: n,
             database: redact(&url),
             generation,
             cells: Vec::new(),
             storm: Vec::new(),
             locked_log_lines: Vec::new(),
-        };
-        let logs = settings.data_dir.join("logs");
-        std::fs::create_dir_all(&logs)?;
-        let api = Server::start(
-            Kind::Api,
-            &url,
-            settings,
-            &logs.join(format!("api-{n}.log")),
-        )?;
-        let baseline = Server::start(
-            Kind::Baseline,
-            &url,
-            settings,
-            &logs.join(format!("baseline-{n}.log")),
-        )?;
-        let servers = [&baseline, &api];
-        let wanted = |name: &str| {
-            settings.only.is_empty() || settings.only.iter().any(|o| name.starts_with(o.as_str()))
-        };
-        for scenario in scenarios().into_iter().filter(|s| wanted(&s.to_string())) {
-            for &c in &settings.concurrency {
-                let cell = measure(settings, &targets, &servers, scenario, c)?;
-                eprintln!("{}", report::progress_line(&cell));
+        });
+        worlds.push((targets, [baseline, api], [log("baseline"), log("api")]));
+    }
+    let wanted = |name: &str| {
+        settings.only.is_empty() || settings.only.iter().any(|o| name.starts_with(o.as_str()))
+    };
+    for scenario in scenarios().into_iter().filter(|s| wanted(&s.to_string())) {
+        for &c in &settings.concurrency {
+            for ((targets, [baseline, api], _), size) in worlds.iter().zip(&mut results.sizes) {
+                let cell = measure(settings, targets, &[baseline, api], scenario, c)?;
+                eprintln!(
+                    "{:>8} q. {}",
+                    size.qualifications,
+                    report::progress_line(&cell)
+                );
                 size.cells.push(cell);
             }
         }
+    }
+    for ((targets, servers, logs), size) in worlds.iter().zip(&mut results.sizes) {
         if wanted("S1") {
-            for &server in &servers {
-                size.storm.push(storm(settings, &targets, server)?);
+            for server in servers {
+                size.storm.push(storm(settings, targets, server)?);
             }
         }
         size.check_logs(&[
-            (Kind::Api, logs.join(format!("api-{n}.log"))),
-            (Kind::Baseline, logs.join(format!("baseline-{n}.log"))),
+            (Kind::Baseline, logs[0].clone()),
+            (Kind::Api, logs[1].clone()),
         ]);
-        results.sizes.push(size);
     }
     results.evaluate();
     Ok(results)
