@@ -1,5 +1,5 @@
 //! Scores, tiers, knockouts and the explanation over HTTP, against values worked out by hand
-//! from docs/domain-spec.md (basis points, floor, largest-remainder rounding, knockout cap).
+//! from the rules documented on `domain::score` and `domain::qualify` (basis points, floor, largest-remainder rounding, knockout cap).
 
 use serde_json::{Value, json};
 

@@ -1,4 +1,4 @@
-//! The initial schema: every table, foreign key and index (see docs/store-spec.md).
+//! The initial schema: every table, foreign key and index.
 
 use sea_orm_migration::prelude::*;
 
