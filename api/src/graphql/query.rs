@@ -91,11 +91,10 @@ impl Query {
                 format!("at most {MAX_NODES} ids"),
             ));
         }
-        let mut found = Vec::with_capacity(ids.len());
-        for id in &ids {
-            found.push(node::fetch(ctx, id).await?);
-        }
-        Ok(found)
+        // Concurrently, so that the loaders batch the lookups: one query per kind of
+        // object, not one round trip per id.
+        async_graphql::futures_util::future::try_join_all(ids.iter().map(|id| node::fetch(ctx, id)))
+            .await
     }
 
     /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
