@@ -1,7 +1,7 @@
 //! `Idempotency-Key` for POST requests: a retry with the same key and body gets the first
 //! response instead of running the mutation again; the same key with another body is refused.
 //!
-//! Keys are scoped to the signed-in user. An anonymous request's key is ignored: replaying
+//! Keys are scoped to the signed-in user (as `auth::session` found them, which runs first). An anonymous request's key is ignored: replaying
 //! one stranger's sign-up response to another would hand out their tokens. So is the key of
 //! a token whose session has ended: its refusal must not be replayed to the same user's
 //! retry after signing in again. The key is claimed in the database before the work starts,
@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use store::DatabaseConnection;
 use store::idempotency::{Claim, StoredResponse};
 
-use crate::auth::{TokenKeys, TokenSubject};
+use crate::graphql::context::Credentials;
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;
@@ -28,12 +28,13 @@ const POLL: Duration = Duration::from_millis(20);
 #[derive(Clone)]
 pub struct Idempotency {
     pub db: DatabaseConnection,
-    pub keys: TokenKeys,
     pub max_body_bytes: usize,
     pub wait: Duration,
 }
 
-pub async fn middleware(State(idem): State<Idempotency>, request: Request, next: Next) -> Response {
+/// Runs the request under its key, if it has one (called by `server`'s middleware, after
+/// `auth::session` has put the credentials in the request).
+pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -52,25 +53,30 @@ pub async fn middleware(State(idem): State<Idempotency>, request: Request, next:
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
         );
     };
-    let subject = bearer_subject(&idem.keys, &request);
-    let user_id = match signed_in_user(&idem.db, subject).await {
-        Ok(Some(user_id)) => user_id,
-        Ok(None) => return next.run(request).await,
-        Err(e) => {
-            tracing::error!(cause = %e, "idempotency session check failed");
+    let user_id = match crate::auth::session::of(&request) {
+        Credentials::Valid(subject) => subject.user_id,
+        Credentials::Unverified => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
                 "internal error",
             );
         }
+        Credentials::Anonymous | Credentials::Invalid => return next.run(request).await,
     };
+    if crate::http::declared_length(request.headers()).is_some_and(|n| n > idem.max_body_bytes) {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            crate::http::REQUEST_TOO_LARGE,
+            "the request body is too large",
+        );
+    }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, idem.max_body_bytes).await else {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::REQUEST_TOO_LARGE,
-            "request body too large",
+            "the request body is too large",
         );
     };
     let hash = hex(&Sha256::digest(&bytes));
@@ -79,7 +85,7 @@ pub async fn middleware(State(idem): State<Idempotency>, request: Request, next:
         let claim = match store::idempotency::claim(&idem.db, user_id, &key, &hash).await {
             Ok(claim) => claim,
             Err(e) => {
-                tracing::error!(cause = %e, "idempotency claim failed");
+                tracing::error!(request_id = %crate::request_meta::request_id(), cause = %e, "idempotency claim failed");
                 return error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "INTERNAL",
@@ -90,7 +96,7 @@ pub async fn middleware(State(idem): State<Idempotency>, request: Request, next:
         match claim {
             Claim::Claimed => {
                 let request = Request::from_parts(parts, Body::from(bytes));
-                return run_and_keep(&idem, user_id, &key, next.run(request).await).await;
+                return run_and_keep(idem, user_id, &key, next.run(request).await).await;
             }
             Claim::Replay(stored) => return replay(stored),
             Claim::Mismatch => {
@@ -147,7 +153,7 @@ async fn run_and_keep(
         store::idempotency::complete(&idem.db, user_id, key, &stored).await
     };
     if let Err(e) = outcome {
-        tracing::error!(cause = %e, "idempotency bookkeeping failed");
+        tracing::error!(request_id = %crate::request_meta::request_id(), cause = %e, "idempotency bookkeeping failed");
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -168,41 +174,6 @@ fn replay(stored: StoredResponse) -> Response {
 
 fn valid_key(key: &str) -> bool {
     (1..=MAX_KEY_CHARS).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// The user whose key this is: the `subject` of a valid access token, if its session is still
-/// active. A logged-out token's key is ignored like an anonymous one: keeping the refusal it
-/// gets would replay that refusal to the same user's retry after signing in again.
-///
-/// # Errors
-/// When the session cannot be checked.
-async fn signed_in_user(
-    db: &DatabaseConnection,
-    subject: Option<TokenSubject>,
-) -> Result<Option<uuid::Uuid>, store::StoreError> {
-    let Some(subject) = subject else {
-        return Ok(None);
-    };
-    let issued_at =
-        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
-            .unwrap_or_default();
-    let active =
-        store::accounts::session_active(db, subject.user_id, subject.session_id, issued_at).await?;
-    Ok(active.then_some(subject.user_id))
-}
-
-fn bearer_subject(keys: &TokenKeys, request: &Request) -> Option<TokenSubject> {
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })?;
-    let now = chrono::Utc::now().timestamp().unsigned_abs();
-    keys.verify_access(token.trim(), now).ok()
 }
 
 fn hex(bytes: &[u8]) -> String {

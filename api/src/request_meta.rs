@@ -11,7 +11,6 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use tracing::Instrument;
 
 /// What the middleware learned about the current request.
 #[derive(Debug, Clone)]
@@ -29,12 +28,22 @@ pub fn current() -> Option<RequestMeta> {
     META.try_with(Clone::clone).ok()
 }
 
+/// The current request's id for a log line (`-` outside a request).
+///
+/// Log lines written while serving a request name it themselves: a tracing span per
+/// request would format its fields on every request, logged or not (a tenth of the CPU
+/// of a small query).
+pub fn request_id() -> String {
+    META.try_with(|m| m.request_id.clone())
+        .unwrap_or_else(|_| "-".to_owned())
+}
+
 /// The proxies whose `X-Forwarded-For` is believed.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Arc<Vec<IpAddr>>);
 
-/// Middleware: work out the client IP and a request id, log under a span carrying the id,
-/// and echo the id in the `x-request-id` response header.
+/// Middleware: work out the client IP and a request id, keep them for the request's
+/// duration, and echo the id in the `x-request-id` response header.
 pub async fn middleware(
     State(trusted): State<TrustedProxies>,
     request: Request,
@@ -53,12 +62,11 @@ pub async fn middleware(
         .join(",");
     let client_ip = client_ip(peer, &forwarded, &trusted.0);
     let request_id = uuid::Uuid::now_v7().simple().to_string();
-    let span = tracing::info_span!("request", id = %request_id, client = %client_ip);
     let meta = RequestMeta {
         client_ip,
         request_id: request_id.clone(),
     };
-    let mut response = META.scope(meta, next.run(request).instrument(span)).await;
+    let mut response = META.scope(meta, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }

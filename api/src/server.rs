@@ -6,17 +6,19 @@ use std::sync::Arc;
 use async_graphql::http::GraphiQLSource;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::session::Authenticator;
 use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 use crate::graphql::context::{AppState, Credentials};
@@ -26,7 +28,6 @@ use crate::http;
 
 const SECRET_SETTING: &str = "jwt_secret";
 
-#[derive(Clone)]
 struct Shared {
     schema: QualifySchema,
     state: AppState,
@@ -123,15 +124,34 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
 fn router(shared: Shared) -> anyhow::Result<Router> {
     let max_body = shared.state.config.limits.max_body_bytes;
     let cors = cors(&shared.state.config.cors_origins)?;
-    let idempotency = crate::idempotency::Idempotency {
-        db: shared.state.db.clone(),
-        keys: shared.state.keys.clone(),
-        max_body_bytes: shared.state.config.limits.max_body_bytes,
-        wait: shared.state.config.limits.request_timeout,
-    };
+    let front = Arc::new(Front {
+        auth: Authenticator {
+            db: shared.state.db.clone(),
+            keys: shared.state.keys.clone(),
+        },
+        idempotency: crate::idempotency::Idempotency {
+            db: shared.state.db.clone(),
+            max_body_bytes: max_body,
+            wait: shared.state.config.limits.request_timeout,
+        },
+    });
     let trusted =
         crate::request_meta::TrustedProxies(Arc::new(shared.state.config.trusted_proxies.clone()));
-    let router = Router::new()
+    // One `layer` call with the whole stack: each `Router::layer` boxes the routes again,
+    // and every request would clone each box (tens of allocations per request).
+    let middleware = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http())
+        .option_layer(cors)
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            crate::request_meta::middleware,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        // Bodies are read by `http::post` and `idempotency`, each refusing a too-large
+        // `Content-Length` at once, and cut off at this limit when streamed.
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(front, front_door));
+    Ok(Router::new()
         .route(
             "/graphql",
             get(graphql_get)
@@ -139,26 +159,21 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 .fallback(http::method_not_allowed),
         )
         .route("/healthz", get(healthz))
-        .layer(axum::middleware::from_fn_with_state(
-            idempotency,
-            crate::idempotency::middleware,
-        ))
-        // tower-http refuses a too-large `Content-Length` at once and cuts off a streamed
-        // body at the limit; axum's own default (2 MiB) would be a second, different limit.
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn(http::explain_too_large))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn_with_state(
-            trusted,
-            crate::request_meta::middleware,
-        ))
-        .with_state(shared);
-    let router = match cors {
-        Some(cors) => router.layer(cors),
-        None => router,
-    };
-    Ok(router.layer(TraceLayer::new_for_http()))
+        .with_state(Arc::new(shared))
+        .layer(middleware))
+}
+
+/// What `front_door` needs.
+struct Front {
+    auth: Authenticator,
+    idempotency: crate::idempotency::Idempotency,
+}
+
+/// Who is asking (once per request, for everything after), then `Idempotency-Key`.
+async fn front_door(State(front): State<Arc<Front>>, mut request: Request, next: Next) -> Response {
+    let credentials = crate::auth::session::credentials(&front.auth, request.headers()).await;
+    request.extensions_mut().insert(credentials);
+    crate::idempotency::handle(&front.idempotency, request, next).await
 }
 
 /// CORS for the configured origins only; with none, no CORS headers at all, so browsers
@@ -227,69 +242,35 @@ async fn healthz() -> &'static str {
 }
 
 /// `POST /graphql`; `http` handles the protocol, `execute` the operation.
-async fn graphql_post(State(shared): State<Shared>, request: Request) -> Response {
-    let headers = request.headers().clone();
+async fn graphql_post(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let credentials = crate::auth::session::of(&request);
     let limits = &shared.state.config.limits;
     http::post(request, limits, |graphql| {
-        execute(&shared, &headers, graphql)
+        execute(&shared, credentials, graphql)
     })
     .await
 }
 
 /// `GET /graphql`: GraphiQL in development when no query is given; otherwise a query.
-async fn graphql_get(State(shared): State<Shared>, request: Request) -> Response {
+async fn graphql_get(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     if shared.state.config.development && request.uri().query().is_none_or(str::is_empty) {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
-    let headers = request.headers().clone();
+    let credentials = crate::auth::session::of(&request);
     let limits = &shared.state.config.limits;
     http::get(request, limits, |graphql| {
-        execute(&shared, &headers, graphql)
+        execute(&shared, credentials, graphql)
     })
     .await
 }
 
 async fn execute(
     shared: &Shared,
-    headers: &HeaderMap,
+    credentials: Credentials,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
-    let credentials = credentials(&shared.state, headers).await;
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
     shared.schema.execute(request).await
-}
-
-/// Who sent the request: a valid access token whose session is still active (not logged
-/// out, password not changed since, account not removed), or anonymous, or invalid.
-async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Credentials::Anonymous;
-    };
-    let token = value.to_str().ok().and_then(|v| {
-        v.strip_prefix("Bearer ")
-            .or_else(|| v.strip_prefix("bearer "))
-    });
-    let Some(token) = token else {
-        return Credentials::Invalid;
-    };
-    let now = chrono::Utc::now().timestamp().unsigned_abs();
-    let Ok(subject) = state.keys.verify_access(token.trim(), now) else {
-        return Credentials::Invalid;
-    };
-    let issued_at =
-        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
-            .unwrap_or_default();
-    match store::accounts::session_active(&state.db, subject.user_id, subject.session_id, issued_at)
-        .await
-    {
-        Ok(true) => Credentials::Valid(subject),
-        Ok(false) => Credentials::Invalid,
-        Err(e) => {
-            // Fail closed, and say why in the log.
-            tracing::error!(cause = %e, "session check failed");
-            Credentials::Invalid
-        }
-    }
 }
 
 async fn shutdown_signal() {

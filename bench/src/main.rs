@@ -150,6 +150,7 @@ fn main() -> anyhow::Result<()> {
                         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
                 )
                 .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .init();
             // As many workers as cores it may use: one, when pinned.
             runtime()?.block_on(serve::serve(kind, &database_url))

@@ -183,9 +183,14 @@ impl Server {
             Kind::Api => "api",
             Kind::Baseline => "baseline",
         };
+        // `BENCH_SERVER_WRAPPER="valgrind --tool=callgrind"` runs the servers under a
+        // profiler (README, "Benchmarks"); `{kind}` in it becomes `api` or `baseline`.
+        let wrapper = std::env::var("BENCH_SERVER_WRAPPER").unwrap_or_default();
+        let wrapper = wrapper.replace("{kind}", kind_arg);
         let mut child = Command::new("taskset")
             .arg("-c")
             .arg(settings.server_core.to_string())
+            .args(wrapper.split_whitespace())
             .arg(exe)
             .args(["serve", "--kind", kind_arg, "--database-url", url])
             .stdout(Stdio::piped())
@@ -204,6 +209,16 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Ctrl-C first, so that a profiler wrapping the server writes its output.
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

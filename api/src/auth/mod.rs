@@ -1,6 +1,7 @@
-//! Authentication: password hashing and tokens.
+//! Authentication: password hashing, tokens, and who sent a request.
 
 pub mod password;
+pub mod session;
 pub mod throttle;
 pub mod tokens;
 

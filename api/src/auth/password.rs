@@ -1,13 +1,16 @@
 //! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane).
 //!
 //! Hashing takes tens of milliseconds of CPU on purpose, so it never runs on the async
-//! threads: it goes to the blocking pool, and a semaphore bounds how many hashes run at once
-//! so that a storm of logins queues up instead of starving every other request.
+//! threads: it runs on a few threads of its own (`max_concurrent_hashes`, half the cores by
+//! default), so that a storm of logins queues up instead of starving every other request.
+//! Those threads run at a lower priority (nice 10): when the CPU is busy, a request that
+//! reads data is served first, and a login waits a little longer.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use tokio::sync::Semaphore;
+use thread_priority::{ThreadPriority, ThreadPriorityValue};
 
 use crate::error::ApiError;
 
@@ -20,17 +23,32 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
         .map(|h| h.to_string())
 });
 
-/// Runs argon2 off the async threads, at most `permits` at a time.
+/// Runs argon2 on its own low-priority threads, at most `max_concurrent` at a time.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// `ThreadPriority::Crossplatform` maps 0..=99 onto nice 19..=-20; 22 is nice 10 (a tenth
+/// of the CPU weight of a normal thread).
+const HASHING_PRIORITY: u8 = 22;
 
 impl Hasher {
     pub fn new(max_concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+        let (jobs, queue) = channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..max_concurrent.max(1) {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new()
+                .name(format!("qualify-hash-{n}"))
+                .spawn(move || hashing_thread(&queue));
+            if let Err(e) = spawned {
+                tracing::error!(cause = %e, "cannot start a hashing thread");
+            }
         }
+        Self { jobs }
     }
 
     /// The PHC string of a fresh argon2id hash of `password`.
@@ -69,14 +87,37 @@ impl Hasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::internal("the hashing threads are gone"))?;
+        result
             .await
-            .map_err(|_| ApiError::internal("hasher semaphore closed"))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(ApiError::internal)
+            .map_err(|_| ApiError::internal("a hashing thread failed"))
+    }
+}
+
+/// One hashing thread: lowers its own priority, then runs jobs until every `Hasher` is gone.
+fn hashing_thread(queue: &Mutex<Receiver<Job>>) {
+    let priority = ThreadPriorityValue::try_from(HASHING_PRIORITY)
+        .map(ThreadPriority::Crossplatform)
+        .unwrap_or(ThreadPriority::Min);
+    if let Err(e) = thread_priority::set_current_thread_priority(priority) {
+        tracing::warn!(cause = ?e, "hashing runs at normal priority");
+    }
+    loop {
+        // The lock is held only while waiting for the next job, not while running it.
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            Err(_) => return,
+        }
     }
 }
 
@@ -103,6 +144,37 @@ mod tests {
             hasher.verify("wrong horse".into(), hash).await.ok(),
             Some(false)
         );
+    }
+
+    /// The nice value of the thread running this (Linux: field 19 of its stat file).
+    fn own_nice() -> Option<i64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+        // The command name (field 2) may hold spaces; fields after it are plain.
+        let after_name = stat.rsplit_once(')')?.1;
+        after_name.split_whitespace().nth(16)?.parse().ok()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashes_run_at_a_lower_priority_than_requests() {
+        let hasher = Hasher::new(1);
+        let outside = own_nice();
+        let inside = hasher.run(own_nice).await.ok().flatten();
+        assert_eq!(outside, Some(0));
+        assert_eq!(inside, Some(10));
+    }
+
+    #[tokio::test]
+    async fn a_storm_of_hashes_all_complete() {
+        let hasher = Hasher::new(2);
+        let mut runs = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let hasher = hasher.clone();
+            runs.spawn(async move { hasher.run(move || i * 2).await.ok() });
+        }
+        let mut doubled: Vec<_> = runs.join_all().await.into_iter().flatten().collect();
+        doubled.sort_unstable();
+        assert_eq!(doubled, vec![0, 2, 4, 6, 8, 10, 12, 14]);
     }
 
     #[tokio::test]

@@ -30,6 +30,9 @@ pub enum Credentials {
     /// `UNAUTHENTICATED` rather than silently acting as anonymous.
     Invalid,
     Valid(crate::auth::TokenSubject),
+    /// A well-signed token whose session could not be checked (the database failed):
+    /// never taken as signed in, and reported as `INTERNAL`, not as a logout.
+    Unverified,
 }
 
 /// The signed-in user of this request, with the program ids they can see, loaded once.
@@ -112,7 +115,13 @@ pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
 /// # Errors
 /// `UNAUTHENTICATED` without a valid access token.
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
-    ctx.data_opt::<Actor>().ok_or(ApiError::Unauthenticated)
+    match ctx.data_opt::<Actor>() {
+        Some(actor) => Ok(actor),
+        None if matches!(credentials(ctx), Credentials::Unverified) => {
+            Err(ApiError::internal("the session could not be checked"))
+        }
+        None => Err(ApiError::Unauthenticated),
+    }
 }
 
 pub fn credentials(ctx: &Context<'_>) -> Credentials {

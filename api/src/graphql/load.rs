@@ -40,8 +40,7 @@ where
     Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
     V: Send + Sync + 'static,
 {
-    let debug = format!("{key:?}");
-    one(ctx, key)
+    one(ctx, key.clone())
         .await?
-        .ok_or_else(|| ApiError::internal(format!("dangling reference {debug}")))
+        .ok_or_else(|| ApiError::internal(format!("dangling reference {key:?}")))
 }

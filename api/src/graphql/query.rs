@@ -66,6 +66,7 @@ impl Query {
         match credentials(ctx) {
             Credentials::Anonymous => Ok(None),
             Credentials::Invalid => Err(ApiError::Unauthenticated),
+            Credentials::Unverified => Err(ApiError::internal("the session could not be checked")),
             Credentials::Valid(_) => {
                 let me = actor(ctx)?;
                 Ok(load::one(ctx, UserId(me.user_id)).await?.map(User))

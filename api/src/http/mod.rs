@@ -11,9 +11,9 @@
 //!   execution (parse, validation, a limit) gets 400 and no `data`; with the second, every
 //!   well-formed request gets 200.
 //! - Batches (a JSON array) are refused with 400.
-//! - The body limit is tower-http's `RequestBodyLimitLayer` (set up in `server`); a request
-//!   running past `request_timeout` is dropped, which cancels its work, and answered with
-//!   `TIMEOUT`.
+//! - A body over `max_body_bytes` gets 413: at once when `Content-Length` says so, else
+//!   when the streamed body reaches the limit. A request running past `request_timeout`
+//!   is dropped, which cancels its work, and answered with `TIMEOUT`.
 
 mod negotiate;
 mod params;
@@ -26,7 +26,6 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tokio::time::{Instant, timeout_at};
@@ -117,7 +116,11 @@ pub async fn post<Fut: Future<Output = async_graphql::Response>>(
         )
         .into_response(media);
     }
-    // A slow body counts against the same deadline as the work.
+    if declared_length(request.headers()).is_some_and(|n| n > limits.max_body_bytes) {
+        return Refusal::too_large().into_response(media);
+    }
+    // A slow body counts against the same deadline as the work. Its size is bounded by
+    // axum's `DefaultBodyLimit`, set to `max_body_bytes` in `server`.
     let bytes = match timeout_at(deadline, Bytes::from_request(request, &())).await {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)))) => {
@@ -199,19 +202,15 @@ pub async fn method_not_allowed() -> Response {
     .into_response(MediaType::Json)
 }
 
-/// Middleware around the body limit: its 413 (sent when `Content-Length` is too large,
-/// before the handler runs) becomes a GraphQL error like every other refusal.
-pub async fn explain_too_large(request: Request, next: Next) -> Response {
-    let media = negotiate::response_type(request.headers()).unwrap_or(MediaType::Json);
-    let response = next.run(request).await;
-    let is_plain = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && is_plain {
-        return Refusal::too_large().into_response(media);
-    }
-    response
+/// The body size a request announces in `Content-Length`, if it does.
+pub fn declared_length(headers: &axum::http::HeaderMap) -> Option<usize> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn not_acceptable() -> Response {
@@ -297,7 +296,8 @@ fn body(
     match serde_json::to_vec(&body) {
         Ok(json) => (status, [(header::CONTENT_TYPE, media.content_type())], json).into_response(),
         Err(err) => {
-            tracing::error!(%err, "serializing a GraphQL response failed");
+            let request_id = crate::request_meta::request_id();
+            tracing::error!(%request_id, %err, "serializing a GraphQL response failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

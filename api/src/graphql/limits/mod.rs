@@ -8,12 +8,18 @@
 //! expanded. The last one matters because async-graphql's checks walk fragments inline: ten
 //! fragments that each spread the next one twice are 2^10 fields, and its checks would
 //! take exponential time before refusing them. Here each fragment is measured once.
+//!
+//! Clients send the same few operations over and over (with other variables), so a
+//! document that passed these checks is kept, by its text, in a small LRU cache: the next
+//! request with that text skips lexing, parsing and the checks above. What depends on the
+//! variables (validation, complexity weighted by `first`) still runs on every request.
 
 mod document;
 mod tokens;
 
-use std::sync::Arc;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
@@ -49,6 +55,12 @@ pub fn max_nesting(limits: &config::Limits) -> usize {
     limits.max_depth.saturating_mul(2).max(32)
 }
 
+/// Parsed documents kept, at most.
+pub const CACHED_DOCUMENTS: usize = 256;
+/// Longer query texts are not cached (bounds the cache's memory: at most
+/// `CACHED_DOCUMENTS` times this much text, and their parsed form).
+pub const MAX_CACHED_QUERY_BYTES: usize = 4 * 1024;
+
 /// The schema extension: register with `SchemaBuilder::extension`.
 #[derive(Clone)]
 pub struct Guard(Arc<Settings>);
@@ -56,14 +68,41 @@ pub struct Guard(Arc<Settings>);
 struct Settings {
     limits: config::Limits,
     introspection: bool,
+    /// Documents that passed every check, by their query text.
+    documents: Mutex<lru::LruCache<String, ExecutableDocument>>,
 }
 
 impl Guard {
     pub fn new(limits: config::Limits, introspection: bool) -> Self {
+        let capacity = NonZeroUsize::new(CACHED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN);
         Self(Arc::new(Settings {
             limits,
             introspection,
+            documents: Mutex::new(lru::LruCache::new(capacity)),
         }))
+    }
+
+    /// Documents in the cache (for tests).
+    pub fn cached_documents(&self) -> usize {
+        self.documents().map_or(0, |d| d.len())
+    }
+
+    fn documents(
+        &self,
+    ) -> Option<std::sync::MutexGuard<'_, lru::LruCache<String, ExecutableDocument>>> {
+        // A poisoned lock only means a panic elsewhere while it was held; the cache is
+        // still a valid LRU, but skipping it is the safe choice.
+        self.0.documents.lock().ok()
+    }
+
+    fn cached(&self, query: &str) -> Option<ExecutableDocument> {
+        self.documents()?.get(query).cloned()
+    }
+
+    fn keep(&self, query: String, document: ExecutableDocument) {
+        if let Some(mut documents) = self.documents() {
+            documents.put(query, document);
+        }
     }
 }
 
@@ -92,14 +131,22 @@ impl Extension for Guard {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
+        if let Some(document) = self.cached(&request.query) {
+            request.set_parsed_query(document);
+            return next.run(ctx, request).await;
+        }
         check_text(&request.query, &self.0.limits)?;
         // Parsed here, before async-graphql's own checks, so that they see only a
         // document already known to be of bounded size once expanded.
+        let query = request.query.clone();
         let document = match request.parsed_query() {
             Ok(document) => document,
             Err(err) => return Err(with_code(err, PARSE_FAILED)),
         };
         document::check_document(document, &self.0.limits, self.0.introspection)?;
+        if query.len() <= MAX_CACHED_QUERY_BYTES {
+            self.keep(query, document.clone());
+        }
         next.run(ctx, request).await
     }
 
@@ -208,4 +255,80 @@ pub fn check_text(query: &str, limits: &config::Limits) -> ServerResult<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+    use serde_json::json;
+
+    use super::*;
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        async fn echo(&self, n: i32) -> i32 {
+            n
+        }
+    }
+
+    fn schema(guard: &Guard) -> Schema<Query, EmptyMutation, EmptySubscription> {
+        Schema::build(Query, EmptyMutation, EmptySubscription)
+            .extension(guard.clone())
+            .finish()
+    }
+
+    #[tokio::test]
+    async fn a_document_that_passed_is_reused_with_other_variables() {
+        let guard = Guard::new(config::Limits::default(), false);
+        let schema = schema(&guard);
+        let query = "query Q($n: Int!) { echo(n: $n) }";
+        for n in [1, 2, 3] {
+            let request = Request::new(query).variables(Variables::from_json(json!({ "n": n })));
+            let response = schema.execute(request).await;
+            assert!(response.errors.is_empty(), "{:?}", response.errors);
+            assert_eq!(response.data.into_json().ok(), Some(json!({ "echo": n })));
+        }
+        assert_eq!(guard.cached_documents(), 1);
+        // A wrong variable is still refused: validation runs on every request.
+        let bad = Request::new(query).variables(Variables::from_json(json!({ "n": "x" })));
+        let response = schema.execute(bad).await;
+        assert_eq!(response.errors.len(), 1);
+        assert_eq!(guard.cached_documents(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_document_is_not_kept_and_is_refused_again() {
+        let limits = config::Limits {
+            max_aliases: 1,
+            ..config::Limits::default()
+        };
+        let guard = Guard::new(limits, false);
+        let schema = schema(&guard);
+        let query = "{ a: echo(n: 1) b: echo(n: 2) }";
+        for _ in 0..2 {
+            let response = schema.execute(Request::new(query)).await;
+            let code = response.errors.first().and_then(|e| {
+                e.extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .map(ToString::to_string)
+            });
+            assert_eq!(code.as_deref(), Some("\"TOO_MANY_ALIASES\""));
+        }
+        assert_eq!(guard.cached_documents(), 0);
+    }
+
+    #[tokio::test]
+    async fn long_queries_are_not_kept() {
+        let guard = Guard::new(config::Limits::default(), false);
+        let schema = schema(&guard);
+        let padding = " ".repeat(MAX_CACHED_QUERY_BYTES);
+        let response = schema
+            .execute(Request::new(format!("{{ echo(n: 1) }}{padding}")))
+            .await;
+        assert!(response.errors.is_empty());
+        assert_eq!(guard.cached_documents(), 0);
+    }
 }

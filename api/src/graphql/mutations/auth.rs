@@ -206,7 +206,8 @@ impl AuthMutation {
             }
             store::Rotation::Replayed { user_id } => {
                 // The revocation of the whole family must stick even though the call fails.
-                tracing::warn!(%user_id, "refresh token replayed: its session family is revoked");
+                let request_id = crate::request_meta::request_id();
+                tracing::warn!(%request_id, %user_id, "refresh token replayed: its session family is revoked");
                 tx.acting_as(user_id);
                 tx.commit("session.replay_revoked", "User", Some(user_id))
                     .await?;

@@ -1,0 +1,60 @@
+//! Who sent a request, worked out once per request (by `server`'s middleware, which puts
+//! the answer in the request's extensions for the idempotency layer and the handler).
+
+use axum::extract::Request;
+use axum::http::{HeaderMap, header};
+use store::DatabaseConnection;
+
+use crate::auth::TokenKeys;
+use crate::graphql::context::Credentials;
+
+/// What the middleware needs.
+#[derive(Clone)]
+pub struct Authenticator {
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+}
+
+/// The credentials `server`'s middleware found (anonymous when it did not run).
+pub fn of(request: &Request) -> Credentials {
+    request
+        .extensions()
+        .get::<Credentials>()
+        .copied()
+        .unwrap_or(Credentials::Anonymous)
+}
+
+/// A valid access token whose session is still active (not logged out, password not
+/// changed since, account not removed); or anonymous; or invalid; or, when the database
+/// cannot say, unverified (never taken as signed in).
+pub async fn credentials(auth: &Authenticator, headers: &HeaderMap) -> Credentials {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Credentials::Anonymous;
+    };
+    let token = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+    });
+    let Some(token) = token else {
+        return Credentials::Invalid;
+    };
+    let now = chrono::Utc::now().timestamp().unsigned_abs();
+    let Ok(subject) = auth.keys.verify_access(token.trim(), now) else {
+        return Credentials::Invalid;
+    };
+    let issued_at =
+        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
+            .unwrap_or_default();
+    match store::accounts::session_active(&auth.db, subject.user_id, subject.session_id, issued_at)
+        .await
+    {
+        Ok(true) => Credentials::Valid(subject),
+        Ok(false) => Credentials::Invalid,
+        Err(e) => {
+            // Fail closed, and say why in the log.
+            let request_id = crate::request_meta::request_id();
+            tracing::error!(%request_id, cause = %e, "session check failed");
+            Credentials::Unverified
+        }
+    }
+}
