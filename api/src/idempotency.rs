@@ -1,8 +1,9 @@
 //! `Idempotency-Key` for POST requests: a retry with the same key and body gets the first
 //! response instead of running the mutation again; the same key with another body is refused.
 //!
-//! Keys are scoped to the signed-in user (as `auth::session` found them, which runs first). An anonymous request's key is ignored: replaying
-//! one stranger's sign-up response to another would hand out their tokens. So is the key of
+//! Keys are scoped to the signed-in user, as `auth::session` found them before. An
+//! anonymous request's key is ignored: replaying one stranger's sign-up response to
+//! another would hand out their tokens. So is the key of
 //! a token whose session has ended: its refusal must not be replayed to the same user's
 //! retry after signing in again. The key is claimed in the database before the work starts,
 //! so of any number of parallel retries exactly one runs; the others wait for its response. Responses that report a server fault
@@ -19,22 +20,16 @@ use sha2::{Digest, Sha256};
 use store::DatabaseConnection;
 use store::idempotency::{Claim, StoredResponse};
 
-use crate::graphql::context::Credentials;
+use crate::graphql::context::{AppState, Credentials};
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;
 const POLL: Duration = Duration::from_millis(20);
 
-#[derive(Clone)]
-pub struct Idempotency {
-    pub db: DatabaseConnection,
-    pub max_body_bytes: usize,
-    pub wait: Duration,
-}
-
 /// Runs the request under its key, if it has one (called by `server`'s middleware, after
 /// `auth::session` has put the credentials in the request).
-pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Response {
+pub async fn handle(state: &AppState, request: Request, next: Next) -> Response {
+    let limits = &state.config.limits;
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -64,7 +59,7 @@ pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Respons
         }
         Credentials::Anonymous | Credentials::Invalid => return next.run(request).await,
     };
-    if crate::http::declared_length(request.headers()).is_some_and(|n| n > idem.max_body_bytes) {
+    if crate::http::declared_length(request.headers()).is_some_and(|n| n > limits.max_body_bytes) {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::REQUEST_TOO_LARGE,
@@ -72,7 +67,7 @@ pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Respons
         );
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, idem.max_body_bytes).await else {
+    let Ok(bytes) = to_bytes(body, limits.max_body_bytes).await else {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::REQUEST_TOO_LARGE,
@@ -80,12 +75,13 @@ pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Respons
         );
     };
     let hash = hex(&Sha256::digest(&bytes));
-    let deadline = Instant::now() + idem.wait;
+    let deadline = Instant::now() + limits.request_timeout;
     loop {
-        let claim = match store::idempotency::claim(&idem.db, user_id, &key, &hash).await {
+        let claim = match store::idempotency::claim(&state.db, user_id, &key, &hash).await {
             Ok(claim) => claim,
             Err(e) => {
-                tracing::error!(request_id = %crate::request_meta::request_id(), cause = %e, "idempotency claim failed");
+                let request_id = crate::request_meta::request_id();
+                tracing::error!(%request_id, cause = %e, "idempotency claim failed");
                 return error(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "INTERNAL",
@@ -96,7 +92,7 @@ pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Respons
         match claim {
             Claim::Claimed => {
                 let request = Request::from_parts(parts, Body::from(bytes));
-                return run_and_keep(idem, user_id, &key, next.run(request).await).await;
+                return run_and_keep(&state.db, user_id, &key, next.run(request).await).await;
             }
             Claim::Replay(stored) => return replay(stored),
             Claim::Mismatch => {
@@ -119,7 +115,7 @@ pub async fn handle(idem: &Idempotency, request: Request, next: Next) -> Respons
 }
 
 async fn run_and_keep(
-    idem: &Idempotency,
+    db: &DatabaseConnection,
     user_id: uuid::Uuid,
     key: &str,
     response: Response,
@@ -128,7 +124,7 @@ async fn run_and_keep(
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let _ = store::idempotency::release(&idem.db, user_id, key).await;
+            let _ = store::idempotency::release(db, user_id, key).await;
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
@@ -139,7 +135,7 @@ async fn run_and_keep(
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let server_fault = parts.status.is_server_error() || text.contains("\"code\":\"INTERNAL\"");
     let outcome = if server_fault {
-        store::idempotency::release(&idem.db, user_id, key).await
+        store::idempotency::release(db, user_id, key).await
     } else {
         let stored = StoredResponse {
             status: parts.status.as_u16(),
@@ -150,10 +146,11 @@ async fn run_and_keep(
                 .map(str::to_owned),
             body: text,
         };
-        store::idempotency::complete(&idem.db, user_id, key, &stored).await
+        store::idempotency::complete(db, user_id, key, &stored).await
     };
     if let Err(e) = outcome {
-        tracing::error!(request_id = %crate::request_meta::request_id(), cause = %e, "idempotency bookkeeping failed");
+        let request_id = crate::request_meta::request_id();
+        tracing::error!(%request_id, cause = %e, "idempotency bookkeeping failed");
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -181,8 +178,13 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut extensions = serde_json::json!({ "code": code });
+    if code == "INTERNAL" {
+        // As every INTERNAL error does: the id of the log line that holds the cause.
+        extensions["requestId"] = crate::request_meta::request_id().into();
+    }
     let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
+        "errors": [{ "message": message, "extensions": extensions }]
     });
     let mut response = (status, body.to_string()).into_response();
     response.headers_mut().insert(

@@ -53,14 +53,19 @@ pub async fn middleware(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    let forwarded = request
-        .headers()
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
-    let client_ip = client_ip(peer, &forwarded, &trusted.0);
+    // `X-Forwarded-For` only matters (and is only joined) when a trusted proxy sent it.
+    let client_ip = if trusted.0.contains(&peer) {
+        let forwarded = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        client_ip(peer, &forwarded, &trusted.0)
+    } else {
+        peer
+    };
     let request_id = uuid::Uuid::now_v7().simple().to_string();
     let meta = RequestMeta {
         client_ip,

@@ -18,7 +18,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::auth::session::Authenticator;
 use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 use crate::graphql::context::{AppState, Credentials};
@@ -123,18 +122,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
 
 fn router(shared: Shared) -> anyhow::Result<Router> {
     let max_body = shared.state.config.limits.max_body_bytes;
+    let shared = Arc::new(shared);
     let cors = cors(&shared.state.config.cors_origins)?;
-    let front = Arc::new(Front {
-        auth: Authenticator {
-            db: shared.state.db.clone(),
-            keys: shared.state.keys.clone(),
-        },
-        idempotency: crate::idempotency::Idempotency {
-            db: shared.state.db.clone(),
-            max_body_bytes: max_body,
-            wait: shared.state.config.limits.request_timeout,
-        },
-    });
     let trusted =
         crate::request_meta::TrustedProxies(Arc::new(shared.state.config.trusted_proxies.clone()));
     // One `layer` call with the whole stack: each `Router::layer` boxes the routes again,
@@ -150,7 +139,10 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
         // Bodies are read by `http::post` and `idempotency`, each refusing a too-large
         // `Content-Length` at once, and cut off at this limit when streamed.
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::from_fn_with_state(front, front_door));
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            front_door,
+        ));
     Ok(Router::new()
         .route(
             "/graphql",
@@ -159,21 +151,19 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 .fallback(http::method_not_allowed),
         )
         .route("/healthz", get(healthz))
-        .with_state(Arc::new(shared))
+        .with_state(shared)
         .layer(middleware))
 }
 
-/// What `front_door` needs.
-struct Front {
-    auth: Authenticator,
-    idempotency: crate::idempotency::Idempotency,
-}
-
 /// Who is asking (once per request, for everything after), then `Idempotency-Key`.
-async fn front_door(State(front): State<Arc<Front>>, mut request: Request, next: Next) -> Response {
-    let credentials = crate::auth::session::credentials(&front.auth, request.headers()).await;
+async fn front_door(
+    State(shared): State<Arc<Shared>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let credentials = crate::auth::session::credentials(&shared.state, request.headers()).await;
     request.extensions_mut().insert(credentials);
-    crate::idempotency::handle(&front.idempotency, request, next).await
+    crate::idempotency::handle(&shared.state, request, next).await
 }
 
 /// CORS for the configured origins only; with none, no CORS headers at all, so browsers

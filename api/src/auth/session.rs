@@ -1,19 +1,9 @@
 //! Who sent a request, worked out once per request (by `server`'s middleware, which puts
 //! the answer in the request's extensions for the idempotency layer and the handler).
 
+use crate::graphql::context::{AppState, Credentials};
 use axum::extract::Request;
 use axum::http::{HeaderMap, header};
-use store::DatabaseConnection;
-
-use crate::auth::TokenKeys;
-use crate::graphql::context::Credentials;
-
-/// What the middleware needs.
-#[derive(Clone)]
-pub struct Authenticator {
-    pub db: DatabaseConnection,
-    pub keys: TokenKeys,
-}
 
 /// The credentials `server`'s middleware found (anonymous when it did not run).
 pub fn of(request: &Request) -> Credentials {
@@ -27,7 +17,7 @@ pub fn of(request: &Request) -> Credentials {
 /// A valid access token whose session is still active (not logged out, password not
 /// changed since, account not removed); or anonymous; or invalid; or, when the database
 /// cannot say, unverified (never taken as signed in).
-pub async fn credentials(auth: &Authenticator, headers: &HeaderMap) -> Credentials {
+pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Credentials::Anonymous;
     };
@@ -39,13 +29,13 @@ pub async fn credentials(auth: &Authenticator, headers: &HeaderMap) -> Credentia
         return Credentials::Invalid;
     };
     let now = chrono::Utc::now().timestamp().unsigned_abs();
-    let Ok(subject) = auth.keys.verify_access(token.trim(), now) else {
+    let Ok(subject) = state.keys.verify_access(token.trim(), now) else {
         return Credentials::Invalid;
     };
     let issued_at =
         chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
             .unwrap_or_default();
-    match store::accounts::session_active(&auth.db, subject.user_id, subject.session_id, issued_at)
+    match store::accounts::session_active(&state.db, subject.user_id, subject.session_id, issued_at)
         .await
     {
         Ok(true) => Credentials::Valid(subject),

@@ -22,6 +22,10 @@ use uuid::Uuid;
 pub struct VersionCache(Arc<RwLock<HashMap<Uuid, Arc<store::TemplateVersion>>>>);
 
 impl VersionCache {
+    fn get(&self, id: &Uuid) -> Option<Arc<store::TemplateVersion>> {
+        self.0.read().ok()?.get(id).cloned()
+    }
+
     fn get_many(&self, ids: &[Uuid]) -> HashMap<Uuid, Arc<store::TemplateVersion>> {
         let Ok(map) = self.0.read() else {
             return HashMap::new();
@@ -295,7 +299,7 @@ pub struct VersionId(pub Uuid);
 
 impl Shortcut<VersionId, Arc<store::TemplateVersion>> for Batch {
     fn shortcut(&self, key: &VersionId) -> Option<Arc<store::TemplateVersion>> {
-        self.versions.get_many(&[key.0]).remove(&key.0)
+        self.versions.get(&key.0)
     }
 }
 

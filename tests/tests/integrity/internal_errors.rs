@@ -88,3 +88,40 @@ async fn a_failing_audit_write_is_internal_and_rolls_back_the_change_it_records(
         .await;
     assert_eq!(int_at(&count, "/prospects/totalCount"), 0);
 }
+
+#[tokio::test]
+async fn a_session_check_the_database_cannot_answer_is_internal_not_a_logout() {
+    let app = TestApp::spawn().await;
+    let mentor = app.mentor().await;
+    let before = app
+        .post_with(mentor.tok(), &[], "{ viewer { email } }", json!({}))
+        .await;
+    assert!(
+        before.body["data"]["viewer"]["email"].is_string(),
+        "{}",
+        before.text
+    );
+
+    // Every signed-in request checks its session against this table.
+    drop_table(&app, "refresh_tokens").await;
+    let reply = app
+        .post_with(mentor.tok(), &[], "{ viewer { email } }", json!({}))
+        .await;
+    assert_internal(&reply, &["refresh_tokens"]);
+    let node = app
+        .post_with(mentor.tok(), &[], "{ programs { totalCount } }", json!({}))
+        .await;
+    assert_internal(&node, &["refresh_tokens"]);
+
+    // With an Idempotency-Key the key is not claimed for a caller nobody could verify.
+    let keyed = app
+        .post_with(
+            mentor.tok(),
+            &[("idempotency-key", "k-1")],
+            "{ viewer { email } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(keyed.status.as_u16(), 500, "{}", keyed.text);
+    assert_internal(&keyed, &["refresh_tokens"]);
+}

@@ -69,7 +69,7 @@ struct Settings {
     limits: config::Limits,
     introspection: bool,
     /// Documents that passed every check, by their query text.
-    documents: Mutex<lru::LruCache<String, ExecutableDocument>>,
+    documents: Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>,
 }
 
 impl Guard {
@@ -89,19 +89,21 @@ impl Guard {
 
     fn documents(
         &self,
-    ) -> Option<std::sync::MutexGuard<'_, lru::LruCache<String, ExecutableDocument>>> {
+    ) -> Option<std::sync::MutexGuard<'_, lru::LruCache<String, Arc<ExecutableDocument>>>> {
         // A poisoned lock only means a panic elsewhere while it was held; the cache is
         // still a valid LRU, but skipping it is the safe choice.
         self.0.documents.lock().ok()
     }
 
     fn cached(&self, query: &str) -> Option<ExecutableDocument> {
-        self.documents()?.get(query).cloned()
+        // Only the `Arc` is cloned under the lock; the copy for the request is made after.
+        let document = self.documents()?.get(query).map(Arc::clone)?;
+        Some(ExecutableDocument::clone(&document))
     }
 
     fn keep(&self, query: String, document: ExecutableDocument) {
         if let Some(mut documents) = self.documents() {
-            documents.put(query, document);
+            documents.put(query, Arc::new(document));
         }
     }
 }
