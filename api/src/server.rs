@@ -21,6 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 use crate::graphql::context::{AppState, Credentials};
+use crate::graphql::limits;
 use crate::graphql::loaders::VersionCache;
 use crate::graphql::schema::{self, QualifySchema};
 use crate::http;
@@ -29,6 +30,7 @@ const SECRET_SETTING: &str = "jwt_secret";
 
 struct Shared {
     schema: QualifySchema,
+    guard: limits::Guard,
     state: AppState,
     versions: VersionCache,
 }
@@ -94,6 +96,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let versions = VersionCache::default();
     let shared = Shared {
         schema: schema::build(state.clone(), versions.clone()),
+        guard: limits::Guard::new(config.limits.clone(), config.development),
         state,
         versions,
     };
@@ -257,8 +260,11 @@ async fn graphql_get(State(shared): State<Arc<Shared>>, request: Request) -> Res
 async fn execute(
     shared: &Shared,
     credentials: Credentials,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
 ) -> async_graphql::Response {
+    if let Err(refused) = shared.guard.check(&mut request) {
+        return async_graphql::Response::from_errors(vec![refused]);
+    }
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
     shared.schema.execute(request).await
 }

@@ -16,8 +16,9 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySu
     Schema::build(Query, Mutation::default(), EmptySubscription).register_output_type::<Node>()
 }
 
-/// The served schema, with the configured resource limits. Introspection and "did you
-/// mean" suggestions are on only in development.
+/// The served schema, with async-graphql's resource limits (ours, `limits::Guard`, run
+/// before `execute`). Introspection and "did you mean" suggestions are on only in
+/// development.
 pub fn build(state: AppState, versions: VersionCache) -> QualifySchema {
     let development = state.config.development;
     let limits = state.config.limits.clone();
@@ -26,7 +27,6 @@ pub fn build(state: AppState, versions: VersionCache) -> QualifySchema {
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives_per_field)
         .limit_recursive_depth(limits::max_nesting(&limits))
-        .extension(limits::Guard::new(limits, development))
         .data(state)
         .data(versions);
     if !development {

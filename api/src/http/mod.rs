@@ -33,7 +33,7 @@ use tokio::time::{Instant, timeout_at};
 pub use negotiate::MediaType;
 
 use crate::config::Limits;
-use crate::graphql::limits::{self, Executed, coded, with_code};
+use crate::graphql::limits::{self, coded};
 
 /// A malformed request: not JSON, not an object, a parameter of the wrong type.
 pub const BAD_REQUEST: &str = "BAD_REQUEST";
@@ -228,12 +228,13 @@ async fn execute<Fut: Future<Output = async_graphql::Response>>(
     deadline: Instant,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
-    let executed = Executed::default();
-    let request = request.data(executed.clone());
     // Dropping the future on the deadline cancels the work: resolvers stop at their next
     // await, and an open transaction rolls back.
     match timeout_at(deadline, run(request)).await {
-        Ok(response) => reply(media, response, executed.get()),
+        Ok(response) => {
+            let executed = limits::executed(&response);
+            reply(media, response, executed)
+        }
         Err(_) => {
             let error = coded("the request took too long and was cancelled", TIMEOUT, None);
             let status = match media {
@@ -255,7 +256,7 @@ fn reply(media: MediaType, response: async_graphql::Response, executed: bool) ->
         response
             .errors
             .into_iter()
-            .map(|e| with_code(e, limits::VALIDATION_FAILED))
+            .map(limits::request_error)
             .collect()
     };
     let status = match media {
