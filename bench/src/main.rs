@@ -18,6 +18,11 @@ mod world;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+/// The allocator `qualify` runs with (api/src/main.rs), so that `bench serve` runs the API
+/// as the product binary does; the baseline gets it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]

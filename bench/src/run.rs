@@ -209,10 +209,12 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // Ctrl-C first, so that a profiler wrapping the server writes its output.
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
+        // Ctrl-C first, so that a profiler wrapping the server writes its output; a
+        // wrapper that runs the server as its child (`perf stat`, `strace -f`) waits for
+        // that child, so it gets Ctrl-C too.
+        let pid = self.child.id().to_string();
+        let _ = Command::new("pkill").args(["-INT", "-P", &pid]).status();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
         for _ in 0..100 {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 return;

@@ -134,3 +134,32 @@ where
     };
     Ok(db.begin_with_options(options).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// `.cargo/config.toml` builds the bundled SQLite with `SQLITE_ENABLE_QPSG`; without it
+    /// every statement with `LIMIT ?` is compiled again each time it runs.
+    #[tokio::test]
+    async fn sqlite_keeps_the_plans_of_prepared_statements() -> Result<(), sea_orm::DbErr> {
+        let db = super::connect("sqlite::memory:")
+            .await
+            .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA compile_options",
+            ))
+            .await?;
+        let options = rows
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(0))
+            .collect::<Result<Vec<_>, _>>()?;
+        assert!(
+            options.iter().any(|o| o == "ENABLE_QPSG"),
+            "compile options: {options:?}"
+        );
+        Ok(())
+    }
+}
