@@ -23,13 +23,13 @@ use crate::config::Config;
 use crate::graphql::context::{AppState, Credentials};
 use crate::graphql::limits;
 use crate::graphql::loaders::VersionCache;
-use crate::graphql::schema::{self, QualifySchema};
+use crate::graphql::schema::{self, Schemas};
 use crate::http;
 
 const SECRET_SETTING: &str = "jwt_secret";
 
 struct Shared {
-    schema: QualifySchema,
+    schema: Schemas,
     guard: limits::Guard,
     state: AppState,
     versions: VersionCache,
@@ -262,11 +262,12 @@ async fn execute(
     credentials: Credentials,
     mut request: async_graphql::Request,
 ) -> async_graphql::Response {
-    if let Err(refused) = shared.guard.check(&mut request) {
-        return async_graphql::Response::from_errors(vec![refused]);
-    }
+    let known = match shared.guard.check(&mut request) {
+        Ok(known) => known,
+        Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
+    };
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
-    shared.schema.execute(request).await
+    shared.schema.execute(request, known.as_deref()).await
 }
 
 async fn shutdown_signal() {

@@ -266,3 +266,69 @@ async fn malformed_graphql_input_is_bad_user_input() {
         expect_code(&body, "BAD_USER_INPUT");
     }
 }
+
+/// A document the server has validated once is not validated again (`graphql::variables`),
+/// but its variables still are: bad ones get exactly the answer they got before.
+#[tokio::test]
+async fn a_known_document_refuses_bad_variables_as_a_new_one_does() {
+    let app = TestApp::spawn().await;
+    let mentor = app.mentor().await;
+    let create = |name: &str, definition: Value| json!({ "input": { "name": name, "definition": definition } });
+    let mut two_rules = standard_definition("STRICT");
+    two_rules["criteria"][0]["rule"]["scale"] = json!({ "min": 1, "max": 5 });
+    let mut not_an_int = standard_definition("STRICT");
+    not_an_int["criteria"][0]["weight"] = json!("three");
+    let mut unknown_field = standard_definition("STRICT");
+    unknown_field["criteria"][0]["colour"] = json!("red");
+    let mut no_rule = standard_definition("STRICT");
+    no_rule["criteria"][0]
+        .as_object_mut()
+        .expect("object")
+        .remove("rule");
+    let bad = [two_rules, not_an_int, unknown_field, no_rule];
+
+    let mut before = Vec::new();
+    for definition in &bad {
+        before.push(
+            app.gql(
+                mentor.tok(),
+                CREATE_TEMPLATE,
+                create("Bad", definition.clone()),
+            )
+            .await,
+        );
+    }
+    let good = app
+        .gql(
+            mentor.tok(),
+            CREATE_TEMPLATE,
+            create("First", standard_definition("STRICT")),
+        )
+        .await;
+    assert!(good.get("errors").is_none(), "{good}");
+    for (definition, first) in bad.iter().zip(before) {
+        let again = app
+            .gql(
+                mentor.tok(),
+                CREATE_TEMPLATE,
+                create("Bad", definition.clone()),
+            )
+            .await;
+        expect_code(&again, "BAD_USER_INPUT");
+        assert_eq!(
+            again, first,
+            "the same refusal before and after the document was known"
+        );
+    }
+    let valid_again = app
+        .gql(
+            mentor.tok(),
+            CREATE_TEMPLATE,
+            create("Second", standard_definition("STRICT")),
+        )
+        .await;
+    assert!(
+        valid_again["data"]["createTemplate"]["template"]["id"].is_string(),
+        "{valid_again}"
+    );
+}

@@ -14,3 +14,4 @@ pub mod paging;
 pub mod query;
 pub mod schema;
 pub mod types;
+pub mod variables;

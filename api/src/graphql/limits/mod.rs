@@ -11,13 +11,16 @@
 //!
 //! Clients send the same few operations over and over (with other variables), so a
 //! document that passed these checks is kept, by its text, in a small LRU cache: the next
-//! request with that text skips lexing, parsing and the checks above. What depends on the
-//! variables (validation, complexity weighted by `first`) still runs on every request.
+//! request with that text skips lexing, parsing and the checks above. Once the fully
+//! validating schema has run such a document, it is marked valid, and its later requests
+//! only have their variables checked (`graphql::variables`). Complexity weighted by
+//! `first`, which depends on the variables, still runs on every request.
 
 mod document;
 mod tokens;
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::types::ExecutableDocument;
@@ -62,7 +65,30 @@ struct Settings {
     limits: config::Limits,
     introspection: bool,
     /// Documents that passed every check, by their query text.
-    documents: Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>,
+    documents: Mutex<lru::LruCache<String, Arc<Known>>>,
+}
+
+/// A cached document, and whether full validation has passed it.
+pub struct Known {
+    document: ExecutableDocument,
+    valid: AtomicBool,
+}
+
+impl Known {
+    pub fn document(&self) -> &ExecutableDocument {
+        &self.document
+    }
+
+    /// Whether async-graphql's full validation has passed this document (with some
+    /// variables: what it checks of a document does not depend on them).
+    pub fn is_valid(&self) -> bool {
+        self.valid.load(Ordering::Relaxed)
+    }
+
+    /// Called once a fully validated request with this document was executed.
+    pub fn mark_valid(&self) {
+        self.valid.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Guard {
@@ -80,24 +106,24 @@ impl Guard {
         self.documents().map_or(0, |d| d.len())
     }
 
-    fn documents(
-        &self,
-    ) -> Option<std::sync::MutexGuard<'_, lru::LruCache<String, Arc<ExecutableDocument>>>> {
+    fn documents(&self) -> Option<std::sync::MutexGuard<'_, lru::LruCache<String, Arc<Known>>>> {
         // A poisoned lock only means a panic elsewhere while it was held; the cache is
         // still a valid LRU, but skipping it is the safe choice.
         self.0.documents.lock().ok()
     }
 
-    fn cached(&self, query: &str) -> Option<ExecutableDocument> {
+    fn cached(&self, query: &str) -> Option<Arc<Known>> {
         // Only the `Arc` is cloned under the lock; the copy for the request is made after.
-        let document = self.documents()?.get(query).map(Arc::clone)?;
-        Some(ExecutableDocument::clone(&document))
+        self.documents()?.get(query).map(Arc::clone)
     }
 
-    fn keep(&self, query: String, document: ExecutableDocument) {
-        if let Some(mut documents) = self.documents() {
-            documents.put(query, Arc::new(document));
-        }
+    fn keep(&self, query: String, document: ExecutableDocument) -> Option<Arc<Known>> {
+        let known = Arc::new(Known {
+            document,
+            valid: AtomicBool::new(false),
+        });
+        self.documents()?.put(query, Arc::clone(&known));
+        Some(known)
     }
 }
 
@@ -110,12 +136,14 @@ impl Guard {
     /// the executor wraps the resolution of every field in the extension chain, about a
     /// tenth of the CPU of a page of 20 prospects.
     ///
+    /// Returns the cache's entry for the document, unless it is too long to be kept.
+    ///
     /// # Errors
     /// The first limit the request exceeds, or its parse error, with their codes.
-    pub fn check(&self, request: &mut Request) -> ServerResult<()> {
-        if let Some(document) = self.cached(&request.query) {
-            request.set_parsed_query(document);
-            return Ok(());
+    pub fn check(&self, request: &mut Request) -> ServerResult<Option<Arc<Known>>> {
+        if let Some(known) = self.cached(&request.query) {
+            request.set_parsed_query(known.document.clone());
+            return Ok(Some(known));
         }
         check_text(&request.query, &self.0.limits)?;
         let query = request.query.clone();
@@ -125,9 +153,9 @@ impl Guard {
         };
         document::check_document(document, &self.0.limits, self.0.introspection)?;
         if query.len() <= MAX_CACHED_QUERY_BYTES {
-            self.keep(query, document.clone());
+            return Ok(self.keep(query, document.clone()));
         }
-        Ok(())
+        Ok(None)
     }
 }
 
