@@ -16,15 +16,48 @@
 //! find) sends the request to the full validation instead, so every error a client can see
 //! is still the one full validation reports.
 
+use std::collections::HashMap;
+
 use async_graphql::parser::types::{BaseType, DocumentOperations, ExecutableDocument, Type};
-use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry, ScalarValidatorFn};
 use async_graphql::{OutputType, Value, Variables};
 
 use crate::graphql::mutations::Mutation;
 use crate::graphql::query::Query;
 
-/// The schema's input types, to check variable values against.
-pub struct Inputs(Registry);
+/// The schema's input types, compiled from async-graphql's registry so that checking a
+/// value looks nothing up by name below the variable's own type.
+pub struct Inputs {
+    index: HashMap<String, usize>,
+    kinds: Vec<Kind>,
+}
+
+/// An input type.
+enum Kind {
+    Scalar(Option<ScalarValidatorFn>),
+    Enum(Vec<String>),
+    Object {
+        fields: Vec<Field>,
+        oneof: bool,
+    },
+    /// Not an input type: no value is accepted.
+    Output,
+}
+
+struct Field {
+    name: String,
+    ty: Ty,
+    /// Non-null without a default: must be given.
+    required: bool,
+}
+
+/// A type as the registry writes it (`[AnswerInput!]!`), its names resolved.
+enum Ty {
+    NonNull(Box<Ty>),
+    List(Box<Ty>),
+    /// An index into `kinds`; `None` for a type that is not an input type.
+    Named(Option<usize>),
+}
 
 impl Default for Inputs {
     fn default() -> Self {
@@ -32,11 +65,48 @@ impl Default for Inputs {
         // Every argument's type is registered with the field that takes it.
         Query::create_type_info(&mut registry);
         Mutation::create_type_info(&mut registry);
-        Self(registry)
+        Self::compile(&registry)
     }
 }
 
 impl Inputs {
+    fn compile(registry: &Registry) -> Self {
+        let inputs: Vec<(&String, &MetaType)> = registry.types.iter().collect();
+        let index: HashMap<String, usize> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| ((*name).clone(), i))
+            .collect();
+        let ty = |name: &str| resolve(&index, name);
+        let kinds = inputs
+            .iter()
+            .map(|(_, meta)| match meta {
+                MetaType::Scalar { is_valid, .. } => Kind::Scalar(is_valid.clone()),
+                MetaType::Enum { enum_values, .. } => {
+                    Kind::Enum(enum_values.keys().cloned().collect())
+                }
+                MetaType::InputObject {
+                    input_fields,
+                    oneof,
+                    ..
+                } => Kind::Object {
+                    fields: input_fields
+                        .values()
+                        .map(|field| Field {
+                            name: field.name.clone(),
+                            ty: ty(&field.ty),
+                            required: MetaTypeName::create(&field.ty).is_non_null()
+                                && field.default_value.is_none(),
+                        })
+                        .collect(),
+                    oneof: *oneof,
+                },
+                _ => Kind::Output,
+            })
+            .collect();
+        Self { index, kinds }
+    }
+
     /// Whether every variable the operation declares is given, not null, and valid for its
     /// declared type. Validation (`VariablesInAllowedPosition`) has made sure the declared
     /// type fits wherever the variable is used; only a null or a missing variable could
@@ -81,7 +151,7 @@ impl Inputs {
             return ty.nullable;
         }
         match &ty.base {
-            BaseType::Named(name) => self.of_named(name, value),
+            BaseType::Named(name) => self.of_kind(self.index.get(name.as_str()).copied(), value),
             BaseType::List(item) => match value {
                 Value::List(items) => items.iter().all(|v| self.of_type(item, v)),
                 // A single value where a list is expected is a list of one.
@@ -90,60 +160,62 @@ impl Inputs {
         }
     }
 
-    /// A value against a type as the registry writes it (`[Answer!]!`).
-    fn of_type_name(&self, ty: &str, value: &Value) -> bool {
-        match MetaTypeName::create(ty) {
-            MetaTypeName::NonNull(inner) => {
-                !matches!(value, Value::Null) && self.of_type_name(inner, value)
-            }
-            MetaTypeName::List(item) => match value {
-                Value::List(items) => items.iter().all(|v| self.of_type_name(item, v)),
+    /// A value against a type of an input object's field.
+    fn of_ty(&self, ty: &Ty, value: &Value) -> bool {
+        match ty {
+            Ty::NonNull(inner) => !matches!(value, Value::Null) && self.of_ty(inner, value),
+            Ty::List(item) => match value {
+                Value::List(items) => items.iter().all(|v| self.of_ty(item, v)),
                 Value::Null => true,
-                single => self.of_type_name(item, single),
+                single => self.of_ty(item, single),
             },
-            MetaTypeName::Named(name) => self.of_named(name, value),
+            Ty::Named(kind) => self.of_kind(*kind, value),
         }
     }
 
-    fn of_named(&self, name: &str, value: &Value) -> bool {
+    fn of_kind(&self, kind: Option<usize>, value: &Value) -> bool {
         if matches!(value, Value::Null) {
             return true;
         }
-        match self.0.types.get(name) {
-            Some(MetaType::Scalar { is_valid, .. }) => is_valid.as_ref().is_none_or(|f| f(value)),
-            Some(MetaType::Enum { enum_values, .. }) => match value {
-                Value::Enum(v) => enum_values.contains_key(v.as_str()),
-                Value::String(v) => enum_values.contains_key(v.as_str()),
+        match kind.and_then(|i| self.kinds.get(i)) {
+            Some(Kind::Scalar(is_valid)) => is_valid.as_ref().is_none_or(|f| f(value)),
+            Some(Kind::Enum(names)) => match value {
+                Value::Enum(v) => names.iter().any(|n| n == v.as_str()),
+                Value::String(v) => names.iter().any(|n| n == v),
                 _ => false,
             },
-            Some(MetaType::InputObject {
-                input_fields,
+            Some(Kind::Object {
+                fields: expected,
                 oneof,
-                ..
             }) => {
-                let Value::Object(fields) = value else {
+                let Value::Object(given) = value else {
                     return false;
                 };
-                if *oneof && (fields.len() != 1 || fields.values().any(|v| *v == Value::Null)) {
+                if *oneof && (given.len() != 1 || given.values().any(|v| *v == Value::Null)) {
                     return false;
                 }
                 // Input objects have a handful of fields: comparing names is cheaper here
                 // than hashing them for the maps' lookups.
-                let given = |name: &str| fields.iter().find(|(key, _)| key.as_str() == name);
-                fields.keys().all(|key| {
-                    input_fields
-                        .values()
-                        .any(|field| field.name == key.as_str())
-                }) && input_fields.values().all(|field| match given(&field.name) {
-                    Some((_, value)) => self.of_type_name(&field.ty, value),
-                    None => {
-                        field.default_value.is_some()
-                            || !MetaTypeName::create(&field.ty).is_non_null()
-                    }
-                })
+                given
+                    .keys()
+                    .all(|key| expected.iter().any(|field| field.name == key.as_str()))
+                    && expected.iter().all(|field| {
+                        match given.iter().find(|(key, _)| key.as_str() == field.name) {
+                            Some((_, value)) => self.of_ty(&field.ty, value),
+                            None => !field.required,
+                        }
+                    })
             }
-            _ => false,
+            Some(Kind::Output) | None => false,
         }
+    }
+}
+
+fn resolve(index: &HashMap<String, usize>, ty: &str) -> Ty {
+    match MetaTypeName::create(ty) {
+        MetaTypeName::NonNull(inner) => Ty::NonNull(Box::new(resolve(index, inner))),
+        MetaTypeName::List(item) => Ty::List(Box::new(resolve(index, item))),
+        MetaTypeName::Named(name) => Ty::Named(index.get(name).copied()),
     }
 }
 
