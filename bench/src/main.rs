@@ -18,12 +18,12 @@ mod world;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
 
 /// The allocator `qualify` runs with (api/src/main.rs), so that `bench serve` runs the API
 /// as the product binary does; the baseline gets it too.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(name = "bench", about = "Qualify's benchmark harness")]

@@ -273,7 +273,10 @@ async fn malformed_graphql_input_is_bad_user_input() {
 async fn a_known_document_refuses_bad_variables_as_a_new_one_does() {
     let app = TestApp::spawn().await;
     let mentor = app.mentor().await;
-    let create = |name: &str, definition: Value| json!({ "input": { "name": name, "definition": definition } });
+    let create = async |name: &str, definition: Value| {
+        let vars = json!({ "input": { "name": name, "definition": definition } });
+        app.gql(mentor.tok(), CREATE_TEMPLATE, vars).await
+    };
     let mut two_rules = standard_definition("STRICT");
     two_rules["criteria"][0]["rule"]["scale"] = json!({ "min": 1, "max": 5 });
     let mut not_an_int = standard_definition("STRICT");
@@ -289,44 +292,19 @@ async fn a_known_document_refuses_bad_variables_as_a_new_one_does() {
 
     let mut before = Vec::new();
     for definition in &bad {
-        before.push(
-            app.gql(
-                mentor.tok(),
-                CREATE_TEMPLATE,
-                create("Bad", definition.clone()),
-            )
-            .await,
-        );
+        before.push(create("Bad", definition.clone()).await);
     }
-    let good = app
-        .gql(
-            mentor.tok(),
-            CREATE_TEMPLATE,
-            create("First", standard_definition("STRICT")),
-        )
-        .await;
+    let good = create("First", standard_definition("STRICT")).await;
     assert!(good.get("errors").is_none(), "{good}");
     for (definition, first) in bad.iter().zip(before) {
-        let again = app
-            .gql(
-                mentor.tok(),
-                CREATE_TEMPLATE,
-                create("Bad", definition.clone()),
-            )
-            .await;
+        let again = create("Bad", definition.clone()).await;
         expect_code(&again, "BAD_USER_INPUT");
         assert_eq!(
             again, first,
             "the same refusal before and after the document was known"
         );
     }
-    let valid_again = app
-        .gql(
-            mentor.tok(),
-            CREATE_TEMPLATE,
-            create("Second", standard_definition("STRICT")),
-        )
-        .await;
+    let valid_again = create("Second", standard_definition("STRICT")).await;
     assert!(
         valid_again["data"]["createTemplate"]["template"]["id"].is_string(),
         "{valid_again}"

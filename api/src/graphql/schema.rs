@@ -100,3 +100,90 @@ pub fn prepare(
 pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_graphql::{Request, Response, Variables};
+    use serde_json::{Value as Json, json};
+
+    use super::{Schemas, build, prepare};
+    use crate::auth::{Hasher, LoginThrottle, TokenKeys};
+    use crate::config::Config;
+    use crate::graphql::context::{AppState, Credentials};
+    use crate::graphql::limits::{self, Guard, Known};
+    use crate::graphql::loaders::VersionCache;
+
+    const QUALIFY: &str = "mutation($input: QualifyProspectInput!) { \
+        qualifyProspect(input: $input) { qualification { id } } }";
+
+    struct Served {
+        guard: Guard,
+        schemas: Schemas,
+        state: AppState,
+        versions: VersionCache,
+    }
+
+    async fn served() -> anyhow::Result<Served> {
+        let config = Config::for_tests("sqlite::memory:".into());
+        let state = AppState {
+            db: store::connect(&config.database_url).await?,
+            keys: TokenKeys::new(&[7; 32], 60).map_err(|_| anyhow::anyhow!("keys"))?,
+            hasher: Hasher::new(1),
+            throttle: Arc::new(LoginThrottle::new(10, 10)),
+            config: Arc::new(config.clone()),
+        };
+        let versions = VersionCache::default();
+        Ok(Served {
+            guard: Guard::new(config.limits, true),
+            schemas: build(state.clone(), versions.clone()),
+            state,
+            versions,
+        })
+    }
+
+    /// As `server::execute` runs a request (anonymous); with the document's cache entry.
+    async fn run(s: &Served, query: &str, variables: Json) -> (Response, Option<Arc<Known>>) {
+        let mut request = Request::new(query).variables(Variables::from_json(variables));
+        let known = match s.guard.check(&mut request) {
+            Ok(known) => known,
+            Err(refused) => return (Response::from_errors(vec![refused]), None),
+        };
+        let request = prepare(request, Credentials::Anonymous, &s.state, &s.versions);
+        (s.schemas.execute(request, known.as_deref()).await, known)
+    }
+
+    fn answers(scale: Json) -> Json {
+        json!({ "input": { "prospectId": "x", "answers": [{ "key": "k", "value": { "scale": scale } }] } })
+    }
+
+    #[tokio::test]
+    async fn a_document_is_trusted_only_once_full_validation_has_executed_it() -> anyhow::Result<()>
+    {
+        let s = served().await?;
+        // An invalid document is cached by the guard (it passed the size checks) but never
+        // marked valid.
+        let (response, known) = run(&s, "{ nope }", json!({})).await;
+        assert!(!limits::executed(&response));
+        assert!(known.is_some_and(|k| !k.is_valid()));
+
+        // Refused for its variables: not marked either.
+        let (refused, known) = run(&s, QUALIFY, answers(json!("four"))).await;
+        assert!(!limits::executed(&refused));
+        assert!(known.is_some_and(|k| !k.is_valid()));
+
+        // Executed (and refused by the resolver, with a path, for want of a user): marked.
+        let (response, known) = run(&s, QUALIFY, answers(json!(4))).await;
+        assert!(limits::executed(&response), "{:?}", response.errors);
+        assert!(known.is_some_and(|k| k.is_valid()));
+
+        // Bad variables on the known document get the same refusal as before.
+        let (again, _) = run(&s, QUALIFY, answers(json!("four"))).await;
+        assert_eq!(again.errors, refused.errors);
+        // And good ones run, on the trusting schema, as before.
+        let (response, _) = run(&s, QUALIFY, answers(json!(4))).await;
+        assert!(limits::executed(&response), "{:?}", response.errors);
+        Ok(())
+    }
+}

@@ -146,16 +146,14 @@ impl Guard {
             return Ok(Some(known));
         }
         check_text(&request.query, &self.0.limits)?;
-        let query = request.query.clone();
+        // Only a text short enough to be kept is copied for the cache's key.
+        let key = (request.query.len() <= MAX_CACHED_QUERY_BYTES).then(|| request.query.clone());
         let document = match request.parsed_query() {
             Ok(document) => document,
             Err(err) => return Err(with_code(err, PARSE_FAILED)),
         };
         document::check_document(document, &self.0.limits, self.0.introspection)?;
-        if query.len() <= MAX_CACHED_QUERY_BYTES {
-            return Ok(self.keep(query, document.clone()));
-        }
-        Ok(None)
+        Ok(key.and_then(|key| self.keep(key, document.clone())))
     }
 }
 
