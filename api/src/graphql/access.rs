@@ -85,16 +85,19 @@ pub async fn invite(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::
 }
 
 pub async fn prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Prospect>>> {
-    let me = actor(ctx)?;
     let Some(prospect) = load::one(ctx, ProspectId(id)).await? else {
         return Ok(None);
     };
-    let visible = if me.is_mentor() {
-        me.in_program(db(ctx)?, prospect.program_id).await?
+    Ok(may_see_prospect(ctx, &prospect).await?.then_some(prospect))
+}
+
+async fn may_see_prospect(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiResult<bool> {
+    let me = actor(ctx)?;
+    if me.is_mentor() {
+        me.in_program(db(ctx)?, prospect.program_id).await
     } else {
-        prospect.owner_id == me.user_id
-    };
-    Ok(visible.then_some(prospect))
+        Ok(prospect.owner_id == me.user_id)
+    }
 }
 
 /// A prospect the actor owns (mentees only): for changing it. A mentor of the program may
@@ -104,15 +107,21 @@ pub async fn prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store
 /// `NOT_FOUND` when invisible, `FORBIDDEN` when visible but not the actor's own.
 pub async fn own_prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::Prospect>> {
     let me = actor(ctx)?;
-    let prospect = prospect(ctx, id)
+    // Only mutations change a prospect, and a mutation's resolver runs alone: there is
+    // nothing to batch with, so the row is read directly rather than through the loader
+    // (which would spawn a task and query `id IN (...)` for one id).
+    let prospect = store::prospects::prospect_by_id(db(ctx)?, id)
         .await?
         .ok_or(crate::error::ApiError::NotFound)?;
+    if !may_see_prospect(ctx, &prospect).await? {
+        return Err(crate::error::ApiError::NotFound);
+    }
     if prospect.owner_id != me.user_id {
         return Err(crate::error::ApiError::Forbidden(
             "only the mentee who owns a prospect can change it",
         ));
     }
-    Ok(prospect)
+    Ok(Arc::new(prospect))
 }
 
 pub async fn qualification(

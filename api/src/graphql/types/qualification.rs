@@ -5,13 +5,14 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
+use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::enums::{Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::scalars::Date;
@@ -101,11 +102,11 @@ impl Qualification {
         self.0.result.verdict.into()
     }
     /// Each criterion's share of the score; the contributions add up to the score exactly.
-    async fn explanation(&self, ctx: &Context<'_>) -> ApiResult<Vec<Contribution>> {
+    async fn explanation(&self, ctx: &Context<'_>) -> ApiResult<PlainList<Contribution>> {
         self.contributions(ctx, &self.0.result.now).await
     }
     /// The same for the projected score.
-    async fn projected_explanation(&self, ctx: &Context<'_>) -> ApiResult<Vec<Contribution>> {
+    async fn projected_explanation(&self, ctx: &Context<'_>) -> ApiResult<PlainList<Contribution>> {
         self.contributions(ctx, &self.0.result.projected).await
     }
     /// With `ACCEPT_WITH_PLAN`: the date to qualify again by (never after the horizon).
@@ -122,9 +123,9 @@ impl Qualification {
         &self,
         ctx: &Context<'_>,
         assessment: &domain::Assessment,
-    ) -> ApiResult<Vec<Contribution>> {
+    ) -> ApiResult<PlainList<Contribution>> {
         let version = load::existing(ctx, VersionId(self.0.template_version_id)).await?;
-        Ok(assessment
+        let contributions: Vec<Contribution> = assessment
             .explanation
             .iter()
             .map(|c| Contribution {
@@ -141,7 +142,8 @@ impl Qualification {
                 knockout: c.knockout,
                 unknown: c.unknown,
             })
-            .collect())
+            .collect();
+        PlainList::new(ctx, &contributions)
     }
 }
 
@@ -164,6 +166,21 @@ pub struct Contribution {
     pub knockout: bool,
     /// Whether the answer was "unknown" (0 points).
     pub unknown: bool,
+}
+
+impl Plain for Contribution {
+    const FIELDS: &'static [(&'static str, Getter<Self>)] = &[
+        ("key", |c| c.key.to_value()),
+        ("label", |c| c.label.to_value()),
+        ("points", |c| c.points.to_value()),
+        ("pointsBasisPoints", |c| c.points_basis_points.to_value()),
+        ("weight", |c| c.weight.to_value()),
+        ("contributionBasisPoints", |c| {
+            c.contribution_basis_points.to_value()
+        }),
+        ("knockout", |c| c.knockout.to_value()),
+        ("unknown", |c| c.unknown.to_value()),
+    ];
 }
 
 #[derive(SimpleObject)]
@@ -226,5 +243,51 @@ impl From<&domain::Answer> for CriterionAnswer {
             key: answer.key.clone(),
             value,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Contribution;
+    use crate::graphql::plain::{assert_answers_every_field, assert_same_as_derived};
+
+    fn contributions() -> Vec<Contribution> {
+        vec![
+            Contribution {
+                key: "fit".into(),
+                label: "Fit".into(),
+                points: 75.0,
+                points_basis_points: 7500,
+                weight: 3,
+                contribution_basis_points: 1200,
+                knockout: false,
+                unknown: true,
+            },
+            Contribution {
+                key: "budget".into(),
+                label: "Budget \u{e9}".into(),
+                points: 0.5,
+                points_basis_points: 50,
+                weight: 1,
+                contribution_basis_points: 7,
+                knockout: true,
+                unknown: false,
+            },
+        ]
+    }
+
+    #[tokio::test]
+    async fn a_contribution_answers_every_field_as_async_graphql_does() {
+        assert_answers_every_field::<Contribution>();
+        assert_same_as_derived(
+            crate::graphql::plain::plain_and_derived!(Contribution, contributions()),
+            "{ weight }",
+            &[
+                "{ key label points pointsBasisPoints weight contributionBasisPoints knockout unknown }",
+                "{ unknown knockout contributionBasisPoints weight pointsBasisPoints points label key }",
+                "{ ...F __typename l: label }",
+            ],
+        )
+        .await;
     }
 }
