@@ -63,6 +63,10 @@ enum Command {
         /// Only these scenarios (by name prefix, e.g. `S0,S5`); the storm goes with `S1`.
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
+        /// Delete the SQLite databases first and generate the worlds anew (S2 adds
+        /// qualifications to the world it measures, so a reused one grows run by run).
+        #[arg(long)]
+        fresh: bool,
         #[arg(long, default_value = "bench/results.json")]
         json: PathBuf,
         #[arg(long, default_value = "bench/RESULTS.md")]
@@ -110,6 +114,7 @@ fn main() -> anyhow::Result<()> {
             load_core,
             seed,
             only,
+            fresh,
             json,
             markdown,
         } => {
@@ -125,6 +130,7 @@ fn main() -> anyhow::Result<()> {
                 load_core,
                 seed,
                 only,
+                fresh,
             };
             let results = runtime()?.block_on(run::run(&settings))?;
             results.write(&json, &markdown)?;

@@ -35,6 +35,10 @@ pub struct Settings {
     /// storm runs when `S1` is among them.
     #[serde(default)]
     pub only: Vec<String>,
+    /// Delete the SQLite databases first, so that each world is generated anew: S2 adds
+    /// qualifications to the world it measures, so a reused database grows from run to run.
+    #[serde(default)]
+    pub fresh: bool,
 }
 
 /// Runs everything and returns the results.
@@ -53,6 +57,23 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
     // measured on every size in turn: a ratio between sizes then compares runs minutes
     // apart, not a quarter of an hour, on a machine whose load drifts.
     let mut worlds = Vec::new();
+    if settings.fresh {
+        if settings.database_url.is_some() {
+            bail!("--fresh deletes SQLite files; for PostgreSQL, recreate the databases");
+        }
+        for &n in &settings.qualifications {
+            let path = sqlite_path(settings, n);
+            for suffix in ["", "-wal", "-shm"] {
+                let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                match std::fs::remove_file(&file) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(e).with_context(|| format!("deleting {}", file.display()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
     for &n in &settings.qualifications {
         let url = database_url(settings, n);
         eprintln!("== {n} qualifications: {}", redact(&url));
@@ -120,11 +141,12 @@ fn scenarios() -> Vec<Scenario> {
 fn database_url(settings: &Settings, n: u64) -> String {
     match &settings.database_url {
         Some(url) => url.replace("{n}", &n.to_string()),
-        None => {
-            let path = settings.data_dir.join(format!("q{n}.db"));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
+        None => format!("sqlite://{}?mode=rwc", sqlite_path(settings, n).display()),
     }
+}
+
+fn sqlite_path(settings: &Settings, n: u64) -> PathBuf {
+    settings.data_dir.join(format!("q{n}.db"))
 }
 
 /// Passwords out of URLs that end up in reports.
