@@ -2,7 +2,14 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    Context, ID, InputObject, InputType, InputValueResult, MaybeUndefined, Name, Object,
+    SimpleObject, Value,
+};
 use chrono::Utc;
 
 use crate::error::{ApiError, ApiResult};
@@ -10,7 +17,7 @@ use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::inputs::{AnswerInput, BiasCheckInput, OutlookInput};
+use crate::graphql::inputs::{self, AnswerInput, BiasCheckInput, OutlookInput};
 use crate::graphql::load;
 use crate::graphql::loaders::{QualificationId, VersionId};
 use crate::graphql::mutations::templates::parse_name;
@@ -41,12 +48,55 @@ pub struct UpdateProspectInput {
     pub expected_revision: Option<i32>,
 }
 
-#[derive(InputObject)]
+/// GraphQL `QualifyProspectInput`, registered by [`QualifyProspectInputType`] and parsed
+/// by hand (`inputs::field` moves the answers out instead of copying them).
 pub struct QualifyProspectInput {
+    pub prospect_id: ID,
+    pub answers: Vec<AnswerInput>,
+    pub outlook: Option<OutlookInput>,
+}
+
+/// The GraphQL shape of [`QualifyProspectInput`].
+#[derive(InputObject)]
+#[graphql(name = "QualifyProspectInput")]
+pub struct QualifyProspectInputType {
     pub prospect_id: ID,
     /// One answer per criterion of the program's standard version.
     pub answers: Vec<AnswerInput>,
     pub outlook: Option<OutlookInput>,
+}
+
+impl InputType for QualifyProspectInput {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        QualifyProspectInputType::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        QualifyProspectInputType::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        let mut fields = inputs::object(value)?;
+        Ok(Self {
+            prospect_id: inputs::field(&mut fields, "prospectId")?,
+            answers: inputs::field(&mut fields, "answers")?,
+            outlook: inputs::field(&mut fields, "outlook")?,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Object(IndexMap::from_iter([
+            (Name::new("prospectId"), self.prospect_id.to_value()),
+            (Name::new("answers"), self.answers.to_value()),
+            (Name::new("outlook"), self.outlook.to_value()),
+        ]))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
 }
 
 #[derive(InputObject)]
@@ -333,5 +383,66 @@ fn clearable(field: &str, value: MaybeUndefined<String>) -> ApiResult<Option<Opt
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),
         MaybeUndefined::Value(text) => Ok(Some(optional_text(field, Some(text))?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{InputType, Pos, Value};
+    use serde_json::json;
+
+    use super::{QualifyProspectInput, QualifyProspectInputType};
+    use crate::graphql::inputs::{AnswerInput, AnswerInputType};
+
+    /// The value, or the message, that parsing gives.
+    fn outcome<T: InputType>(value: &serde_json::Value) -> Result<Value, String> {
+        let value = Value::from_json(value.clone()).map_err(|e| e.to_string())?;
+        T::parse(Some(value))
+            .map(|parsed| parsed.to_value())
+            .map_err(|e| e.into_server_error(Pos::default()).message)
+    }
+
+    /// The hand-written parses give what async-graphql's derived ones give, errors included.
+    #[test]
+    fn hand_parsed_inputs_match_the_derived_ones() {
+        let answer = json!({ "key": "fit", "value": { "scale": 4 } });
+        let answers = [
+            answer.clone(),
+            json!({ "key": "fit", "value": { "unknown": true } }),
+            json!({ "value": { "yes": true } }),
+            json!({ "key": "fit", "value": { "scale": "four" } }),
+            json!({ "key": "fit", "value": { "scale": 4, "yes": true } }),
+            json!({ "key": "fit", "value": {} }),
+            json!({ "key": 4, "value": { "choice": "a" } }),
+            json!("fit"),
+            json!(null),
+        ];
+        for value in &answers {
+            assert_eq!(
+                outcome::<AnswerInput>(value),
+                outcome::<AnswerInputType>(value),
+                "{value}"
+            );
+        }
+        assert!(outcome::<AnswerInput>(&answer).is_ok());
+        let inputs = [
+            json!({ "prospectId": "cHJvc3BlY3Q6MQ", "answers": [answer, answer] }),
+            json!({ "prospectId": "x", "answers": [answer],
+                    "outlook": { "answers": [answer], "plan": "grow", "requalifyBy": "2027-01-31" } }),
+            json!({ "prospectId": "x", "answers": answer }),
+            json!({ "prospectId": "x", "answers": [answer, { "key": "budget" }] }),
+            json!({ "prospectId": "x" }),
+            json!({ "answers": [] }),
+            json!({ "prospectId": "x", "answers": [], "outlook": { "plan": 3 } }),
+            json!([]),
+        ];
+        for value in &inputs {
+            assert_eq!(
+                outcome::<QualifyProspectInput>(value),
+                outcome::<QualifyProspectInputType>(value),
+                "{value}"
+            );
+        }
+        assert!(outcome::<QualifyProspectInput>(&inputs[1]).is_ok());
     }
 }
