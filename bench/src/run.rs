@@ -58,21 +58,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
     // apart, not a quarter of an hour, on a machine whose load drifts.
     let mut worlds = Vec::new();
     if settings.fresh {
-        if settings.database_url.is_some() {
-            bail!("--fresh deletes SQLite files; for PostgreSQL, recreate the databases");
-        }
-        for &n in &settings.qualifications {
-            let path = sqlite_path(settings, n);
-            for suffix in ["", "-wal", "-shm"] {
-                let file = PathBuf::from(format!("{}{suffix}", path.display()));
-                match std::fs::remove_file(&file) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(e).with_context(|| format!("deleting {}", file.display()));
-                    }
-                    _ => {}
-                }
-            }
-        }
+        delete_sqlite_worlds(settings)?;
     }
     for &n in &settings.qualifications {
         let url = database_url(settings, n);
@@ -147,6 +133,26 @@ fn database_url(settings: &Settings, n: u64) -> String {
 
 fn sqlite_path(settings: &Settings, n: u64) -> PathBuf {
     settings.data_dir.join(format!("q{n}.db"))
+}
+
+/// `--fresh`: the SQLite files of every size (database, WAL, shared memory), and only those.
+fn delete_sqlite_worlds(settings: &Settings) -> anyhow::Result<()> {
+    if settings.database_url.is_some() {
+        bail!("--fresh deletes SQLite files; for PostgreSQL, recreate the databases");
+    }
+    for &n in &settings.qualifications {
+        let path = sqlite_path(settings, n);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| format!("deleting {}", file.display()));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Passwords out of URLs that end up in reports.
@@ -372,5 +378,51 @@ mod tempfile {
         fn drop(&mut self) {
             let _ = std::fs::remove_file(&self.0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Settings, delete_sqlite_worlds};
+
+    fn settings(data_dir: PathBuf, database_url: Option<String>) -> Settings {
+        Settings {
+            qualifications: vec![10, 20],
+            data_dir,
+            database_url,
+            concurrency: vec![2],
+            warmup_secs: 0.0,
+            duration_secs: 0.0,
+            repeats: 1,
+            server_core: 1,
+            load_core: 0,
+            seed: 1,
+            only: Vec::new(),
+            fresh: true,
+        }
+    }
+
+    #[test]
+    fn fresh_deletes_the_worlds_files_and_nothing_else() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("bench-fresh-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let world = ["q10.db", "q10.db-wal", "q10.db-shm", "q20.db"];
+        for name in world.iter().chain(&["q30.db", "notes.txt"]) {
+            std::fs::write(dir.join(name), b"x")?;
+        }
+        delete_sqlite_worlds(&settings(dir.clone(), None))?;
+        let mut left: Vec<String> = std::fs::read_dir(&dir)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()?;
+        left.sort();
+        std::fs::remove_dir_all(&dir)?;
+        assert_eq!(left, ["notes.txt", "q30.db"]);
+
+        let postgres = settings(dir, Some("postgres://postgres@127.0.0.1/b_{n}".into()));
+        let refused = delete_sqlite_worlds(&postgres).map_err(|e| e.to_string());
+        assert!(refused.is_err_and(|e| e.contains("PostgreSQL")));
+        Ok(())
     }
 }

@@ -1,12 +1,6 @@
 //! Input objects for template definitions and answers, and their conversion to domain drafts.
 
-use std::borrow::Cow;
-
-use async_graphql::indexmap::IndexMap;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    InputObject, InputType, InputValueError, InputValueResult, Name, OneofObject, Value,
-};
+use async_graphql::{InputObject, OneofObject};
 
 use crate::graphql::types::enums::{ExceptionPolicy, Tier};
 use crate::graphql::types::scalars::Date;
@@ -179,59 +173,64 @@ pub struct AnswerInputType {
     pub value: AnswerValueInput,
 }
 
-impl InputType for AnswerInput {
-    type RawValueType = Self;
-
-    fn type_name() -> Cow<'static, str> {
-        AnswerInputType::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        AnswerInputType::create_type_info(registry)
-    }
-
-    fn parse(value: Option<Value>) -> InputValueResult<Self> {
-        let mut fields = object(value)?;
-        Ok(Self {
-            key: field(&mut fields, "key")?,
-            value: field(&mut fields, "value")?,
-        })
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Object(IndexMap::from_iter([
-            (Name::new("key"), self.key.to_value()),
-            (Name::new("value"), self.value.to_value()),
-        ]))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-}
-
-/// The fields of an input object, for a parse by hand.
+/// `impl InputType for $ty`, registered by its derived twin `$shape` (so the SDL comes from
+/// the derive) and parsed by moving each field's value out of the object.
 ///
 /// async-graphql's derived `parse` copies each field's value out of the object before
 /// parsing it, so a list of ten answers is copied once for the list and again for each
-/// answer's value (~14,000 instructions of `qualifyProspect`'s input, callgrind under
-/// `bench`); [`field`] moves each value out instead. The errors are the derived ones.
-pub(crate) fn object<T: InputType>(
-    value: Option<Value>,
-) -> Result<IndexMap<Name, Value>, InputValueError<T>> {
-    match value {
-        Some(Value::Object(fields)) => Ok(fields),
-        other => Err(InputValueError::expected_type(other.unwrap_or_default())),
-    }
-}
+/// answer's value (~11,000 instructions of `qualifyProspect`'s input, callgrind under
+/// `bench`). The errors are the derived ones (`mutations::prospects::tests` compares them).
+macro_rules! moved_input {
+    ($ty:ty as $shape:ty { $($field:ident: $name:literal),+ $(,)? }) => {
+        impl async_graphql::InputType for $ty {
+            type RawValueType = Self;
 
-/// One field of an input object, moved out of it and parsed.
-pub(crate) fn field<T: InputType, F: InputType>(
-    fields: &mut IndexMap<Name, Value>,
-    name: &str,
-) -> Result<F, InputValueError<T>> {
-    F::parse(fields.swap_remove(name)).map_err(InputValueError::propagate)
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                <$shape as async_graphql::InputType>::type_name()
+            }
+
+            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                <$shape as async_graphql::InputType>::create_type_info(registry)
+            }
+
+            fn parse(
+                value: Option<async_graphql::Value>,
+            ) -> async_graphql::InputValueResult<Self> {
+                let mut fields = match value {
+                    Some(async_graphql::Value::Object(fields)) => fields,
+                    other => {
+                        return Err(async_graphql::InputValueError::expected_type(
+                            other.unwrap_or_default(),
+                        ));
+                    }
+                };
+                Ok(Self {
+                    $($field: async_graphql::InputType::parse(fields.swap_remove($name))
+                        .map_err(async_graphql::InputValueError::propagate)?,)+
+                })
+            }
+
+            fn to_value(&self) -> async_graphql::Value {
+                async_graphql::Value::Object(async_graphql::indexmap::IndexMap::from_iter([
+                    $((
+                        async_graphql::Name::new($name),
+                        async_graphql::InputType::to_value(&self.$field),
+                    ),)+
+                ]))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+        }
+    };
 }
+pub(crate) use moved_input;
+
+moved_input!(AnswerInput as AnswerInputType {
+    key: "key",
+    value: "value",
+});
 
 impl From<AnswerInput> for domain::Answer {
     fn from(a: AnswerInput) -> Self {

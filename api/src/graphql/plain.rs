@@ -174,7 +174,7 @@ pub(crate) use plain_and_derived;
 /// Selections may use the variables `$yes: true` and `$no: false` and the fragment `F`
 /// (`fragment F on <type> <fragment>`).
 #[cfg(test)]
-pub async fn assert_same_as_derived<Q: async_graphql::ObjectType + 'static>(
+pub async fn assert_same_as_derived<T: Plain, Q: async_graphql::ObjectType + 'static>(
     query: Q,
     fragment: &str,
     selections: &[&str],
@@ -182,14 +182,7 @@ pub async fn assert_same_as_derived<Q: async_graphql::ObjectType + 'static>(
     use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 
     let schema = Schema::new(query, EmptyMutation, EmptySubscription);
-    let type_name = schema
-        .execute("{ derived { __typename } }")
-        .await
-        .data
-        .into_json()
-        .ok()
-        .and_then(|d| d["derived"][0]["__typename"].as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let type_name = T::type_name();
     let run = |field: &str, selection: &str| {
         // `other` uses the variables and the fragment, which validation requires.
         let query = format!(
@@ -275,7 +268,7 @@ mod tests {
     /// Every selection shape gives what async-graphql gives for the same objects.
     #[tokio::test]
     async fn a_plain_list_answers_as_async_graphql_does() {
-        assert_same_as_derived(
+        assert_same_as_derived::<Row, _>(
             super::plain_and_derived!(Row, rows()),
             "{ key pointsBasisPoints __typename }",
             &[
@@ -291,6 +284,54 @@ mod tests {
         )
         .await;
         assert_answers_every_field::<Row>();
+    }
+
+    /// A getter table that misses a field fails the request with `INTERNAL` when the field
+    /// is asked for, rather than answering something else.
+    #[tokio::test]
+    async fn a_field_missing_from_the_table_is_an_internal_error() {
+        #[derive(SimpleObject)]
+        struct Partial {
+            kept: i32,
+            forgotten: i32,
+        }
+        impl Plain for Partial {
+            const FIELDS: &'static [(&'static str, Getter<Self>)] =
+                &[("kept", |p| p.kept.to_value())];
+        }
+        struct Query;
+        #[async_graphql::Object]
+        impl Query {
+            async fn partial(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> crate::error::ApiResult<PlainList<Partial>> {
+                PlainList::new(
+                    ctx,
+                    &[Partial {
+                        kept: 1,
+                        forgotten: 2,
+                    }],
+                )
+            }
+        }
+        let schema = async_graphql::Schema::new(
+            Query,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        );
+        let kept = schema.execute("{ partial { kept } }").await;
+        assert_eq!(
+            kept.data.into_json().ok(),
+            Some(serde_json::json!({ "partial": [{ "kept": 1 }] }))
+        );
+        let missing = schema.execute("{ partial { kept forgotten } }").await;
+        let codes: Vec<_> = missing
+            .errors
+            .iter()
+            .map(|e| e.extensions.as_ref().and_then(|x| x.get("code")).cloned())
+            .collect();
+        assert_eq!(codes, [Some(async_graphql::Value::from("INTERNAL"))]);
     }
 
     #[test]

@@ -2,14 +2,7 @@
 
 use std::sync::Arc;
 
-use std::borrow::Cow;
-
-use async_graphql::indexmap::IndexMap;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    Context, ID, InputObject, InputType, InputValueResult, MaybeUndefined, Name, Object,
-    SimpleObject, Value,
-};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 
 use crate::error::{ApiError, ApiResult};
@@ -49,7 +42,7 @@ pub struct UpdateProspectInput {
 }
 
 /// GraphQL `QualifyProspectInput`, registered by [`QualifyProspectInputType`] and parsed
-/// by hand (`inputs::field` moves the answers out instead of copying them).
+/// by moving the answers out instead of copying them (`inputs::moved_input`).
 pub struct QualifyProspectInput {
     pub prospect_id: ID,
     pub answers: Vec<AnswerInput>,
@@ -66,38 +59,11 @@ pub struct QualifyProspectInputType {
     pub outlook: Option<OutlookInput>,
 }
 
-impl InputType for QualifyProspectInput {
-    type RawValueType = Self;
-
-    fn type_name() -> Cow<'static, str> {
-        QualifyProspectInputType::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        QualifyProspectInputType::create_type_info(registry)
-    }
-
-    fn parse(value: Option<Value>) -> InputValueResult<Self> {
-        let mut fields = inputs::object(value)?;
-        Ok(Self {
-            prospect_id: inputs::field(&mut fields, "prospectId")?,
-            answers: inputs::field(&mut fields, "answers")?,
-            outlook: inputs::field(&mut fields, "outlook")?,
-        })
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Object(IndexMap::from_iter([
-            (Name::new("prospectId"), self.prospect_id.to_value()),
-            (Name::new("answers"), self.answers.to_value()),
-            (Name::new("outlook"), self.outlook.to_value()),
-        ]))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-}
+inputs::moved_input!(QualifyProspectInput as QualifyProspectInputType {
+    prospect_id: "prospectId",
+    answers: "answers",
+    outlook: "outlook",
+});
 
 #[derive(InputObject)]
 pub struct DecideProspectInput {

@@ -279,7 +279,7 @@ mod tests {
     #[tokio::test]
     async fn a_contribution_answers_every_field_as_async_graphql_does() {
         assert_answers_every_field::<Contribution>();
-        assert_same_as_derived(
+        assert_same_as_derived::<Contribution, _>(
             crate::graphql::plain::plain_and_derived!(Contribution, contributions()),
             "{ weight }",
             &[
