@@ -97,7 +97,7 @@ pub async fn load(database_url: &str) -> anyhow::Result<String> {
     ))
 }
 
-async fn seed(db: &store::DatabaseConnection) -> anyhow::Result<()> {
+async fn seed(db: &store::Db) -> anyhow::Result<()> {
     let hasher = Hasher::new(1);
     let hash = hasher
         .hash(PASSWORD.to_owned())

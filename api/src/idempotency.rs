@@ -17,7 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use store::DatabaseConnection;
+use store::Db;
 use store::idempotency::{Claim, StoredResponse};
 
 use crate::graphql::context::{AppState, Credentials};
@@ -114,12 +114,7 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     }
 }
 
-async fn run_and_keep(
-    db: &DatabaseConnection,
-    user_id: uuid::Uuid,
-    key: &str,
-    response: Response,
-) -> Response {
+async fn run_and_keep(db: &Db, user_id: uuid::Uuid, key: &str, response: Response) -> Response {
     let (parts, body) = response.into_parts();
     let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,

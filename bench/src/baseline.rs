@@ -19,12 +19,12 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use store::{DatabaseConnection, PageRequest, ProspectFilter, ProspectOrder, Role};
+use store::{Db, PageRequest, ProspectFilter, ProspectOrder, Role};
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Baseline {
-    db: DatabaseConnection,
+    db: Db,
     keys: TokenKeys,
     hasher: Hasher,
     versions: Arc<RwLock<HashMap<Uuid, Arc<store::TemplateVersion>>>>,
@@ -34,7 +34,7 @@ pub struct Baseline {
 impl Baseline {
     /// # Errors
     /// When the secret is too short.
-    pub fn new(db: DatabaseConnection, config: &api::Config) -> anyhow::Result<Self> {
+    pub fn new(db: Db, config: &api::Config) -> anyhow::Result<Self> {
         let secret = config.jwt_secret.clone().unwrap_or_default();
         let keys = TokenKeys::new(secret.as_bytes(), config.access_token_ttl_secs)
             .map_err(|_| anyhow::anyhow!("the JWT secret must be at least 32 bytes"))?;

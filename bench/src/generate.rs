@@ -13,7 +13,7 @@ use domain::{Decision, ProspectStatus, Verdict};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use store::{DatabaseConnection, DecisionRecord, Enrollment, Prospect, Qualification, Role};
+use store::{Db, DecisionRecord, Enrollment, Prospect, Qualification, Role};
 use uuid::Uuid;
 
 use crate::world::{self, PASSWORD};
@@ -103,7 +103,7 @@ pub async fn generate(
 }
 
 struct Generator<'a> {
-    db: &'a DatabaseConnection,
+    db: &'a Db,
     rng: StdRng,
     hash: String,
     start: DateTime<Utc>,

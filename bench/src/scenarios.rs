@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use store::{DatabaseConnection, PageRequest, ProspectFilter, ProspectOrder};
+use store::{Db, PageRequest, ProspectFilter, ProspectOrder};
 use uuid::Uuid;
 
 use crate::load::Call;
@@ -75,7 +75,7 @@ pub struct Targets {
 impl Targets {
     /// # Errors
     /// When the database does not hold a generated world.
-    pub async fn find(db: &DatabaseConnection) -> anyhow::Result<Targets> {
+    pub async fn find(db: &Db) -> anyhow::Result<Targets> {
         let user = |email: String| async move {
             store::users::user_by_email(db, &email)
                 .await?

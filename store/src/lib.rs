@@ -28,7 +28,7 @@ pub mod users;
 mod version_writes;
 mod versions;
 
-pub use connect::{StatementCounter, begin_write, connect, connect_counted, migrate};
+pub use connect::{Db, StatementCounter, begin_write, connect, connect_counted, migrate};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};

@@ -246,7 +246,7 @@ impl TestApp {
     }
 
     /// A connection of the test's own to the app's database, beside the server's pool.
-    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+    pub async fn db(&self) -> store::Db {
         store::connect(&self.database_url)
             .await
             .expect("direct connection to the test database")

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
-use store::{DatabaseConnection, Role};
+use store::{Db, Role};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 /// Shared by all requests.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: Db,
     pub keys: TokenKeys,
     pub hasher: Hasher,
     pub throttle: Arc<LoginThrottle>,
@@ -59,7 +59,7 @@ impl Actor {
     ///
     /// # Errors
     /// `INTERNAL` when the database fails.
-    pub async fn program_ids(&self, db: &DatabaseConnection) -> ApiResult<&[Uuid]> {
+    pub async fn program_ids(&self, db: &Db) -> ApiResult<&[Uuid]> {
         let ids = self
             .program_ids
             .get_or_try_init(|| async {
@@ -72,7 +72,7 @@ impl Actor {
         Ok(ids)
     }
 
-    pub async fn in_program(&self, db: &DatabaseConnection, program_id: Uuid) -> ApiResult<bool> {
+    pub async fn in_program(&self, db: &Db, program_id: Uuid) -> ApiResult<bool> {
         Ok(self.program_ids(db).await?.contains(&program_id))
     }
 
@@ -106,7 +106,7 @@ pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
         .map_err(|_| ApiError::internal("AppState missing from schema data"))
 }
 
-pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a Db> {
     Ok(&state(ctx)?.db)
 }
 

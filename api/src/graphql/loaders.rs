@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use store::DatabaseConnection;
+use store::Db;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -48,7 +48,7 @@ impl VersionCache {
 
 /// The loader behind every batch key below.
 pub struct Batch {
-    db: DatabaseConnection,
+    db: Db,
     versions: VersionCache,
     latest: Expected<Arc<store::Qualification>>,
     decisions: Expected<Arc<Vec<store::DecisionRecord>>>,
@@ -156,7 +156,7 @@ impl Batch {
 }
 
 async fn qualifications_by_ids(
-    db: &DatabaseConnection,
+    db: &Db,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Arc<store::Qualification>>, LoadError> {
     let rows = store::qualifications::qualifications_by_ids(db, &ids)
@@ -167,7 +167,7 @@ async fn qualifications_by_ids(
 
 /// Every prospect among `ids` gets its list, empty when it has no decision.
 async fn decisions_by_prospect_ids(
-    db: &DatabaseConnection,
+    db: &Db,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Arc<Vec<store::DecisionRecord>>>, LoadError> {
     let rows = store::decisions::decisions_by_prospect_ids(db, &ids)
@@ -196,7 +196,7 @@ pub trait Shortcut<K, V> {
 
 pub type Loaders = DataLoader<Batch>;
 
-pub fn loaders(db: DatabaseConnection, versions: VersionCache) -> Loaders {
+pub fn loaders(db: Db, versions: VersionCache) -> Loaders {
     let after_the_pass = |fetch| {
         tokio::spawn(async move {
             tokio::task::yield_now().await;

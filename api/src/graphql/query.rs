@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use store::DatabaseConnection;
+use store::Db;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{Actor, Credentials, actor, credentials, db};
@@ -260,7 +260,7 @@ async fn preload_nested(ctx: &Context<'_>, prospects: &[store::Prospect]) -> Api
 /// The programs an actor runs or is enrolled in.
 pub async fn programs_of(
     _ctx: &Context<'_>,
-    db: &DatabaseConnection,
+    db: &Db,
     me: &Actor,
     first: Option<i32>,
     after: Option<String>,

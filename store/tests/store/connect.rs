@@ -67,11 +67,13 @@ async fn sqlite_file_connections_use_wal_foreign_keys_full_sync_and_busy_timeout
     if !is_sqlite(&db) {
         return; // SQLite pragmas; nothing to check on PostgreSQL.
     }
-    // Open transactions hold their connection: four of them are four pooled connections.
+    // Open transactions hold their connection: four of them are four pooled connections,
+    // and the fifth runs on the connection that all of `db`'s own transactions share.
     let mut held = Vec::new();
     for _ in 0..4 {
-        held.push(db.begin().await.unwrap());
+        held.push(db.pool().begin().await.unwrap());
     }
+    held.push(db.begin().await.unwrap());
     for txn in &held {
         let settings = (
             pragma(txn, "journal_mode").await,
@@ -83,6 +85,81 @@ async fn sqlite_file_connections_use_wal_foreign_keys_full_sync_and_busy_timeout
         assert_eq!(
             settings,
             ("wal".into(), "1".into(), "2".into(), "5000".into())
+        );
+    }
+}
+
+#[tokio::test]
+async fn transactions_on_a_sqlite_file_wait_their_turn_for_the_writer_connection() {
+    let (db, _guard) = fresh_file_db().await;
+    if !is_sqlite(&db) {
+        return; // PostgreSQL orders writers with row locks instead.
+    }
+    let mentor = user(&db, Role::Mentor).await;
+    let first = store::begin_write(&db).await.unwrap();
+    store::users::create_user(&first, "first@example.com", "F", Role::Mentee, "h")
+        .await
+        .unwrap();
+
+    let second = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let txn = store::begin_write(&db).await?;
+            let user =
+                store::users::create_user(&txn, "second@example.com", "S", Role::Mentee, "h")
+                    .await?;
+            txn.commit().await?;
+            Ok::<_, store::StoreError>(user)
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "the second transaction must wait for the first, not run beside it or fail"
+    );
+    // Reads are not queued behind the open transaction.
+    let found = store::users::user_by_id(&db, mentor.id).await.unwrap();
+    assert_eq!(found.map(|u| u.id), Some(mentor.id));
+
+    first.commit().await.unwrap();
+    let second = second.await.unwrap().expect("runs once the first commits");
+    let stored = store::users::user_by_id(&db, second.id).await.unwrap();
+    assert_eq!(
+        stored.map(|u| u.email),
+        Some("second@example.com".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn every_transaction_on_a_sqlite_file_runs_on_the_same_connection() {
+    let (db, _guard) = fresh_file_db().await;
+    if !is_sqlite(&db) {
+        return;
+    }
+    // A TEMP table is visible only on the connection that made it.
+    let first = db.begin().await.unwrap();
+    first
+        .execute_unprepared("CREATE TEMP TABLE writer_marker (x INTEGER)")
+        .await
+        .unwrap();
+    first.commit().await.unwrap();
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        // Pool connections held open meanwhile, so the pool would hand out another one.
+        readers.push(db.pool().begin().await.unwrap());
+        let txn = store::begin_write(&db).await.unwrap();
+        txn.execute_unprepared("SELECT x FROM temp.writer_marker")
+            .await
+            .expect("a transaction of db runs on the writer connection");
+        txn.commit().await.unwrap();
+    }
+    for reader in &readers {
+        assert!(
+            reader
+                .execute_unprepared("SELECT x FROM temp.writer_marker")
+                .await
+                .is_err(),
+            "reads run on other connections"
         );
     }
 }

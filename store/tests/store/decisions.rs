@@ -12,7 +12,7 @@ use store::qualifications::{
     insert_qualification, latest_by_prospect_ids, qualification_by_id, qualifications_page,
 };
 use store::users::{Role, User};
-use store::{DatabaseConnection, PageRequest, Program, Prospect, StoreError, TemplateVersion};
+use store::{Db, PageRequest, Program, Prospect, StoreError, TemplateVersion};
 
 use crate::support::{fresh_db, program_with_standard, qualify, user};
 
@@ -29,7 +29,7 @@ struct Setup {
     prospect: Prospect,
 }
 
-async fn setup(db: &DatabaseConnection) -> Setup {
+async fn setup(db: &Db) -> Setup {
     let mentor = user(db, Role::Mentor).await;
     let mentee = user(db, Role::Mentee).await;
     let (program, version) = program_with_standard(db, &mentor).await;

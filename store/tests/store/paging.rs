@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::support::{fresh_db, program_with_standard, user};
 
-async fn walk(db: &store::DatabaseConnection, owner: Uuid, order: ProspectOrder) -> Vec<Uuid> {
+async fn walk(db: &store::Db, owner: Uuid, order: ProspectOrder) -> Vec<Uuid> {
     let filter = ProspectFilter {
         owner_id: Some(owner),
         ..ProspectFilter::default()

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use domain::{Answer, AnswerValue, Definition, QualificationResult, Rule};
 use sea_orm::{ConnectionTrait, Database};
 use store::users::{Role, User, create_user};
-use store::{DatabaseConnection, Program, TemplateVersion};
+use store::{Db, Program, TemplateVersion};
 use uuid::Uuid;
 
 /// Removes the test database when dropped (keep it alive as long as the connection).
@@ -60,7 +60,7 @@ fn postgres_url() -> Option<String> {
 }
 
 /// A migrated, empty database: in-memory SQLite, or a fresh PostgreSQL database.
-pub async fn fresh_db() -> (DatabaseConnection, Guard) {
+pub async fn fresh_db() -> (Db, Guard) {
     match postgres_url() {
         Some(url) => fresh_postgres(url).await,
         None => open("sqlite::memory:", Cleanup::Nothing).await,
@@ -68,7 +68,7 @@ pub async fn fresh_db() -> (DatabaseConnection, Guard) {
 }
 
 /// Like [`fresh_db`], but SQLite lives in a temporary file (WAL, several connections).
-pub async fn fresh_file_db() -> (DatabaseConnection, Guard) {
+pub async fn fresh_file_db() -> (Db, Guard) {
     match postgres_url() {
         Some(url) => fresh_postgres(url).await,
         None => {
@@ -79,7 +79,7 @@ pub async fn fresh_file_db() -> (DatabaseConnection, Guard) {
     }
 }
 
-async fn fresh_postgres(admin_url: String) -> (DatabaseConnection, Guard) {
+async fn fresh_postgres(admin_url: String) -> (Db, Guard) {
     let name = format!("qualify_test_{}", Uuid::now_v7().simple());
     let admin = Database::connect(&admin_url)
         .await
@@ -107,7 +107,7 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{base}/{name}{query}")
 }
 
-async fn open(url: &str, cleanup: Cleanup) -> (DatabaseConnection, Guard) {
+async fn open(url: &str, cleanup: Cleanup) -> (Db, Guard) {
     // Build the guard first, so that a failing migration still cleans up.
     let guard = Guard(cleanup);
     let db = store::connect(url).await.expect("connect");
@@ -115,11 +115,11 @@ async fn open(url: &str, cleanup: Cleanup) -> (DatabaseConnection, Guard) {
     (db, guard)
 }
 
-pub fn is_sqlite(db: &DatabaseConnection) -> bool {
+pub fn is_sqlite(db: &Db) -> bool {
     db.get_database_backend() == sea_orm::DbBackend::Sqlite
 }
 
-pub async fn user(db: &DatabaseConnection, role: Role) -> User {
+pub async fn user(db: &Db, role: Role) -> User {
     let email = format!("{}@example.com", Uuid::now_v7().simple());
     create_user(db, &email, "Test User", role, "hash")
         .await
@@ -131,10 +131,7 @@ pub fn definition() -> Definition {
 }
 
 /// A mentor's template with version 1 published, and a program using it as its standard.
-pub async fn program_with_standard(
-    db: &DatabaseConnection,
-    mentor: &User,
-) -> (Program, TemplateVersion) {
+pub async fn program_with_standard(db: &Db, mentor: &User) -> (Program, TemplateVersion) {
     let (template, _) =
         store::templates::create_template(db, mentor.id, "A-client", "", &definition())
             .await

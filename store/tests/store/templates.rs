@@ -175,7 +175,7 @@ async fn versions_load_with_two_queries_however_many_are_asked_for() {
         ids.push(version.id);
     }
     let queries = Arc::new(AtomicUsize::new(0));
-    let mut counted = db.clone();
+    let mut counted = db.pool().clone();
     let counter = Arc::clone(&queries);
     counted.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);

@@ -1,8 +1,8 @@
 //! The audit log: each successful change appends exactly one record naming who did what to
 //! which object, and under which request; a refused change appends none.
 
-use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use store::Db;
 
 use super::uuid_of;
 use crate::definitions::{Answers, standard_definition};
@@ -11,7 +11,7 @@ use crate::fixtures::{
 };
 use crate::helpers::{Reply, TestApp, codes, expect_code, str_at};
 
-async fn audit_count(db: &DatabaseConnection) -> u64 {
+async fn audit_count(db: &Db) -> u64 {
     store::audit::count(db).await.expect("count audit records")
 }
 
@@ -19,7 +19,7 @@ async fn audit_count(db: &DatabaseConnection) -> u64 {
 /// the record names `actor`, `action` and the object at `object` in the response data.
 async fn audited(
     app: &TestApp,
-    db: &DatabaseConnection,
+    db: &Db,
     actor: Option<&Actor>,
     (query, vars): (&str, Value),
     (action, object_type, object): (&str, &str, &str),
