@@ -179,7 +179,8 @@ pub struct AnswerInputType {
 /// async-graphql's derived `parse` copies each field's value out of the object before
 /// parsing it, so a list of ten answers is copied once for the list and again for each
 /// answer's value (~11,000 instructions of `qualifyProspect`'s input, callgrind under
-/// `bench`). The errors are the derived ones (`mutations::prospects::tests` compares them).
+/// `bench`), and looks each field up by its hashed name. The errors are the derived ones
+/// (`mutations::prospects::tests` compares them).
 macro_rules! moved_input {
     ($ty:ty as $shape:ty { $($field:ident: $name:literal),+ $(,)? }) => {
         impl async_graphql::InputType for $ty {
@@ -196,7 +197,7 @@ macro_rules! moved_input {
             fn parse(
                 value: Option<async_graphql::Value>,
             ) -> async_graphql::InputValueResult<Self> {
-                let mut fields = match value {
+                let fields = match value {
                     Some(async_graphql::Value::Object(fields)) => fields,
                     other => {
                         return Err(async_graphql::InputValueError::expected_type(
@@ -204,8 +205,16 @@ macro_rules! moved_input {
                         ));
                     }
                 };
+                // One pass, comparing names: no hashing, no `swap_remove` per field.
+                $(let mut $field = None;)+
+                for (name, value) in fields {
+                    match name.as_str() {
+                        $($name => $field = Some(value),)+
+                        _ => {}
+                    }
+                }
                 Ok(Self {
-                    $($field: async_graphql::InputType::parse(fields.swap_remove($name))
+                    $($field: async_graphql::InputType::parse($field)
                         .map_err(async_graphql::InputValueError::propagate)?,)+
                 })
             }
