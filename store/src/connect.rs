@@ -46,6 +46,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pool size for file-backed SQLite reads: readers run in parallel under WAL.
 const SQLITE_FILE_CONNECTIONS: u32 = 8;
 const POSTGRES_CONNECTIONS: u32 = 10;
+/// A pooled PostgreSQL connection idle this long is checked before it is handed out.
+const POSTGRES_PING_IF_IDLE: Duration = Duration::from_secs(30);
 
 /// The database as the store uses it: a pool for reads and single statements, and on a
 /// SQLite file a one-connection pool that every transaction runs on (see the module docs).
@@ -127,6 +129,9 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
                 .idle_timeout(None)
                 .max_lifetime(None);
         } else {
+            // A local file's connection cannot be dropped by a server or a firewall; pinging
+            // it on every checkout (sqlx's default) was a round trip to its thread each time.
+            options.test_before_acquire(false);
             let mut write = options.clone();
             write
                 .max_connections(1)
@@ -137,7 +142,11 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
         }
         options.map_sqlx_sqlite_opts(move |opts| sqlite_pragmas(opts, in_memory));
     } else {
-        options.max_connections(POSTGRES_CONNECTIONS);
+        // Ping only connections idle long enough for the server or a proxy to have dropped
+        // them, not every checkout (a network round trip each).
+        options
+            .max_connections(POSTGRES_CONNECTIONS)
+            .test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE);
     }
     let counter = StatementCounter::default();
     let pool = counted(Database::connect(options).await?, &counter);
