@@ -235,6 +235,9 @@ impl ConnectionTrait for Db {
     }
 }
 
+/// What a [`TransactionTrait::transaction`] callback returns.
+type TxFuture<'c, T, E> = Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>;
+
 /// Every transaction begins on the writer connection where there is one.
 #[async_trait::async_trait]
 impl TransactionTrait for Db {
@@ -263,10 +266,7 @@ impl TransactionTrait for Db {
 
     async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
-            + Send,
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> TxFuture<'c, T, E> + Send,
         T: Send,
         E: std::fmt::Display + std::fmt::Debug + Send,
     {
@@ -280,10 +280,7 @@ impl TransactionTrait for Db {
         access_mode: Option<AccessMode>,
     ) -> Result<T, TransactionError<E>>
     where
-        F: for<'c> FnOnce(
-                &'c DatabaseTransaction,
-            ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
-            + Send,
+        F: for<'c> FnOnce(&'c DatabaseTransaction) -> TxFuture<'c, T, E> + Send,
         T: Send,
         E: std::fmt::Display + std::fmt::Debug + Send,
     {
