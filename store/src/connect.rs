@@ -22,8 +22,8 @@
 //! concurrent clients had a p99 of 138 ms against a p50 of 9 ms (`bench`). So [`Db`] on a
 //! SQLite file keeps a second pool of exactly one connection, and every transaction runs
 //! on it: writers in this process wait in the pool's first-come-first-served queue and
-//! start the moment the previous one commits (p99 15 ms, measured the same way). The busy handler
-//! is still there for writers in other processes.
+//! start the moment the previous one commits (p99 15 ms, measured the same way). The busy
+//! handler is still there for writers in other processes.
 
 use std::future::Future;
 use std::pin::Pin;
