@@ -120,6 +120,7 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
     let mut writer = None;
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        options.map_sqlx_sqlite_opts(move |opts| sqlite_pragmas(opts, in_memory));
         if in_memory {
             // A second connection would see another, empty database; and closing the only
             // one (idle timeout, max lifetime) would drop all data.
@@ -133,14 +134,10 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
             // it on every checkout (sqlx's default) was a round trip to its thread each time.
             options.test_before_acquire(false);
             let mut write = options.clone();
-            write
-                .max_connections(1)
-                .acquire_timeout(BUSY_TIMEOUT)
-                .map_sqlx_sqlite_opts(|opts| sqlite_pragmas(opts, false));
+            write.max_connections(1).acquire_timeout(BUSY_TIMEOUT);
             writer = Some(write);
             options.max_connections(SQLITE_FILE_CONNECTIONS);
         }
-        options.map_sqlx_sqlite_opts(move |opts| sqlite_pragmas(opts, in_memory));
     } else {
         // Ping only connections idle long enough for the server or a proxy to have dropped
         // them, not every checkout (a network round trip each).

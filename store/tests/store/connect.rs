@@ -130,6 +130,33 @@ async fn transactions_on_a_sqlite_file_wait_their_turn_for_the_writer_connection
     );
 }
 
+/// A transaction that waits longer than the busy timeout (5 s) for the writer gets an
+/// error instead of hanging, and the writer is usable again once the holder commits.
+#[tokio::test]
+async fn a_transaction_kept_waiting_past_the_busy_timeout_fails_and_the_next_succeeds() {
+    let (db, _guard) = fresh_file_db().await;
+    if !is_sqlite(&db) {
+        return;
+    }
+    let holder = store::begin_write(&db).await.unwrap();
+    let started = std::time::Instant::now();
+    let waited = store::begin_write(&db).await;
+    assert!(
+        matches!(waited, Err(store::StoreError::Db(_))),
+        "got {:?}",
+        waited.map(|_| ())
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_secs(4));
+    holder.commit().await.unwrap();
+    let next = store::begin_write(&db)
+        .await
+        .expect("the writer is free again");
+    store::users::create_user(&next, "after@example.com", "A", Role::Mentee, "h")
+        .await
+        .unwrap();
+    next.commit().await.unwrap();
+}
+
 #[tokio::test]
 async fn every_transaction_on_a_sqlite_file_runs_on_the_same_connection() {
     let (db, _guard) = fresh_file_db().await;

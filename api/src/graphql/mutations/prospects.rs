@@ -375,6 +375,7 @@ mod tests {
         let answers = [
             answer.clone(),
             json!({ "key": "fit", "value": { "unknown": true } }),
+            json!({ "key": "fit", "value": { "yes": false }, "unasked": 1 }),
             json!({ "value": { "yes": true } }),
             json!({ "key": "fit", "value": { "scale": "four" } }),
             json!({ "key": "fit", "value": { "scale": 4, "yes": true } }),
