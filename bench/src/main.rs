@@ -54,6 +54,9 @@ enum Command {
         duration_secs: f64,
         #[arg(long, default_value_t = 3)]
         repeats: usize,
+        /// Repeats of the cells a throughput target reads (S2 and S3 at c=16).
+        #[arg(long, default_value_t = 7)]
+        target_repeats: usize,
         #[arg(long, default_value_t = 1)]
         server_core: usize,
         #[arg(long, default_value_t = 0)]
@@ -110,6 +113,7 @@ fn main() -> anyhow::Result<()> {
             warmup_secs,
             duration_secs,
             repeats,
+            target_repeats,
             server_core,
             load_core,
             seed,
@@ -126,6 +130,7 @@ fn main() -> anyhow::Result<()> {
                 warmup_secs,
                 duration_secs,
                 repeats,
+                target_repeats,
                 server_core,
                 load_core,
                 seed,

@@ -19,7 +19,9 @@ pub fn render(r: &Results) -> String {
     let _ = writeln!(
         out,
         "Machine: {} ({} cores, {} MiB, Linux {}). Server pinned to core {}, load to core {}; \
-         {} s warm-up then {} s timed, {} repeats, medians.\n",
+         {} s warm-up then {} s timed, {} repeats ({} for S2 and S3 at c=16, which the \
+         throughput targets read), medians. Each repeat measures both servers back to back \
+         (which goes first alternates); `ratio` is the median of the repeats' ratios.\n",
         r.machine.cpu,
         r.machine.cores,
         r.machine.memory_mib,
@@ -28,7 +30,8 @@ pub fn render(r: &Results) -> String {
         s.load_core,
         s.warmup_secs,
         s.duration_secs,
-        s.repeats
+        s.repeats,
+        s.repeats.max(s.target_repeats)
     );
     for size in &r.sizes {
         let _ = writeln!(
@@ -51,7 +54,8 @@ pub fn render(r: &Results) -> String {
             );
         }
         out.push_str(
-            "Each pair is baseline / GraphQL. `ratio` = GraphQL req/s over baseline req/s.\n\n\
+            "Each pair is baseline / GraphQL (medians). `ratio` = GraphQL req/s over baseline req/s, \
+             the median of the repeats' ratios.\n\n\
              | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | SQL/req | errors |\n\
              |---|---|---|---|---|---|---|---|---|\n",
         );

@@ -75,19 +75,43 @@ pub struct Cell {
     pub concurrency: usize,
     pub baseline: Summary,
     pub api: Summary,
-    /// API requests/s over baseline requests/s.
+    /// The median over repeats of API requests/s over the baseline's requests/s in the
+    /// window measured next to it. Each pair is measured back to back, so a drift of the
+    /// machine's speed over the minutes of a cell (other tenants, the disk) cancels out of
+    /// its ratio; a ratio of the two medians would take them from different minutes.
     pub throughput_ratio: f64,
+    /// Every pair's ratio, in the order measured.
+    #[serde(default)]
+    pub paired_ratios: Vec<f64>,
+    /// API median requests/s over baseline median requests/s, for comparison.
+    #[serde(default)]
+    pub ratio_of_medians: f64,
 }
 
 impl Cell {
-    pub fn new(scenario: Scenario, concurrency: usize, baseline: Summary, api: Summary) -> Cell {
-        let throughput_ratio = api.requests_per_second / baseline.requests_per_second.max(1e-9);
+    /// `baseline[i]` and `api[i]` are the two windows of repeat `i`.
+    pub fn new(
+        scenario: Scenario,
+        concurrency: usize,
+        baseline: &[Outcome],
+        api: &[Outcome],
+    ) -> Cell {
+        let paired_ratios: Vec<f64> = baseline
+            .iter()
+            .zip(api)
+            .map(|(b, a)| a.requests_per_second / b.requests_per_second.max(1e-9))
+            .collect();
+        let baseline = Summary::of(baseline);
+        let api = Summary::of(api);
+        let ratio_of_medians = api.requests_per_second / baseline.requests_per_second.max(1e-9);
         Cell {
             scenario,
             concurrency,
             baseline,
             api,
-            throughput_ratio,
+            throughput_ratio: median(paired_ratios.clone()),
+            paired_ratios,
+            ratio_of_medians,
         }
     }
 }
@@ -225,4 +249,35 @@ pub fn progress_line(cell: &Cell) -> String {
         cell.baseline.errors,
         cell.api.errors,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(requests_per_second: f64) -> Outcome {
+        Outcome {
+            requests_per_second,
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn the_ratio_pairs_windows_measured_back_to_back() {
+        // The machine slows down in the second repeat and speeds up in the third; each
+        // pair still says the API does 0.85 to 0.95 of the baseline.
+        let baseline = [window(100.0), window(200.0), window(150.0)];
+        let api = [window(90.0), window(170.0), window(142.5)];
+        let cell = Cell::new(Scenario::S2, 16, &baseline, &api);
+        let rounded: Vec<f64> = cell
+            .paired_ratios
+            .iter()
+            .map(|r| (r * 100.0).round() / 100.0)
+            .collect();
+        assert_eq!(rounded, [0.9, 0.85, 0.95]);
+        assert!((cell.throughput_ratio - 0.9).abs() < 1e-9);
+        // The medians come from different repeats: 142.5 / 150.
+        assert!((cell.ratio_of_medians - 0.95).abs() < 1e-9);
+        assert!((cell.baseline.requests_per_second - 150.0).abs() < 1e-9);
+    }
 }
