@@ -31,7 +31,7 @@ pub fn render(r: &Results) -> String {
         s.warmup_secs,
         s.duration_secs,
         s.repeats,
-        s.repeats.max(s.target_repeats)
+        s.target_cell_repeats()
     );
     for size in &r.sizes {
         let _ = writeln!(

@@ -46,6 +46,13 @@ pub struct Settings {
     pub fresh: bool,
 }
 
+impl Settings {
+    /// Repeats of a cell that a throughput target reads: never fewer than the others get.
+    pub fn target_cell_repeats(&self) -> usize {
+        self.repeats.max(self.target_repeats)
+    }
+}
+
 /// Runs everything and returns the results.
 ///
 /// # Errors
@@ -283,7 +290,7 @@ fn measure(
 ) -> anyhow::Result<Cell> {
     let mut runs: [Vec<Outcome>; 2] = [Vec::new(), Vec::new()];
     let repeats = if targets::is_checked(scenario, c) {
-        settings.repeats.max(settings.target_repeats)
+        settings.target_cell_repeats()
     } else {
         settings.repeats
     };

@@ -16,19 +16,16 @@ pub fn is_checked(scenario: Scenario, concurrency: usize) -> bool {
 
 /// The ratio, with the spread of the repeats' pairs it is the median of.
 fn measured_ratio(cell: &Cell) -> String {
-    let low = cell
-        .paired_ratios
-        .iter()
-        .copied()
-        .fold(f64::INFINITY, f64::min);
-    let high = cell.paired_ratios.iter().copied().fold(0.0, f64::max);
-    if cell.paired_ratios.len() < 2 {
+    let pairs = &cell.paired_ratios;
+    if pairs.len() < 2 {
         return format!("{:.2}", cell.throughput_ratio);
     }
+    let low = pairs.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = pairs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     format!(
         "{:.2} ({} pairs {low:.2}..{high:.2}; ratio of medians {:.2})",
         cell.throughput_ratio,
-        cell.paired_ratios.len(),
+        pairs.len(),
         cell.ratio_of_medians
     )
 }
@@ -191,4 +188,38 @@ fn growth(sizes: &[Size]) -> Option<Check> {
         measured: parts.join(", "),
         met: worst <= 1.3,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Outcome;
+
+    fn cell(pairs: &[(f64, f64)]) -> Cell {
+        let window = |requests_per_second| Outcome {
+            requests_per_second,
+            ..Outcome::default()
+        };
+        let baseline: Vec<Outcome> = pairs.iter().map(|p| window(p.0)).collect();
+        let api: Vec<Outcome> = pairs.iter().map(|p| window(p.1)).collect();
+        Cell::new(Scenario::S2, LOADED, &baseline, &api)
+    }
+
+    #[test]
+    fn a_ratio_shows_the_spread_of_its_pairs_and_the_ratio_of_medians() {
+        let three = cell(&[(100.0, 90.0), (200.0, 170.0), (150.0, 142.5)]);
+        assert_eq!(
+            measured_ratio(&three),
+            "0.90 (3 pairs 0.85..0.95; ratio of medians 0.95)"
+        );
+        assert_eq!(measured_ratio(&cell(&[(100.0, 91.0)])), "0.91");
+    }
+
+    #[test]
+    fn only_the_cells_a_throughput_target_reads_are_checked() {
+        assert!(is_checked(Scenario::S2, LOADED));
+        assert!(is_checked(Scenario::S3, LOADED));
+        assert!(!is_checked(Scenario::S2, 64));
+        assert!(!is_checked(Scenario::S4, LOADED));
+    }
 }
