@@ -66,8 +66,15 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
             "the request body is too large",
         );
     }
+    // The body counts against the request's deadline here too, as in `http::post`.
+    let body_deadline = crate::http::Deadline::of(&request, limits.request_timeout);
+    let media = crate::http::response_media(request.headers());
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, limits.max_body_bytes).await else {
+    let Ok(read) = tokio::time::timeout_at(body_deadline, to_bytes(body, limits.max_body_bytes)).await
+    else {
+        return crate::http::body_too_slow(media);
+    };
+    let Ok(bytes) = read else {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::REQUEST_TOO_LARGE,

@@ -34,7 +34,9 @@ pub fn build(state: AppState, versions: VersionCache) -> Schemas {
         let limits = &state.config.limits;
         let mut builder = schema_builder()
             .validation_mode(mode)
-            .limit_depth(limits.max_depth)
+            // No `limit_depth`: it counts introspection's `ofType` chains like any field,
+            // which refuses every standard introspection query; `limits::Guard` bounds
+            // depth (and those chains on their own) before `execute`.
             .limit_complexity(limits.max_complexity)
             .limit_directives(limits.max_directives_per_field)
             .limit_recursive_depth(limits::max_nesting(limits))
