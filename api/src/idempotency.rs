@@ -70,7 +70,8 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     let body_deadline = crate::http::Deadline::of(&request, limits.request_timeout);
     let media = crate::http::response_media(request.headers());
     let (parts, body) = request.into_parts();
-    let Ok(read) = tokio::time::timeout_at(body_deadline, to_bytes(body, limits.max_body_bytes)).await
+    let Ok(read) =
+        tokio::time::timeout_at(body_deadline, to_bytes(body, limits.max_body_bytes)).await
     else {
         return crate::http::body_too_slow(media);
     };

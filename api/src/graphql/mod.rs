@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod coercion;
 pub mod context;
 pub mod ids;
 pub mod inputs;

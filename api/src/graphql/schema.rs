@@ -2,6 +2,7 @@
 
 use async_graphql::{EmptySubscription, Schema, ValidationMode};
 
+use crate::graphql::coercion::Coercion;
 use crate::graphql::context::{Actor, AppState, Credentials};
 use crate::graphql::limits::{self, Known};
 use crate::graphql::loaders::{self, VersionCache};
@@ -26,6 +27,7 @@ pub struct Schemas {
     full: QualifySchema,
     trusting: QualifySchema,
     inputs: Inputs,
+    coercion: Coercion,
 }
 
 pub fn build(state: AppState, versions: VersionCache) -> Schemas {
@@ -51,6 +53,7 @@ pub fn build(state: AppState, versions: VersionCache) -> Schemas {
         full: make(ValidationMode::Strict),
         trusting: make(ValidationMode::Fast),
         inputs: Inputs::default(),
+        coercion: Coercion::default(),
     }
 }
 
@@ -59,9 +62,12 @@ impl Schemas {
     /// entry, if it has one.
     pub async fn execute(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         known: Option<&Known>,
     ) -> async_graphql::Response {
+        if let Err(refused) = self.coerce(&mut request) {
+            return async_graphql::Response::from_errors(vec![refused]);
+        }
         if let Some(known) = known
             && known.is_valid()
             && self.inputs.accept(
@@ -79,6 +85,24 @@ impl Schemas {
             known.mark_valid();
         }
         response
+    }
+}
+
+impl Schemas {
+    /// Values of scalars that async-graphql's validation does not parse
+    /// (`graphql::coercion`), refused before either schema runs the request.
+    fn coerce(&self, request: &mut async_graphql::Request) -> async_graphql::ServerResult<()> {
+        if !self.coercion.may_apply(&request.query) {
+            return Ok(());
+        }
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        // A document that does not parse is reported by `execute`.
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        self.coercion
+            .check(document, operation_name.as_deref(), &variables)
     }
 }
 

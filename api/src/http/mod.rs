@@ -282,11 +282,7 @@ fn reply(media: MediaType, response: async_graphql::Response, executed: bool) ->
     let errors: Vec<ServerError> = if executed {
         response.errors
     } else {
-        response
-            .errors
-            .into_iter()
-            .map(limits::request_error)
-            .collect()
+        limits::request_errors(response.errors)
     };
     let status = match media {
         MediaType::GraphQLResponse if !executed => StatusCode::BAD_REQUEST,

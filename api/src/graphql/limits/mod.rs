@@ -43,6 +43,8 @@ pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 /// `__schema` or `__type` in production.
 pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+/// A value that does not fit its type (`ApiError::BadInput` adds the field's path).
+pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 /// Any other error before execution: unknown field, bad variable, unknown operation...
 pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
@@ -168,6 +170,33 @@ pub fn executed(response: &Response) -> bool {
         || response.errors.iter().any(|e| !e.path.is_empty())
 }
 
+/// The errors of a request refused before execution, each with its code.
+///
+/// A value of the wrong type for a connection's `first` is reported twice by
+/// async-graphql: by validation, with the argument's path, and again by the complexity
+/// calculation, which parses `first` itself (rendered like any `InputValueError`:
+/// `Expected input type "Int", found "x".` or `Failed to parse "Int": ...`). The second
+/// adds nothing, so it is dropped when the first is there.
+pub fn request_errors(errors: Vec<ServerError>) -> Vec<ServerError> {
+    let errors: Vec<ServerError> = errors.into_iter().map(request_error).collect();
+    let has_field = errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .is_some_and(|x| x.get("field").is_some())
+    });
+    errors
+        .into_iter()
+        .filter(|e| !(has_field && is_input_value_error(e)))
+        .collect()
+}
+
+/// Whether `err` is async-graphql's rendering of an `InputValueError` raised outside the
+/// validation rules (see `request_errors`).
+fn is_input_value_error(err: &ServerError) -> bool {
+    err.message.starts_with("Expected input type \"")
+        || err.message.starts_with("Failed to parse \"")
+}
+
 /// The code of an error of a request refused before execution.
 pub fn request_error(err: ServerError) -> ServerError {
     if err
@@ -206,6 +235,7 @@ fn classify(err: ServerError) -> ServerError {
         // The messages of `limit_complexity` and `limit_depth`.
         "Query is too complex." => QUERY_TOO_COMPLEX,
         "Query is nested too deep." => QUERY_TOO_DEEP,
+        _ if is_input_value_error(&err) => BAD_USER_INPUT,
         _ => VALIDATION_FAILED,
     };
     with_code(err, code)
@@ -379,5 +409,77 @@ mod tests {
             code(&request_error(unknown.errors[0].clone())).as_deref(),
             Some("\"GRAPHQL_VALIDATION_FAILED\"")
         );
+    }
+}
+
+/// The parser, at the deepest nesting [`check_text`] lets through, on half the stack of a
+/// Tokio worker (2 MiB), in a debug build (whose frames are several times larger): every
+/// construct that recurses.
+#[cfg(test)]
+mod stack {
+    use super::*;
+
+    /// Documents whose brackets nest `n` deep, one per construct that nests.
+    pub fn deep_documents(n: usize) -> Vec<(&'static str, String)> {
+        let open = |s: &str| s.repeat(n);
+        vec![
+            (
+                "list literal",
+                format!("{{ a(x: {}1{}) }}", open("["), open("]")),
+            ),
+            (
+                "object literal",
+                format!("{{ a(x: {}1{}) }}", open("{a: "), open("}")),
+            ),
+            (
+                "directive argument",
+                format!("{{ a @d(x: {}1{}) }}", open("["), open("]")),
+            ),
+            (
+                "variable default",
+                format!("query($v: T = {}1{}) {{ a }}", open("["), open("]")),
+            ),
+            (
+                "list type",
+                format!("query($v: {}Int{}) {{ a }}", open("["), open("]")),
+            ),
+            ("selection set", format!("{}a{}", open("{ a "), open("}"))),
+            (
+                "inline fragment",
+                format!("{}a{}", open("{ ... on Q "), open("}")),
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_parser_survives_the_deepest_text_let_through_on_a_small_stack() {
+        let limits = config::Limits {
+            max_depth: usize::MAX / 4,
+            ..config::Limits::default()
+        };
+        let bound = max_text_nesting(&limits);
+        assert_eq!(bound, MAX_TEXT_NESTING);
+        // Brackets count from the outermost one, so a document at the bound nests the
+        // construct a little less; `check_text` must let each through, and parsing it must
+        // not overflow 1 MiB.
+        for (construct, text) in deep_documents(bound - 2) {
+            assert!(check_text(&text, &limits).is_ok(), "{construct}");
+            let parsed = std::thread::Builder::new()
+                .stack_size(1024 * 1024)
+                .spawn(move || async_graphql::parser::parse_query(&text).is_ok())
+                .map(|t| t.join());
+            assert!(matches!(parsed, Ok(Ok(_))), "{construct}");
+        }
+        for (construct, text) in deep_documents(bound + 1) {
+            let code = check_text(&text, &limits)
+                .err()
+                .and_then(|e| e.extensions)
+                .and_then(|x| x.get("code").cloned());
+            assert_eq!(
+                code.map(|c| c.to_string()).as_deref(),
+                Some("\"QUERY_TOO_DEEP\""),
+                "{construct}"
+            );
+        }
     }
 }
