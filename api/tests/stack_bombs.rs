@@ -25,7 +25,10 @@ impl Server {
     fn start(env: &str) -> Server {
         let db = std::env::temp_dir().join(format!("qualify-bombs-{}.db", uuid::Uuid::now_v7()));
         let mut child = Command::new(BIN)
-            .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", db.display()))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", db.display()),
+            )
             .env("QUALIFY_BIND", "127.0.0.1:0")
             .env("QUALIFY_ENV", env)
             .env("RUST_LOG", "warn")
@@ -67,8 +70,16 @@ fn bombs(n: usize) -> Vec<String> {
     vec![
         format!("{{ node(id: {}1{}) {{ id }} }}", open("["), open("]")),
         format!("{{ node(id: {}1{}) {{ id }} }}", open("{a: "), open("}")),
-        format!("{{ __typename @include(if: {}true{}) }}", open("["), open("]")),
-        format!("query($v: Int = {}1{}) {{ __typename }}", open("["), open("]")),
+        format!(
+            "{{ __typename @include(if: {}true{}) }}",
+            open("["),
+            open("]")
+        ),
+        format!(
+            "query($v: Int = {}1{}) {{ __typename }}",
+            open("["),
+            open("]")
+        ),
         format!("query($v: {}Int{}) {{ __typename }}", open("["), open("]")),
         format!("{{ viewer {}id{} }}", open("{ programs "), open("}")),
         format!("{}__typename{}", open("{ ... on Query "), open("}")),
