@@ -256,3 +256,53 @@ async fn a_deep_body_that_is_not_even_graphql_is_a_bad_request() {
     }
     still_serving(&app).await;
 }
+
+/// A document of `n` random openings (`{ a `, `[`, `{a: `, `(x: `, `@d(if: `, `... on Q {`)
+/// closed in reverse, or left open: shapes no list above thought of. Deterministic (a
+/// linear congruential generator), so a failure reproduces.
+fn mixed(seed: u64, n: usize) -> String {
+    const OPEN: [(&str, &str); 6] = [
+        ("{ a ", "}"),
+        ("[", "]"),
+        ("{a: ", "}"),
+        ("(x: ", ")"),
+        ("@d(if: ", ")"),
+        ("... on Q { ", "}"),
+    ];
+    let mut state = seed;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap_or(0)
+    };
+    let mut text = String::from("query($v: [Int] = [1]) ");
+    let mut closing = Vec::new();
+    for _ in 0..n {
+        let (open, close) = OPEN[next() % OPEN.len()];
+        text.push_str(open);
+        closing.push(close);
+    }
+    if next() % 2 == 0 {
+        text.push('1');
+        while let Some(close) = closing.pop() {
+            text.push_str(close);
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn random_mixtures_of_nesting_constructs_get_a_coded_error_and_the_server_survives() {
+    let app = TestApp::spawn().await;
+    for seed in 0..40 {
+        for n in [60, 3_000] {
+            let query = mixed(seed, n);
+            let reply = post(app.addr, GRAPHQL_RESPONSE, &json!({ "query": query })).await;
+            assert_eq!(reply.status, 400, "seed {seed}, {n}: {}", reply.text);
+            let found = codes(&reply.body());
+            assert_eq!(found, vec!["QUERY_TOO_DEEP".to_owned()], "seed {seed}, {n}");
+        }
+    }
+    still_serving(&app).await;
+}
