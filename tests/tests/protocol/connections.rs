@@ -165,9 +165,19 @@ async fn connections_over_the_limit_wait_until_one_closes() {
         config.connections.max_connections = 2;
     })
     .await;
-    let held = [connect(&app).await, connect(&app).await];
-    // Let the server accept both before the third arrives.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Two kept-alive connections, each surely accepted: each has had an answer.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = connect(&app).await;
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .expect("write");
+        let mut buf = [0u8; 1024];
+        let n = stream.read(&mut buf).await.expect("an answer");
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+        held.push(stream);
+    }
     let mut third = connect(&app).await;
     third
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
