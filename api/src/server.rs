@@ -73,8 +73,18 @@ impl Server {
 /// Connect to the database, run migrations, bind and serve in the background.
 ///
 /// # Errors
-/// When the database cannot be reached or migrated, or the address cannot be bound.
+/// When a connection setting is zero, the database cannot be reached or migrated, or the
+/// address cannot be bound.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let connections = &config.connections;
+    if connections.header_read_timeout.is_zero()
+        || connections.idle_timeout.is_zero()
+        || connections.max_connections == 0
+    {
+        anyhow::bail!(
+            "the header-read and idle timeouts and the connection limit must be at least 1"
+        );
+    }
     let (db, statements) = store::connect_counted(&config.database_url).await?;
     store::migrate(&db).await?;
     let secret = match &config.jwt_secret {

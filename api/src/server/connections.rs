@@ -38,7 +38,7 @@ pub async fn serve(
     settings: Connections,
     shutdown: impl Future<Output = ()>,
 ) {
-    let permits = Arc::new(Semaphore::new(settings.max_connections.max(1)));
+    let permits = Arc::new(Semaphore::new(settings.max_connections));
     let (closing, closing_seen) = watch::channel(false);
     let mut connections = JoinSet::new();
     let mut shutdown = pin!(shutdown);
