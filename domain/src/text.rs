@@ -167,6 +167,38 @@ impl DisplayName {
     }
 }
 
+/// The longest description (of a template or a program), in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// The longest search text, in characters: a search is a few words, and a long pattern
+/// only costs the database.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The longest invite code looked up, in characters (the codes handed out are shorter).
+pub const MAX_INVITE_CODE_CHARS: usize = 100;
+
+/// A description, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_DESCRIPTION_CHARS`].
+pub fn description(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_DESCRIPTION_CHARS)
+}
+
+/// A search text, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_SEARCH_CHARS`].
+pub fn search(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_SEARCH_CHARS)
+}
+
+/// An invite code as typed, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_INVITE_CODE_CHARS`].
+pub fn invite_code(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_INVITE_CODE_CHARS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +210,20 @@ mod tests {
             .map(Email::as_str)
             .map_err(|e| e.message.as_str());
         assert_eq!(actual, expected, "input {input:?}");
+    }
+
+    #[test]
+    fn descriptions_searches_and_invite_codes_have_length_limits() {
+        assert_eq!(description("  told  "), Ok("told"));
+        assert!(description(&"d".repeat(2000)).is_ok());
+        assert_eq!(
+            description(&"d".repeat(2001)).map_err(|e| e.message),
+            Err("must be at most 2000 characters".to_owned())
+        );
+        assert_eq!(search(" 50% ").ok(), Some("50%"));
+        assert!(search(&"s".repeat(201)).is_err());
+        assert!(invite_code(&"c".repeat(100)).is_ok());
+        assert!(invite_code(&"c".repeat(101)).is_err());
     }
 
     #[test]
