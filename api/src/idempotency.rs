@@ -52,6 +52,8 @@ pub fn transaction() -> Option<Arc<DatabaseTransaction>> {
 
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;
+/// How long a request waits before asking again for a key another request holds.
+const POLL: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Runs the request under its key, if it has one (called by `server`'s middleware, after
 /// `auth::session` has put the credentials in the request).
@@ -103,10 +105,14 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     };
     let hash = hex(&Sha256::digest(&bytes));
     let deadline = Instant::now() + limits.request_timeout;
-    let claimed = tokio::time::timeout_at(
-        deadline.into(),
-        store::idempotency::claim(&state.db, user_id, &key, &hash),
-    )
+    let claimed = tokio::time::timeout_at(deadline.into(), async {
+        loop {
+            match store::idempotency::claim(&state.db, user_id, &key, &hash).await {
+                Ok(Claim::Busy) => tokio::time::sleep(POLL).await,
+                other => return other,
+            }
+        }
+    })
     .await;
     let txn = match claimed {
         Ok(Ok(Claim::Claimed(txn))) => txn,
@@ -118,7 +124,8 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
                 "this Idempotency-Key was used with a different request",
             );
         }
-        Err(_) => {
+        // The loop only ends busy when the deadline cut it short.
+        Ok(Ok(Claim::Busy)) | Err(_) => {
             return error(
                 StatusCode::CONFLICT,
                 "CONFLICT",

@@ -6,10 +6,19 @@
 //! all. Of many parallel retries exactly one wins the insert (the primary key decides; the
 //! others wait for its transaction to end) and does the work; the others then find its
 //! response and replay it. A process that dies mid-request leaves no claim behind.
+//!
+//! On PostgreSQL a losing insert would wait for the winner's commit holding a pooled
+//! connection, and fifty of them would starve the winner of connections; so the insert
+//! waits at most [`PG_CLAIM_WAIT`] and the claim answers [`Claim::Busy`], for the caller to
+//! retry later without holding anything. On SQLite claims queue for the one writer
+//! connection without holding a connection of the pool.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, RuntimeErr,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -21,6 +30,9 @@ use crate::error::unique;
 /// How many times a claim that lost the race for the key reads the winner's response again
 /// before giving up (each round waits for the winner's transaction to end).
 const CLAIM_ROUNDS: usize = 5;
+/// How long an insert on PostgreSQL waits for another request holding the same key.
+const PG_CLAIM_WAIT: &str = "SET LOCAL lock_timeout = '50ms'";
+const PG_LOCK_NOT_AVAILABLE: &str = "55P03";
 
 /// What a request holding an idempotency key should do.
 #[derive(Debug)]
@@ -32,6 +44,8 @@ pub enum Claim<T> {
     Replay(StoredResponse),
     /// The key was used with a different request body.
     Mismatch,
+    /// Another request holds the key and has not finished: ask again a little later.
+    Busy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,14 +76,21 @@ where
             return Ok(done);
         }
         let txn = begin_write(db).await?;
+        let postgres = txn.get_database_backend() == DbBackend::Postgres;
+        if postgres {
+            txn.execute_unprepared(PG_CLAIM_WAIT).await?;
+        }
         // A claim without a response was committed alone by an older version of this code,
         // whose process then died: nobody is working on it, so it is taken over.
-        idempotency_keys::Entity::delete_many()
+        let deleted = idempotency_keys::Entity::delete_many()
             .filter(idempotency_keys::Column::UserId.eq(user_id))
             .filter(idempotency_keys::Column::Key.eq(key))
             .filter(idempotency_keys::Column::CompletedAt.is_null())
             .exec(&txn)
-            .await?;
+            .await;
+        if let Err(e) = deleted {
+            return busy_or(e);
+        }
         let row = idempotency_keys::Model {
             user_id,
             key: key.to_owned(),
@@ -82,16 +103,47 @@ where
         };
         let inserted = idempotency_keys::Entity::insert(idempotency_keys::ActiveModel::from(row))
             .exec_without_returning(&txn)
-            .await
-            .map_err(unique("idempotency key"));
-        match inserted {
-            Ok(_) => return Ok(Claim::Claimed(txn)),
+            .await;
+        if let Err(e) = &inserted
+            && lock_not_available(e)
+        {
+            return Ok(Claim::Busy);
+        }
+        match inserted.map_err(unique("idempotency key")) {
+            Ok(_) => {
+                if postgres {
+                    // The work in this transaction waits for locks as long as it would
+                    // without a key.
+                    txn.execute_unprepared("SET LOCAL lock_timeout TO DEFAULT")
+                        .await?;
+                }
+                return Ok(Claim::Claimed(txn));
+            }
             // Another request committed the key meanwhile: read its response next round.
             Err(StoreError::Conflict(_)) => drop(txn),
             Err(other) => return Err(other),
         }
     }
     Err(StoreError::Conflict("idempotency key"))
+}
+
+fn busy_or<T>(e: DbErr) -> Result<Claim<T>, StoreError> {
+    if lock_not_available(&e) {
+        Ok(Claim::Busy)
+    } else {
+        Err(e.into())
+    }
+}
+
+/// PostgreSQL's `lock_not_available`: the wait for another transaction's lock timed out.
+fn lock_not_available(e: &DbErr) -> bool {
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|code| code == PG_LOCK_NOT_AVAILABLE),
+        _ => false,
+    }
 }
 
 /// The outcome of a key already completed, if it is.
