@@ -281,9 +281,13 @@ async fn acknowledged_writes_survive_kill_9_on_postgres() {
 }
 
 const KEYS: usize = 8;
-const ROUNDS: u64 = 10;
+/// When each round kills the server, as a multiple of how long one keyed creation takes
+/// on it: from before the work starts to after the answers went out.
+const KILL_AT: [f64; 12] = [
+    0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0,
+];
 
-/// Keyed creations, each killed mid-flight `ROUNDS` times at a different moment, then
+/// Keyed creations, each killed mid-flight once per entry of `KILL_AT`, then
 /// retried to the end: each key ends with exactly one prospect, and every answer it ever
 /// got is the same one.
 async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) {
@@ -297,8 +301,17 @@ async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) 
         None => answers[k] = Some(body),
     };
     let vars = |k: usize| json!({ "p": written.program, "n": format!("Keyed {k}.") });
-    for round in 0..ROUNDS {
+    for (round, kill_at) in KILL_AT.into_iter().enumerate() {
         let client = Client::new(server.addr);
+        // Warm (connections open) and timed: one keyed creation of its own.
+        let started = std::time::Instant::now();
+        let warm_up = json!({ "p": written.program, "n": "Warm-up" });
+        let key = format!("warm-up-{round}");
+        client
+            .try_keyed(&token, &key, CREATE_PROSPECT, warm_up)
+            .await
+            .expect("the warm-up is answered");
+        let one = started.elapsed();
         let mut requests = Vec::new();
         for k in 0..KEYS {
             let (client, token, vars) = (client.clone(), token.clone(), vars(k));
@@ -310,8 +323,7 @@ async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) 
                 )
             }));
         }
-        // From just after the requests leave to well into their work.
-        tokio::time::sleep(Duration::from_millis(2 + round * 4)).await;
+        tokio::time::sleep(one.mul_f64(kill_at)).await;
         server.kill_9();
         let mut answered = 0;
         for request in requests {
@@ -325,7 +337,10 @@ async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) 
                 record(k, body);
             }
         }
-        eprintln!("round {round}: {answered} of {KEYS} keyed requests answered before kill -9");
+        eprintln!(
+            "round {round}: killed after {:?}, {answered} of {KEYS} keyed requests answered",
+            one.mul_f64(kill_at)
+        );
         server = Server::start(database_url);
     }
     let client = Client::new(server.addr);
