@@ -2,11 +2,13 @@
 //!
 //! Each function loads an object and returns it only if the signed-in user may see it;
 //! otherwise `None`, exactly as if it did not exist, so that ids cannot be probed.
-//! - mentees: their own prospects (and everything under them), the programs they are
-//!   enrolled in, those programs' mentors and standard versions, and the versions their
-//!   own qualifications were scored against;
+//! - mentees: their own prospects (and everything under them, also in a program they were
+//!   removed from, where they may no longer change them), the programs they are enrolled
+//!   in, those programs' mentors and standard versions, and the versions their own
+//!   qualifications were scored against;
 //! - mentors: their own templates, programs and invites, and everything of the prospects
-//!   in their programs, with those prospects' owners.
+//!   in their programs, with those prospects' owners;
+//! - e-mail addresses: see [`may_see_email`].
 
 use std::sync::Arc;
 

@@ -201,6 +201,67 @@ async fn control_characters_in_literals_are_bad_user_input_at_their_path() {
 }
 
 #[tokio::test]
+async fn control_characters_in_review_notes_plans_codes_ids_and_credentials_are_refused() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("REVIEW").await;
+    let (prospect, _, _, exception) = app.pending_exception(&w.mentee, &w.program_id).await;
+    let review = "mutation($input: ReviewExceptionInput!) { reviewException(input: $input) { exceptionRequest { id status } } }";
+    let join = "mutation($c: String!) { joinProgram(inviteCode: $c) { program { id } } }";
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    let nul = "x\u{0}y";
+    let cases: Vec<(&str, Option<&str>, &str, Value)> = vec![
+        (
+            "input.note",
+            w.mentor.tok(),
+            review,
+            json!({ "input": { "id": exception, "approve": true, "note": nul } }),
+        ),
+        (
+            "input.outlook.plan",
+            w.mentee.tok(),
+            crate::fixtures::QUALIFY,
+            json!({ "input": { "prospectId": prospect, "answers": Answers::middling().json(),
+                            "outlook": { "answers": [], "plan": nul } } }),
+        ),
+        ("inviteCode", w.mentee.tok(), join, json!({ "c": nul })),
+        ("id", w.mentee.tok(), node, json!({ "id": nul })),
+        (
+            "input.email",
+            None,
+            crate::fixtures::LOGIN,
+            json!({ "input": { "email": nul, "password": "whatever it is" } }),
+        ),
+    ];
+    for (field, token, query, vars) in cases {
+        let body = app.gql(token, query, vars).await;
+        assert_refused_at(&body, field, query);
+    }
+    let pending = app
+        .data(
+            w.mentor.tok(),
+            "query($id: ID!) { node(id: $id) { ... on ExceptionRequest { status note } } }",
+            json!({ "id": exception }),
+        )
+        .await;
+    assert_eq!(
+        pending["node"],
+        json!({ "status": "PENDING", "note": null }),
+        "not reviewed"
+    );
+    let qualifications = app
+        .data(
+            w.mentee.tok(),
+            "query($id: ID!) { node(id: $id) { ... on Prospect { qualifications { totalCount } } } }",
+            json!({ "id": prospect }),
+        )
+        .await;
+    assert_eq!(
+        qualifications["node"]["qualifications"]["totalCount"], 1,
+        "not qualified again"
+    );
+}
+
+#[tokio::test]
 async fn newlines_and_tabs_are_text_and_are_kept_as_given() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
