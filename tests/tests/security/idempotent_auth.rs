@@ -118,3 +118,61 @@ async fn a_keyed_mutation_that_returns_no_token_is_stored_with_its_response() {
     let bodies = stored_bodies(&app).await;
     assert_eq!(bodies, vec![first.text.clone()]);
 }
+
+/// The user id inside a global id (`base64url("User:<uuid>")`).
+fn user_uuid(id: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id)
+        .expect("a global id");
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let raw = text.strip_prefix("User:").expect("a user id");
+    uuid::Uuid::try_parse(raw).expect("a uuid")
+}
+
+#[tokio::test]
+async fn a_claim_committed_without_its_response_by_a_dead_process_is_taken_over_at_once() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let query = crate::fixtures::CREATE_PROSPECT;
+    let vars = json!({ "input": { "programId": w.program_id, "name": "Orphaned" } });
+    // What an older server committed before dying mid-request: the claim alone.
+    let body = serde_json::to_vec(&json!({ "query": query, "variables": vars })).expect("JSON");
+    let hash: String = Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let db = app.db().await;
+    match store::idempotency::claim(&db, user_uuid(&w.mentee.id), "orphaned-key", &hash)
+        .await
+        .expect("claim")
+    {
+        store::idempotency::Claim::Claimed(txn) => {
+            store::TransactionSession::commit(txn)
+                .await
+                .expect("commit the claim alone");
+        }
+        _ => panic!("a fresh key is claimed"),
+    }
+    let started = std::time::Instant::now();
+    let retry = app
+        .post_with(
+            w.mentee.tok(),
+            &[(KEY, "orphaned-key")],
+            query,
+            vars.clone(),
+        )
+        .await;
+    assert_eq!(codes(&retry.body), Vec::<String>::new(), "{}", retry.text);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "taken over without waiting for a deadline: {:?}",
+        started.elapsed()
+    );
+    let again = app
+        .post_with(w.mentee.tok(), &[(KEY, "orphaned-key")], query, vars)
+        .await;
+    assert_eq!(again.text, retry.text, "then replayed");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+}
