@@ -75,8 +75,8 @@ text_newtype!(Email);
 
 impl Email {
     /// # Errors
-    /// When the address is not 3..=254 characters, contains whitespace, or is not
-    /// one `@` between a non-empty name and a domain with a dot.
+    /// When the address is not 3..=254 characters, contains whitespace or a control
+    /// character, or is not one `@` between a non-empty name and a domain with a dot.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let email = input.trim().to_lowercase();
         if !(3..=254).contains(&char_len(&email)) {
@@ -84,6 +84,9 @@ impl Email {
         }
         if email.chars().any(char::is_whitespace) {
             return Err(InvalidValue::new("must not contain spaces"));
+        }
+        if email.chars().any(char::is_control) {
+            return Err(InvalidValue::new("must not contain control characters"));
         }
         let Some((local, domain)) = email.split_once('@') else {
             return Err(InvalidValue::new("must contain an @"));
@@ -234,6 +237,10 @@ mod tests {
         let long = format!("{}@example.com", "a".repeat(243));
         check_email(&long, Err("must be between 3 and 254 characters"));
         check_email("ada lovelace@example.com", Err("must not contain spaces"));
+        check_email(
+            "ada\u{0}@example.com",
+            Err("must not contain control characters"),
+        );
         check_email("ada.example.com", Err("must contain an @"));
         check_email("ada@@example.com", Err("must contain exactly one @"));
         check_email("@example.com", Err("needs a name before the @"));
