@@ -280,6 +280,9 @@ async fn execute(
         Ok(known) => known,
         Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
     };
+    if let Err(refused) = crate::graphql::text_input::check(&mut request) {
+        return async_graphql::Response::from_errors(vec![refused]);
+    }
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
     shared.schema.execute(request, known.as_deref()).await
 }

@@ -25,6 +25,7 @@ mod programs;
 mod protocol;
 mod rule_kinds;
 mod scoring;
+mod security;
 mod statement_counts;
 mod templates;
 mod tokens;

@@ -15,5 +15,6 @@ pub mod paging;
 pub mod plain;
 pub mod query;
 pub mod schema;
+pub mod text_input;
 pub mod types;
 pub mod variables;

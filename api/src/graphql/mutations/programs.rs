@@ -104,7 +104,7 @@ impl ProgramMutation {
             tx.conn(),
             me.user_id,
             &name,
-            input.description.trim(),
+            description("input.description", &input.description)?,
             standard,
         )
         .await?;
@@ -135,7 +135,11 @@ impl ProgramMutation {
             tx.conn(),
             program.id,
             name.as_deref(),
-            input.description.as_deref().map(str::trim),
+            input
+                .description
+                .as_deref()
+                .map(|d| description("input.description", d))
+                .transpose()?,
             standard,
             input.expected_revision,
         )
@@ -312,4 +316,9 @@ fn new_invite_code() -> String {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect()
+}
+
+/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
+fn description<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

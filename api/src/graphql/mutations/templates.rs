@@ -75,7 +75,7 @@ impl TemplateMutation {
             tx.conn(),
             me.user_id,
             &name,
-            input.description.trim(),
+            description("input.description", &input.description)?,
             &definition,
         )
         .await?;
@@ -106,7 +106,11 @@ impl TemplateMutation {
             tx.conn(),
             template.id,
             name.as_deref(),
-            input.description.as_deref().map(str::trim),
+            input
+                .description
+                .as_deref()
+                .map(|d| description("input.description", d))
+                .transpose()?,
             definition.as_ref(),
             input.expected_revision,
         )
@@ -204,4 +208,9 @@ pub fn parse_name(field: &str, name: &str) -> ApiResult<String> {
 
 fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<domain::Definition> {
     domain::Definition::parse(input.into()).map_err(|e| ApiError::invalid(field, e))
+}
+
+/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
+fn description<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

@@ -19,9 +19,12 @@ impl User {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
-    /// Shown to the user themself and to the mentors of their programs.
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// Shown to the user themself, to the mentors of the programs a mentee is enrolled in,
+    /// and to a mentee for the mentors of their programs; null for anyone else (mentees
+    /// never see each other's addresses).
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        let visible = crate::graphql::access::may_see_email(ctx, &self.0).await?;
+        Ok(visible.then_some(self.0.email.as_str()))
     }
     async fn name(&self) -> &str {
         &self.0.name
