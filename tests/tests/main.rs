@@ -12,6 +12,7 @@ mod authorization;
 mod concurrency;
 mod core_loop;
 mod errors;
+mod exact_scores;
 mod exceptions;
 mod immutability;
 mod input_errors;

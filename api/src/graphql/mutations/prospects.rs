@@ -198,8 +198,18 @@ impl ProspectMutation {
             )
         })?;
         let version = load::existing(ctx, VersionId(version_id)).await?;
-        let answers: Vec<domain::Answer> = input.answers.into_iter().map(Into::into).collect();
-        let outlook: Option<domain::OutlookDraft> = input.outlook.map(Into::into);
+        let answers = inputs::domain_answers(input.answers, "input.answers");
+        let outlook = input
+            .outlook
+            .map(|o| inputs::outlook_draft(o, "input.outlook"))
+            .transpose();
+        let (answers, mut outlook) = match (answers, outlook) {
+            (Ok(answers), Ok(outlook)) => (answers, outlook),
+            (answers, outlook) => {
+                let problems = answers.err().into_iter().chain(outlook.err()).flatten();
+                return Err(ApiError::BadInput(problems.collect()));
+            }
+        };
         let result = domain::qualify(
             &version.definition,
             &answers,
@@ -207,6 +217,11 @@ impl ProspectMutation {
             Utc::now().date_naive(),
         )
         .map_err(|e| ApiError::invalid("input", e))?;
+        // Stored in the version's criteria order, the order they are shown in.
+        let answers = domain::in_criteria_order(&version.definition, &answers);
+        if let Some(outlook) = &mut outlook {
+            outlook.answers = domain::in_criteria_order(&version.definition, &outlook.answers);
+        }
         let tx = Tx::begin(ctx).await?;
         let qualification = store::qualifications::insert_qualification(
             tx.conn(),
