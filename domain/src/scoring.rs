@@ -16,7 +16,8 @@ use crate::tier::Tier;
 pub enum ScoringRule {
     /// Rule 1, the first one: each answer's points rounded down to whole basis points,
     /// then the weighted mean of those rounded down again, and the tier decided on that.
-    /// A score could come out up to a few basis points low (25.00 exact shown as 24.99).
+    /// A score could come out almost two basis points below the exact one (25.00 shown
+    /// as 24.99).
     BasisPointsPerAnswer,
     /// Rule 2: the weighted mean of the exact points (fractions), rounded once, down, to
     /// basis points; tiers are decided on the exact mean. See [`score`].

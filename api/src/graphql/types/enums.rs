@@ -36,7 +36,7 @@ pub enum Verdict {
 pub enum ScoringRule {
     /// The first rule (qualifications before 2026-11-30): each answer's points rounded
     /// down to whole basis points, then the weighted mean rounded down again and the tier
-    /// decided on that; a score could come out up to two basis points low.
+    /// decided on that; a score could come out almost two basis points below the exact one.
     BasisPointsPerAnswer,
     /// The weighted mean of the exact points (a scale's are fractions), rounded once,
     /// down, to basis points; tiers are decided on the exact mean.
