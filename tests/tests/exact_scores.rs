@@ -448,6 +448,9 @@ async fn an_answer_value_needs_exactly_one_kind_and_names_its_field() {
     }
 }
 
+/// A change to a template definition.
+type Edit = fn(&mut Value);
+
 #[tokio::test]
 async fn integers_outside_graphql_int_are_bad_user_input_with_their_path() {
     let app = TestApp::spawn().await;
@@ -505,7 +508,7 @@ async fn integers_outside_graphql_int_are_bad_user_input_with_their_path() {
     );
 
     let mentor = app.mentor().await;
-    let cases: [(fn(&mut Value), &str); 9] = [
+    let cases: [(Edit, &str); 9] = [
         (
             |d| d["criteria"][1]["weight"] = json!(2_147_483_648_i64),
             "input.definition.criteria.1.weight",
