@@ -6,6 +6,7 @@ mod definitions;
 mod fixtures;
 mod helpers;
 
+mod answer_inputs;
 mod auth;
 mod auth_hardening;
 mod authorization;
