@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::definitions::{Answers, scale, standard_definition, unknown};
+use crate::definitions::{Answers, scale, standard_definition, unknown, yes};
 use crate::exact_scores::qualify;
 use crate::fixtures::{Actor, CREATE_TEMPLATE, QUALIFY};
 use crate::helpers::{TestApp, expect_code, expect_field, int_at};
@@ -67,6 +67,19 @@ async fn unknown_false_is_not_an_answer_and_names_its_field() {
             "input.answers.8.value.unknown",
             "input.outlook.answers.0.value.unknown",
         ],
+    )
+    .await;
+    // With the domain's own problems, in one answer.
+    refused(
+        &app,
+        &mentee,
+        &prospect,
+        Answers::all_best()
+            .with("energy", json!({ "unknown": false }))
+            .with("nonsense", yes(true))
+            .json(),
+        Value::Null,
+        &["input.answers.8.value.unknown", "input.answers.10.key"],
     )
     .await;
     // `unknown: true` still is an answer.

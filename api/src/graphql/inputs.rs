@@ -314,49 +314,48 @@ moved_input!(AnswerInput as AnswerInputType {
     value: "value",
 });
 
-/// The domain answers of `answers`, found at `path` (`input.answers`).
-///
-/// # Errors
-/// Every answer that is not one: `path.N.value.unknown` for `{unknown: false}` (an answer
+/// The domain answers of `answers`, found at `path` (`input.answers`), and the problems
+/// of those that are not answers: `path.N.value.unknown` for `{unknown: false}` (an answer
 /// says what is known, or that it is not known), `path.N.value.scale` for a scale value
-/// outside GraphQL's 32-bit `Int`.
+/// outside GraphQL's 32-bit `Int`. Such an answer stands in the list as unknown, so that
+/// the domain's checks of the rest (keys, other values) still run and report theirs.
 pub fn domain_answers(
     answers: Vec<AnswerInput>,
     path: &str,
-) -> Result<Vec<domain::Answer>, Vec<FieldError>> {
-    let mut problems = Vec::new();
-    let mut converted = Vec::with_capacity(answers.len());
-    for (index, answer) in answers.into_iter().enumerate() {
-        let at = |field: &str| format!("{path}.{index}.value.{field}");
-        let value = match answer.value {
-            AnswerValueInput::Yes(yes) => domain::AnswerValue::YesNo(yes),
-            AnswerValueInput::Scale(v) => {
-                let mut narrow = Narrow::default();
-                let v = narrow.int(v, || at("scale"));
-                problems.extend(narrow.0);
-                domain::AnswerValue::Scale(v)
+) -> (Vec<domain::Answer>, Vec<FieldError>) {
+    let mut narrow = Narrow::default();
+    let converted = answers
+        .into_iter()
+        .enumerate()
+        .map(|(index, answer)| {
+            let at = |field: &str| format!("{path}.{index}.value.{field}");
+            let value = match answer.value {
+                AnswerValueInput::Yes(yes) => domain::AnswerValue::YesNo(yes),
+                AnswerValueInput::Scale(v) => match i32::try_from(v) {
+                    Ok(v) => domain::AnswerValue::Scale(v),
+                    Err(_) => {
+                        narrow.0.push(out_of_int(at("scale")));
+                        domain::AnswerValue::Unknown
+                    }
+                },
+                AnswerValueInput::Choice(v) => domain::AnswerValue::Choice(v),
+                AnswerValueInput::Number(v) => domain::AnswerValue::Number(v.0),
+                AnswerValueInput::Unknown(true) => domain::AnswerValue::Unknown,
+                AnswerValueInput::Unknown(false) => {
+                    narrow.0.push(FieldError {
+                        field: at("unknown"),
+                        message: "must be true: to answer, give the value instead".into(),
+                    });
+                    domain::AnswerValue::Unknown
+                }
+            };
+            domain::Answer {
+                key: answer.key,
+                value,
             }
-            AnswerValueInput::Choice(v) => domain::AnswerValue::Choice(v),
-            AnswerValueInput::Number(v) => domain::AnswerValue::Number(v.0),
-            AnswerValueInput::Unknown(true) => domain::AnswerValue::Unknown,
-            AnswerValueInput::Unknown(false) => {
-                problems.push(FieldError {
-                    field: at("unknown"),
-                    message: "must be true: to answer, give the value instead".into(),
-                });
-                domain::AnswerValue::Unknown
-            }
-        };
-        converted.push(domain::Answer {
-            key: answer.key,
-            value,
-        });
-    }
-    if problems.is_empty() {
-        Ok(converted)
-    } else {
-        Err(problems)
-    }
+        })
+        .collect();
+    (converted, narrow.0)
 }
 
 /// What the answers are expected to be at the horizon if a concrete plan works.
@@ -369,16 +368,16 @@ pub struct OutlookInput {
     pub requalify_by: Option<Date>,
 }
 
-/// The domain draft of an outlook found at `path` (`input.outlook`).
-///
-/// # Errors
-/// As [`domain_answers`], under `path.answers`.
-pub fn outlook_draft(o: OutlookInput, path: &str) -> Result<domain::OutlookDraft, Vec<FieldError>> {
-    Ok(domain::OutlookDraft {
-        answers: domain_answers(o.answers, &format!("{path}.answers"))?,
+/// The domain draft of an outlook found at `path` (`input.outlook`), and the problems of
+/// its answers as [`domain_answers`] finds them.
+pub fn outlook_draft(o: OutlookInput, path: &str) -> (domain::OutlookDraft, Vec<FieldError>) {
+    let (answers, problems) = domain_answers(o.answers, &format!("{path}.answers"));
+    let draft = domain::OutlookDraft {
+        answers,
         plan: o.plan,
         requalify_by: o.requalify_by.map(|d| d.0),
-    })
+    };
+    (draft, problems)
 }
 
 #[derive(InputObject)]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
+use domain::FieldError;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
@@ -198,25 +199,30 @@ impl ProspectMutation {
             )
         })?;
         let version = load::existing(ctx, VersionId(version_id)).await?;
-        let answers = inputs::domain_answers(input.answers, "input.answers");
-        let outlook = input
-            .outlook
-            .map(|o| inputs::outlook_draft(o, "input.outlook"))
-            .transpose();
-        let (answers, mut outlook) = match (answers, outlook) {
-            (Ok(answers), Ok(outlook)) => (answers, outlook),
-            (answers, outlook) => {
-                let problems = answers.err().into_iter().chain(outlook.err()).flatten();
-                return Err(ApiError::BadInput(problems.collect()));
-            }
-        };
+        let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
+        let mut outlook = input.outlook.map(|o| {
+            let (draft, outlook_problems) = inputs::outlook_draft(o, "input.outlook");
+            problems.extend(outlook_problems);
+            draft
+        });
         let result = domain::qualify(
             &version.definition,
             &answers,
             outlook.as_ref(),
             Utc::now().date_naive(),
-        )
-        .map_err(|e| ApiError::invalid("input", e))?;
+        );
+        // Every problem at once: the answers that are not answers, then the domain's.
+        let result = match result {
+            Ok(result) if problems.is_empty() => result,
+            Ok(_) => return Err(ApiError::BadInput(problems)),
+            Err(errors) => {
+                problems.extend(errors.0.into_iter().map(|e| FieldError {
+                    field: format!("input.{}", e.field),
+                    message: e.message,
+                }));
+                return Err(ApiError::BadInput(problems));
+            }
+        };
         // Stored in the version's criteria order, the order they are shown in.
         let answers = domain::in_criteria_order(&version.definition, &answers);
         if let Some(outlook) = &mut outlook {
