@@ -11,6 +11,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
+use crate::graphql::types::scalars::BigInt;
 use crate::graphql::types::user::User;
 
 /// A mentor's criteria template: what an A-client is, versioned.
@@ -224,7 +225,7 @@ pub struct ChoiceRule {
 /// Numbers from `min` up to the next band's `min` earn `points`; the first band is open below.
 #[derive(SimpleObject)]
 pub struct NumberBand {
-    pub min: Option<i64>,
+    pub min: Option<BigInt>,
     pub points: u32,
 }
 
@@ -232,7 +233,7 @@ pub struct NumberBand {
 pub struct NumberBandsRule {
     pub bands: Vec<NumberBand>,
     /// Numbers below this are a knockout.
-    pub knockout_below: Option<i64>,
+    pub knockout_below: Option<BigInt>,
 }
 
 impl From<&domain::Rule> for CriterionRule {
@@ -265,11 +266,11 @@ impl From<&domain::Rule> for CriterionRule {
                     .bands
                     .iter()
                     .map(|b| NumberBand {
-                        min: b.min,
+                        min: b.min.map(BigInt),
                         points: b.points,
                     })
                     .collect(),
-                knockout_below: r.knockout_below,
+                knockout_below: r.knockout_below.map(BigInt),
             }),
         }
     }
