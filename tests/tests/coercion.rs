@@ -102,6 +102,37 @@ fn cases() -> Vec<Case> {
             json!({ "i": { "programId": "x", "maxUses": "3" } }),
             "input.maxUses",
         ),
+        // Int is 32-bit: a larger integer is a coercion error, not a resolver's failure.
+        case(
+            "Int over 32 bits inline",
+            "{ programs(first: 2147483648) { totalCount } }",
+            json!({}),
+            "first",
+        ),
+        case(
+            "Int over 32 bits as a variable",
+            "query($n: Int) { programs(first: $n) { totalCount } }",
+            json!({ "n": 2_147_483_648_i64 }),
+            "first",
+        ),
+        case(
+            "Int below 32 bits in an input object variable",
+            INVITE,
+            json!({ "i": { "programId": "x", "maxUses": -2_147_483_649_i64 } }),
+            "input.maxUses",
+        ),
+        case(
+            "Int over 32 bits inline in an input object",
+            r#"mutation { createInvite(input: {programId: "x", maxUses: 99999999999}) { invite { id } } }"#,
+            json!({}),
+            "input.maxUses",
+        ),
+        case(
+            "Int over 32 bits as a variable in an inline object",
+            "mutation($m: Int) { createInvite(input: {programId: \"x\", maxUses: $m}) { invite { id } } }",
+            json!({ "m": 9_007_199_254_740_993_i64 }),
+            "input.maxUses",
+        ),
         case(
             "Int in a list of one-of objects",
             QUALIFY,

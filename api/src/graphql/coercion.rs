@@ -9,7 +9,9 @@
 //! every value at such a position, written inline or passed as a variable, before
 //! execution, and reports a failure as `BAD_USER_INPUT` with the argument's path
 //! (`input.expiresAt`), as every other coercion error is. Scalars of our own implement
-//! `is_valid` instead (`types::scalars`), so async-graphql's validation sees them.
+//! `is_valid` instead (`types::scalars`), so async-graphql's validation sees them. `Int`
+//! is checked here too: async-graphql's validation accepts any integer, the specification's
+//! `Int` is 32-bit.
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,10 +39,20 @@ fn strict_scalars() -> HashMap<String, Parse> {
             .map(drop)
             .map_err(|_| "expected a date and time in RFC 3339 format".to_owned())
     }
-    HashMap::from([(
-        <DateTime<Utc> as InputType>::type_name().into_owned(),
-        date_time as Parse,
-    )])
+    // async-graphql's `Int` validation accepts any JSON integer; the specification's `Int`
+    // is 32-bit, and a larger value used to fail inside the resolver without a code.
+    fn int(value: ConstValue) -> Result<(), String> {
+        <i32 as ScalarType>::parse(value)
+            .map(drop)
+            .map_err(|_| "expected an integer from -2147483648 to 2147483647".to_owned())
+    }
+    HashMap::from([
+        (
+            <DateTime<Utc> as InputType>::type_name().into_owned(),
+            date_time as Parse,
+        ),
+        (<i32 as InputType>::type_name().into_owned(), int as Parse),
+    ])
 }
 
 /// The schema's argument types, and which of them can hold a strict scalar.
