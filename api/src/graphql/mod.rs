@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod conformance;
 pub mod context;
 pub mod ids;
 pub mod inputs;
@@ -10,9 +11,11 @@ pub mod load;
 pub mod loaders;
 pub mod mutations;
 pub mod node;
+pub mod nulls;
 pub mod paging;
 pub mod plain;
 pub mod query;
 pub mod schema;
+pub mod shape;
 pub mod types;
 pub mod variables;
