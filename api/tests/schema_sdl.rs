@@ -17,3 +17,120 @@ fn schema_graphql_matches_the_served_schema() {
         "schema.graphql is stale: run `UPDATE_SCHEMA=1 cargo test -p api --test schema_sdl` and commit it"
     );
 }
+
+/// Every element of the served schema a client can see, with what is wrong with its
+/// description: missing, or Rust documentation rather than a description for clients.
+fn undocumented(sdl: &str) -> Vec<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+
+    const BUILT_IN: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+    let document = match async_graphql::parser::parse_schema(sdl) {
+        Ok(d) => d,
+        Err(e) => return vec![format!("the SDL does not parse: {e}")],
+    };
+    let mut out = Vec::new();
+    let mut check = |what: String, description: Option<&str>| match description {
+        None => out.push(format!("{what}: no description")),
+        Some(d) if d.trim().is_empty() => out.push(format!("{what}: empty description")),
+        // Rust doc links, paths and the derive's boilerplate are not for clients.
+        Some(d) if d.contains("[`") || d.contains("::") || d.contains("Implement the") => {
+            out.push(format!("{what}: Rust documentation: {d:?}"))
+        }
+        Some(_) => {}
+    };
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = &ty.node;
+        let name = ty.name.node.as_str();
+        if BUILT_IN.contains(&name) {
+            continue;
+        }
+        check(
+            name.to_owned(),
+            ty.description.as_ref().map(|d| d.node.as_str()),
+        );
+        let described =
+            |d: &Option<async_graphql::Positioned<String>>| d.as_ref().map(|d| d.node.clone());
+        match &ty.kind {
+            TypeKind::Scalar => {
+                if !ty
+                    .directives
+                    .iter()
+                    .any(|d| d.node.name.node == "specifiedBy")
+                {
+                    out.push(format!("{name}: custom scalar without @specifiedBy"));
+                }
+            }
+            TypeKind::Object(o) => {
+                for f in &o.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field.clone(), described(&f.node.description).as_deref());
+                    for a in &f.node.arguments {
+                        let arg = format!("{field}({})", a.node.name.node);
+                        check(arg, described(&a.node.description).as_deref());
+                    }
+                }
+            }
+            TypeKind::Interface(i) => {
+                for f in &i.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field, described(&f.node.description).as_deref());
+                }
+            }
+            TypeKind::Enum(e) => {
+                for v in &e.values {
+                    let value = format!("{name}.{}", v.node.value.node);
+                    check(value, described(&v.node.description).as_deref());
+                }
+            }
+            TypeKind::InputObject(i) => {
+                for f in &i.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field, described(&f.node.description).as_deref());
+                }
+            }
+            TypeKind::Union(_) => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_type_field_argument_enum_value_and_scalar_is_described_for_clients() {
+    let problems = undocumented(&api::graphql::schema::sdl());
+    assert!(
+        problems.is_empty(),
+        "{} undocumented schema elements:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_description_check_finds_each_kind_of_gap() {
+    let sdl = r#"
+        "A thing." type Query { "Fine." a(x: Int): Int b: Int }
+        enum E { ONE "Two." TWO }
+        input In { "Fine." p: Int q: Int }
+        scalar Date
+        "[`Foo`] is Rust." type Leak { "Fine." f: Int }
+        "Fine." interface Node { id: ID! }
+    "#;
+    assert_eq!(
+        undocumented(sdl),
+        [
+            "Query.a(x): no description",
+            "Query.b: no description",
+            "E: no description",
+            "E.ONE: no description",
+            "In: no description",
+            "In.q: no description",
+            "Date: no description",
+            "Date: custom scalar without @specifiedBy",
+            "Leak: Rust documentation: \"[`Foo`] is Rust.\"",
+            "Node.id: no description",
+        ]
+    );
+}

@@ -21,6 +21,7 @@ mod outlook;
 mod pagination;
 mod programs;
 mod protocol;
+mod response_shape;
 mod rule_kinds;
 mod scoring;
 mod statement_counts;

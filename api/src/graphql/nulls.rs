@@ -305,7 +305,11 @@ fn mend(
             None => return Mended::Root,
         }
     }
-    // Then walk to the target's parent, giving the emptied objects their map back.
+    // Then walk to the target's parent, giving the emptied objects their map back (`data`
+    // too, when every root field failed).
+    if matches!(data, Value::Null) {
+        *data = Value::Object(Default::default());
+    }
     let mut value = data;
     for segment in &path[..target - 1] {
         let Some(next) = child_mut(value, segment) else {
@@ -432,6 +436,7 @@ mod tests {
     async fn an_error_in_a_non_null_field_nulls_the_nearest_nullable_ancestor() {
         let cases = [
             ("{ ok fail }", Json::Null),
+            ("{ maybe { must { bad } } }", json!({ "maybe": null })),
             ("{ ok maybe { n bad } }", json!({ "ok": 1, "maybe": null })),
             (
                 "{ maybe { must { bad } n } ok }",
@@ -499,6 +504,8 @@ mod tests {
             data.to_string(),
             json!({ "a": 1, "b": null, "c": 1 }).to_string()
         );
+        let data = run("mutation { b: maybeDo(fail: true) }").await;
+        assert_eq!(data, json!({ "b": null }));
         let data = run("mutation { a: maybeDo(fail: false) b: mustDo(fail: true) }").await;
         assert_eq!(data, Json::Null);
     }

@@ -81,10 +81,11 @@ impl Query {
     }
 
     /// Objects by global id, in order; `null` where one does not exist or you may not see it.
+    /// The list itself is `null` (with an error) without a valid token or with more than 100 ids.
     #[graphql(
         complexity = "ids.len().min(MAX_NODES).saturating_mul(child_complexity).saturating_add(1)"
     )]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Option<Vec<Option<Node>>>> {
         actor(ctx)?;
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_field(
@@ -96,20 +97,25 @@ impl Query {
         // object, not one round trip per id.
         async_graphql::futures_util::future::try_join_all(ids.iter().map(|id| node::fetch(ctx, id)))
             .await
+            .map(Some)
     }
 
     /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Conn<Program>> {
-        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after).await
+    ) -> ApiResult<Option<Conn<Program>>> {
+        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after)
+            .await
+            .map(Some)
     }
 
     /// Mentors: their criteria templates.
+    /// `null` (with an error) without a valid token or for a mentee, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn templates(
         &self,
@@ -117,22 +123,23 @@ impl Query {
         first: Option<i32>,
         after: Option<String>,
         #[graphql(default)] include_archived: bool,
-    ) -> ApiResult<Conn<Template>> {
+    ) -> ApiResult<Option<Conn<Template>>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
         let rows =
             store::templates::templates_page(db(ctx)?, me.user_id, include_archived, page).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |t| t.id,
             |t| Template(Arc::new(t)),
-        ))
+        )))
     }
 
     /// Mentees: their own prospects. Mentors: the prospects in their programs.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn prospects(
         &self,
@@ -141,7 +148,7 @@ impl Query {
         after: Option<String>,
         filter: Option<ProspectFilter>,
         order_by: Option<ProspectOrder>,
-    ) -> ApiResult<Conn<Prospect>> {
+    ) -> ApiResult<Option<Conn<Prospect>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -180,15 +187,16 @@ impl Query {
         };
         let rows = store::prospects::prospects_page(db, &store_filter, store_order, page).await?;
         preload_nested(ctx, &rows.items).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |p| p.id,
             |p| Prospect(Arc::new(p)),
-        ))
+        )))
     }
 
     /// Mentors: exception requests in their programs. Mentees: their own.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn exception_requests(
         &self,
@@ -196,7 +204,7 @@ impl Query {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<ExceptionRequestFilter>,
-    ) -> ApiResult<Conn<ExceptionRequest>> {
+    ) -> ApiResult<Option<Conn<ExceptionRequest>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -214,12 +222,12 @@ impl Query {
             prospect_owner: (!me.is_mentor()).then_some(me.user_id),
         };
         let rows = store::exceptions::exceptions_page(db, &store_filter, page).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |e| e.id,
             |e| ExceptionRequest(Arc::new(e)),
-        ))
+        )))
     }
 }
 

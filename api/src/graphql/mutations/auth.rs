@@ -9,7 +9,7 @@ use chrono::{Duration, SubsecRound, Utc};
 use uuid::Uuid;
 
 use crate::auth::tokens::{TokenSubject, new_refresh_token, refresh_token_digest};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{AppState, Credentials, actor, credentials, state};
 use crate::graphql::types::program::Program;
@@ -66,7 +66,11 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Create a mentee account and join the invite's program.
-    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> ApiResult<AuthPayload> {
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpInput,
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         let email = domain::Email::parse(&input.email).map_err(|e| bad("input.email", e))?;
         let password = new_password("input.password", input.password)?;
@@ -87,16 +91,17 @@ impl AuthMutation {
                 "input.inviteCode",
                 "this invite code is unknown, expired, revoked or used up",
             ),
-            store::StoreError::Conflict(_) => {
-                ApiError::Conflict("an account with this email already exists".into())
-            }
+            store::StoreError::Conflict(_) => ApiError::Conflict(
+                Conflict::Duplicate,
+                "an account with this email already exists".into(),
+            ),
             other => other.into(),
         })?;
         let user_id = user.id;
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.acting_as(user_id);
         tx.commit("user.sign_up", "User", Some(user_id)).await?;
-        Ok(session)
+        Ok(Some(session))
     }
 
     /// Join another program with its invite code (mentees).
@@ -104,7 +109,7 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         invite_code: String,
-    ) -> ApiResult<JoinProgramPayload> {
+    ) -> ApiResult<Option<JoinProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
         let tx = Tx::begin(ctx).await?;
@@ -120,20 +125,21 @@ impl AuthMutation {
                 "inviteCode",
                 "this invite code is unknown, expired, revoked or used up",
             ),
-            store::StoreError::Conflict(_) => {
-                ApiError::Conflict("you are already enrolled in this program".into())
-            }
+            store::StoreError::Conflict(_) => ApiError::Conflict(
+                Conflict::Duplicate,
+                "you are already enrolled in this program".into(),
+            ),
             other => other.into(),
         })?;
         tx.commit("program.join", "Program", Some(program.id))
             .await?;
-        Ok(JoinProgramPayload {
+        Ok(Some(JoinProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
     /// Start a session. Unknown email and wrong password get the same answer.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         let client_ip = crate::request_meta::current()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |m| m.client_ip);
@@ -166,7 +172,7 @@ impl AuthMutation {
                 let session = issue_session(st, tx.conn(), user, None).await?;
                 tx.acting_as(user_id);
                 tx.commit("session.login", "User", Some(user_id)).await?;
-                Ok(session)
+                Ok(Some(session))
             }
             _ => {
                 st.throttle.record_failure(&account, Instant::now());
@@ -181,7 +187,7 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         refresh_token: String,
-    ) -> ApiResult<AuthPayload> {
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         let now = Utc::now();
         let (token, digest) = new_refresh_token();
@@ -202,7 +208,7 @@ impl AuthMutation {
                     .ok_or(ApiError::Unauthenticated)?;
                 tx.acting_as(user_id);
                 tx.commit("session.refresh", "User", Some(user_id)).await?;
-                session_payload(st, user, family_id, token)
+                session_payload(st, user, family_id, token).map(Some)
             }
             store::Rotation::Replayed { user_id } => {
                 // The revocation of the whole family must stick even though the call fails.
@@ -223,7 +229,7 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         refresh_token: Option<String>,
-    ) -> ApiResult<LogoutPayload> {
+    ) -> ApiResult<Option<LogoutPayload>> {
         let session = match credentials(ctx) {
             Credentials::Valid(subject) => Some(subject.session_id),
             _ => None,
@@ -243,7 +249,7 @@ impl AuthMutation {
             (None, None) => return Err(ApiError::Unauthenticated),
         }
         tx.commit("session.logout", "Session", session).await?;
-        Ok(LogoutPayload { ok: true })
+        Ok(Some(LogoutPayload { ok: true }))
     }
 
     /// Remove your account: it can no longer sign in and every session ends at once. Your
@@ -253,7 +259,7 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         input: DeleteAccountInput,
-    ) -> ApiResult<DeleteAccountPayload> {
+    ) -> ApiResult<Option<DeleteAccountPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
         let user = store::users::user_by_id(&st.db, me.user_id)
@@ -269,9 +275,9 @@ impl AuthMutation {
         let tx = Tx::begin(ctx).await?;
         store::accounts::delete_user(tx.conn(), user.id).await?;
         tx.commit("user.delete", "User", Some(user.id)).await?;
-        Ok(DeleteAccountPayload {
+        Ok(Some(DeleteAccountPayload {
             deleted_user_id: crate::graphql::ids::encode(crate::graphql::ids::Kind::User, user.id),
-        })
+        }))
     }
 
     /// Change the password: every session ends, and a new one is returned.
@@ -279,7 +285,7 @@ impl AuthMutation {
         &self,
         ctx: &Context<'_>,
         input: ChangePasswordInput,
-    ) -> ApiResult<AuthPayload> {
+    ) -> ApiResult<Option<AuthPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
         let new = new_password("input.newPassword", input.new_password)?;
@@ -302,7 +308,7 @@ impl AuthMutation {
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.commit("user.change_password", "User", Some(user_id))
             .await?;
-        Ok(session)
+        Ok(Some(session))
     }
 }
 

@@ -2,16 +2,17 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
@@ -27,11 +28,17 @@ pub struct CreateProgramInput {
 
 #[derive(InputObject)]
 pub struct UpdateProgramInput {
+    /// The program to change (yours).
     pub id: ID,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// A published version of one of your templates: new qualifications are scored against it.
-    pub standard_version_id: Option<ID>,
+    /// The new name; omitted: unchanged; `null` is refused (`BAD_USER_INPUT`).
+    pub name: MaybeUndefined<String>,
+    /// The new description (blank for none); omitted: unchanged; `null` is refused.
+    pub description: MaybeUndefined<String>,
+    /// A published version of one of your templates: new qualifications are scored against
+    /// it. Omitted: unchanged; `null` is refused (a standard can be replaced, not removed).
+    pub standard_version_id: MaybeUndefined<ID>,
+    /// The `revision` you last read. If the object changed since, the update fails with
+    /// `CONFLICT` (reason `STALE_REVISION`) and changes nothing. Omitted or `null`: no check.
     pub expected_revision: Option<i32>,
 }
 
@@ -91,7 +98,7 @@ impl ProgramMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProgramInput,
-    ) -> ApiResult<ProgramPayload> {
+    ) -> ApiResult<Option<ProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let name = parse_name("input.name", &input.name)?;
@@ -110,41 +117,44 @@ impl ProgramMutation {
         .await?;
         tx.commit("program.create", "Program", Some(program.id))
             .await?;
-        Ok(ProgramPayload {
+        Ok(Some(ProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
     async fn update_program(
         &self,
         ctx: &Context<'_>,
         input: UpdateProgramInput,
-    ) -> ApiResult<ProgramPayload> {
+    ) -> ApiResult<Option<ProgramPayload>> {
         let program = own_program(ctx, &input.id).await?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| parse_name("input.name", n))
+        let name = unchanged_or("input.name", input.name)?
+            .map(|n| parse_name("input.name", &n))
             .transpose()?;
-        let standard = match &input.standard_version_id {
-            Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
+        let description = unchanged_or("input.description", input.description)?;
+        let standard = match unchanged_or("input.standardVersionId", input.standard_version_id)? {
+            Some(id) => Some(published_version(ctx, &id, "input.standardVersionId").await?),
             None => None,
         };
         let tx = Tx::begin(ctx).await?;
-        let program = store::programs::update_program(
+        let updated = store::programs::update_program(
             tx.conn(),
             program.id,
             name.as_deref(),
-            input.description.as_deref().map(str::trim),
+            description.as_deref().map(str::trim),
             standard,
             input.expected_revision,
         )
         .await?;
-        tx.commit("program.update", "Program", Some(program.id))
-            .await?;
-        Ok(ProgramPayload {
+        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        if updated.revision != program.revision {
+            tx.commit("program.update", "Program", Some(updated.id))
+                .await?;
+        }
+        let program = updated;
+        Ok(Some(ProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
     /// A new invite code for a program.
@@ -152,7 +162,7 @@ impl ProgramMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateInviteInput,
-    ) -> ApiResult<InvitePayload> {
+    ) -> ApiResult<Option<InvitePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         if input.max_uses.is_some_and(|m| !(1..=10_000).contains(&m)) {
             return Err(ApiError::bad_field(
@@ -179,12 +189,12 @@ impl ProgramMutation {
         .await?;
         tx.commit("invite.create", "Invite", Some(invite.id))
             .await?;
-        Ok(InvitePayload {
+        Ok(Some(InvitePayload {
             invite: Invite(Arc::new(invite)),
-        })
+        }))
     }
 
-    async fn revoke_invite(&self, ctx: &Context<'_>, id: ID) -> ApiResult<InvitePayload> {
+    async fn revoke_invite(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<InvitePayload>> {
         actor(ctx)?.require_mentor()?;
         let uuid = ids::decode(Kind::Invite, &id)?;
         let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
@@ -192,9 +202,9 @@ impl ProgramMutation {
         let invite = store::invites::revoke_invite(tx.conn(), invite.id, Utc::now()).await?;
         tx.commit("invite.revoke", "Invite", Some(invite.id))
             .await?;
-        Ok(InvitePayload {
+        Ok(Some(InvitePayload {
             invite: Invite(Arc::new(invite)),
-        })
+        }))
     }
 
     /// Remove a mentee from a program. Their prospects stay theirs, and stay visible to you.
@@ -202,7 +212,7 @@ impl ProgramMutation {
         &self,
         ctx: &Context<'_>,
         input: RemoveMenteeInput,
-    ) -> ApiResult<RemoveMenteePayload> {
+    ) -> ApiResult<Option<RemoveMenteePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         let mentee = ids::decode(Kind::User, &input.mentee_id)?;
         let db = db(ctx)?;
@@ -213,10 +223,10 @@ impl ProgramMutation {
         store::programs::remove_enrollment(tx.conn(), program.id, mentee, Utc::now()).await?;
         tx.commit("program.remove_mentee", "User", Some(mentee))
             .await?;
-        Ok(RemoveMenteePayload {
+        Ok(Some(RemoveMenteePayload {
             program: Program(program),
             removed_mentee_id: input.mentee_id,
-        })
+        }))
     }
 
     /// Approve or reject a pending exception request.
@@ -224,7 +234,7 @@ impl ProgramMutation {
         &self,
         ctx: &Context<'_>,
         input: ReviewExceptionInput,
-    ) -> ApiResult<ReviewExceptionPayload> {
+    ) -> ApiResult<Option<ReviewExceptionPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let uuid = ids::decode(Kind::ExceptionRequest, &input.id)?;
@@ -255,9 +265,10 @@ impl ProgramMutation {
         )
         .await
         .map_err(|e| match e {
-            store::StoreError::Conflict(_) => {
-                ApiError::Conflict("this exception request was already reviewed".into())
-            }
+            store::StoreError::Conflict(_) => ApiError::Conflict(
+                Conflict::AlreadyReviewed,
+                "this exception request was already reviewed".into(),
+            ),
             other => other.into(),
         })?;
         let prospect = store::prospects::prospect_by_id(tx.conn(), reviewed.prospect_id)
@@ -270,10 +281,10 @@ impl ProgramMutation {
         };
         tx.commit(action, "ExceptionRequest", Some(reviewed.id))
             .await?;
-        Ok(ReviewExceptionPayload {
+        Ok(Some(ReviewExceptionPayload {
             exception_request: ExceptionRequest(Arc::new(reviewed)),
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
@@ -14,6 +14,7 @@ use crate::graphql::inputs::{self, AnswerInput, BiasCheckInput, OutlookInput};
 use crate::graphql::load;
 use crate::graphql::loaders::{QualificationId, VersionId};
 use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
 use crate::graphql::types::enums::DecisionKind;
 use crate::graphql::types::prospect::Prospect;
@@ -32,12 +33,17 @@ pub struct CreateProspectInput {
 
 #[derive(InputObject)]
 pub struct UpdateProspectInput {
+    /// The prospect to change (yours).
     pub id: ID,
-    pub name: Option<String>,
-    /// `null` clears it.
+    /// The new name; omitted: unchanged; `null` is refused (`BAD_USER_INPUT`): a prospect
+    /// always has a name.
+    pub name: MaybeUndefined<String>,
+    /// The new company; omitted: unchanged; `null` or blank: cleared.
     pub company: MaybeUndefined<String>,
-    /// `null` clears it.
+    /// The new notes; omitted: unchanged; `null` or blank: cleared.
     pub notes: MaybeUndefined<String>,
+    /// The `revision` you last read. If the object changed since, the update fails with
+    /// `CONFLICT` (reason `STALE_REVISION`) and changes nothing. Omitted or `null`: no check.
     pub expected_revision: Option<i32>,
 }
 
@@ -67,7 +73,15 @@ inputs::moved_input!(QualifyProspectInput as QualifyProspectInputType {
 
 #[derive(InputObject)]
 pub struct DecideProspectInput {
+    /// The prospect to decide on (yours).
     pub prospect_id: ID,
+    /// The qualification you decide on: the prospect's `latestQualification.id` as you read
+    /// it. If the prospect was qualified again since (or this is not its latest), nothing is
+    /// recorded and the call fails with `CONFLICT`, reason `STALE_QUALIFICATION`: read the
+    /// new result first. Omit it (or `null`) only for a prospect never qualified, which can
+    /// only be turned down.
+    pub qualification_id: Option<ID>,
+    /// Take on or turn down.
     pub decision: DecisionKind,
     /// Required to take on a prospect the verdict declines (policy `REVIEW`).
     pub reason: Option<String>,
@@ -103,7 +117,7 @@ impl ProspectMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProspectInput,
-    ) -> ApiResult<ProspectPayload> {
+    ) -> ApiResult<Option<ProspectPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
         let program = ids::decode(Kind::Program, &input.program_id)?;
@@ -126,25 +140,24 @@ impl ProspectMutation {
         .await?;
         tx.commit("prospect.create", "Prospect", Some(prospect.id))
             .await?;
-        Ok(ProspectPayload {
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
     async fn update_prospect(
         &self,
         ctx: &Context<'_>,
         input: UpdateProspectInput,
-    ) -> ApiResult<ProspectPayload> {
+    ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &input.id).await?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| parse_name("input.name", n))
+        let name = unchanged_or("input.name", input.name)?
+            .map(|n| parse_name("input.name", &n))
             .transpose()?;
         let company = clearable("input.company", input.company)?;
         let notes = clearable("input.notes", input.notes)?;
         let tx = Tx::begin(ctx).await?;
+        let before = prospect.revision;
         let prospect = store::prospects::update_prospect(
             tx.conn(),
             prospect.id,
@@ -154,23 +167,30 @@ impl ProspectMutation {
             input.expected_revision,
         )
         .await?;
-        tx.commit("prospect.update", "Prospect", Some(prospect.id))
-            .await?;
-        Ok(ProspectPayload {
+        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        if prospect.revision != before {
+            tx.commit("prospect.update", "Prospect", Some(prospect.id))
+                .await?;
+        }
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
-    async fn archive_prospect(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ProspectPayload> {
+    async fn archive_prospect(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
         let prospect =
             store::prospects::archive_prospect(tx.conn(), prospect.id, Utc::now()).await?;
         tx.commit("prospect.archive", "Prospect", Some(prospect.id))
             .await?;
-        Ok(ProspectPayload {
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
     /// Score a prospect against its program's standard version as it is now. Appends a new
@@ -179,7 +199,7 @@ impl ProspectMutation {
         &self,
         ctx: &Context<'_>,
         input: QualifyProspectInput,
-    ) -> ApiResult<QualifyProspectPayload> {
+    ) -> ApiResult<Option<QualifyProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
         let db = db(ctx)?;
@@ -194,6 +214,7 @@ impl ProspectMutation {
             .ok_or(ApiError::NotFound)?;
         let version_id = program.standard_version_id.ok_or_else(|| {
             ApiError::Conflict(
+                Conflict::NoStandard,
                 "the program has no qualification standard yet; ask your mentor".into(),
             )
         })?;
@@ -223,10 +244,10 @@ impl ProspectMutation {
             .ok_or(ApiError::NotFound)?;
         tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
             .await?;
-        Ok(QualifyProspectPayload {
+        Ok(Some(QualifyProspectPayload {
             qualification: Qualification(Arc::new(qualification)),
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
     /// Take on or turn down a prospect. Taking on against a `DECLINE` verdict is an exception:
@@ -236,13 +257,30 @@ impl ProspectMutation {
         &self,
         ctx: &Context<'_>,
         input: DecideProspectInput,
-    ) -> ApiResult<DecideProspectPayload> {
+    ) -> ApiResult<Option<DecideProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
         require_active(&prospect)?;
         if prospect.status == domain::ProspectStatus::ExceptionPending {
             return Err(ApiError::Conflict(
+                Conflict::ExceptionPending,
                 "an exception request for this prospect is waiting for the mentor's review".into(),
+            ));
+        }
+        let seen = match &input.qualification_id {
+            Some(id) => Some(ids::decode(Kind::Qualification, id).map_err(|_| {
+                ApiError::bad_field("input.qualificationId", "not a qualification id")
+            })?),
+            None => None,
+        };
+        if seen != prospect.latest_qualification_id {
+            return Err(ApiError::Conflict(
+                Conflict::StaleQualification,
+                match prospect.latest_qualification_id {
+                    Some(_) => "this is not the prospect's latest qualification; read the latest and decide on it",
+                    None => "the prospect has no qualification yet",
+                }
+                .into(),
             ));
         }
         let latest = match prospect.latest_qualification_id {
@@ -289,19 +327,20 @@ impl ProspectMutation {
             .ok_or(ApiError::NotFound)?;
         tx.commit("prospect.decide", "Decision", Some(record.id))
             .await?;
-        Ok(DecideProspectPayload {
+        Ok(Some(DecideProspectPayload {
             decision: Decision(Arc::new(record)),
             prospect: Prospect(Arc::new(prospect)),
             exception_request: exception.map(|e| ExceptionRequest(Arc::new(e))),
-        })
+        }))
     }
 }
 
 fn decision_error(err: domain::DecisionError) -> ApiError {
     match err {
-        domain::DecisionError::NotQualified => {
-            ApiError::Conflict("qualify the prospect before taking it on".into())
-        }
+        domain::DecisionError::NotQualified => ApiError::Conflict(
+            Conflict::NotQualified,
+            "qualify the prospect before taking it on".into(),
+        ),
         domain::DecisionError::ExceptionNotAllowed => ApiError::ExceptionNotAllowed,
         domain::DecisionError::ReasonRequired => ApiError::bad_field(
             "input.reason",
@@ -319,7 +358,10 @@ fn decision_error(err: domain::DecisionError) -> ApiError {
 
 fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
     if prospect.archived_at.is_some() {
-        return Err(ApiError::Conflict("the prospect is archived".into()));
+        return Err(ApiError::Conflict(
+            Conflict::Archived,
+            "the prospect is archived".into(),
+        ));
     }
     Ok(())
 }

@@ -19,9 +19,10 @@ impl User {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
-    /// Shown to the user themself and to the mentors of their programs.
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// The sign-in address. `null` for a removed account, and for a user whose address
+    /// you may not see (only the user themself and the mentors of their programs may).
+    async fn email(&self) -> Option<&str> {
+        Some(&self.0.email)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -32,21 +33,24 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
-    /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the viewer.
+    /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the
+    /// viewer: `null`, with a `FORBIDDEN` error, on any other user.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<Conn<Program>> {
+    ) -> ApiResult<Option<Conn<Program>>> {
         let me = actor(ctx)?;
         if me.user_id != self.0.id {
             return Err(crate::error::ApiError::Forbidden(
                 "only your own programs can be listed",
             ));
         }
-        crate::graphql::query::programs_of(ctx, db(ctx)?, me, first, after).await
+        crate::graphql::query::programs_of(ctx, db(ctx)?, me, first, after)
+            .await
+            .map(Some)
     }
 }
 
