@@ -29,6 +29,7 @@ fn undocumented(sdl: &str) -> Vec<String> {
         Err(e) => return vec![format!("the SDL does not parse: {e}")],
     };
     let mut out = Vec::new();
+    let mut scalars = Vec::new();
     let mut check = |what: String, description: Option<&str>| match description {
         None => out.push(format!("{what}: no description")),
         Some(d) if d.trim().is_empty() => out.push(format!("{what}: empty description")),
@@ -60,7 +61,7 @@ fn undocumented(sdl: &str) -> Vec<String> {
                     .iter()
                     .any(|d| d.node.name.node == "specifiedBy")
                 {
-                    out.push(format!("{name}: custom scalar without @specifiedBy"));
+                    scalars.push(format!("{name}: custom scalar without @specifiedBy"));
                 }
             }
             TypeKind::Object(o) => {
@@ -94,6 +95,7 @@ fn undocumented(sdl: &str) -> Vec<String> {
             TypeKind::Union(_) => {}
         }
     }
+    out.extend(scalars);
     out
 }
 
@@ -128,9 +130,9 @@ fn the_description_check_finds_each_kind_of_gap() {
             "In: no description",
             "In.q: no description",
             "Date: no description",
-            "Date: custom scalar without @specifiedBy",
             "Leak: Rust documentation: \"[`Foo`] is Rust.\"",
             "Node.id: no description",
+            "Date: custom scalar without @specifiedBy",
         ]
     );
 }

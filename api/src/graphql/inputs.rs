@@ -5,84 +5,117 @@ use async_graphql::{InputObject, OneofObject};
 use crate::graphql::types::enums::{ExceptionPolicy, Tier};
 use crate::graphql::types::scalars::Date;
 
+/// A yes/no criterion.
 #[derive(InputObject)]
 pub struct YesNoRuleInput {
+    /// Points for yes, 0..=100.
     #[graphql(default = 100)]
     pub yes_points: u32,
+    /// Points for no, 0..=100.
     #[graphql(default = 0)]
     pub no_points: u32,
     /// The answer that is a knockout, if any.
     pub knockout_on: Option<bool>,
 }
 
+/// An integer scale, mapped linearly to 0..=100 points.
 #[derive(InputObject)]
 pub struct ScaleRuleInput {
+    /// The lowest answer (0 points).
     pub min: i32,
+    /// The highest answer (100 points); greater than `min`.
     pub max: i32,
+    /// Answers below this are a knockout; omit for none.
     pub knockout_below: Option<i32>,
 }
 
+/// One option of a choice criterion.
 #[derive(InputObject)]
 pub struct ChoiceOptionInput {
+    /// Stable key (`[a-z][a-z0-9_]*`): answers name it.
     pub key: String,
+    /// What the mentee reads.
     pub label: String,
+    /// Points for this option, 0..=100.
     pub points: u32,
+    /// Whether choosing it is a knockout.
     #[graphql(default)]
     pub knockout: bool,
 }
 
+/// A criterion answered by choosing one option.
 #[derive(InputObject)]
 pub struct ChoiceRuleInput {
+    /// 2 or more options with unique keys.
     pub options: Vec<ChoiceOptionInput>,
 }
 
+/// One band of a number criterion.
 #[derive(InputObject)]
 pub struct NumberBandInput {
     /// Lower bound (inclusive); omit for the first band, which is open below.
     pub min: Option<i64>,
+    /// Points for a number in this band, 0..=100.
     pub points: u32,
 }
 
+/// A number scored by the band it falls in.
 #[derive(InputObject)]
 pub struct NumberBandsRuleInput {
+    /// The bands, by ascending `min`; the first has no `min`.
     pub bands: Vec<NumberBandInput>,
+    /// Numbers below this are a knockout; omit for none.
     pub knockout_below: Option<i64>,
 }
 
 /// Exactly one rule kind.
 #[derive(OneofObject)]
 pub enum CriterionRuleInput {
+    /// A yes/no question.
     YesNo(YesNoRuleInput),
+    /// An integer on a scale.
     Scale(ScaleRuleInput),
+    /// One of several options.
     Choice(ChoiceRuleInput),
+    /// A number, scored by bands.
     NumberBands(NumberBandsRuleInput),
 }
 
+/// One criterion of a definition.
 #[derive(InputObject)]
 pub struct CriterionInput {
     /// Stable slug (`[a-z][a-z0-9_]*`) that answers refer to.
     pub key: String,
+    /// Short name shown to mentees.
     pub label: String,
+    /// The guidance question to ask about the prospect.
     #[graphql(default)]
     pub question: String,
     /// 1..=100.
     pub weight: u32,
+    /// How the answer is scored.
     pub rule: CriterionRuleInput,
 }
 
+/// What an A-client is: the criteria, the tier thresholds, the horizon and the exception
+/// policy.
 #[derive(InputObject)]
 pub struct TemplateDefinitionInput {
     /// 1..=50 criteria with unique keys.
     pub criteria: Vec<CriterionInput>,
+    /// Score (0..=100) from which a prospect is tier A.
     #[graphql(default = 75)]
     pub threshold_a: u32,
+    /// Score (0..=100) from which a prospect is tier B; below `thresholdA`.
     #[graphql(default = 50)]
     pub threshold_b: u32,
     /// 1..=24.
     #[graphql(default = 6)]
     pub horizon_months: u32,
+    /// What happens when a prospect with verdict `DECLINE` is to be taken on.
     #[graphql(default_with = "ExceptionPolicy::Strict")]
     pub exception_policy: ExceptionPolicy,
+    /// The best tier a prospect can reach when a knockout hits.
     #[graphql(default_with = "Tier::C")]
     pub knockout_cap: Tier,
 }
@@ -150,9 +183,11 @@ fn criterion_draft(c: CriterionInput) -> domain::CriterionDraft {
 pub enum AnswerValueInput {
     /// For yes/no criteria.
     Yes(bool),
+    /// For scale criteria: an integer from `min` to `max`.
     Scale(i32),
     /// The key of the chosen option.
     Choice(String),
+    /// For number criteria.
     Number(i64),
     /// Not known: scores 0 points and is flagged (and counts as a knockout where one exists).
     Unknown(bool),
@@ -164,12 +199,15 @@ pub struct AnswerInput {
     pub value: AnswerValueInput,
 }
 
-/// The GraphQL shape of [`AnswerInput`]: it registers the type; parsing is
-/// `AnswerInput`'s own, which moves the values out of the object.
+// The GraphQL shape of [`AnswerInput`]: it registers the type; parsing is
+// `AnswerInput`'s own, which moves the values out of the object.
+/// One criterion's answer.
 #[derive(InputObject)]
 #[graphql(name = "AnswerInput")]
 pub struct AnswerInputType {
+    /// The criterion's key.
     pub key: String,
+    /// The answer, of the kind the criterion asks for, or unknown.
     pub value: AnswerValueInput,
 }
 
@@ -259,6 +297,7 @@ impl From<AnswerInput> for domain::Answer {
 pub struct OutlookInput {
     /// Only the answers that the plan changes; the others stay as they are now.
     pub answers: Vec<AnswerInput>,
+    /// The concrete plan that is to make the prospect an A-client.
     pub plan: String,
     /// When to qualify again; at most the horizon from today (the default).
     pub requalify_by: Option<Date>,
@@ -274,6 +313,7 @@ impl From<OutlookInput> for domain::OutlookDraft {
     }
 }
 
+/// The reasons people say yes to the wrong client: answer each honestly.
 #[derive(InputObject)]
 pub struct BiasCheckInput {
     /// Flattered by the request (ego)?

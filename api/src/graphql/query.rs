@@ -24,6 +24,7 @@ const MAX_NODES: usize = 100;
 
 pub struct Query;
 
+/// Narrows a prospect list; every given condition must hold.
 #[derive(InputObject, Default)]
 pub struct ProspectFilter {
     /// Only prospects of this program.
@@ -39,26 +40,36 @@ pub struct ProspectFilter {
     pub requalify_due: Option<bool>,
 }
 
+/// What prospects can be sorted by.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProspectOrderField {
+    /// When the prospect was created.
     #[default]
     CreatedAt,
 }
 
+/// How a prospect list is sorted.
 #[derive(InputObject, Default)]
 pub struct ProspectOrder {
+    /// What to sort by.
     #[graphql(default)]
     pub field: ProspectOrderField,
+    /// Ascending or descending.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// Narrows a list of exception requests.
 #[derive(InputObject, Default)]
 pub struct ExceptionRequestFilter {
+    /// Only requests of this program.
     pub program_id: Option<ID>,
+    /// Only requests in this status.
     pub status: Option<ExceptionStatus>,
 }
 
+/// Everything a client can read. Lists are Relay connections; objects you may not see
+/// answer like missing ones.
 #[Object]
 impl Query {
     /// The signed-in user; `null` without a token.
@@ -75,7 +86,11 @@ impl Query {
     }
 
     /// Any object by global id; `null` if it does not exist or you may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as read from an object's `id`.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
         actor(ctx)?;
         node::fetch(ctx, &id).await
     }
@@ -85,7 +100,11 @@ impl Query {
     #[graphql(
         complexity = "ids.len().min(MAX_NODES).saturating_mul(child_complexity).saturating_add(1)"
     )]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Option<Vec<Option<Node>>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 global ids.")] ids: Vec<ID>,
+    ) -> ApiResult<Option<Vec<Option<Node>>>> {
         actor(ctx)?;
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_field(
@@ -106,7 +125,14 @@ impl Query {
     async fn programs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
         programs_of(ctx, db(ctx)?, actor(ctx)?, first, after)
@@ -120,9 +146,16 @@ impl Query {
     async fn templates(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        #[graphql(default)] include_archived: bool,
+        #[graphql(default, desc = "Include archived templates.")] include_archived: bool,
     ) -> ApiResult<Option<Conn<Template>>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
@@ -144,10 +177,19 @@ impl Query {
     async fn prospects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        filter: Option<ProspectFilter>,
-        order_by: Option<ProspectOrder>,
+        #[graphql(desc = "Which prospects; omit for all you may see.")] filter: Option<
+            ProspectFilter,
+        >,
+        #[graphql(desc = "The order; newest first by default.")] order_by: Option<ProspectOrder>,
     ) -> ApiResult<Option<Conn<Prospect>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;
@@ -201,9 +243,18 @@ impl Query {
     async fn exception_requests(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        filter: Option<ExceptionRequestFilter>,
+        #[graphql(desc = "Which requests; omit for all you may see.")] filter: Option<
+            ExceptionRequestFilter,
+        >,
     ) -> ApiResult<Option<Conn<ExceptionRequest>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;

@@ -15,25 +15,34 @@ use crate::graphql::context::{AppState, Credentials, actor, credentials, state};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
 
+/// A new mentee account.
 #[derive(InputObject)]
 pub struct SignUpInput {
+    /// The address to sign in with.
     pub email: String,
     /// 8 characters or more, at most 256 bytes.
     pub password: String,
+    /// The display name.
     pub name: String,
     /// A program's invite code: mentees join with one.
     pub invite_code: String,
 }
 
+/// Credentials.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The account's e-mail address.
     pub email: String,
+    /// The password.
     pub password: String,
 }
 
+/// A password change.
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
+    /// The password now, to confirm.
     pub current_password: String,
+    /// The new password: 8 characters or more, at most 256 bytes, not a common one.
     pub new_password: String,
 }
 
@@ -46,14 +55,18 @@ pub struct AuthPayload {
     pub refresh_token: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The signed-in user.
     pub user: User,
 }
 
+/// The result of joining a program.
 #[derive(SimpleObject)]
 pub struct JoinProgramPayload {
+    /// The program joined.
     pub program: Program,
 }
 
+/// The result of logging out.
 #[derive(SimpleObject)]
 pub struct LogoutPayload {
     /// Always true: logging out an unknown or already ended session is not an error.
@@ -69,7 +82,7 @@ impl AuthMutation {
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
-        input: SignUpInput,
+        #[graphql(desc = "What to change; see the input type.")] input: SignUpInput,
     ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         let email = domain::Email::parse(&input.email).map_err(|e| bad("input.email", e))?;
@@ -108,7 +121,7 @@ impl AuthMutation {
     async fn join_program(
         &self,
         ctx: &Context<'_>,
-        invite_code: String,
+        #[graphql(desc = "The code from the mentor\'s invite.")] invite_code: String,
     ) -> ApiResult<Option<JoinProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
@@ -139,7 +152,11 @@ impl AuthMutation {
     }
 
     /// Start a session. Unknown email and wrong password get the same answer.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<Option<AuthPayload>> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "See the input type.")] input: LoginInput,
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         let client_ip = crate::request_meta::current()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |m| m.client_ip);
@@ -186,6 +203,7 @@ impl AuthMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token from `login`, `signUp` or `refreshSession`.")]
         refresh_token: String,
     ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
@@ -228,6 +246,7 @@ impl AuthMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token from `login`, `signUp` or `refreshSession`.")]
         refresh_token: Option<String>,
     ) -> ApiResult<Option<LogoutPayload>> {
         let session = match credentials(ctx) {
@@ -258,7 +277,7 @@ impl AuthMutation {
     async fn delete_account(
         &self,
         ctx: &Context<'_>,
-        input: DeleteAccountInput,
+        #[graphql(desc = "What to change; see the input type.")] input: DeleteAccountInput,
     ) -> ApiResult<Option<DeleteAccountPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
@@ -284,7 +303,7 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        input: ChangePasswordInput,
+        #[graphql(desc = "What to change; see the input type.")] input: ChangePasswordInput,
     ) -> ApiResult<Option<AuthPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
@@ -312,12 +331,14 @@ impl AuthMutation {
     }
 }
 
+/// Confirmation of an account removal.
 #[derive(InputObject)]
 pub struct DeleteAccountInput {
     /// The current password, to confirm.
     pub password: String,
 }
 
+/// The result of removing your account.
 #[derive(SimpleObject)]
 pub struct DeleteAccountPayload {
     /// The removed account's id.

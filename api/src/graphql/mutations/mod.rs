@@ -9,6 +9,9 @@ pub mod programs;
 pub mod prospects;
 pub mod templates;
 
+/// Everything a client can change. Each field is `null` when it fails (the error says why);
+/// the fields of one request run one after the other, and each one that succeeded keeps its
+/// result.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     auth::AuthMutation,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, Conflict};
@@ -17,15 +17,19 @@ use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
 
+/// A new program.
 #[derive(InputObject)]
 pub struct CreateProgramInput {
+    /// The program's name.
     pub name: String,
+    /// Free text; empty by default.
     #[graphql(default)]
     pub description: String,
     /// A published version of one of your templates.
     pub standard_version_id: Option<ID>,
 }
 
+/// Changes to a program: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProgramInput {
     /// The program to change (yours).
@@ -42,48 +46,66 @@ pub struct UpdateProgramInput {
     pub expected_revision: Option<i32>,
 }
 
+/// A new invite code.
 #[derive(InputObject)]
 pub struct CreateInviteInput {
+    /// The program to join with it (yours).
     pub program_id: ID,
     /// `null`: unlimited.
     pub max_uses: Option<i32>,
-    /// `null`: never expires.
-    pub expires_at: Option<DateTime<Utc>>,
+    /// When the code stops working; `null`: never expires.
+    pub expires_at: Option<crate::graphql::types::datetime::DateTime>,
 }
 
+/// Who leaves which program.
 #[derive(InputObject)]
 pub struct RemoveMenteeInput {
+    /// The program (yours).
     pub program_id: ID,
+    /// The mentee to remove.
     pub mentee_id: ID,
 }
 
+/// A mentor's review of an exception request.
 #[derive(InputObject)]
 pub struct ReviewExceptionInput {
+    /// The exception request (pending, in one of your programs).
     pub id: ID,
+    /// `true` approves (the prospect is taken on), `false` rejects.
     pub approve: bool,
+    /// A note to the mentee; optional.
     pub note: Option<String>,
 }
 
+/// The result of a change to a program.
 #[derive(SimpleObject)]
 pub struct ProgramPayload {
+    /// The program as it is now.
     pub program: Program,
 }
 
+/// The result of a change to an invite.
 #[derive(SimpleObject)]
 pub struct InvitePayload {
+    /// The invite as it is now.
     pub invite: Invite,
 }
 
+/// The result of removing a mentee.
 #[derive(SimpleObject)]
 pub struct RemoveMenteePayload {
+    /// The program as it is now.
     pub program: Program,
     /// The removed mentee's id.
     pub removed_mentee_id: ID,
 }
 
+/// The result of a review.
 #[derive(SimpleObject)]
 pub struct ReviewExceptionPayload {
+    /// The request, approved or rejected.
     pub exception_request: ExceptionRequest,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
 }
 
@@ -94,10 +116,11 @@ pub struct ProgramMutation;
 
 #[Object]
 impl ProgramMutation {
+    /// Create a program (mentors), optionally with its qualification standard.
     async fn create_program(
         &self,
         ctx: &Context<'_>,
-        input: CreateProgramInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateProgramInput,
     ) -> ApiResult<Option<ProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
@@ -122,10 +145,12 @@ impl ProgramMutation {
         }))
     }
 
+    /// Change a program's name, description or standard. New qualifications are scored
+    /// against the new standard; earlier ones keep the version they were scored against.
     async fn update_program(
         &self,
         ctx: &Context<'_>,
-        input: UpdateProgramInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateProgramInput,
     ) -> ApiResult<Option<ProgramPayload>> {
         let program = own_program(ctx, &input.id).await?;
         let name = unchanged_or("input.name", input.name)?
@@ -161,7 +186,7 @@ impl ProgramMutation {
     async fn create_invite(
         &self,
         ctx: &Context<'_>,
-        input: CreateInviteInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateInviteInput,
     ) -> ApiResult<Option<InvitePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         if input.max_uses.is_some_and(|m| !(1..=10_000).contains(&m)) {
@@ -171,7 +196,7 @@ impl ProgramMutation {
             ));
         }
         let now = Utc::now();
-        if input.expires_at.is_some_and(|at| at <= now) {
+        if input.expires_at.is_some_and(|at| at.0 <= now) {
             return Err(ApiError::bad_field(
                 "input.expiresAt",
                 "must be in the future",
@@ -184,7 +209,7 @@ impl ProgramMutation {
             actor(ctx)?.user_id,
             &new_invite_code(),
             input.max_uses,
-            input.expires_at,
+            input.expires_at.map(|at| at.0),
         )
         .await?;
         tx.commit("invite.create", "Invite", Some(invite.id))
@@ -194,7 +219,12 @@ impl ProgramMutation {
         }))
     }
 
-    async fn revoke_invite(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<InvitePayload>> {
+    /// Revoke an invite code: it stops working at once.
+    async fn revoke_invite(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invite's id.")] id: ID,
+    ) -> ApiResult<Option<InvitePayload>> {
         actor(ctx)?.require_mentor()?;
         let uuid = ids::decode(Kind::Invite, &id)?;
         let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
@@ -211,7 +241,7 @@ impl ProgramMutation {
     async fn remove_mentee(
         &self,
         ctx: &Context<'_>,
-        input: RemoveMenteeInput,
+        #[graphql(desc = "What to change; see the input type.")] input: RemoveMenteeInput,
     ) -> ApiResult<Option<RemoveMenteePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         let mentee = ids::decode(Kind::User, &input.mentee_id)?;
@@ -233,7 +263,7 @@ impl ProgramMutation {
     async fn review_exception(
         &self,
         ctx: &Context<'_>,
-        input: ReviewExceptionInput,
+        #[graphql(desc = "What to change; see the input type.")] input: ReviewExceptionInput,
     ) -> ApiResult<Option<ReviewExceptionPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;

@@ -22,15 +22,20 @@ use crate::graphql::types::qualification::Qualification;
 
 const MAX_TEXT_CHARS: usize = 2000;
 
+/// A new prospect.
 #[derive(InputObject)]
 pub struct CreateProspectInput {
     /// A program you are enrolled in: the prospect is qualified against its standard.
     pub program_id: ID,
+    /// The prospect's name.
     pub name: String,
+    /// The company; optional.
     pub company: Option<String>,
+    /// Notes; optional.
     pub notes: Option<String>,
 }
 
+/// Changes to a prospect: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProspectInput {
     /// The prospect to change (yours).
@@ -55,13 +60,16 @@ pub struct QualifyProspectInput {
     pub outlook: Option<OutlookInput>,
 }
 
-/// The GraphQL shape of [`QualifyProspectInput`].
+// The GraphQL shape of [`QualifyProspectInput`].
+/// A qualification: the answers now, and optionally the outlook.
 #[derive(InputObject)]
 #[graphql(name = "QualifyProspectInput")]
 pub struct QualifyProspectInputType {
+    /// The prospect (yours, not archived).
     pub prospect_id: ID,
     /// One answer per criterion of the program's standard version.
     pub answers: Vec<AnswerInput>,
+    /// The answers a concrete plan is expected to bring within the horizon; omit for none.
     pub outlook: Option<OutlookInput>,
 }
 
@@ -71,6 +79,7 @@ inputs::moved_input!(QualifyProspectInput as QualifyProspectInputType {
     outlook: "outlook",
 });
 
+/// A decision on a qualified prospect.
 #[derive(InputObject)]
 pub struct DecideProspectInput {
     /// The prospect to decide on (yours).
@@ -89,20 +98,28 @@ pub struct DecideProspectInput {
     pub bias_check: Option<BiasCheckInput>,
 }
 
+/// The result of a change to a prospect.
 #[derive(SimpleObject)]
 pub struct ProspectPayload {
+    /// The prospect as it is now.
     pub prospect: Prospect,
 }
 
+/// The result of a qualification.
 #[derive(SimpleObject)]
 pub struct QualifyProspectPayload {
+    /// The new qualification.
     pub qualification: Qualification,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
 }
 
+/// The result of a decision.
 #[derive(SimpleObject)]
 pub struct DecideProspectPayload {
+    /// The decision recorded.
     pub decision: Decision,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
     /// Set when taking on needs the mentor's approval.
     pub exception_request: Option<ExceptionRequest>,
@@ -113,10 +130,11 @@ pub struct ProspectMutation;
 
 #[Object]
 impl ProspectMutation {
+    /// Add a prospect to one of your programs (mentees).
     async fn create_prospect(
         &self,
         ctx: &Context<'_>,
-        input: CreateProspectInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateProspectInput,
     ) -> ApiResult<Option<ProspectPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
@@ -145,10 +163,11 @@ impl ProspectMutation {
         }))
     }
 
+    /// Change a prospect's name, company or notes.
     async fn update_prospect(
         &self,
         ctx: &Context<'_>,
-        input: UpdateProspectInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateProspectInput,
     ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &input.id).await?;
         let name = unchanged_or("input.name", input.name)?
@@ -177,10 +196,12 @@ impl ProspectMutation {
         }))
     }
 
+    /// Archive a prospect: it leaves the default lists and can no longer be qualified or
+    /// decided on.
     async fn archive_prospect(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The prospect (yours).")] id: ID,
     ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
@@ -198,7 +219,7 @@ impl ProspectMutation {
     async fn qualify_prospect(
         &self,
         ctx: &Context<'_>,
-        input: QualifyProspectInput,
+        #[graphql(desc = "What to change; see the input type.")] input: QualifyProspectInput,
     ) -> ApiResult<Option<QualifyProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
@@ -256,7 +277,7 @@ impl ProspectMutation {
     async fn decide_prospect(
         &self,
         ctx: &Context<'_>,
-        input: DecideProspectInput,
+        #[graphql(desc = "What to change; see the input type.")] input: DecideProspectInput,
     ) -> ApiResult<Option<DecideProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;

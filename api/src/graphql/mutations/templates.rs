@@ -14,15 +14,19 @@ use crate::graphql::inputs::TemplateDefinitionInput;
 use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::template::{Template, TemplateVersion};
 
+/// A new template.
 #[derive(InputObject)]
 pub struct CreateTemplateInput {
+    /// The template's name.
     pub name: String,
+    /// Free text; empty by default.
     #[graphql(default)]
     pub description: String,
     /// Omit to start from the "A-client standard" template.
     pub definition: Option<TemplateDefinitionInput>,
 }
 
+/// Changes to a template: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateTemplateDraftInput {
     /// The template to change (yours).
@@ -40,22 +44,28 @@ pub struct UpdateTemplateDraftInput {
     pub expected_revision: Option<i32>,
 }
 
+/// Which template to copy, and the copy's name.
 #[derive(InputObject)]
 pub struct CopyTemplateInput {
+    /// The template to copy (yours).
     pub id: ID,
     /// Defaults to "<name> (copy)".
     pub name: Option<String>,
 }
 
+/// The result of a change to a template.
 #[derive(SimpleObject)]
 pub struct TemplatePayload {
+    /// The template as it is now.
     pub template: Template,
     /// The version this mutation created or changed.
     pub version: TemplateVersion,
 }
 
+/// The result of archiving a template.
 #[derive(SimpleObject)]
 pub struct ArchiveTemplatePayload {
+    /// The template, archived.
     pub template: Template,
 }
 
@@ -68,7 +78,7 @@ impl TemplateMutation {
     async fn create_template(
         &self,
         ctx: &Context<'_>,
-        input: CreateTemplateInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateTemplateInput,
     ) -> ApiResult<Option<TemplatePayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
@@ -96,7 +106,7 @@ impl TemplateMutation {
     async fn update_template_draft(
         &self,
         ctx: &Context<'_>,
-        input: UpdateTemplateDraftInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateTemplateDraftInput,
     ) -> ApiResult<Option<TemplatePayload>> {
         let template = own_template(ctx, &input.id).await?;
         let name = unchanged_or("input.name", input.name)?
@@ -129,7 +139,7 @@ impl TemplateMutation {
     async fn publish_template(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The template (yours).")] id: ID,
     ) -> ApiResult<Option<TemplatePayload>> {
         let template = own_template(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
@@ -154,7 +164,7 @@ impl TemplateMutation {
     async fn archive_template(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The template (yours).")] id: ID,
     ) -> ApiResult<Option<ArchiveTemplatePayload>> {
         let template = own_template(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
@@ -171,7 +181,7 @@ impl TemplateMutation {
     async fn copy_template(
         &self,
         ctx: &Context<'_>,
-        input: CopyTemplateInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CopyTemplateInput,
     ) -> ApiResult<Option<TemplatePayload>> {
         let me = actor(ctx)?;
         let template = own_template(ctx, &input.id).await?;

@@ -3,19 +3,21 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::program::Program;
 
 pub struct User(pub Arc<store::User>);
 
+/// A person on the platform: a mentor or a mentee.
 #[Object]
 impl User {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
@@ -24,14 +26,17 @@ impl User {
     async fn email(&self) -> Option<&str> {
         Some(&self.0.email)
     }
+    /// The display name ("Removed user" for a removed account).
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Mentor or mentee.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
     /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the
     /// viewer: `null`, with a `FORBIDDEN` error, on any other user.
@@ -39,7 +44,14 @@ impl User {
     async fn programs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
         let me = actor(ctx)?;
