@@ -136,3 +136,73 @@ fn the_description_check_finds_each_kind_of_gap() {
         ]
     );
 }
+
+/// The schema clients were built against: the file `SCHEMA_BASE` names (CI sets it to
+/// `main`'s `schema.graphql`), or else `main`'s as git has it here; `None` when neither is
+/// at hand (a checkout without `main`).
+fn base_schema() -> Option<(String, String)> {
+    if let Some(path) = std::env::var_os("SCHEMA_BASE") {
+        let path = std::path::PathBuf::from(path);
+        let sdl = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("SCHEMA_BASE {}: {e}", path.display()));
+        return Some((path.display().to_string(), sdl));
+    }
+    let output = std::process::Command::new("git")
+        .args(["show", "main:schema.graphql"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    output.status.success().then(|| {
+        (
+            "main:schema.graphql".to_owned(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    })
+}
+
+/// `schema.breaking-changes.txt`: the breaking changes made on purpose, one per line as the
+/// check prints it, then ` | ` and the reason. Lines starting with `#` are comments.
+fn allowed_breaking_changes() -> Vec<(String, String)> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.breaking-changes.txt");
+    std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" | ") {
+            Some((change, reason)) => (change.trim().to_owned(), reason.trim().to_owned()),
+            None => (l.to_owned(), String::new()),
+        })
+        .collect()
+}
+
+#[test]
+fn the_served_schema_breaks_nothing_against_main_that_is_not_listed_with_a_reason() {
+    use api::graphql::shape::{Shape, breaking_changes};
+
+    let allowed = allowed_breaking_changes();
+    for (change, reason) in &allowed {
+        assert!(
+            !reason.is_empty(),
+            "schema.breaking-changes.txt: `{change}` has no reason"
+        );
+    }
+    let Some((name, base)) = base_schema() else {
+        eprintln!("no base schema (set SCHEMA_BASE, or have a `main` branch): nothing to compare");
+        return;
+    };
+    let base = Shape::parse(&base).unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
+    let served = Shape::parse(&api::graphql::schema::sdl())
+        .unwrap_or_else(|e| panic!("the served SDL does not parse: {e}"));
+    let unlisted: Vec<String> = breaking_changes(&base, &served)
+        .into_iter()
+        .filter(|change| !allowed.iter().any(|(a, _)| a == change))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "breaking changes against {name}; deprecate instead (README, \"Deprecation policy\"), \
+         or list each in schema.breaking-changes.txt with its reason:\n{}",
+        unlisted.join("\n")
+    );
+}
