@@ -232,7 +232,8 @@ fn inputs_changes(
 /// A client reading a value of type `new` where it expected `old` is not surprised: the
 /// same type, or a stricter one.
 fn output_compatible(old: &Type, new: &Type) -> bool {
-    if old.nullable < new.nullable {
+    // A non-null value that may now be null.
+    if !old.nullable && new.nullable {
         return false;
     }
     match (&old.base, &new.base) {
@@ -244,7 +245,8 @@ fn output_compatible(old: &Type, new: &Type) -> bool {
 
 /// A value a client sends as `old` is still accepted as `new`: the same type, or a looser one.
 fn input_compatible(old: &Type, new: &Type) -> bool {
-    if old.nullable > new.nullable {
+    // A null the client may send that is now refused.
+    if old.nullable && !new.nullable {
         return false;
     }
     match (&old.base, &new.base) {

@@ -1,6 +1,6 @@
 //! Media types: `Accept` negotiation, 406, and the status codes each media type gets.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{GRAPHQL_RESPONSE, JSON, post, raw, send, typename};
 use crate::helpers::{TestApp, codes};
