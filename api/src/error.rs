@@ -141,6 +141,19 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
+            // The store names what conflicted with a constant of its own.
+            StoreError::Conflict("pending exception") => Self::Conflict(
+                Conflict::ExceptionPending,
+                "an exception request for this prospect is waiting for the mentor's review".into(),
+            ),
+            StoreError::Conflict("already published") => Self::Conflict(
+                Conflict::AlreadyPublished,
+                "the newest version is already published".into(),
+            ),
+            StoreError::Conflict("already reviewed") => Self::Conflict(
+                Conflict::AlreadyReviewed,
+                "this exception request was already reviewed".into(),
+            ),
             StoreError::Conflict(what) => {
                 Self::Conflict(Conflict::Duplicate, format!("conflict: {what}"))
             }

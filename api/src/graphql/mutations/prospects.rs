@@ -295,14 +295,7 @@ impl ProspectMutation {
             None => None,
         };
         if seen != prospect.latest_qualification_id {
-            return Err(ApiError::Conflict(
-                Conflict::StaleQualification,
-                match prospect.latest_qualification_id {
-                    Some(_) => "this is not the prospect's latest qualification; read the latest and decide on it",
-                    None => "the prospect has no qualification yet",
-                }
-                .into(),
-            ));
+            return Err(stale_qualification());
         }
         let latest = match prospect.latest_qualification_id {
             Some(id) => Some(load::existing(ctx, QualificationId(id)).await?),
@@ -342,7 +335,12 @@ impl ProspectMutation {
             domain::status_after_decision(outcome),
             prospect.program_id,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Qualified again between the check above and this transaction.
+            store::StoreError::Stale => stale_qualification(),
+            other => other.into(),
+        })?;
         let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
             .await?
             .ok_or(ApiError::NotFound)?;
@@ -354,6 +352,14 @@ impl ProspectMutation {
             exception_request: exception.map(|e| ExceptionRequest(Arc::new(e))),
         }))
     }
+}
+
+fn stale_qualification() -> ApiError {
+    ApiError::Conflict(
+        Conflict::StaleQualification,
+        "`qualificationId` is not the prospect's latest qualification; read the latest and decide on it"
+            .into(),
+    )
 }
 
 fn decision_error(err: domain::DecisionError) -> ApiError {
