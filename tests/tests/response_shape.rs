@@ -275,3 +275,35 @@ async fn a_decision_on_a_qualification_that_is_no_longer_the_latest_records_noth
         "TURNED_DOWN"
     );
 }
+
+#[tokio::test]
+async fn a_removed_accounts_email_is_null_not_a_made_up_address() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    app.create_prospect(&w.mentee, &w.program_id, "Left behind")
+        .await;
+    let remove =
+        "mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) { deletedUserId } }";
+    app.data(
+        w.mentee.tok(),
+        remove,
+        json!({ "input": { "password": crate::fixtures::PASSWORD } }),
+    )
+    .await;
+    let query = "{ prospects { nodes { owner { name email } } } }";
+    let body = conforming_or_clean(&app, w.mentor.tok(), query).await;
+    assert_eq!(
+        body["data"]["prospects"]["nodes"][0]["owner"],
+        json!({ "name": "Removed user", "email": null })
+    );
+}
+
+/// Like `conforming`, for a response that may have no error at all.
+async fn conforming_or_clean(app: &TestApp, token: Option<&str>, query: &str) -> Value {
+    let shape = api::graphql::shape::Shape::parse(&api::graphql::schema::sdl())
+        .unwrap_or_else(|e| panic!("the SDL parses: {e}"));
+    let body = app.gql(token, query, json!({})).await;
+    let problems = api::graphql::conformance::violations(&shape, query, None, &body);
+    assert!(problems.is_empty(), "{query}\n{problems:#?}\n{body:#}");
+    body
+}

@@ -72,7 +72,8 @@ pub struct ExceptionRequestFilter {
 /// answer like missing ones.
 #[Object]
 impl Query {
-    /// The signed-in user; `null` without a token.
+    /// The signed-in user; `null` without a token, and `null` with `UNAUTHENTICATED` for a
+    /// token that is invalid or whose session ended.
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         match credentials(ctx) {
             Credentials::Anonymous => Ok(None),
@@ -85,7 +86,8 @@ impl Query {
         }
     }
 
-    /// Any object by global id; `null` if it does not exist or you may not see it.
+    /// Any object by global id; `null` if it does not exist or you may not see it (and, with
+    /// `UNAUTHENTICATED`, without a valid token).
     async fn node(
         &self,
         ctx: &Context<'_>,

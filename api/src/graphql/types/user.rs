@@ -24,7 +24,8 @@ impl User {
     /// The sign-in address. `null` for a removed account, and for a user whose address
     /// you may not see (only the user themself and the mentors of their programs may).
     async fn email(&self) -> Option<&str> {
-        Some(&self.0.email)
+        // A removed account keeps a placeholder address (`store::accounts`), never shown.
+        (!self.0.email.ends_with("@removed.invalid")).then_some(self.0.email.as_str())
     }
     /// The display name ("Removed user" for a removed account).
     async fn name(&self) -> &str {
