@@ -23,9 +23,9 @@ pub struct YesNoRuleInput {
 pub struct ScaleRuleInput {
     /// The lowest answer (0 points).
     pub min: i32,
-    /// The highest answer (100 points); greater than `min`.
+    /// The highest answer (100 points); greater than `min`, at most 100 above it.
     pub max: i32,
-    /// Answers below this are a knockout; omit for none.
+    /// Answers below this are a knockout (greater than `min`, at most `max`); omit for none.
     pub knockout_below: Option<i32>,
 }
 
@@ -46,7 +46,7 @@ pub struct ChoiceOptionInput {
 /// A criterion answered by choosing one option.
 #[derive(InputObject)]
 pub struct ChoiceRuleInput {
-    /// 2 or more options with unique keys.
+    /// 2 to 20 options with unique keys.
     pub options: Vec<ChoiceOptionInput>,
 }
 
@@ -62,7 +62,7 @@ pub struct NumberBandInput {
 /// A number scored by the band it falls in.
 #[derive(InputObject)]
 pub struct NumberBandsRuleInput {
-    /// The bands, by ascending `min`; the first has no `min`.
+    /// 1 to 20 bands, by ascending `min`; the first has no `min`.
     pub bands: Vec<NumberBandInput>,
     /// Numbers below this are a knockout; omit for none.
     pub knockout_below: Option<i64>,
