@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Limits};
+use crate::config::{Config, Connections, Limits};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -77,6 +77,37 @@ pub struct ServeArgs {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     pub limits: LimitArgs,
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+}
+
+/// Connection limits (defaults as in the README).
+#[derive(Args, Debug, Clone)]
+pub struct ConnectionArgs {
+    /// Seconds a connection may take to send a request's headers (also closes unused
+    /// keep-alive connections).
+    #[arg(long, env = "QUALIFY_HEADER_READ_TIMEOUT_SECS", default_value_t = Connections::default().header_read_timeout.as_secs())]
+    pub header_read_timeout_secs: u64,
+    /// Seconds without a byte moving either way before a connection is closed.
+    #[arg(long, env = "QUALIFY_IDLE_TIMEOUT_SECS", default_value_t = Connections::default().idle_timeout.as_secs())]
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "QUALIFY_MAX_CONNECTIONS", default_value_t = Connections::default().max_connections)]
+    pub max_connections: usize,
+    /// Seconds the requests in flight get to finish on shutdown.
+    #[arg(long, env = "QUALIFY_SHUTDOWN_DRAIN_SECS", default_value_t = Connections::default().shutdown_drain.as_secs())]
+    pub shutdown_drain_secs: u64,
+}
+
+impl ConnectionArgs {
+    pub fn connections(&self) -> Connections {
+        Connections {
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_secs),
+            idle_timeout: std::time::Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_drain: std::time::Duration::from_secs(self.shutdown_drain_secs),
+        }
+    }
 }
 
 /// Resource limits (defaults as in the README).
@@ -140,6 +171,7 @@ impl ServeArgs {
             cors_origins: self.cors_origins.clone(),
             trusted_proxies: self.trusted_proxies.clone(),
             limits: self.limits.limits(),
+            connections: self.connections.connections(),
         }
     }
 }

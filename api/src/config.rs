@@ -20,6 +20,35 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed; from anyone else it is ignored.
     pub trusted_proxies: Vec<IpAddr>,
     pub limits: Limits,
+    pub connections: Connections,
+}
+
+/// How long and how many TCP connections are kept (see the README's limits table).
+#[derive(Debug, Clone)]
+pub struct Connections {
+    /// A request's headers must arrive within this, counted from the connection's start
+    /// or from its previous response: a silent or half-sent request does not hold a
+    /// connection, and neither does a keep-alive connection left unused.
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed (a client
+    /// that stops reading its response). Longer than `Limits::request_timeout`.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// On shutdown, requests in flight get this long to finish; then their connections
+    /// are closed.
+    pub shutdown_drain: Duration,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            shutdown_drain: Duration::from_secs(10),
+        }
+    }
 }
 
 /// Resource limits; each one configurable (see the README's table).
@@ -85,6 +114,7 @@ impl Config {
             cors_origins: Vec::new(),
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
+            connections: Connections::default(),
         }
     }
 }

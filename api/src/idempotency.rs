@@ -5,11 +5,24 @@
 //! anonymous request's key is ignored: replaying one stranger's sign-up response to
 //! another would hand out their tokens. So is the key of
 //! a token whose session has ended: its refusal must not be replayed to the same user's
-//! retry after signing in again. The key is claimed in the database before the work starts,
-//! so of any number of parallel retries exactly one runs; the others wait for its response. Responses that report a server fault
-//! (5xx, or an `INTERNAL` error) are not kept, so that a retry can succeed.
+//! retry after signing in again.
+//!
+//! The claim of the key, the work and the stored response are one transaction: the request
+//! runs inside a write transaction that first inserts the key, every mutation's
+//! `audit::Tx` is a savepoint in it (found through a task-local), and the response is
+//! stored before it commits. So a process that dies mid-request leaves nothing behind (the
+//! retry runs the work once), and one that dies after the commit leaves the response (the
+//! retry replays it); a retry never finds a key claimed by a dead process. Parallel retries
+//! wait for the first one's commit (on SQLite in the writer queue, on PostgreSQL on the
+//! key's row) and replay its response. Responses that report a server fault (5xx, or an
+//! `INTERNAL` or `TIMEOUT` error) are not kept, so that a retry can succeed; the work they
+//! report as done commits.
+//!
+//! Mutations that return tokens refuse a key ([`keyed`]): their response must not be
+//! stored, and replaying it would hand out live tokens again.
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -17,14 +30,30 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use store::Db;
+use store::DatabaseTransaction;
 use store::idempotency::{Claim, StoredResponse};
 
 use crate::graphql::context::{AppState, Credentials};
 
+tokio::task_local! {
+    /// The write transaction of the keyed request being served.
+    static KEYED: Arc<DatabaseTransaction>;
+}
+
+/// Whether the request being served carries an `Idempotency-Key` that is in effect.
+pub fn keyed() -> bool {
+    KEYED.try_with(|_| ()).is_ok()
+}
+
+/// The keyed request's transaction, for `audit::Tx` to open its savepoint in.
+pub fn transaction() -> Option<Arc<DatabaseTransaction>> {
+    KEYED.try_with(Arc::clone).ok()
+}
+
 pub const HEADER: &str = "idempotency-key";
 const MAX_KEY_CHARS: usize = 255;
-const POLL: Duration = Duration::from_millis(20);
+/// How long a request waits before asking again for a key another request holds.
+const POLL: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Runs the request under its key, if it has one (called by `server`'s middleware, after
 /// `auth::session` has put the credentials in the request).
@@ -66,8 +95,16 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
             "the request body is too large",
         );
     }
+    // The body counts against the request's deadline here too, as in `http::post`.
+    let body_deadline = crate::http::Deadline::of(&request, limits.request_timeout);
+    let media = crate::http::response_media(request.headers());
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, limits.max_body_bytes).await else {
+    let Ok(read) =
+        tokio::time::timeout_at(body_deadline, to_bytes(body, limits.max_body_bytes)).await
+    else {
+        return crate::http::body_too_slow(media);
+    };
+    let Ok(bytes) = read else {
         return error(
             StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::REQUEST_TOO_LARGE,
@@ -76,61 +113,64 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     };
     let hash = hex(&Sha256::digest(&bytes));
     let deadline = Instant::now() + limits.request_timeout;
-    loop {
-        let claim = match store::idempotency::claim(&state.db, user_id, &key, &hash).await {
-            Ok(claim) => claim,
-            Err(e) => {
-                let request_id = crate::request_meta::request_id();
-                tracing::error!(%request_id, cause = %e, "idempotency claim failed");
-                return error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL",
-                    "internal error",
-                );
-            }
-        };
-        match claim {
-            Claim::Claimed => {
-                let request = Request::from_parts(parts, Body::from(bytes));
-                return run_and_keep(&state.db, user_id, &key, next.run(request).await).await;
-            }
-            Claim::Replay(stored) => return replay(stored),
-            Claim::Mismatch => {
-                return error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "IDEMPOTENCY_KEY_REUSED",
-                    "this Idempotency-Key was used with a different request",
-                );
-            }
-            Claim::InProgress if Instant::now() < deadline => tokio::time::sleep(POLL).await,
-            Claim::InProgress => {
-                return error(
-                    StatusCode::CONFLICT,
-                    "CONFLICT",
-                    "a request with this Idempotency-Key is still running; retry later",
-                );
+    let claimed = tokio::time::timeout_at(deadline.into(), async {
+        loop {
+            match store::idempotency::claim(&state.db, user_id, &key, &hash).await {
+                Ok(Claim::Busy) => tokio::time::sleep(POLL).await,
+                other => return other,
             }
         }
-    }
-}
-
-async fn run_and_keep(db: &Db, user_id: uuid::Uuid, key: &str, response: Response) -> Response {
-    let (parts, body) = response.into_parts();
-    let bytes = match to_bytes(body, usize::MAX).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let _ = store::idempotency::release(db, user_id, key).await;
+    })
+    .await;
+    let txn = match claimed {
+        Ok(Ok(Claim::Claimed(txn))) => txn,
+        Ok(Ok(Claim::Replay(stored))) => return replay(stored),
+        Ok(Ok(Claim::Mismatch)) => {
             return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was used with a different request",
             );
         }
+        // The loop only ends busy when the deadline cut it short.
+        Ok(Ok(Claim::Busy)) | Err(_) => {
+            return error(
+                StatusCode::CONFLICT,
+                "CONFLICT",
+                "a request with this Idempotency-Key is still running; retry later",
+            );
+        }
+        Ok(Err(e)) => return internal("idempotency claim failed", &e),
+    };
+    let txn = Arc::new(txn);
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let response = KEYED.scope(Arc::clone(&txn), next.run(request)).await;
+    let Ok(txn) = Arc::try_unwrap(txn) else {
+        // Nothing else should hold it once the request is done; if something does, its work
+        // is not known to be complete, so none of it commits.
+        return internal_text("the keyed transaction outlived its request");
+    };
+    finish(txn, user_id, &key, response).await
+}
+
+/// Stores the response in the request's transaction and commits it with the work; a
+/// response reporting a server fault commits the work without the key.
+async fn finish(
+    txn: DatabaseTransaction,
+    user_id: uuid::Uuid,
+    key: &str,
+    response: Response,
+) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return internal_text("reading the response failed");
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let server_fault = parts.status.is_server_error() || text.contains("\"code\":\"INTERNAL\"");
-    let outcome = if server_fault {
-        store::idempotency::release(db, user_id, key).await
+    let server_fault = parts.status.is_server_error()
+        || text.contains("\"code\":\"INTERNAL\"")
+        || text.contains("\"code\":\"TIMEOUT\"");
+    let kept = if server_fault {
+        store::idempotency::release(&txn, user_id, key).await
     } else {
         let stored = StoredResponse {
             status: parts.status.as_u16(),
@@ -141,13 +181,37 @@ async fn run_and_keep(db: &Db, user_id: uuid::Uuid, key: &str, response: Respons
                 .map(str::to_owned),
             body: text,
         };
-        store::idempotency::complete(db, user_id, key, &stored).await
+        store::idempotency::complete(&txn, user_id, key, &stored).await
     };
-    if let Err(e) = outcome {
-        let request_id = crate::request_meta::request_id();
-        tracing::error!(%request_id, cause = %e, "idempotency bookkeeping failed");
+    let committed = match kept {
+        Ok(()) => txn.commit().await.map_err(store::StoreError::from),
+        Err(e) => Err(e),
+    };
+    match committed {
+        Ok(()) => Response::from_parts(parts, Body::from(bytes)),
+        // Nothing of the request committed: saying so is the truth, the response is not.
+        Err(e) => internal("idempotency commit failed", &e),
     }
-    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn internal(what: &str, cause: &store::StoreError) -> Response {
+    let request_id = crate::request_meta::request_id();
+    tracing::error!(%request_id, %cause, "{what}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error",
+    )
+}
+
+fn internal_text(what: &str) -> Response {
+    let request_id = crate::request_meta::request_id();
+    tracing::error!(%request_id, "{what}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error",
+    )
 }
 
 fn replay(stored: StoredResponse) -> Response {

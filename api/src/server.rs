@@ -1,5 +1,7 @@
 //! The HTTP server: routes, middleware, start-up and shutdown.
 
+mod connections;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -40,7 +42,7 @@ pub struct Server {
     pub addr: SocketAddr,
     statements: store::StatementCounter,
     shutdown: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
 }
 
 impl Server {
@@ -49,7 +51,8 @@ impl Server {
         self.statements.get()
     }
 
-    /// Stop accepting connections, finish the requests in flight, and return.
+    /// Stop accepting connections, let the requests in flight finish (for at most
+    /// `Connections::shutdown_drain`), and return.
     pub async fn stop(self) {
         let _ = self.shutdown.send(());
         let _ = self.task.await;
@@ -70,8 +73,18 @@ impl Server {
 /// Connect to the database, run migrations, bind and serve in the background.
 ///
 /// # Errors
-/// When the database cannot be reached or migrated, or the address cannot be bound.
+/// When a connection setting is zero, the database cannot be reached or migrated, or the
+/// address cannot be bound.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let connections = &config.connections;
+    if connections.header_read_timeout.is_zero()
+        || connections.idle_timeout.is_zero()
+        || connections.max_connections == 0
+    {
+        anyhow::bail!(
+            "the header-read and idle timeouts and the connection limit must be at least 1"
+        );
+    }
     let (db, statements) = store::connect_counted(&config.database_url).await?;
     store::migrate(&db).await?;
     let secret = match &config.jwt_secret {
@@ -104,16 +117,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = router(shared)?;
-    let task = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+    let task = tokio::spawn(connections::serve(
+        listener,
+        app,
+        config.connections.clone(),
+        async {
             let _ = signal.await;
-        })
-        .await
-    });
+        },
+    ));
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,
@@ -164,6 +175,9 @@ async fn front_door(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // The request's time starts now, for the body wherever it is read and for the work.
+    let deadline = http::Deadline::after(shared.state.config.limits.request_timeout);
+    request.extensions_mut().insert(deadline);
     let credentials = crate::auth::session::credentials(&shared.state, request.headers()).await;
     request.extensions_mut().insert(credentials);
     crate::idempotency::handle(&shared.state, request, next).await
@@ -266,6 +280,9 @@ async fn execute(
         Ok(known) => known,
         Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
     };
+    if let Err(refused) = crate::graphql::text_input::check(&mut request) {
+        return async_graphql::Response::from_errors(vec![refused]);
+    }
     let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
     shared.schema.execute(request, known.as_deref()).await
 }

@@ -1,9 +1,12 @@
 //! Crash safety: every write the `qualify` binary acknowledged survives `kill -9` of its
 //! process, and the SQLite file it leaves passes `PRAGMA integrity_check`.
 //!
+//! And a request with an `Idempotency-Key` killed mid-flight, at any point, is done exactly
+//! once: the retry after the restart replays what committed, or runs the work if nothing did.
+//!
 //! The real binary runs as a child process (an in-process server cannot be killed without
 //! killing the test), on SQLite, and on a fresh PostgreSQL database when `TEST_DATABASE_URL`
-//! is set.
+//! is set (without it, the PostgreSQL tests say SKIPPED and check nothing).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // Beside this file, not in `tests/`: Cargo would make a test binary of it there.
@@ -19,7 +22,7 @@ use uuid::Uuid;
 
 use harness::{
     Client, DropDatabaseOnDrop, PASSWORD, RemoveOnDrop, Server, create_mentor, sqlite_integrity,
-    str_at, with_database,
+    str_at, try_create_mentor, with_database,
 };
 
 /// What the first server acknowledged, to be found again after the crash.
@@ -243,14 +246,17 @@ async fn acknowledged_writes_survive_kill_9_and_the_sqlite_file_stays_intact() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_writes_survive_kill_9_on_postgres() {
+/// A fresh PostgreSQL database for the test (dropped after it), or `None` when
+/// `TEST_DATABASE_URL` is not set.
+async fn postgres(test: &str) -> Option<(String, DropDatabaseOnDrop)> {
     let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
     else {
-        eprintln!("TEST_DATABASE_URL is not set: the PostgreSQL crash test did not run");
-        return;
+        eprintln!(
+            "SKIPPED {test}: TEST_DATABASE_URL is not set, nothing was checked on PostgreSQL"
+        );
+        return None;
     };
     let name = format!("qualify_crash_{}", Uuid::now_v7().simple());
     let admin = Database::connect(&admin_url).await.expect("connect admin");
@@ -259,9 +265,167 @@ async fn acknowledged_writes_survive_kill_9_on_postgres() {
         .await
         .expect("create database");
     let _ = admin.close().await;
-    let _cleanup = DropDatabaseOnDrop {
-        admin_url: admin_url.clone(),
-        name: name.clone(),
+    Some((
+        with_database(&admin_url, &name),
+        DropDatabaseOnDrop { admin_url, name },
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_kill_9_on_postgres() {
+    let Some((url, _cleanup)) = postgres("acknowledged_writes_survive_kill_9_on_postgres").await
+    else {
+        return;
     };
-    survive_kill_9(&with_database(&admin_url, &name), async || {}).await;
+    survive_kill_9(&url, async || {}).await;
+}
+
+const KEYS: usize = 8;
+/// When each round kills the server, as a multiple of how long one keyed creation takes
+/// on it: from before the work starts to after the answers went out.
+const KILL_AT: [f64; 12] = [
+    0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.3, 1.6, 2.0, 2.5, 3.0,
+];
+
+/// Keyed creations, each killed mid-flight once per entry of `KILL_AT`, then
+/// retried to the end: each key ends with exactly one prospect, and every answer it ever
+/// got is the same one.
+async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) {
+    let mentor_email = create_mentor(database_url);
+    let mut server = Server::start(database_url);
+    let written = write_everything(&Client::new(server.addr), &mentor_email).await;
+    let token = written.mentee_token.clone();
+    let mut answers: Vec<Option<Value>> = vec![None; KEYS];
+    let mut record = |k: usize, body: Value| match &answers[k] {
+        Some(first) => assert_eq!(&body, first, "key {k}: the same answer every time"),
+        None => answers[k] = Some(body),
+    };
+    let vars = |k: usize| json!({ "p": written.program, "n": format!("Keyed {k}.") });
+    for (round, kill_at) in KILL_AT.into_iter().enumerate() {
+        let client = Client::new(server.addr);
+        // Warm (connections open) and timed: one keyed creation of its own.
+        let started = std::time::Instant::now();
+        let warm_up = json!({ "p": written.program, "n": "Warm-up" });
+        let key = format!("warm-up-{round}");
+        client
+            .try_keyed(&token, &key, CREATE_PROSPECT, warm_up)
+            .await
+            .expect("the warm-up is answered");
+        let one = started.elapsed();
+        let mut requests = Vec::new();
+        for k in 0..KEYS {
+            let (client, token, vars) = (client.clone(), token.clone(), vars(k));
+            requests.push(tokio::spawn(async move {
+                let key = format!("crash-key-{k}");
+                (
+                    k,
+                    client.try_keyed(&token, &key, CREATE_PROSPECT, vars).await,
+                )
+            }));
+        }
+        tokio::time::sleep(one.mul_f64(kill_at)).await;
+        server.kill_9();
+        let mut answered = 0;
+        for request in requests {
+            let (k, answer) = request.await.expect("request task");
+            if let Ok(body) = answer {
+                answered += 1;
+                assert!(
+                    body.get("errors").is_none(),
+                    "round {round}, key {k}: {body:#}"
+                );
+                record(k, body);
+            }
+        }
+        eprintln!(
+            "round {round}: killed after {:?}, {answered} of {KEYS} keyed requests answered",
+            one.mul_f64(kill_at)
+        );
+        server = Server::start(database_url);
+    }
+    let client = Client::new(server.addr);
+    for k in 0..KEYS {
+        for _ in 0..2 {
+            let key = format!("crash-key-{k}");
+            let body = client
+                .try_keyed(&token, &key, CREATE_PROSPECT, vars(k))
+                .await
+                .expect("answered");
+            assert!(
+                body.get("errors").is_none(),
+                "key {k} after the crashes: {body:#}"
+            );
+            record(k, body);
+        }
+    }
+    let listed = client
+        .data(
+            Some(&token),
+            "{ prospects(first: 100) { nodes { id name } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = listed["prospects"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .clone();
+    for (k, answer) in answers.iter().enumerate() {
+        let name = format!("Keyed {k}.");
+        let ids: Vec<&Value> = nodes
+            .iter()
+            .filter(|n| n["name"] == json!(name))
+            .map(|n| &n["id"])
+            .collect();
+        let answered = answer
+            .as_ref()
+            .and_then(|a| a.pointer("/data/createProspect/prospect/id"))
+            .expect("an answer");
+        assert_eq!(
+            ids,
+            vec![answered],
+            "exactly one prospect for key {k}, the answered one"
+        );
+    }
+    server.kill_9();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keyed_requests_are_done_exactly_once_across_kill_9_on_sqlite() {
+    let path = std::env::temp_dir().join(format!("qualify-crash-{}.db", Uuid::now_v7()));
+    let _cleanup = RemoveOnDrop(path.clone());
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    keyed_requests_are_done_exactly_once_across_kill_9(&url).await;
+    assert_eq!(sqlite_integrity(&url).await, ["ok"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keyed_requests_are_done_exactly_once_across_kill_9_on_postgres() {
+    let Some((url, _cleanup)) =
+        postgres("keyed_requests_are_done_exactly_once_across_kill_9_on_postgres").await
+    else {
+        return;
+    };
+    keyed_requests_are_done_exactly_once_across_kill_9(&url).await;
+}
+
+#[test]
+fn create_mentor_applies_the_password_rules_of_sign_up() {
+    let path = std::env::temp_dir().join(format!("qualify-cli-{}.db", Uuid::now_v7()));
+    let _cleanup = RemoveOnDrop(path.clone());
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    for (password, why) in [
+        ("password", "commonly used"),
+        ("12345678", "commonly used"),
+        ("short", "at least 8 characters"),
+    ] {
+        let email = format!("weak-{}@example.com", Uuid::now_v7().simple());
+        let (ok, stderr) = try_create_mentor(&url, &email, password);
+        assert!(!ok, "{password:?} must be refused");
+        assert!(
+            stderr.contains("password") && stderr.contains(why),
+            "{password:?}: {stderr}"
+        );
+    }
+    let (ok, stderr) = try_create_mentor(&url, "strong@example.com", PASSWORD);
+    assert!(ok, "control: a good password is accepted: {stderr}");
 }

@@ -12,7 +12,7 @@ mod rule;
 mod scoring;
 mod standard;
 mod template;
-mod text;
+pub mod text;
 mod tier;
 
 #[cfg(test)]

@@ -75,8 +75,8 @@ text_newtype!(Email);
 
 impl Email {
     /// # Errors
-    /// When the address is not 3..=254 characters, contains whitespace, or is not
-    /// one `@` between a non-empty name and a domain with a dot.
+    /// When the address is not 3..=254 characters, contains whitespace or a control
+    /// character, or is not one `@` between a non-empty name and a domain with a dot.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
         let email = input.trim().to_lowercase();
         if !(3..=254).contains(&char_len(&email)) {
@@ -84,6 +84,9 @@ impl Email {
         }
         if email.chars().any(char::is_whitespace) {
             return Err(InvalidValue::new("must not contain spaces"));
+        }
+        if email.chars().any(char::is_control) {
+            return Err(InvalidValue::new("must not contain control characters"));
         }
         let Some((local, domain)) = email.split_once('@') else {
             return Err(InvalidValue::new("must contain an @"));
@@ -167,6 +170,38 @@ impl DisplayName {
     }
 }
 
+/// The longest description (of a template or a program), in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+/// The longest search text, in characters: a search is a few words, and a long pattern
+/// only costs the database.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// The longest invite code looked up, in characters (the codes handed out are shorter).
+pub const MAX_INVITE_CODE_CHARS: usize = 100;
+
+/// A description, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_DESCRIPTION_CHARS`].
+pub fn description(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_DESCRIPTION_CHARS)
+}
+
+/// A search text, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_SEARCH_CHARS`].
+pub fn search(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_SEARCH_CHARS)
+}
+
+/// An invite code as typed, trimmed.
+///
+/// # Errors
+/// When it is longer than [`MAX_INVITE_CODE_CHARS`].
+pub fn invite_code(input: &str) -> Result<&str, InvalidValue> {
+    trimmed_within(input, 0, MAX_INVITE_CODE_CHARS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +216,20 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_searches_and_invite_codes_have_length_limits() {
+        assert_eq!(description("  told  "), Ok("told"));
+        assert!(description(&"d".repeat(2000)).is_ok());
+        assert_eq!(
+            description(&"d".repeat(2001)).map_err(|e| e.message),
+            Err("must be at most 2000 characters".to_owned())
+        );
+        assert_eq!(search(" 50% ").ok(), Some("50%"));
+        assert!(search(&"s".repeat(201)).is_err());
+        assert!(invite_code(&"c".repeat(100)).is_ok());
+        assert!(invite_code(&"c".repeat(101)).is_err());
+    }
+
+    #[test]
     fn email_is_trimmed_lowercased_and_checked() {
         check_email("  Ada@Example.COM ", Ok("ada@example.com"));
         check_email("a@b.c", Ok("a@b.c"));
@@ -188,6 +237,10 @@ mod tests {
         let long = format!("{}@example.com", "a".repeat(243));
         check_email(&long, Err("must be between 3 and 254 characters"));
         check_email("ada lovelace@example.com", Err("must not contain spaces"));
+        check_email(
+            "ada\u{0}@example.com",
+            Err("must not contain control characters"),
+        );
         check_email("ada.example.com", Err("must contain an @"));
         check_email("ada@@example.com", Err("must contain exactly one @"));
         check_email("@example.com", Err("needs a name before the @"));

@@ -6,17 +6,18 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::StoreError;
 use crate::clock::now;
+use crate::codes::Code;
 use crate::entity::{refresh_tokens, users};
+use crate::users::Role;
 
 /// Whether an access token of `user_id`, issued at `issued_at` from the login `family_id`,
-/// may still be used: the account exists, its sessions were not ended after the token was
-/// issued, and the token's login was not logged out or revoked. One indexed query.
+/// may still be used (see [`session_role`]).
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
@@ -26,15 +27,37 @@ pub async fn session_active(
     family_id: Uuid,
     issued_at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let revoked_family = Query::select()
+    Ok(session_role(db, user_id, family_id, issued_at)
+        .await?
+        .is_some())
+}
+
+/// The account's role, as stored, when an access token of `user_id`, issued at `issued_at`
+/// from the login `family_id`, may still be used: the account exists, its sessions were
+/// not ended after the token was issued, and the login exists, belongs to that account and
+/// was not logged out or revoked. `None` otherwise. One indexed query.
+///
+/// The role is read here rather than taken from the token, so that a token is never worth
+/// more than its account is now.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn session_role(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    family_id: Uuid,
+    issued_at: DateTime<Utc>,
+) -> Result<Option<Role>, StoreError> {
+    let live_login = Query::select()
         .expr(Expr::val(1))
         .from(refresh_tokens::Entity)
         .and_where(refresh_tokens::Column::FamilyId.eq(family_id))
-        .and_where(refresh_tokens::Column::RevokedAt.is_not_null())
+        .and_where(refresh_tokens::Column::UserId.eq(user_id))
+        .and_where(refresh_tokens::Column::RevokedAt.is_null())
         .to_owned();
     let found = users::Entity::find()
         .select_only()
-        .column(users::Column::Id)
+        .column(users::Column::Role)
         .filter(users::Column::Id.eq(user_id))
         .filter(users::Column::DeletedAt.is_null())
         .filter(
@@ -42,11 +65,11 @@ pub async fn session_active(
                 .add(users::Column::SessionsValidAfter.is_null())
                 .add(users::Column::SessionsValidAfter.lte(issued_at)),
         )
-        .filter(Expr::exists(revoked_family).not())
-        .into_tuple::<Uuid>()
+        .filter(Expr::exists(live_login))
+        .into_tuple::<String>()
         .one(db)
         .await?;
-    Ok(found.is_some())
+    found.map(|code| Role::from_code(&code)).transpose()
 }
 
 /// Ends every session of a user: refresh tokens are revoked and access tokens issued

@@ -1,5 +1,6 @@
 //! Mentees enrolled in programs. Removing a mentee keeps the row (`removed_at`), so that
-//! re-enrolling reactivates it.
+//! re-enrolling reactivates it; an invite code made before the removal never does (the
+//! mentee would otherwise walk back in with the code they were removed with).
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -49,6 +50,21 @@ pub async fn enroll(
     program_id: Uuid,
     mentee_id: Uuid,
 ) -> Result<Enrollment, StoreError> {
+    enroll_after(db, program_id, mentee_id, None).await
+}
+
+/// [`enroll`], refusing to reactivate an enrollment removed at or after `made_at` (the time
+/// the invite being used was created).
+///
+/// # Errors
+/// [`StoreError::Conflict`]`("enrollment")` when the mentee is already enrolled,
+/// [`StoreError::Conflict`]`("removed enrollment")` when they were removed after `made_at`.
+async fn enroll_after(
+    db: &impl TransactionTrait,
+    program_id: Uuid,
+    mentee_id: Uuid,
+    made_at: Option<DateTime<Utc>>,
+) -> Result<Enrollment, StoreError> {
     let txn = begin_write(db).await?;
     let existing = enrollments::Entity::find()
         .filter(enrollments::Column::ProgramId.eq(program_id))
@@ -58,6 +74,12 @@ pub async fn enroll(
         .await?;
     let enrollment = match existing {
         Some(row) if row.removed_at.is_none() => return Err(StoreError::Conflict("enrollment")),
+        Some(row)
+            if made_at
+                .is_some_and(|made| row.removed_at.is_some_and(|removed| made <= removed)) =>
+        {
+            return Err(StoreError::Conflict("removed enrollment"));
+        }
         Some(mut row) => {
             enrollments::Entity::update_many()
                 .col_expr(
@@ -94,7 +116,9 @@ pub async fn enroll(
 ///
 /// # Errors
 /// [`StoreError::NotFound`] when no usable invite has this code,
-/// [`StoreError::Conflict`]`("enrollment")` when the mentee is already enrolled.
+/// [`StoreError::Conflict`]`("enrollment")` when the mentee is already enrolled,
+/// [`StoreError::Conflict`]`("removed enrollment")` when the mentee was removed from the
+/// program after the invite was made (only a newer invite lets them back in).
 pub async fn join_with_invite(
     db: &impl TransactionTrait,
     mentee_id: Uuid,
@@ -118,7 +142,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let invite = redeem_invite(txn, code, now).await?;
-    enroll(txn, invite.program_id, mentee_id).await?;
+    enroll_after(txn, invite.program_id, mentee_id, Some(invite.created_at)).await?;
     program_by_id(txn, invite.program_id)
         .await?
         .ok_or(StoreError::NotFound)

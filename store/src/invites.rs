@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -117,6 +117,44 @@ pub async fn invites_of_program(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Whether an invite with this code is usable at `now` (not revoked, not expired, below
+/// `max_uses`), without using it: a cheap check before work that an unusable code must not
+/// cause (hashing a password, looking at an e-mail address). [`redeem_invite`] checks
+/// again when it counts the use.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails.
+pub async fn invite_usable(
+    db: &impl ConnectionTrait,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let found = invites::Entity::find()
+        .select_only()
+        .column(invites::Column::Id)
+        .filter(usable(code, micros(now)))
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+fn usable(code: &str, now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(invites::Column::Code.eq(code))
+        .add(invites::Column::RevokedAt.is_null())
+        .add(
+            Condition::any()
+                .add(invites::Column::ExpiresAt.is_null())
+                .add(invites::Column::ExpiresAt.gt(now)),
+        )
+        .add(
+            Condition::any()
+                .add(invites::Column::MaxUses.is_null())
+                .add(Expr::col(invites::Column::Uses).lt(Expr::col(invites::Column::MaxUses))),
+        )
+}
+
 /// Uses the invite once, if it is still usable at `now`: not revoked, not expired, and
 /// below `max_uses`. The check and the count are one conditional `UPDATE`, so concurrent
 /// redemptions can never exceed `max_uses`.
@@ -130,25 +168,12 @@ pub async fn redeem_invite(
 ) -> Result<Invite, StoreError> {
     let now = micros(now);
     let txn = begin_write(db).await?;
-    let usable = Condition::all()
-        .add(invites::Column::Code.eq(code))
-        .add(invites::Column::RevokedAt.is_null())
-        .add(
-            Condition::any()
-                .add(invites::Column::ExpiresAt.is_null())
-                .add(invites::Column::ExpiresAt.gt(now)),
-        )
-        .add(
-            Condition::any()
-                .add(invites::Column::MaxUses.is_null())
-                .add(Expr::col(invites::Column::Uses).lt(Expr::col(invites::Column::MaxUses))),
-        );
     let result = invites::Entity::update_many()
         .col_expr(
             invites::Column::Uses,
             Expr::col(invites::Column::Uses).add(1),
         )
-        .filter(usable)
+        .filter(usable(code, now))
         .exec(&txn)
         .await?;
     if result.rows_affected == 0 {

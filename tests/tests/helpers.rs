@@ -154,6 +154,11 @@ impl TestApp {
         api::start(config).await.expect("second instance starts")
     }
 
+    /// The running server, for a test that stops it itself.
+    pub fn take_server(&mut self) -> Option<api::Server> {
+        self.server.take()
+    }
+
     /// Stops the running server and starts a new one on the same database.
     pub async fn restart(&mut self) {
         if let Some(server) = self.server.take() {

@@ -71,10 +71,16 @@ async fn a_removed_mentee_keeps_their_prospects_but_works_no_more_in_the_program
         );
     }
 
-    // An invite brings the mentee back.
+    // The code they were removed with does not bring them back; a new invite does.
     let join = "mutation($c: String!) { joinProgram(inviteCode: $c) { program { id } } }";
+    expect_code(
+        &app.gql(w.mentee.tok(), join, json!({ "c": w.invite_code }))
+            .await,
+        "FORBIDDEN",
+    );
+    let (_, new_code) = app.create_invite(&w.mentor, &w.program_id, None).await;
     let joined = app
-        .data(w.mentee.tok(), join, json!({ "c": w.invite_code }))
+        .data(w.mentee.tok(), join, json!({ "c": new_code }))
         .await;
     assert_eq!(joined["joinProgram"]["program"]["id"], json!(w.program_id));
     let mentees = app

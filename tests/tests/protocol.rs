@@ -1,10 +1,13 @@
 //! GraphQL over HTTP, attacked from outside: media types and `Accept`, status codes per
 //! media type, methods, content types, malformed bodies, batches, the body limit (also
-//! streamed), CORS, and what production turns off. The helpers here speak raw HTTP; the
+//! streamed), CORS, what production turns off, connection timeouts and limits, and
+//! documents built to crash the parser. The helpers here speak raw HTTP; the
 //! `limits` suite uses them too.
 
 mod bodies;
 mod browser;
+mod connections;
+mod hostile;
 mod media;
 mod methods;
 

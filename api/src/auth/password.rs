@@ -23,6 +23,21 @@ static DUMMY_HASH: LazyLock<Option<String>> = LazyLock::new(|| {
         .map(|h| h.to_string())
 });
 
+/// A password someone chooses (sign-up, password change, `qualify create-mentor`): the
+/// domain's length rules, and not on the common-password list of the `passwords` crate.
+///
+/// # Errors
+/// Why the password is refused, for the field that carried it.
+pub fn choose(password: String) -> Result<domain::Password, domain::InvalidValue> {
+    let password = domain::Password::parse(password)?;
+    if passwords::analyzer::is_common_password(password.as_str()) {
+        return Err(domain::InvalidValue::new(
+            "is on the list of commonly used passwords; choose another",
+        ));
+    }
+    Ok(password)
+}
+
 /// Runs argon2 on its own low-priority threads, at most `max_concurrent` at a time.
 #[derive(Clone)]
 pub struct Hasher {

@@ -14,8 +14,9 @@ pub fn of(request: &Request) -> Credentials {
         .unwrap_or(Credentials::Anonymous)
 }
 
-/// A valid access token whose session is still active (not logged out, password not
-/// changed since, account not removed); or anonymous; or invalid; or, when the database
+/// A valid access token whose session exists and is still active (not logged out,
+/// password not changed since, account not removed), with the role the account has now
+/// (not the one the token claims); or anonymous; or invalid; or, when the database
 /// cannot say, unverified (never taken as signed in).
 pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -35,11 +36,11 @@ pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let issued_at =
         chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
             .unwrap_or_default();
-    match store::accounts::session_active(&state.db, subject.user_id, subject.session_id, issued_at)
+    match store::accounts::session_role(&state.db, subject.user_id, subject.session_id, issued_at)
         .await
     {
-        Ok(true) => Credentials::Valid(subject),
-        Ok(false) => Credentials::Invalid,
+        Ok(Some(role)) => Credentials::Valid(crate::auth::TokenSubject { role, ..subject }),
+        Ok(None) => Credentials::Invalid,
         Err(e) => {
             // Fail closed, and say why in the log.
             let request_id = crate::request_meta::request_id();

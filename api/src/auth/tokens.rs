@@ -110,13 +110,19 @@ impl TokenKeys {
     ///
     /// # Errors
     /// `UNAUTHENTICATED` for anything else: bad signature, other algorithm, expired, wrong
-    /// issuer, audience or type, or an `iat` in the future.
+    /// issuer, audience or type, an `iat` in the future, or an `iat` older than the
+    /// configured access-token lifetime, whatever `exp` says (a token signed with a far
+    /// `exp` lives no longer than one this server issues).
     pub fn verify_access(&self, token: &str, now: u64) -> Result<TokenSubject, ApiError> {
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
                 .map_err(|_| ApiError::Unauthenticated)?;
         let claims = data.claims;
-        if claims.typ != ACCESS || claims.iat > now + LEEWAY_SECS {
+        let outlived = now
+            > claims
+                .iat
+                .saturating_add(self.access_ttl_secs + LEEWAY_SECS);
+        if claims.typ != ACCESS || claims.iat > now + LEEWAY_SECS || outlived {
             return Err(ApiError::Unauthenticated);
         }
         let role = parse_role(&claims.role).ok_or(ApiError::Unauthenticated)?;
@@ -245,6 +251,25 @@ mod tests {
         let token = format!("{header}.{body}.");
         assert!(matches!(
             keys().verify_access(&token, t),
+            Err(ApiError::Unauthenticated)
+        ));
+    }
+
+    #[test]
+    fn a_token_older_than_the_ttl_is_rejected_whatever_its_exp() {
+        let keys = keys();
+        let long = match TokenKeys::new(&[7u8; 32], 1_000_000) {
+            Ok(k) => k,
+            Err(e) => panic!("{e:?}"),
+        };
+        // Signed with the same secret, issued 1000 s ago with an `exp` far ahead.
+        let token = long
+            .issue_access(subject(), now() - 1000)
+            .ok()
+            .unwrap_or_default();
+        assert!(long.verify_access(&token, now()).is_ok());
+        assert!(matches!(
+            keys.verify_access(&token, now()),
             Err(ApiError::Unauthenticated)
         ));
     }

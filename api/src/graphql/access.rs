@@ -2,11 +2,13 @@
 //!
 //! Each function loads an object and returns it only if the signed-in user may see it;
 //! otherwise `None`, exactly as if it did not exist, so that ids cannot be probed.
-//! - mentees: their own prospects (and everything under them), the programs they are
-//!   enrolled in, those programs' mentors and standard versions, and the versions their
-//!   own qualifications were scored against;
+//! - mentees: their own prospects (and everything under them, also in a program they were
+//!   removed from, where they may no longer change them), the programs they are enrolled
+//!   in, those programs' mentors and standard versions, and the versions their own
+//!   qualifications were scored against;
 //! - mentors: their own templates, programs and invites, and everything of the prospects
-//!   in their programs, with those prospects' owners.
+//!   in their programs, with those prospects' owners;
+//! - e-mail addresses: see [`may_see_email`].
 
 use std::sync::Arc;
 
@@ -101,10 +103,12 @@ async fn may_see_prospect(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiR
 }
 
 /// A prospect the actor owns (mentees only): for changing it. A mentor of the program may
-/// see the prospect but never change it.
+/// see the prospect but never change it, and a mentee removed from the prospect's program
+/// may still read it (and its history) but never change it again.
 ///
 /// # Errors
-/// `NOT_FOUND` when invisible, `FORBIDDEN` when visible but not the actor's own.
+/// `NOT_FOUND` when invisible, `FORBIDDEN` when visible but not the actor's own, or when
+/// the actor is no longer enrolled in its program.
 pub async fn own_prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::Prospect>> {
     let me = actor(ctx)?;
     // Only mutations change a prospect, and a mutation's resolver runs alone: there is
@@ -119,6 +123,11 @@ pub async fn own_prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::P
     if prospect.owner_id != me.user_id {
         return Err(crate::error::ApiError::Forbidden(
             "only the mentee who owns a prospect can change it",
+        ));
+    }
+    if !me.in_program(db(ctx)?, prospect.program_id).await? {
+        return Err(crate::error::ApiError::Forbidden(
+            "you are no longer enrolled in this prospect's program",
         ));
     }
     Ok(Arc::new(prospect))
@@ -152,6 +161,36 @@ pub async fn exception(
         return Ok(None);
     };
     Ok(prospect(ctx, e.prospect_id).await?.map(|_| e))
+}
+
+/// Whether the actor may read `user`'s e-mail address: their own; a mentor, their
+/// mentees' (enrolled in one of the mentor's programs); a mentee, their mentors' (of a
+/// program they are enrolled in), so that they can reach their coach. Never another
+/// mentee's, however the user was reached.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn may_see_email(ctx: &Context<'_>, user: &store::User) -> ApiResult<bool> {
+    // Without a signed-in user, the only user anyone reaches is the one `signUp`, `login`
+    // or `refreshSession` just signed in: the address is their own.
+    let Some(me) = ctx.data_opt::<Actor>() else {
+        return Ok(true);
+    };
+    if user.id == me.user_id {
+        return Ok(true);
+    }
+    if user.role == store::Role::Mentee && !me.is_mentor() {
+        return Ok(false);
+    }
+    let db = db(ctx)?;
+    let my_programs = me.program_ids(db).await?;
+    if me.is_mentor() {
+        let theirs = store::programs::mentee_program_ids(db, user.id).await?;
+        Ok(theirs.iter().any(|p| my_programs.contains(p)))
+    } else {
+        let programs = store::programs::programs_by_ids(db, my_programs).await?;
+        Ok(programs.iter().any(|p| p.mentor_id == user.id))
+    }
 }
 
 /// Users: yourself; a mentor sees the mentees enrolled in their programs; a mentee sees the

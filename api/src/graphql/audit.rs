@@ -18,7 +18,9 @@ pub struct Tx {
 }
 
 impl Tx {
-    /// Opens a write transaction on behalf of the signed-in user (if any).
+    /// Opens a write transaction on behalf of the signed-in user (if any); in a request
+    /// with an `Idempotency-Key`, a savepoint in the request's transaction, so that the
+    /// change commits with the key and its stored response (`crate::idempotency`).
     ///
     /// # Errors
     /// `INTERNAL` when the database fails.
@@ -27,7 +29,10 @@ impl Tx {
             Credentials::Valid(subject) => Some(subject.user_id),
             _ => None,
         };
-        let txn = store::begin_write(db(ctx)?).await?;
+        let txn = match crate::idempotency::transaction() {
+            Some(keyed) => store::begin_write(&*keyed).await?,
+            None => store::begin_write(db(ctx)?).await?,
+        };
         Ok(Tx { txn, actor })
     }
 

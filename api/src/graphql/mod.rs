@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod coercion;
 pub mod conformance;
 pub mod context;
 pub mod ids;
@@ -17,5 +18,6 @@ pub mod plain;
 pub mod query;
 pub mod schema;
 pub mod shape;
+pub mod text_input;
 pub mod types;
 pub mod variables;

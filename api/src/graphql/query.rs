@@ -34,7 +34,8 @@ pub struct ProspectFilter {
     /// Include archived prospects (default: no).
     #[graphql(default)]
     pub include_archived: bool,
-    /// Case-insensitive part of the name or company.
+    /// Case-insensitive part of the name or company, taken literally (`%` and `_` are not
+    /// wildcards); at most 200 characters.
     pub search: Option<String>,
     /// Only prospects whose re-qualification date is today or earlier.
     pub requalify_due: Option<bool>,
@@ -223,7 +224,14 @@ impl Query {
                     .succ_opt()
                     .unwrap_or_default()
             }),
-            search: filter.search.filter(|s| !s.trim().is_empty()),
+            search: filter
+                .search
+                .as_deref()
+                .map(domain::text::search)
+                .transpose()
+                .map_err(|e| ApiError::BadInput(vec![e.at("filter.search")]))?
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
         };
         let store_order = match order.direction {
             OrderDirection::Asc => store::ProspectOrder::CreatedAsc,

@@ -2,6 +2,7 @@
 
 use async_graphql::{EmptySubscription, Schema, ValidationMode};
 
+use crate::graphql::coercion::Coercion;
 use crate::graphql::context::{Actor, AppState, Credentials};
 use crate::graphql::limits::{self, Known};
 use crate::graphql::loaders::{self, VersionCache};
@@ -28,6 +29,7 @@ pub struct Schemas {
     full: QualifySchema,
     trusting: QualifySchema,
     inputs: Inputs,
+    coercion: Coercion,
     /// For `nulls::propagate`.
     shape: Shape,
 }
@@ -38,7 +40,9 @@ pub fn build(state: AppState, versions: VersionCache) -> Schemas {
         let limits = &state.config.limits;
         let mut builder = schema_builder()
             .validation_mode(mode)
-            .limit_depth(limits.max_depth)
+            // No `limit_depth`: it counts introspection's `ofType` chains like any field,
+            // which refuses every standard introspection query; `limits::Guard` bounds
+            // depth (and those chains on their own) before `execute`.
             .limit_complexity(limits.max_complexity)
             .limit_directives(limits.max_directives_per_field)
             .limit_recursive_depth(limits::max_nesting(limits))
@@ -58,6 +62,7 @@ pub fn build(state: AppState, versions: VersionCache) -> Schemas {
         full,
         trusting: make(ValidationMode::Fast),
         inputs: Inputs::default(),
+        coercion: Coercion::default(),
         shape,
     }
 }
@@ -91,9 +96,12 @@ impl Schemas {
 
     async fn run(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         known: Option<&Known>,
     ) -> async_graphql::Response {
+        if let Err(refused) = self.coerce(&mut request) {
+            return async_graphql::Response::from_errors(vec![refused]);
+        }
         if let Some(known) = known
             && known.is_valid()
             && self.inputs.accept(
@@ -111,6 +119,24 @@ impl Schemas {
             known.mark_valid();
         }
         response
+    }
+}
+
+impl Schemas {
+    /// Values of scalars that async-graphql's validation does not parse
+    /// (`graphql::coercion`), refused before either schema runs the request.
+    fn coerce(&self, request: &mut async_graphql::Request) -> async_graphql::ServerResult<()> {
+        if !self.coercion.may_apply(&request.query) {
+            return Ok(());
+        }
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        // A document that does not parse is reported by `execute`.
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        self.coercion
+            .check(document, operation_name.as_deref(), &variables)
     }
 }
 

@@ -50,6 +50,42 @@ pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
 /// The request ran past `request_timeout` and was cancelled.
 pub const TIMEOUT: &str = "TIMEOUT";
 
+/// When a request must be answered by: its body read and its operation run. Set when the
+/// request comes in (`server::front_door`), so that the time spent reading the body counts
+/// wherever the body is read (`idempotency` reads it before this module does).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(pub Instant);
+
+impl Deadline {
+    pub fn after(timeout: std::time::Duration) -> Self {
+        Self(Instant::now() + timeout)
+    }
+
+    /// The request's deadline, or one from now if it has none.
+    pub fn of(request: &Request, timeout: std::time::Duration) -> Instant {
+        request
+            .extensions()
+            .get::<Deadline>()
+            .map_or_else(|| Instant::now() + timeout, |d| d.0)
+    }
+}
+
+/// The media type to answer `headers` with; `application/json` when `Accept` allows
+/// neither (the 406 for that comes later, from `post` or `get`).
+pub fn response_media(headers: &axum::http::HeaderMap) -> MediaType {
+    negotiate::response_type(headers).unwrap_or(MediaType::Json)
+}
+
+/// The answer to a body that did not arrive before the request's deadline.
+pub fn body_too_slow(media: MediaType) -> Response {
+    Refusal::new(
+        StatusCode::REQUEST_TIMEOUT,
+        TIMEOUT,
+        "the request body was not received in time",
+    )
+    .into_response(media)
+}
+
 /// A request refused before GraphQL ran: its HTTP status and the one error the client gets.
 #[derive(Debug)]
 pub struct Refusal {
@@ -104,7 +140,7 @@ pub async fn post<Fut: Future<Output = async_graphql::Response>>(
     limits: &Limits,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
-    let deadline = Instant::now() + limits.request_timeout;
+    let deadline = Deadline::of(&request, limits.request_timeout);
     let Some(media) = negotiate::response_type(request.headers()) else {
         return not_acceptable();
     };
@@ -129,14 +165,7 @@ pub async fn post<Fut: Future<Output = async_graphql::Response>>(
         Ok(Err(_)) => {
             return Refusal::bad_request("the request body could not be read").into_response(media);
         }
-        Err(_) => {
-            return Refusal::new(
-                StatusCode::REQUEST_TIMEOUT,
-                TIMEOUT,
-                "the request body was not received in time",
-            )
-            .into_response(media);
-        }
+        Err(_) => return body_too_slow(media),
     };
     match params::from_json(&bytes) {
         Ok(request) => execute(media, request, deadline, run).await,
@@ -150,7 +179,7 @@ pub async fn get<Fut: Future<Output = async_graphql::Response>>(
     limits: &Limits,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
-    let deadline = Instant::now() + limits.request_timeout;
+    let deadline = Deadline::of(&request, limits.request_timeout);
     let Some(media) = negotiate::response_type(request.headers()) else {
         return not_acceptable();
     };
@@ -253,11 +282,7 @@ fn reply(media: MediaType, response: async_graphql::Response, executed: bool) ->
     let errors: Vec<ServerError> = if executed {
         response.errors
     } else {
-        response
-            .errors
-            .into_iter()
-            .map(limits::request_error)
-            .collect()
+        limits::request_errors(response.errors)
     };
     let status = match media {
         MediaType::GraphQLResponse if !executed => StatusCode::BAD_REQUEST,

@@ -100,6 +100,26 @@ impl Client {
         response.json().await.map_err(|e| e.to_string())
     }
 
+    /// Like `try_gql`, with an `Idempotency-Key`.
+    pub async fn try_keyed(
+        &self,
+        token: &str,
+        key: &str,
+        query: &str,
+        vars: Value,
+    ) -> Result<Value, String> {
+        let response = self
+            .http
+            .post(format!("http://{}/graphql", self.addr))
+            .header("Authorization", format!("Bearer {token}"))
+            .header("Idempotency-Key", key)
+            .json(&json!({ "query": query, "variables": vars }))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        response.json().await.map_err(|e| e.to_string())
+    }
+
     /// The `data` of an operation that must succeed.
     pub async fn data(&self, token: Option<&str>, query: &str, vars: Value) -> Value {
         let body = self.try_gql(token, query, vars).await.expect("answered");
@@ -114,6 +134,21 @@ pub fn str_at(value: &Value, pointer: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or_else(|| panic!("no string at {pointer} in {value:#}"))
         .to_owned()
+}
+
+/// `qualify create-mentor` with `password`: whether it succeeded, and its stderr.
+pub fn try_create_mentor(database_url: &str, email: &str, password: &str) -> (bool, String) {
+    let output = Command::new(BIN)
+        .args(["create-mentor", "--email", email, "--name", "Maria Mentor"])
+        .env("DATABASE_URL", database_url)
+        .env("QUALIFY_PASSWORD", password)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run qualify create-mentor");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 pub fn create_mentor(database_url: &str) -> String {

@@ -6,9 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
 
-use super::{assert_refused, viewer};
+use super::{assert_refused, invite_code, viewer};
 use crate::fixtures::Actor;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, codes};
 
 const SECRET: &str = "auth-hardening-secret-of-well-over-thirty-two-bytes-0123456789";
 
@@ -230,4 +230,79 @@ async fn a_token_expired_beyond_the_five_second_leeway_is_unauthenticated() {
     // Six seconds ago is past any leeway of at most five seconds.
     assert_refused(&app, &expiring(now() - 6), "expired 6 s ago").await;
     assert_refused(&app, &expiring(now() - 3600), "expired an hour ago").await;
+}
+
+#[tokio::test]
+async fn a_signed_token_naming_a_session_that_does_not_exist_is_unauthenticated() {
+    let (app, mentor) = app_with_known_secret().await;
+    let other = app.mentor().await;
+    let cases = [
+        (
+            "a random session id",
+            json!(uuid::Uuid::now_v7().to_string()),
+        ),
+        (
+            "another user's live session",
+            segment(&other.access, 1)["sid"].clone(),
+        ),
+    ];
+    for (what, sid) in cases {
+        assert_refused(&app, &signed(&with(&mentor, "sid", sid)), what).await;
+    }
+    assert_eq!(
+        viewer(
+            &app,
+            &signed(&with(
+                &mentor,
+                "sid",
+                segment(&mentor.access, 1)["sid"].clone()
+            ))
+        )
+        .await,
+        Ok(mentor.id.clone()),
+        "control: the token's own session is accepted"
+    );
+}
+
+#[tokio::test]
+async fn the_role_comes_from_the_account_not_from_the_token() {
+    let (app, mentor) = app_with_known_secret().await;
+    let as_mentee = signed(&with(&mentor, "role", json!("MENTEE")));
+    let body = app
+        .gql(Some(&as_mentee), "{ viewer { id role } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["viewer"]["role"], "MENTOR", "{body}");
+    // A mentee whose token claims MENTOR stays a mentee: mentor-only mutations are refused.
+    let code = invite_code(&app).await;
+    let mentee = app.sign_up(&code).await;
+    let as_mentor = signed(&with(&mentee, "role", json!("MENTOR")));
+    let body = app
+        .gql(Some(&as_mentor), "{ viewer { role } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["viewer"]["role"], "MENTEE", "{body}");
+    let body = app
+        .gql(
+            Some(&as_mentor),
+            "mutation { createProgram(input: { name: \"Mine\", description: \"\" }) { program { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(codes(&body), vec!["FORBIDDEN".to_owned()], "{body}");
+}
+
+#[tokio::test]
+async fn a_token_lives_no_longer_than_the_configured_ttl_whatever_its_exp_says() {
+    let (app, mentor) = app_with_known_secret().await;
+    let aged = |age: i64| {
+        let mut claims = with(&mentor, "iat", json!(now() - age));
+        claims["exp"] = json!(now() + 10 * 365 * 86_400);
+        signed(&claims)
+    };
+    assert_eq!(
+        viewer(&app, &aged(60)).await,
+        Ok(mentor.id.clone()),
+        "control: issued a minute ago, well within the 900 s TTL"
+    );
+    assert_refused(&app, &aged(906), "issued 906 s ago with a far exp").await;
+    assert_refused(&app, &aged(86_400), "issued a day ago with a far exp").await;
 }

@@ -63,11 +63,26 @@ pub fn check_document(
                 Some(operation.pos),
             ));
         }
+        if cost.depth > limits.max_depth || cost.type_refs > MAX_TYPE_REFS {
+            return Err(coded(
+                format!(
+                    "the query nests fields {} deep; at most {} are accepted",
+                    cost.depth.max(cost.type_refs),
+                    limits.max_depth
+                ),
+                QUERY_TOO_DEEP,
+                Some(operation.pos),
+            ));
+        }
         fields = fields.saturating_add(cost.fields);
         walker.check_fields(fields, operation.pos)?;
     }
     Ok(())
 }
+
+/// `ofType` fields nested in one query: the standard introspection queries of graphql-js
+/// and graphql-core nest 9 (`tests/fixtures/introspection`).
+pub const MAX_TYPE_REFS: usize = 10;
 
 /// What a selection set amounts to once its fragments are expanded.
 #[derive(Clone, Copy, Default)]
@@ -77,6 +92,11 @@ struct Cost {
     directives: usize,
     /// Nesting below this selection set, counted like async-graphql's recursive depth.
     height: usize,
+    /// Fields nested below this selection set (the depth `max_depth` limits), except
+    /// introspection's `ofType`, counted in `type_refs` instead.
+    depth: usize,
+    /// `ofType` fields nested below this selection set.
+    type_refs: usize,
 }
 
 impl Cost {
@@ -85,6 +105,8 @@ impl Cost {
         self.aliases = self.aliases.saturating_add(other.aliases);
         self.directives = self.directives.saturating_add(other.directives);
         self.height = self.height.max(other.height);
+        self.depth = self.depth.max(other.depth);
+        self.type_refs = self.type_refs.max(other.type_refs);
     }
 }
 
@@ -143,6 +165,16 @@ impl<'a> Walker<'a> {
                     }
                     cost.fields = 1;
                     cost.aliases = usize::from(field.alias.is_some());
+                    // `ofType` (a field of introspection's `__Type` only) unwraps a list
+                    // or non-null type: standard introspection queries nest it 9 deep
+                    // to reach a type like `[[String!]!]!`. That chain is bounded on its
+                    // own (`MAX_TYPE_REFS`), so that a client's introspection fits in
+                    // `max_depth` without raising it for every query.
+                    if field.name.node == "ofType" {
+                        cost.type_refs = 1;
+                    } else {
+                        cost.depth = 1;
+                    }
                     if field.selection_set.node.items.is_empty() {
                         None
                     } else {
@@ -157,8 +189,12 @@ impl<'a> Walker<'a> {
                 }
             };
             if let Some(inner) = inner {
+                // A field's own depth (or `ofType`) sits on top of its selection's.
+                let (depth, type_refs) = (cost.depth, cost.type_refs);
                 cost.add(inner);
                 cost.height = inner.height + 1;
+                cost.depth = inner.depth + depth;
+                cost.type_refs = inner.type_refs + type_refs;
             }
             total.add(cost);
             self.check_fields(total.fields, selection.pos)?;

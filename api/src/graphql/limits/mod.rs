@@ -1,9 +1,11 @@
 //! Resource limits on a GraphQL document, checked before anything runs, and an
 //! `extensions.code` on every error raised before execution.
 //!
-//! async-graphql's own limits do most of the work (`limit_depth`, `limit_complexity`,
-//! `limit_directives`, `limit_recursive_depth`, set in `schema::build`). This module adds
-//! what it lacks: the size of the query text in bytes and tokens (checked before parsing),
+//! async-graphql's own limits do part of the work (`limit_complexity`, `limit_directives`,
+//! `limit_recursive_depth`, set in `schema::build`). This module adds what it lacks: the
+//! size of the query text in bytes and tokens and the nesting of its brackets (checked
+//! before parsing, which recursion would overflow), depth in fields with introspection's
+//! `ofType` chains bounded on their own (so that standard introspection queries pass),
 //! aliases and directives per operation, and a bound on the document once fragments are
 //! expanded. The last one matters because async-graphql's checks walk fragments inline: ten
 //! fragments that each spread the next one twice are 2^10 fields, and its checks would
@@ -41,6 +43,8 @@ pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
 /// `__schema` or `__type` in production.
 pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
 pub const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+/// A value that does not fit its type (`ApiError::BadInput` adds the field's path).
+pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
 /// Any other error before execution: unknown field, bad variable, unknown operation...
 pub const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
 
@@ -166,6 +170,33 @@ pub fn executed(response: &Response) -> bool {
         || response.errors.iter().any(|e| !e.path.is_empty())
 }
 
+/// The errors of a request refused before execution, each with its code.
+///
+/// A value of the wrong type for a connection's `first` is reported twice by
+/// async-graphql: by validation, with the argument's path, and again by the complexity
+/// calculation, which parses `first` itself (rendered like any `InputValueError`:
+/// `Expected input type "Int", found "x".` or `Failed to parse "Int": ...`). The second
+/// adds nothing, so it is dropped when the first is there.
+pub fn request_errors(errors: Vec<ServerError>) -> Vec<ServerError> {
+    let errors: Vec<ServerError> = errors.into_iter().map(request_error).collect();
+    let has_field = errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .is_some_and(|x| x.get("field").is_some())
+    });
+    errors
+        .into_iter()
+        .filter(|e| !(has_field && is_input_value_error(e)))
+        .collect()
+}
+
+/// Whether `err` is async-graphql's rendering of an `InputValueError` raised outside the
+/// validation rules (see `request_errors`).
+fn is_input_value_error(err: &ServerError) -> bool {
+    err.message.starts_with("Expected input type \"")
+        || err.message.starts_with("Failed to parse \"")
+}
+
 /// The code of an error of a request refused before execution.
 pub fn request_error(err: ServerError) -> ServerError {
     if err
@@ -204,6 +235,7 @@ fn classify(err: ServerError) -> ServerError {
         // The messages of `limit_complexity` and `limit_depth`.
         "Query is too complex." => QUERY_TOO_COMPLEX,
         "Query is nested too deep." => QUERY_TOO_DEEP,
+        _ if is_input_value_error(&err) => BAD_USER_INPUT,
         _ => VALIDATION_FAILED,
     };
     with_code(err, code)
@@ -223,10 +255,26 @@ pub fn with_code(mut err: ServerError, code: &'static str) -> ServerError {
     err
 }
 
-/// Checks the size of the query text: bytes, then lexical tokens. Runs before parsing.
+/// How deeply `{`, `[` and `(` may nest in a query's text: the selection nesting that
+/// [`max_nesting`] allows, plus room for argument lists, input values and list types.
+/// Capped, so that no configuration lets the parser's recursion near the stack's end.
+pub fn max_text_nesting(limits: &config::Limits) -> usize {
+    max_nesting(limits)
+        .saturating_add(VALUE_NESTING)
+        .min(MAX_TEXT_NESTING)
+}
+
+/// Brackets allowed around input values and types, beyond the selection nesting.
+const VALUE_NESTING: usize = 16;
+/// Never more than this, whatever `max_depth` says.
+const MAX_TEXT_NESTING: usize = 128;
+
+/// Checks the query text before it is parsed: its size in bytes, then its lexical tokens
+/// and how deeply its brackets nest, in one scan.
 ///
 /// # Errors
-/// `QUERY_TOO_LARGE` when either limit is exceeded.
+/// `QUERY_TOO_LARGE` when the bytes or tokens exceed their limits, `QUERY_TOO_DEEP` when
+/// brackets nest deeper than [`max_text_nesting`].
 pub fn check_text(query: &str, limits: &config::Limits) -> ServerResult<()> {
     if query.len() > limits.max_query_bytes {
         return Err(coded(
@@ -239,7 +287,16 @@ pub fn check_text(query: &str, limits: &config::Limits) -> ServerResult<()> {
             None,
         ));
     }
-    if tokens::count_tokens(query, limits.max_query_tokens) > limits.max_query_tokens {
+    let max_nesting = max_text_nesting(limits);
+    let measured = tokens::measure(query, limits.max_query_tokens, max_nesting);
+    if measured.nesting > max_nesting {
+        return Err(coded(
+            format!("the query nests brackets more than {max_nesting} deep"),
+            QUERY_TOO_DEEP,
+            None,
+        ));
+    }
+    if measured.tokens > limits.max_query_tokens {
         return Err(coded(
             format!("the query has more than {} tokens", limits.max_query_tokens),
             QUERY_TOO_LARGE,
@@ -354,3 +411,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod stack;

@@ -78,13 +78,28 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Create a mentee account and join the invite's program.
+    /// Create a mentee account and join the invite's program. The invite code is checked
+    /// first: with an unusable one the answer is the same whatever the e-mail. Attempts are
+    /// throttled per client IP and per e-mail address, like `login`.
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: SignUpInput,
+        #[graphql(desc = "See the input type.")] input: SignUpInput,
     ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
+        refuse_idempotency_key()?;
+        let account = throttle_key(&input.email);
+        st.throttle
+            .check(client_ip(), &account, Instant::now())
+            .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+        let code = domain::text::invite_code(&input.invite_code)
+            .map_err(|e| bad("input.inviteCode", e))?;
+        // Before the e-mail is looked at or the password hashed: a wrong code learns nothing
+        // about the address and costs no hashing.
+        if !store::invites::invite_usable(&st.db, code, Utc::now()).await? {
+            st.throttle.record_failure(&account, Instant::now());
+            return Err(unusable_invite("input.inviteCode"));
+        }
         let email = domain::Email::parse(&input.email).map_err(|e| bad("input.email", e))?;
         let password = new_password("input.password", input.password)?;
         let name = domain::DisplayName::parse(&input.name).map_err(|e| bad("input.name", e))?;
@@ -95,19 +110,21 @@ impl AuthMutation {
             email.as_str(),
             name.as_str(),
             &hash,
-            input.invite_code.trim(),
+            code,
             Utc::now(),
         )
         .await
         .map_err(|e| match e {
-            store::StoreError::NotFound => ApiError::bad_field(
-                "input.inviteCode",
-                "this invite code is unknown, expired, revoked or used up",
-            ),
-            store::StoreError::Conflict(_) => ApiError::Conflict(
-                Conflict::Duplicate,
-                "an account with this email already exists".into(),
-            ),
+            store::StoreError::NotFound => unusable_invite("input.inviteCode"),
+            // Only a holder of a usable invite gets this far: the invite is the capability
+            // to learn that the address is taken (README, "Sessions and passwords").
+            store::StoreError::Conflict(_) => {
+                st.throttle.record_failure(&account, Instant::now());
+                ApiError::Conflict(
+                    Conflict::Duplicate,
+                    "an account with this email already exists".into(),
+                )
+            }
             other => other.into(),
         })?;
         let user_id = user.id;
@@ -125,18 +142,19 @@ impl AuthMutation {
     ) -> ApiResult<Option<JoinProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
+        let code = domain::text::invite_code(&invite_code).map_err(|e| bad("inviteCode", e))?;
         let tx = Tx::begin(ctx).await?;
         let program = store::programs::join_with_invite(
             tx.conn(),
             me.user_id,
-            invite_code.trim(),
+            code,
             Utc::now(),
         )
         .await
         .map_err(|e| match e {
-            store::StoreError::NotFound => ApiError::bad_field(
-                "inviteCode",
-                "this invite code is unknown, expired, revoked or used up",
+            store::StoreError::NotFound => unusable_invite("inviteCode"),
+            store::StoreError::Conflict("removed enrollment") => ApiError::Forbidden(
+                "you were removed from this program; only a new invite from its mentor lets you back in",
             ),
             store::StoreError::Conflict(_) => ApiError::Conflict(
                 Conflict::Duplicate,
@@ -158,11 +176,10 @@ impl AuthMutation {
         #[graphql(desc = "See the input type.")] input: LoginInput,
     ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
-        let client_ip = crate::request_meta::current()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |m| m.client_ip);
-        let account = input.email.trim().to_lowercase();
+        refuse_idempotency_key()?;
+        let account = throttle_key(&input.email);
         st.throttle
-            .check(client_ip, &account, Instant::now())
+            .check(client_ip(), &account, Instant::now())
             .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
         // Refused before hashing: argon2 over megabytes would be a denial of service.
         if input.password.len() > domain::Password::MAX_BYTES {
@@ -207,6 +224,7 @@ impl AuthMutation {
         refresh_token: String,
     ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
+        refuse_idempotency_key()?;
         let now = Utc::now();
         let (token, digest) = new_refresh_token();
         let expires = now + refresh_ttl(st);
@@ -284,13 +302,7 @@ impl AuthMutation {
         let user = store::users::user_by_id(&st.db, me.user_id)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
-        let ok = st
-            .hasher
-            .verify(input.password, Some(user.password_hash.clone()))
-            .await?;
-        if !ok {
-            return Err(ApiError::bad_field("input.password", "is wrong"));
-        }
+        verify_current_password(st, &user, input.password, "input.password").await?;
         let tx = Tx::begin(ctx).await?;
         store::accounts::delete_user(tx.conn(), user.id).await?;
         tx.commit("user.delete", "User", Some(user.id)).await?;
@@ -307,17 +319,12 @@ impl AuthMutation {
     ) -> ApiResult<Option<AuthPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
+        refuse_idempotency_key()?;
         let new = new_password("input.newPassword", input.new_password)?;
         let user = store::users::user_by_id(&st.db, me.user_id)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
-        let ok = st
-            .hasher
-            .verify(input.current_password, Some(user.password_hash.clone()))
-            .await?;
-        if !ok {
-            return Err(ApiError::bad_field("input.currentPassword", "is wrong"));
-        }
+        verify_current_password(st, &user, input.current_password, "input.currentPassword").await?;
         let hash = st.hasher.hash(new.as_str().to_owned()).await?;
         let now = Utc::now();
         let tx = Tx::begin(ctx).await?;
@@ -347,14 +354,72 @@ pub struct DeleteAccountPayload {
 
 /// A password a user chooses: the domain's length rules, and not on the common-password list.
 fn new_password(field: &str, password: String) -> ApiResult<domain::Password> {
-    let password = domain::Password::parse(password).map_err(|e| bad(field, e))?;
-    if passwords::analyzer::is_common_password(password.as_str()) {
+    crate::auth::password::choose(password).map_err(|e| bad(field, e))
+}
+
+/// The signed-in user's current password, confirming a sensitive change. A wrong one counts
+/// as a failed login of the account (same backoff), so that a stolen access token is not an
+/// unthrottled way to guess the password; and the account's backoff applies here too.
+async fn verify_current_password(
+    st: &AppState,
+    user: &store::User,
+    password: String,
+    field: &str,
+) -> ApiResult<()> {
+    let account = throttle_key(&user.email);
+    st.throttle
+        .check(client_ip(), &account, Instant::now())
+        .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+    if password.len() > domain::Password::MAX_BYTES {
+        st.throttle.record_failure(&account, Instant::now());
+        return Err(ApiError::bad_field(field, "is wrong"));
+    }
+    let ok = st
+        .hasher
+        .verify(password, Some(user.password_hash.clone()))
+        .await?;
+    if !ok {
+        st.throttle.record_failure(&account, Instant::now());
+        return Err(ApiError::bad_field(field, "is wrong"));
+    }
+    st.throttle.record_success(&account);
+    Ok(())
+}
+
+/// The throttle's key for an account: the e-mail as typed, normalized, whether or not an
+/// account has it (so that throttling reveals nothing).
+fn throttle_key(email: &str) -> String {
+    // Bounded: the key is kept in memory, and no address is longer than this.
+    email
+        .trim()
+        .chars()
+        .take(320)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+fn client_ip() -> IpAddr {
+    crate::request_meta::current().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |m| m.client_ip)
+}
+
+fn unusable_invite(field: &str) -> ApiError {
+    ApiError::bad_field(
+        field,
+        "this invite code is unknown, expired, revoked or used up",
+    )
+}
+
+/// Mutations that hand out secrets (access and refresh tokens) refuse an `Idempotency-Key`:
+/// keeping their response would store live tokens, and replaying it would hand them out
+/// again (README, "Retries and concurrent edits").
+fn refuse_idempotency_key() -> ApiResult<()> {
+    if crate::idempotency::keyed() {
         return Err(ApiError::bad_field(
-            field,
-            "is on the list of commonly used passwords; choose another",
+            "Idempotency-Key",
+            "is not accepted by mutations that return tokens; send them without it",
         ));
     }
-    Ok(password)
+    Ok(())
 }
 
 fn bad(field: &str, e: domain::InvalidValue) -> ApiError {

@@ -134,7 +134,7 @@ impl ProgramMutation {
             tx.conn(),
             me.user_id,
             &name,
-            input.description.trim(),
+            description_text("input.description", &input.description)?,
             standard,
         )
         .await?;
@@ -166,7 +166,10 @@ impl ProgramMutation {
             tx.conn(),
             program.id,
             name.as_deref(),
-            description.as_deref().map(str::trim),
+            description
+                .as_deref()
+                .map(|d| description_text("input.description", d))
+                .transpose()?,
             standard,
             input.expected_revision,
         )
@@ -353,4 +356,9 @@ fn new_invite_code() -> String {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect()
+}
+
+/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
+fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

@@ -92,7 +92,7 @@ impl TemplateMutation {
             tx.conn(),
             me.user_id,
             &name,
-            input.description.trim(),
+            description_text("input.description", &input.description)?,
             &definition,
         )
         .await?;
@@ -122,7 +122,10 @@ impl TemplateMutation {
             tx.conn(),
             template.id,
             name.as_deref(),
-            description.as_deref().map(str::trim),
+            description
+                .as_deref()
+                .map(|d| description_text("input.description", d))
+                .transpose()?,
             definition.as_ref(),
             input.expected_revision,
         )
@@ -228,4 +231,9 @@ pub fn parse_name(field: &str, name: &str) -> ApiResult<String> {
 
 fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<domain::Definition> {
     domain::Definition::parse(input.into()).map_err(|e| ApiError::invalid(field, e))
+}
+
+/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
+fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

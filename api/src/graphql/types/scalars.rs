@@ -22,6 +22,12 @@ impl ScalarType for Date {
         }
     }
 
+    /// As `parse`: async-graphql's validation asks this, so that a bad date is refused
+    /// before execution like any other value of the wrong type.
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(text) if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok())
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
@@ -40,5 +46,25 @@ mod tests {
         );
         assert!(Date::parse(Value::String("2027-02-30".into())).is_err());
         assert!(Date::parse(Value::Number(3.into())).is_err());
+    }
+
+    #[test]
+    fn validity_is_exactly_what_parses() {
+        for value in [
+            Value::String("2027-02-28".into()),
+            Value::String("2027-02-30".into()),
+            Value::String("tomorrow".into()),
+            Value::String("2027-2-3".into()),
+            Value::String(String::new()),
+            Value::Number(3.into()),
+            Value::Boolean(true),
+            Value::Null,
+        ] {
+            assert_eq!(
+                Date::is_valid(&value),
+                Date::parse(value.clone()).is_ok(),
+                "{value}"
+            );
+        }
     }
 }

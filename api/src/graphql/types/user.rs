@@ -21,11 +21,16 @@ impl User {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
-    /// The sign-in address. `null` for a removed account, and for a user whose address
-    /// you may not see (only the user themself and the mentors of their programs may).
-    async fn email(&self) -> Option<&str> {
+    /// The sign-in address: shown to the user themself, to the mentors of the programs a
+    /// mentee is enrolled in, and to a mentee for the mentors of their programs. `null` for
+    /// anyone else (mentees never see each other's addresses) and for a removed account.
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
         // A removed account keeps a placeholder address (`store::accounts`), never shown.
-        (!self.0.email.ends_with("@removed.invalid")).then_some(self.0.email.as_str())
+        if self.0.email.ends_with("@removed.invalid") {
+            return Ok(None);
+        }
+        let visible = crate::graphql::access::may_see_email(ctx, &self.0).await?;
+        Ok(visible.then_some(self.0.email.as_str()))
     }
     /// The display name ("Removed user" for a removed account).
     async fn name(&self) -> &str {
