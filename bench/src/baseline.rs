@@ -269,6 +269,7 @@ async fn qualify(
         Utc::now().date_naive(),
     )
     .map_err(|_| Fail(StatusCode::BAD_REQUEST, "invalid answers"))?;
+    let answers = domain::in_criteria_order(&version.definition, &body.answers);
     // One transaction with its audit record, as the API's mutations write.
     let txn = store::begin_write(&b.db).await?;
     let q = store::qualifications::insert_qualification(
@@ -276,7 +277,7 @@ async fn qualify(
         prospect.id,
         version.id,
         me.user_id,
-        &body.answers,
+        &answers,
         None,
         &result,
     )

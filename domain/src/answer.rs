@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Problems;
+use crate::exact::Points;
 use crate::rule::{ChoiceRule, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 use crate::template::Definition;
 
@@ -30,8 +31,8 @@ pub struct Answer {
 /// What one answer is worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Evaluation {
-    /// 0..=10000: the rule's 0..=100 points in basis points.
-    pub(crate) points_bp: u32,
+    /// 0..=10000 basis points (the rule's 0..=100 points), exactly: a scale's are a fraction.
+    pub(crate) points: Points,
     pub(crate) knockout: bool,
     pub(crate) unknown: bool,
 }
@@ -43,6 +44,21 @@ pub(crate) enum Slot {
     /// Answered with a value the rule rejects (already reported).
     Invalid,
     Answered(Evaluation),
+}
+
+/// The answers sorted into the definition's criteria order (the order a qualification
+/// shows them in), whatever order they were given in. Answers to keys that are not
+/// criteria (none, once scored) keep their order after the others.
+pub fn in_criteria_order(def: &Definition, answers: &[Answer]) -> Vec<Answer> {
+    let position = |answer: &Answer| {
+        def.criteria()
+            .iter()
+            .position(|c| c.key().as_str() == answer.key)
+            .unwrap_or(usize::MAX)
+    };
+    let mut sorted = answers.to_vec();
+    sorted.sort_by_key(position);
+    sorted
 }
 
 /// Evaluates `answers` (found at `path`) against `def`: one slot per criterion,
@@ -109,7 +125,7 @@ pub(crate) fn require_all(
 fn evaluate(rule: &Rule, value: &AnswerValue) -> Result<Evaluation, String> {
     match (rule, value) {
         (_, AnswerValue::Unknown) => Ok(Evaluation {
-            points_bp: 0,
+            points: Points::whole(0),
             // Not knowing whether a knockout applies is treated as if it does.
             knockout: rule.has_knockout(),
             unknown: true,
@@ -127,7 +143,7 @@ fn evaluate(rule: &Rule, value: &AnswerValue) -> Result<Evaluation, String> {
 
 fn known(points: u32, knockout: bool) -> Evaluation {
     Evaluation {
-        points_bp: points * 100,
+        points: Points::whole(points * 100),
         knockout,
         unknown: false,
     }
@@ -138,7 +154,7 @@ fn evaluate_yes_no(rule: &YesNoRule, yes: bool) -> Evaluation {
     known(points, rule.knockout_on == Some(yes))
 }
 
-/// Linear from min (0 bp) to max (10000 bp), rounded down.
+/// Linear from min (0 bp) to max (10000 bp), exactly: `10000 * (value - min) / (max - min)`.
 fn evaluate_scale(rule: &ScaleRule, value: i32) -> Result<Evaluation, String> {
     if !(rule.min..=rule.max).contains(&value) {
         return Err(format!("must be between {} and {}", rule.min, rule.max));
@@ -147,7 +163,7 @@ fn evaluate_scale(rule: &ScaleRule, value: i32) -> Result<Evaluation, String> {
     let offset = (value - rule.min).unsigned_abs();
     let span = (rule.max - rule.min).unsigned_abs();
     Ok(Evaluation {
-        points_bp: offset * 10_000 / span,
+        points: Points::share(10_000, offset, span),
         knockout: rule.knockout_below.is_some_and(|below| value < below),
         unknown: false,
     })

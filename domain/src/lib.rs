@@ -6,6 +6,7 @@
 mod answer;
 mod decision;
 mod error;
+mod exact;
 mod key;
 mod qualification;
 mod rule;
@@ -18,7 +19,7 @@ mod tier;
 #[cfg(test)]
 mod test_support;
 
-pub use answer::{Answer, AnswerValue};
+pub use answer::{Answer, AnswerValue, in_criteria_order};
 pub use decision::{
     BiasCheck, Decision, DecisionError, DecisionOutcome, ProspectStatus, decide,
     status_after_decision, status_after_review,
@@ -27,7 +28,7 @@ pub use error::{FieldError, InvalidValue, ValidationErrors};
 pub use key::CriterionKey;
 pub use qualification::{OutlookDraft, QualificationResult, Verdict, horizon_date, qualify};
 pub use rule::{ChoiceOption, ChoiceRule, NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
-pub use scoring::{Assessment, Contribution, score};
+pub use scoring::{Assessment, Contribution, ScoringRule, score};
 pub use standard::a_client_standard;
 pub use template::{
     Criterion, CriterionDraft, DEFAULT_EXCEPTION_POLICY, DEFAULT_HORIZON_MONTHS,

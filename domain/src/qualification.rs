@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, Evaluation, Slot, evaluate_answers, require_all};
 use crate::error::{Problems, ValidationErrors};
-use crate::scoring::{Assessment, assess};
+use crate::scoring::{Assessment, ScoringRule, assess};
 use crate::template::Definition;
 use crate::text::trimmed_within;
 use crate::tier::Tier;
@@ -48,6 +48,9 @@ pub struct QualificationResult {
     /// The outlook's plan, trimmed, whenever an outlook was given: it explains
     /// the projected assessment even when the verdict does not rest on it.
     pub plan: Option<String>,
+    /// The rule that computed `now` and `projected`: [`ScoringRule::CURRENT`] for a new
+    /// result, whatever rule was current when a stored one was computed.
+    pub scoring_rule: ScoringRule,
 }
 
 /// Qualifies a prospect: `answers` are complete answers now, `outlook` the
@@ -89,6 +92,7 @@ pub fn qualify(
         verdict,
         requalify_by,
         plan: outlook.map(|outlook| outlook.plan),
+        scoring_rule: ScoringRule::CURRENT,
     })
 }
 

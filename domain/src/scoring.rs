@@ -4,16 +4,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, Evaluation, evaluate_answers, require_all};
 use crate::error::{Problems, ValidationErrors};
+use crate::exact::{Mean, Points, Share};
 use crate::key::CriterionKey;
 use crate::template::Definition;
 use crate::tier::Tier;
+
+/// Which rule computed a score. A stored result keeps the rule it was computed with:
+/// history is never recomputed, so a reader needs to know which rule a score followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScoringRule {
+    /// Rule 1, the first one: each answer's points rounded down to whole basis points,
+    /// then the weighted mean of those rounded down again, and the tier decided on that.
+    /// A score could come out almost two basis points below the exact one (25.00 shown
+    /// as 24.99).
+    BasisPointsPerAnswer,
+    /// Rule 2: the weighted mean of the exact points (fractions), rounded once, down, to
+    /// basis points; tiers are decided on the exact mean. See [`score`].
+    ExactFractions,
+}
+
+impl ScoringRule {
+    /// The rule [`score`] and [`crate::qualify`] follow.
+    pub const CURRENT: ScoringRule = ScoringRule::ExactFractions;
+}
 
 /// One criterion's part in a score.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contribution {
     pub key: CriterionKey,
-    /// The answer's points, 0..=10000.
+    /// The answer's points, 0..=10000, rounded down to whole basis points (a scale's
+    /// points can be a fraction; the score and the contributions use the exact value).
     pub points_bp: u32,
     pub weight: u32,
     /// This criterion's share of `score_bp`; the shares add up to it exactly.
@@ -26,7 +48,7 @@ pub struct Contribution {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assessment {
-    /// The weighted mean of the points, 0..=10000 (basis points of 0..=100).
+    /// The weighted mean of the points, 0..=10000 (basis points of 0..=100), rounded down.
     pub score_bp: u32,
     /// `uncapped_tier`, capped by the definition's knockout cap if a knockout hit.
     pub tier: Tier,
@@ -40,19 +62,23 @@ pub struct Assessment {
     pub explanation: Vec<Contribution>,
 }
 
-/// Scores a complete set of answers, one per criterion, in any order.
+/// Scores a complete set of answers, one per criterion, in any order
+/// ([`ScoringRule::ExactFractions`]).
 ///
-/// Everything is integer arithmetic so that a score is reproduced exactly on
+/// Everything is exact integer arithmetic so that a score is reproduced exactly on
 /// every platform and database:
-/// - each answer earns `points_bp` in 0..=10000 (a scale rounds down);
-/// - `score_bp = floor(sum(weight * points_bp) / sum(weight))`.
+/// - each answer earns exact points in 0..=10000 bp: a scale `10000 * (value - min) /
+///   (max - min)`, a fraction; yes/no, choices and bands whole numbers;
+/// - the exact score is `sum(weight * points) / sum(weight)`; `score_bp` is that rounded
+///   down, once; the tier compares the exact score with the thresholds (`>=`), so a score
+///   shown as 75.00 is A and one shown as 74.99 never is.
 ///
 /// **Rounding of contributions.** Each criterion's exact share of the score is
-/// `weight * points_bp / sum(weight)`. Every criterion first gets that share
-/// rounded down; the basis points still missing to reach `score_bp` (fewer than
-/// the number of criteria) then go one each to the criteria with the largest
-/// remainders, ties broken by the smaller key. So the contributions add up to
-/// `score_bp` exactly, and they do not depend on the order of the criteria.
+/// `weight * points / sum(weight)`. Every criterion first gets that share rounded down;
+/// the basis points still missing to reach `score_bp` (fewer than the number of criteria)
+/// then go one each to the criteria with the largest remainders (compared exactly), ties
+/// broken by the smaller key. So the contributions add up to `score_bp` exactly, and they
+/// do not depend on the order of the criteria.
 ///
 /// # Errors
 /// Every problem found, by path: `answers.N.key` for a key that is not a
@@ -70,26 +96,29 @@ pub fn score(def: &Definition, answers: &[Answer]) -> Result<Assessment, Validat
 /// Scores evaluations given in definition order, one per criterion.
 pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment {
     let criteria = def.criteria();
-    // u32 is plenty: at most 50 criteria x weight 100 x 10000 bp = 5e7.
-    let weighted: Vec<u32> = criteria
+    let terms: Vec<(u32, Points)> = criteria
         .iter()
         .zip(evaluations)
-        .map(|(criterion, evaluation)| criterion.weight() * evaluation.points_bp)
+        .map(|(criterion, evaluation)| (criterion.weight(), evaluation.points))
         .collect();
+    let mean = Mean::weighted(&terms);
+    let score_bp = mean.floor();
+    // A parsed definition has a criterion of weight >= 1 (and at most 50 x 100).
     let total_weight: u32 = criteria.iter().map(|c| c.weight()).sum();
-    // A parsed definition has a criterion of weight >= 1; max(1) keeps this total.
-    let total_weight = total_weight.max(1);
-    let score_bp = weighted.iter().sum::<u32>() / total_weight;
+    let shares: Vec<Share> = terms
+        .iter()
+        .map(|&(weight, points)| Share::new(weight, points, total_weight))
+        .collect();
 
     let keys: Vec<&str> = criteria.iter().map(|c| c.key().as_str()).collect();
-    let shares = apportion(&weighted, &keys, total_weight, score_bp);
+    let contributions = apportion(&shares, &keys, score_bp);
     let explanation: Vec<Contribution> = criteria
         .iter()
         .zip(evaluations)
-        .zip(shares)
+        .zip(contributions)
         .map(|((criterion, evaluation), contribution_bp)| Contribution {
             key: criterion.key().clone(),
-            points_bp: evaluation.points_bp,
+            points_bp: evaluation.points.floor(),
             weight: criterion.weight(),
             contribution_bp,
             knockout: evaluation.knockout,
@@ -106,7 +135,7 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
     };
     let knockouts = keys_where(|c| c.knockout);
     let unknowns = keys_where(|c| c.unknown);
-    let uncapped_tier = tier_for(def, score_bp);
+    let uncapped_tier = tier_for(def, &mean);
     let tier = if knockouts.is_empty() {
         uncapped_tier
     } else {
@@ -122,35 +151,34 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
     }
 }
 
-/// The tier a score earns: thresholds are on 0..=100, the score in basis points.
-fn tier_for(def: &Definition, score_bp: u32) -> Tier {
-    if score_bp >= def.threshold_a() * 100 {
+/// The tier the exact score earns: thresholds are on 0..=100, the score in basis points.
+fn tier_for(def: &Definition, mean: &Mean) -> Tier {
+    if mean.at_least(def.threshold_a() * 100) {
         Tier::A
-    } else if score_bp >= def.threshold_b() * 100 {
+    } else if mean.at_least(def.threshold_b() * 100) {
         Tier::B
     } else {
         Tier::C
     }
 }
 
-/// Splits `score_bp` into one share per criterion (largest-remainder method; see
-/// [`score`]). `weighted[i] / total_weight` is criterion i's exact share.
-fn apportion(weighted: &[u32], keys: &[&str], total_weight: u32, score_bp: u32) -> Vec<u32> {
-    let mut shares: Vec<u32> = weighted.iter().map(|w| w / total_weight).collect();
-    let handed_out: u32 = shares.iter().sum();
+/// Splits `score_bp` into one contribution per criterion (largest-remainder method; see
+/// [`score`]).
+fn apportion(shares: &[Share], keys: &[&str], score_bp: u32) -> Vec<u32> {
+    let mut contributions: Vec<u32> = shares.iter().map(|share| share.floor()).collect();
+    let handed_out: u32 = contributions.iter().sum();
     let left_over = score_bp.saturating_sub(handed_out) as usize;
 
-    let mut by_remainder: Vec<usize> = (0..weighted.len()).collect();
+    let mut by_remainder: Vec<usize> = (0..shares.len()).collect();
     by_remainder.sort_by(|&i, &j| {
-        let (remainder_i, remainder_j) = (weighted[i] % total_weight, weighted[j] % total_weight);
-        remainder_j
-            .cmp(&remainder_i)
+        shares[j]
+            .cmp_remainder(shares[i])
             .then_with(|| keys[i].cmp(keys[j]))
     });
     for &index in by_remainder.iter().take(left_over) {
-        shares[index] += 1;
+        contributions[index] += 1;
     }
-    shares
+    contributions
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod idens;
 mod m20250101_000001_initial;
 mod m20250101_000002_published_versions_immutable;
 mod m20250102_000003_audit_and_idempotency;
+mod m20261130_000004_qualification_scoring_rule;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000001_initial::Migration),
             Box::new(m20250101_000002_published_versions_immutable::Migration),
             Box::new(m20250102_000003_audit_and_idempotency::Migration),
+            Box::new(m20261130_000004_qualification_scoring_rule::Migration),
         ]
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, TransactionSession
 use serde::Serialize;
 
 use crate::StoreError;
-use crate::codes::{Code, int};
+use crate::codes::{Code, int, scoring_rule_number};
 use crate::connect::begin_write;
 use crate::decisions::DecisionRecord;
 use crate::entity::{decisions, enrollments, prospects, qualifications, settings};
@@ -21,7 +21,7 @@ use crate::prospects::Prospect;
 use crate::qualifications::Qualification;
 use crate::users::{Role, User};
 
-/// Rows per `INSERT`: 18 columns x 500 rows stays far below SQLite's 32766 and
+/// Rows per `INSERT`: 19 columns x 500 rows stays far below SQLite's 32766 and
 /// PostgreSQL's 65535 bound parameters, and large enough that parsing and the round
 /// trip are a small share of the cost.
 pub const ROWS_PER_STATEMENT: usize = 500;
@@ -124,6 +124,7 @@ pub async fn insert_qualifications(
             plan: result.plan.clone(),
             requalify_by: result.requalify_by,
             created_at: q.created_at,
+            scoring_rule: scoring_rule_number(result.scoring_rule),
         }))
     })
     .await

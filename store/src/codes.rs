@@ -1,7 +1,7 @@
 //! The strings enum-like columns hold, one `match` per type so that a new variant in
 //! `domain` fails to compile here instead of writing an unknown code.
 
-use domain::{Decision, ExceptionPolicy, ProspectStatus, Tier, Verdict};
+use domain::{Decision, ExceptionPolicy, ProspectStatus, ScoringRule, Tier, Verdict};
 
 use crate::StoreError;
 
@@ -63,6 +63,23 @@ codes!(ProspectStatus {
     ProspectStatus::ExceptionPending => "EXCEPTION_PENDING",
     ProspectStatus::ExceptionRejected => "EXCEPTION_REJECTED",
 });
+
+/// The number `qualifications.scoring_rule` holds for a rule. Rows from before the column
+/// existed hold its default, 1: they were scored by the first rule.
+pub(crate) fn scoring_rule_number(rule: ScoringRule) -> i32 {
+    match rule {
+        ScoringRule::BasisPointsPerAnswer => 1,
+        ScoringRule::ExactFractions => 2,
+    }
+}
+
+pub(crate) fn scoring_rule(stored: i32) -> Result<ScoringRule, StoreError> {
+    match stored {
+        1 => Ok(ScoringRule::BasisPointsPerAnswer),
+        2 => Ok(ScoringRule::ExactFractions),
+        other => Err(StoreError::corrupt(format_args!("scoring rule {other}"))),
+    }
+}
 
 /// Small domain numbers (weights, thresholds, basis points: all validated far below
 /// `i32::MAX`) as the integer columns hold them.

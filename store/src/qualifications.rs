@@ -3,6 +3,8 @@
 //! `explanation` and `projected_explanation` hold the whole serialized
 //! `domain::Assessment`, so a result reads back exactly as it was computed; the score,
 //! tier, knockout and unknown columns are copies of it for SQL filtering and reports.
+//! `scoring_rule` says which `domain::ScoringRule` computed the result (1 for rows written
+//! before the column existed); nothing here recomputes a stored result.
 
 use chrono::{DateTime, Utc};
 use domain::{Answer, Assessment, OutlookDraft, ProspectStatus, QualificationResult, Verdict};
@@ -17,7 +19,7 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::clock::now;
-use crate::codes::{Code, int, uint};
+use crate::codes::{Code, int, scoring_rule, scoring_rule_number, uint};
 use crate::connect::begin_write;
 use crate::entity::{prospects, qualifications};
 use crate::error::json_error;
@@ -64,6 +66,7 @@ impl TryFrom<qualifications::Model> for Qualification {
                 verdict: Verdict::from_code(&row.verdict)?,
                 requalify_by: row.requalify_by,
                 plan: row.plan,
+                scoring_rule: scoring_rule(row.scoring_rule)?,
             },
             created_at: row.created_at,
         })
@@ -112,6 +115,7 @@ pub async fn insert_qualification(
         plan: result.plan.clone(),
         requalify_by: result.requalify_by,
         created_at: now(),
+        scoring_rule: scoring_rule_number(result.scoring_rule),
     };
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;

@@ -156,8 +156,9 @@ async fn editing_a_published_template_creates_one_new_draft_and_leaves_the_publi
     assert_eq!(
         v1_before["node"]["criteria"][3]["rule"]["bands"],
         json!([
-            { "min": null, "points": 0 }, { "min": 10000, "points": 50 }, { "min": 50000, "points": 100 }
-        ])
+            { "min": null, "points": 0 }, { "min": "10000", "points": 50 }, { "min": "50000", "points": 100 }
+        ]),
+        "band bounds are BigInt: strings of digits"
     );
 
     // Publishing again with nothing new to publish is a conflict.

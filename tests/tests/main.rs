@@ -6,6 +6,7 @@ mod definitions;
 mod fixtures;
 mod helpers;
 
+mod answer_inputs;
 mod auth;
 mod auth_hardening;
 mod authorization;
@@ -13,6 +14,7 @@ mod coercion;
 mod concurrency;
 mod core_loop;
 mod errors;
+mod exact_scores;
 mod exceptions;
 mod immutability;
 mod input_errors;

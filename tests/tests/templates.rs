@@ -90,8 +90,9 @@ async fn a_template_without_a_definition_starts_from_the_a_client_standard() {
     assert_eq!(
         rules[3]["rule"]["bands"],
         json!([
-            { "min": null, "points": 0 }, { "min": 10000, "points": 50 }, { "min": 50000, "points": 100 }
-        ])
+            { "min": null, "points": 0 }, { "min": "10000", "points": 50 }, { "min": "50000", "points": 100 }
+        ]),
+        "band bounds are BigInt: strings of digits"
     );
     let positions: Vec<i64> = rules
         .as_array()

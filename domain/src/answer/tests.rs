@@ -5,12 +5,12 @@ use crate::test_support::{answer, bands, choice, criterion, definition, draft, s
 
 use AnswerValue::{Choice, Number, Scale, Unknown, YesNo};
 
-/// Evaluates `value` under `rule`: `Ok((points_bp, knockout))` or the error message.
+/// Evaluates `value` under `rule`: `Ok((points rounded down, knockout))` or the error message.
 fn check(rule: &Rule, value: AnswerValue, expected: Result<(u32, bool), &str>) {
     let actual = evaluate(rule, &value);
     let actual = actual
         .as_ref()
-        .map(|e| (e.points_bp, e.knockout))
+        .map(|e| (e.points.floor(), e.knockout))
         .map_err(String::as_str);
     assert_eq!(actual, expected, "{value:?} under {rule:?}");
 }
@@ -39,6 +39,46 @@ fn scale_answer_maps_linearly_rounding_down() {
     check(&zero_to_three, Scale(1), Ok((3_333, false)));
     check(&zero_to_three, Scale(2), Ok((6_666, false)));
     check(&scale(-10, 10, None), Scale(-5), Ok((2_500, false)));
+}
+
+#[test]
+fn scale_answer_keeps_its_exact_fraction() {
+    let cases = [
+        (scale(0, 3, None), 1, Points::share(10_000, 1, 3)),
+        (scale(0, 3, None), 2, Points::share(10_000, 2, 3)),
+        (scale(-50, 50, None), 50, Points::share(10_000, 100, 100)),
+        (scale(1, 8, None), 4, Points::share(10_000, 3, 7)),
+    ];
+    for (rule, value, expected) in cases {
+        let points = evaluate(&rule, &Scale(value)).map(|e| e.points);
+        assert_eq!(points, Ok(expected), "{value} under {rule:?}");
+    }
+}
+
+#[test]
+fn answers_are_put_in_criteria_order_whatever_order_they_came_in() {
+    let def = definition(draft(vec![
+        criterion("first", 1, yes_no(None)),
+        criterion("second", 1, scale(1, 5, None)),
+        criterion("third", 1, yes_no(None)),
+    ]));
+    let given = [
+        answer("third", YesNo(true)),
+        answer("stray", YesNo(true)),
+        answer("first", Unknown),
+        answer("second", Scale(2)),
+    ];
+    let keys: Vec<String> = in_criteria_order(&def, &given)
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    assert_eq!(keys, ["first", "second", "third", "stray"]);
+    let sorted = in_criteria_order(&def, &given);
+    assert_eq!(
+        sorted[1],
+        answer("second", Scale(2)),
+        "values travel with their keys"
+    );
 }
 
 #[test]
@@ -159,7 +199,7 @@ fn answers_are_matched_to_criteria_by_key_in_any_order() {
     let slots = evaluate_answers(&def, &answers, "answers", &mut problems);
     let points: Vec<u32> = require_all(&def, &slots, "answers", &mut problems)
         .iter()
-        .map(|e| e.points_bp)
+        .map(|e| e.points.floor())
         .collect();
     assert_eq!(points, [0, 10_000]);
     assert!(problems.finish(()).is_ok());

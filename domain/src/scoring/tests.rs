@@ -35,12 +35,106 @@ fn score_is_the_weighted_mean_rounded_down() {
         &def,
         &[answer("third", Scale(1)), answer("yes", YesNo(true))],
     );
-    // (1 * 3333 + 2 * 10000) / 3 = 7777.67
+    // (1 * 3333 1/3 + 2 * 10000) / 3 = 7777.78
     assert_eq!(assessment.score_bp, 7_777);
     assert_eq!(
         contributions(&assessment),
         [("third", 1_111), ("yes", 6_666)]
     );
+}
+
+/// A 0..=3 scale (weight 3) and a yes/no (weight 1); tier B from 25.
+fn third_and_yes_no() -> Definition {
+    let mut draft = draft(vec![
+        criterion("scale", 3, scale(0, 3, None)),
+        criterion("yes", 1, yes_no(None)),
+    ]);
+    draft.threshold_b = 25;
+    definition(draft)
+}
+
+#[test]
+fn a_third_weighted_three_and_a_no_scores_exactly_25_and_reaches_tier_b() {
+    let def = third_and_yes_no();
+    let assessment = assessed(
+        &def,
+        &[answer("scale", Scale(1)), answer("yes", YesNo(false))],
+    );
+    // 3 x 3333 1/3 / 4 = 2500 exactly; rounding each answer first gave 2499 and tier C.
+    assert_eq!(assessment.score_bp, 2_500);
+    assert_eq!(
+        (assessment.tier, assessment.uncapped_tier),
+        (Tier::B, Tier::B)
+    );
+    assert_eq!(contributions(&assessment), [("scale", 2_500), ("yes", 0)]);
+    // The explanation still shows the answer's points rounded down.
+    assert_eq!(assessment.explanation[0].points_bp, 3_333);
+}
+
+#[test]
+fn exact_scores_on_the_edge_of_a_tier_decide_it() {
+    // (scale answer, yes, score_bp, tier): the exact score against thresholds 75 / 25.
+    let def = third_and_yes_no();
+    let cases = [
+        (1, false, 2_500, Tier::B),
+        (0, true, 2_500, Tier::B),
+        (2, false, 5_000, Tier::B),
+        (3, false, 7_500, Tier::A),
+        (2, true, 7_500, Tier::A),
+        (0, false, 0, Tier::C),
+    ];
+    for (value, yes, score_bp, tier) in cases {
+        let assessment = assessed(
+            &def,
+            &[answer("scale", Scale(value)), answer("yes", YesNo(yes))],
+        );
+        assert_eq!(
+            (assessment.score_bp, assessment.tier),
+            (score_bp, tier),
+            "scale {value}, yes {yes}"
+        );
+    }
+}
+
+#[test]
+fn several_scales_round_once_instead_of_losing_more_than_a_basis_point() {
+    let def = definition(draft(vec![
+        criterion("sevenths", 2, scale(0, 7, None)),
+        criterion("ninths", 3, scale(0, 9, None)),
+    ]));
+    let assessment = assessed(
+        &def,
+        &[answer("sevenths", Scale(3)), answer("ninths", Scale(8))],
+    );
+    // (2 x 30000/7 + 3 x 80000/9) / 5 = 7047.62; per-answer rounding gave 7046.
+    assert_eq!(assessment.score_bp, 7_047);
+    // Shares 1714.29 and 5333.33: floors 7047, nothing left over.
+    assert_eq!(
+        contributions(&assessment),
+        [("sevenths", 1_714), ("ninths", 5_333)]
+    );
+    assert_eq!(
+        assessment
+            .explanation
+            .iter()
+            .map(|c| c.points_bp)
+            .collect::<Vec<_>>(),
+        [4_285, 8_888]
+    );
+}
+
+#[test]
+fn left_over_basis_points_follow_the_exact_remainders() {
+    let def = definition(draft(vec![
+        criterion("a", 1, scale(0, 2, None)),
+        criterion("b", 2, scale(0, 7, None)),
+    ]));
+    let assessment = assessed(&def, &[answer("a", Scale(1)), answer("b", Scale(2))]);
+    // Shares 5000/3 = 1666.67 and 2 x 20000/7 / 3 = 1904.76; exact score 3571.43.
+    // The left-over bp goes to b (.76 > .67); with b's points rounded first (2857) the
+    // remainders would tie at .67 and the smaller key, a, would have taken it.
+    assert_eq!(assessment.score_bp, 3_571);
+    assert_eq!(contributions(&assessment), [("a", 1_666), ("b", 1_905)]);
 }
 
 #[test]

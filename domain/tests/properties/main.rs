@@ -1,5 +1,6 @@
 //! Property tests of the scoring rules, through the public API only.
 
+mod reference;
 mod strategies;
 
 use std::collections::BTreeMap;
@@ -12,8 +13,10 @@ use domain::{
     Answer, AnswerValue, Assessment, CriterionDraft, Definition, DefinitionDraft, Rule, Tier,
     Verdict, YesNoRule, qualify, score,
 };
+use reference::{Expected, Ratio, expected, parts, scenario_parts};
 use strategies::{
-    scenario, scenario_with_alternative, scenario_with_outlook, scenario_with_permutations,
+    Scenario, large_scenario, scenario, scenario_with_alternative, scenario_with_outlook,
+    scenario_with_permutations,
 };
 
 fn parse(draft: DefinitionDraft) -> Result<Definition, TestCaseError> {
@@ -105,14 +108,55 @@ proptest! {
     #[test]
     fn contributions_add_up_to_the_score_exactly(s in scenario()) {
         let assessment = assess(&parse(s.draft)?, &s.answers)?;
-        let total_weight: u32 = assessment.explanation.iter().map(|c| c.weight).sum();
         let sum: u32 = assessment.explanation.iter().map(|c| c.contribution_bp).sum();
         prop_assert_eq!(sum, assessment.score_bp);
-        for c in &assessment.explanation {
-            // Each share is its exact share rounded down, or one more.
-            let floor = c.weight * c.points_bp / total_weight;
-            prop_assert!(c.contribution_bp == floor || c.contribution_bp == floor + 1);
+    }
+
+    #[test]
+    fn score_is_the_exact_mean_rounded_down_once(s in scenario()) {
+        check_against_reference(&s)?;
+    }
+
+    #[test]
+    fn score_of_up_to_50_criteria_is_the_exact_mean_rounded_down_once(s in large_scenario()) {
+        check_against_reference(&s)?;
+    }
+
+    #[test]
+    fn a_threshold_at_the_exact_score_is_reached_and_one_above_it_is_not(s in scenario()) {
+        let exact = expected(&s.draft, &scenario_parts(&s)).score;
+        // The largest whole threshold the exact score reaches, and the next one up.
+        let reached = u32::try_from(exact.floor()).unwrap_or(0);
+        for (threshold_a, reaches) in [(reached, true), (reached + 1, false)] {
+            if !(1..=100).contains(&threshold_a) {
+                continue;
+            }
+            let mut draft = s.draft.clone();
+            draft.threshold_a = threshold_a;
+            draft.threshold_b = threshold_a - 1;
+            let assessment = assess(&parse(draft)?, &s.answers)?;
+            prop_assert_eq!(assessment.uncapped_tier == Tier::A, reaches);
+            // The rounded score tells the same: it is below threshold x 100 exactly when
+            // the exact score is.
+            prop_assert_eq!(assessment.score_bp >= threshold_a * 100, reaches);
         }
+    }
+
+    #[test]
+    fn projected_score_follows_the_same_exact_rule((s, outlook) in scenario_with_outlook()) {
+        let def = parse(s.draft.clone())?;
+        let today = NaiveDate::from_ymd_opt(2026, 3, 15)
+            .ok_or_else(|| TestCaseError::fail("invalid date"))?;
+        let result = qualify(&def, &s.answers, outlook.as_ref(), today)
+            .map_err(|errors| TestCaseError::fail(errors.to_string()))?;
+        let projected_parts = parts(&s.draft, |key| {
+            let changed = outlook.iter().flat_map(|o| &o.answers).find(|a| a.key == key);
+            let now = s.answers.iter().find(|a| a.key == key);
+            changed.or(now).map_or(AnswerValue::Unknown, |a| a.value.clone())
+        });
+        compare(&result.projected, &expected(&s.draft, &projected_parts))?;
+        compare(&result.now, &expected(&s.draft, &scenario_parts(&s)))?;
+        prop_assert_eq!(result.scoring_rule, domain::ScoringRule::ExactFractions);
     }
 
     #[test]
@@ -137,4 +181,33 @@ proptest! {
             prop_assert_eq!(&result.projected, &result.now);
         }
     }
+}
+
+/// Scores the scenario and holds the result to the reference.
+fn check_against_reference(s: &Scenario) -> Result<(), TestCaseError> {
+    let assessment = assess(&parse(s.draft.clone())?, &s.answers)?;
+    compare(&assessment, &expected(&s.draft, &scenario_parts(s)))
+}
+
+fn compare(assessment: &Assessment, expected: &Expected) -> Result<(), TestCaseError> {
+    prop_assert_eq!(i128::from(assessment.score_bp), expected.score_bp);
+    // floor(exact x 100): the rounded score is at most the exact one, by less than 1 bp.
+    let rounded = Ratio::int(expected.score_bp);
+    let exact_bp = expected.score.times(100);
+    prop_assert_ne!(rounded.cmp(exact_bp), std::cmp::Ordering::Greater);
+    prop_assert_eq!(
+        rounded.add(Ratio::int(1)).cmp(exact_bp),
+        std::cmp::Ordering::Greater
+    );
+    prop_assert_eq!(assessment.uncapped_tier, expected.uncapped_tier);
+    prop_assert_eq!(assessment.tier, expected.tier);
+    let knockouts: Vec<String> = assessment.knockouts.iter().map(|k| k.to_string()).collect();
+    prop_assert_eq!(&knockouts, &expected.knockouts);
+    let contributions: Vec<i128> = assessment
+        .explanation
+        .iter()
+        .map(|c| i128::from(c.contribution_bp))
+        .collect();
+    prop_assert_eq!(&contributions, &expected.contributions);
+    Ok(())
 }

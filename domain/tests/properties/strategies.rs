@@ -36,8 +36,24 @@ fn yes_no_rule() -> impl Strategy<Value = Rule> {
     )
 }
 
-fn scale_rule() -> impl Strategy<Value = Rule> {
-    (-50..=50i32, 1..=100i32)
+/// Any span a scale may have: 1..=100.
+fn any_span() -> BoxedStrategy<i32> {
+    (1..=100i32).boxed()
+}
+
+/// Spans that divide 720720 (= lcm(1..=16)): 50 of the 100 allowed, primes up to 13
+/// included, so that 50 criteria keep the test's own `i128` reference from overflowing.
+fn divisor_span() -> BoxedStrategy<i32> {
+    proptest::sample::select(
+        (1..=100i32)
+            .filter(|span| 720_720 % span == 0)
+            .collect::<Vec<_>>(),
+    )
+    .boxed()
+}
+
+fn scale_rule(span: BoxedStrategy<i32>) -> impl Strategy<Value = Rule> {
+    (-50..=50i32, span)
         .prop_flat_map(|(min, span)| (Just(min), Just(span), proptest::option::of(1..=span)))
         .prop_map(|(min, span, knockout_offset)| {
             Rule::Scale(ScaleRule {
@@ -84,10 +100,10 @@ fn number_bands_rule() -> impl Strategy<Value = Rule> {
     )
 }
 
-fn rule() -> impl Strategy<Value = Rule> {
+fn rule(span: fn() -> BoxedStrategy<i32>) -> impl Strategy<Value = Rule> {
     prop_oneof![
         yes_no_rule(),
-        scale_rule(),
+        scale_rule(span()),
         choice_rule(),
         number_bands_rule()
     ]
@@ -113,8 +129,22 @@ fn knockout_cap() -> impl Strategy<Value = Tier> {
     prop_oneof![Just(Tier::B), Just(Tier::C)]
 }
 
+/// 1..=8 criteria of every kind, scales of any span.
 pub(crate) fn scenario() -> impl Strategy<Value = Scenario> {
-    let criteria = proptest::collection::vec((weight(), rule()), 1..=8);
+    scenario_of(1..=8, any_span)
+}
+
+/// Up to 50 criteria (the most a definition may have), scales with spans from
+/// [`divisor_span`].
+pub(crate) fn large_scenario() -> impl Strategy<Value = Scenario> {
+    scenario_of(1..=50, divisor_span)
+}
+
+fn scenario_of(
+    count: std::ops::RangeInclusive<usize>,
+    span: fn() -> BoxedStrategy<i32>,
+) -> impl Strategy<Value = Scenario> {
+    let criteria = proptest::collection::vec((weight(), rule(span)), count);
     let thresholds = (1..=100u32).prop_flat_map(|a| (Just(a), 0..a));
     (criteria, thresholds, knockout_cap())
         .prop_flat_map(|(criteria, thresholds, cap)| {

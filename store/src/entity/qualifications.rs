@@ -24,6 +24,8 @@ pub struct Model {
     pub plan: Option<String>,
     pub requalify_by: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// Which `domain::ScoringRule` computed the result: 1 or 2 (`codes::scoring_rule`).
+    pub scoring_rule: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod invites;
 mod paging;
 mod programs;
 mod prospects;
+mod qualifications;
 mod sessions;
 mod support;
 mod templates;

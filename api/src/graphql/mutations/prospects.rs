@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
+use domain::FieldError;
 
 use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
@@ -240,15 +241,35 @@ impl ProspectMutation {
             )
         })?;
         let version = load::existing(ctx, VersionId(version_id)).await?;
-        let answers: Vec<domain::Answer> = input.answers.into_iter().map(Into::into).collect();
-        let outlook: Option<domain::OutlookDraft> = input.outlook.map(Into::into);
+        let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
+        let mut outlook = input.outlook.map(|o| {
+            let (draft, outlook_problems) = inputs::outlook_draft(o, "input.outlook");
+            problems.extend(outlook_problems);
+            draft
+        });
         let result = domain::qualify(
             &version.definition,
             &answers,
             outlook.as_ref(),
             Utc::now().date_naive(),
-        )
-        .map_err(|e| ApiError::invalid("input", e))?;
+        );
+        // Every problem at once: the answers that are not answers, then the domain's.
+        let result = match result {
+            Ok(result) if problems.is_empty() => result,
+            Ok(_) => return Err(ApiError::BadInput(problems)),
+            Err(errors) => {
+                problems.extend(errors.0.into_iter().map(|e| FieldError {
+                    field: format!("input.{}", e.field),
+                    message: e.message,
+                }));
+                return Err(ApiError::BadInput(problems));
+            }
+        };
+        // Stored in the version's criteria order, the order they are shown in.
+        let answers = domain::in_criteria_order(&version.definition, &answers);
+        if let Some(outlook) = &mut outlook {
+            outlook.answers = domain::in_criteria_order(&version.definition, &outlook.answers);
+        }
         let tx = Tx::begin(ctx).await?;
         let qualification = store::qualifications::insert_qualification(
             tx.conn(),

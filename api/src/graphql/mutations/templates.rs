@@ -10,7 +10,7 @@ use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::actor;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::inputs::TemplateDefinitionInput;
+use crate::graphql::inputs::{self, TemplateDefinitionInput};
 use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::template::{Template, TemplateVersion};
 
@@ -230,7 +230,8 @@ pub fn parse_name(field: &str, name: &str) -> ApiResult<String> {
 }
 
 fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<domain::Definition> {
-    domain::Definition::parse(input.into()).map_err(|e| ApiError::invalid(field, e))
+    let draft = inputs::definition_draft(input).map_err(|e| ApiError::invalid(field, e))?;
+    domain::Definition::parse(draft).map_err(|e| ApiError::invalid(field, e))
 }
 
 /// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.

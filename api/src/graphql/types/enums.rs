@@ -39,6 +39,20 @@ pub enum Verdict {
     Decline,
 }
 
+/// Which rule computed a qualification's scores. Stored results are never recomputed, so
+/// a qualification keeps the rule it was scored by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::ScoringRule")]
+pub enum ScoringRule {
+    /// The first rule (qualifications before 2026-11-30): each answer's points rounded
+    /// down to whole basis points, then the weighted mean rounded down again and the tier
+    /// decided on that; a score could come out almost two basis points below the exact one.
+    BasisPointsPerAnswer,
+    /// The weighted mean of the exact points (a scale's are fractions), rounded once,
+    /// down, to basis points; tiers are decided on the exact mean.
+    ExactFractions,
+}
+
 /// The mentee's call on a qualified prospect.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::Decision", name = "DecisionKind")]

@@ -13,9 +13,9 @@ use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
 use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
-use crate::graphql::types::enums::{Tier, Verdict};
+use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
-use crate::graphql::types::scalars::Date;
+use crate::graphql::types::scalars::{BigInt, Date};
 use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::user::User;
 
@@ -57,26 +57,36 @@ impl Qualification {
         ))
     }
     /// The answers now, in the version's criteria order.
-    async fn answers(&self) -> Vec<CriterionAnswer> {
-        self.0.answers.iter().map(CriterionAnswer::from).collect()
+    async fn answers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionAnswer>> {
+        self.in_criteria_order(ctx, &self.0.answers).await
     }
-    /// The answers expected at the horizon if the plan works, and the plan.
-    async fn outlook(&self) -> Option<Outlook> {
-        self.0.outlook.as_ref().map(|o| Outlook {
-            answers: o.answers.iter().map(CriterionAnswer::from).collect(),
-            plan: o.plan.clone(),
-            requalify_by: o.requalify_by.map(Date),
-        })
+    /// The answers expected at the horizon if the plan works (in the version's criteria
+    /// order), and the plan.
+    async fn outlook(&self, ctx: &Context<'_>) -> ApiResult<Option<Outlook>> {
+        let Some(outlook) = &self.0.outlook else {
+            return Ok(None);
+        };
+        Ok(Some(Outlook {
+            answers: self.in_criteria_order(ctx, &outlook.answers).await?,
+            plan: outlook.plan.clone(),
+            requalify_by: outlook.requalify_by.map(Date),
+        }))
+    }
+    /// The rule that computed the scores, tiers and verdict below. A qualification keeps
+    /// the result it was given; one scored before the rule changed keeps the old rule's.
+    async fn scoring_rule(&self) -> ScoringRule {
+        self.0.result.scoring_rule.into()
     }
     /// 0..=100, two decimals: `scoreBasisPoints / 100`.
     async fn score(&self) -> f64 {
         percent(self.0.result.now.score_bp)
     }
-    /// The exact score, 0..=10000.
+    /// The score in basis points, 0..=10000: the exact weighted mean rounded down once
+    /// (see `scoringRule`).
     async fn score_basis_points(&self) -> u32 {
         self.0.result.now.score_bp
     }
-    /// The tier now, after any knockout cap.
+    /// The tier now, after any knockout cap; decided on the exact score (`EXACT_FRACTIONS`).
     async fn tier(&self) -> Tier {
         self.0.result.now.tier.into()
     }
@@ -132,6 +142,18 @@ impl Qualification {
 }
 
 impl Qualification {
+    /// Answers stored in the order they were sent (qualifications from before answers were
+    /// stored sorted) are put in the version's criteria order here.
+    async fn in_criteria_order(
+        &self,
+        ctx: &Context<'_>,
+        answers: &[domain::Answer],
+    ) -> ApiResult<Vec<CriterionAnswer>> {
+        let version = load::existing(ctx, VersionId(self.0.template_version_id)).await?;
+        let sorted = domain::in_criteria_order(&version.definition, answers);
+        Ok(sorted.iter().map(CriterionAnswer::from).collect())
+    }
+
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -171,9 +193,10 @@ pub struct Contribution {
     pub key: String,
     /// The criterion's label.
     pub label: String,
-    /// The answer's points, 0..=100.
+    /// The answer's points, 0..=100: `pointsBasisPoints / 100`.
     pub points: f64,
-    /// The answer's exact points, 0..=10000.
+    /// The answer's points in basis points, rounded down (a scale's exact points can be a
+    /// fraction, e.g. 3333 1/3; the score and the contributions use the exact value).
     pub points_basis_points: u32,
     /// The criterion's weight.
     pub weight: u32,
@@ -252,7 +275,7 @@ pub struct ChoiceAnswer {
 #[derive(SimpleObject)]
 pub struct NumberAnswer {
     /// The number.
-    pub number: i64,
+    pub number: BigInt,
 }
 /// Not known: 0 points, flagged, and a knockout where the criterion has one.
 #[derive(SimpleObject)]
@@ -269,9 +292,9 @@ impl From<&domain::Answer> for CriterionAnswer {
             domain::AnswerValue::Choice(choice) => AnswerValue::Choice(ChoiceAnswer {
                 choice: choice.clone(),
             }),
-            domain::AnswerValue::Number(number) => {
-                AnswerValue::Number(NumberAnswer { number: *number })
-            }
+            domain::AnswerValue::Number(number) => AnswerValue::Number(NumberAnswer {
+                number: BigInt(*number),
+            }),
             domain::AnswerValue::Unknown => AnswerValue::Unknown(UnknownAnswer { unknown: true }),
         };
         Self {

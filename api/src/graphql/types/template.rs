@@ -11,6 +11,7 @@ use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
+use crate::graphql::types::scalars::BigInt;
 use crate::graphql::types::user::User;
 
 /// A mentor's criteria template: what an A-client is, versioned.
@@ -261,7 +262,7 @@ pub struct ChoiceRule {
 #[derive(SimpleObject)]
 pub struct NumberBand {
     /// Lower bound (inclusive); `null` for the first band, open below.
-    pub min: Option<i64>,
+    pub min: Option<BigInt>,
     /// Points for a number in this band, 0..=100.
     pub points: u32,
 }
@@ -272,7 +273,7 @@ pub struct NumberBandsRule {
     /// The bands, by ascending `min`.
     pub bands: Vec<NumberBand>,
     /// Numbers below this are a knockout.
-    pub knockout_below: Option<i64>,
+    pub knockout_below: Option<BigInt>,
 }
 
 impl From<&domain::Rule> for CriterionRule {
@@ -305,11 +306,11 @@ impl From<&domain::Rule> for CriterionRule {
                     .bands
                     .iter()
                     .map(|b| NumberBand {
-                        min: b.min,
+                        min: b.min.map(BigInt),
                         points: b.points,
                     })
                     .collect(),
-                knockout_below: r.knockout_below,
+                knockout_below: r.knockout_below.map(BigInt),
             }),
         }
     }

@@ -1,0 +1,148 @@
+//! Stored qualifications outlive the rule that computed them: a row written before
+//! `scoring_rule` existed reads back exactly as it was stored, marked as rule 1.
+
+use chrono::Utc;
+use domain::{AnswerValue, ScoringRule, Tier, Verdict};
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Query};
+use serde_json::json;
+use store::prospects::create_prospect;
+use store::qualifications::{insert_qualification, qualification_by_id};
+use store::users::Role;
+use uuid::Uuid;
+
+use crate::support::{fresh_db, program_with_standard, qualify, user};
+
+/// The result of a 0..=3 scale (weight 3) answered 1 and a yes/no (weight 1) answered
+/// no, as the first rule computed and stored it: 3333 bp for the scale, 2499 in all, C.
+fn first_rule_assessment() -> serde_json::Value {
+    json!({
+        "scoreBp": 2499, "tier": "C", "uncappedTier": "C", "knockouts": [], "unknowns": [],
+        "explanation": [
+            { "key": "scale", "pointsBp": 3333, "weight": 3, "contributionBp": 2499,
+              "knockout": false, "unknown": false },
+            { "key": "yes", "pointsBp": 0, "weight": 1, "contributionBp": 0,
+              "knockout": false, "unknown": false }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_one() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let mentee = user(&db, Role::Mentee).await;
+    let (program, version) = program_with_standard(&db, &mentor).await;
+    let prospect = create_prospect(&db, mentee.id, program.id, "Old", None, None)
+        .await
+        .unwrap();
+    let id = Uuid::now_v7();
+    let assessment = first_rule_assessment();
+    // The row as the code before `scoring_rule` wrote it: without that column, and the
+    // answers in the order they were sent.
+    let insert = Query::insert()
+        .into_table(Alias::new("qualifications"))
+        .columns(
+            [
+                "id",
+                "prospect_id",
+                "template_version_id",
+                "qualified_by",
+                "answers",
+                "score_bp",
+                "tier",
+                "knockouts",
+                "unknowns",
+                "explanation",
+                "projected_score_bp",
+                "projected_tier",
+                "projected_explanation",
+                "verdict",
+                "created_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            id.into(),
+            prospect.id.into(),
+            version.id.into(),
+            mentee.id.into(),
+            json!([
+                { "key": "yes", "value": { "yesNo": false } },
+                { "key": "scale", "value": { "scale": 1 } }
+            ])
+            .into(),
+            2499.into(),
+            "C".into(),
+            json!([]).into(),
+            json!([]).into(),
+            assessment.clone().into(),
+            2499.into(),
+            "C".into(),
+            assessment.into(),
+            "DECLINE".into(),
+            Utc::now().into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await.unwrap();
+
+    let stored = qualification_by_id(&db, id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.result.scoring_rule,
+        ScoringRule::BasisPointsPerAnswer
+    );
+    assert_eq!(stored.result.now.score_bp, 2499, "never recomputed");
+    assert_eq!(stored.result.now.tier, Tier::C);
+    assert_eq!(stored.result.verdict, Verdict::Decline);
+    assert_eq!(stored.result.now.explanation[0].points_bp, 3333);
+    assert_eq!(stored.result.now.explanation[0].contribution_bp, 2499);
+    assert_eq!(stored.result.projected, stored.result.now);
+    let answers: Vec<(&str, &AnswerValue)> = stored
+        .answers
+        .iter()
+        .map(|a| (a.key.as_str(), &a.value))
+        .collect();
+    assert_eq!(
+        answers,
+        [
+            ("yes", &AnswerValue::YesNo(false)),
+            ("scale", &AnswerValue::Scale(1))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let mentee = user(&db, Role::Mentee).await;
+    let (program, version) = program_with_standard(&db, &mentor).await;
+    let prospect = create_prospect(&db, mentee.id, program.id, "New", None, None)
+        .await
+        .unwrap();
+    let (answers, result) = qualify(&version.definition, true);
+    assert_eq!(result.scoring_rule, ScoringRule::ExactFractions);
+    let inserted = insert_qualification(
+        &db,
+        prospect.id,
+        version.id,
+        mentee.id,
+        &answers,
+        None,
+        &result,
+    )
+    .await
+    .unwrap();
+    let stored = qualification_by_id(&db, inserted.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.result.scoring_rule, ScoringRule::ExactFractions);
+    assert_eq!(stored.result, result);
+    let select = Query::select()
+        .column(Alias::new("scoring_rule"))
+        .from(Alias::new("qualifications"))
+        .to_owned();
+    let row = db.query_one(&select).await.unwrap().unwrap();
+    assert_eq!(row.try_get::<i32>("", "scoring_rule").unwrap(), 2);
+}
