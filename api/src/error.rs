@@ -19,7 +19,9 @@ pub enum ApiError {
     NotFound,
     /// Bad input, each problem with the path of the input field that caused it.
     BadInput(Vec<FieldError>),
-    Conflict(String),
+    /// The request is well-formed but the data's state refuses it; the reason says which
+    /// state, for a client to act on without reading the message.
+    Conflict(Conflict, String),
     ExceptionNotAllowed,
     /// Too many attempts; retry after this many seconds.
     RateLimited(u64),
@@ -27,6 +29,63 @@ pub enum ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Why a request conflicts with the data (`extensions.reason` beside `code: CONFLICT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// `expectedRevision` is not the object's revision: someone changed it since.
+    StaleRevision,
+    /// `decideProspect`'s `qualificationId` is not the prospect's latest qualification.
+    StaleQualification,
+    /// Taking on a prospect that has no qualification.
+    NotQualified,
+    /// A published template version cannot change.
+    ImmutableVersion,
+    /// `publishTemplate` when the newest version is already published.
+    AlreadyPublished,
+    /// `reviewException` on a request that was already reviewed.
+    AlreadyReviewed,
+    /// A decision while an exception request for the prospect awaits review.
+    ExceptionPending,
+    /// Something unique exists already (an account's e-mail, an enrolment).
+    Duplicate,
+    /// The prospect is archived.
+    Archived,
+    /// The program has no qualification standard yet.
+    NoStandard,
+}
+
+impl Conflict {
+    /// Every reason, for the README and the tests.
+    pub const ALL: [Conflict; 10] = [
+        Self::StaleRevision,
+        Self::StaleQualification,
+        Self::NotQualified,
+        Self::ImmutableVersion,
+        Self::AlreadyPublished,
+        Self::AlreadyReviewed,
+        Self::ExceptionPending,
+        Self::Duplicate,
+        Self::Archived,
+        Self::NoStandard,
+    ];
+
+    /// The value of `extensions.reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::StaleRevision => "STALE_REVISION",
+            Self::StaleQualification => "STALE_QUALIFICATION",
+            Self::NotQualified => "NOT_QUALIFIED",
+            Self::ImmutableVersion => "IMMUTABLE_VERSION",
+            Self::AlreadyPublished => "ALREADY_PUBLISHED",
+            Self::AlreadyReviewed => "ALREADY_REVIEWED",
+            Self::ExceptionPending => "EXCEPTION_PENDING",
+            Self::Duplicate => "DUPLICATE",
+            Self::Archived => "ARCHIVED",
+            Self::NoStandard => "NO_STANDARD",
+        }
+    }
+}
 
 impl ApiError {
     /// One bad field, `field` being the full path from the argument (`input.name`).
@@ -62,7 +121,7 @@ impl ApiError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
             Self::BadInput(_) => "BAD_USER_INPUT",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(..) => "CONFLICT",
             Self::ExceptionNotAllowed => "EXCEPTION_NOT_ALLOWED",
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
@@ -82,11 +141,28 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(what) => Self::Conflict(format!("conflict: {what}")),
-            StoreError::Immutable => {
-                Self::Conflict("a published template version cannot be changed".into())
+            // The store names what conflicted with a constant of its own.
+            StoreError::Conflict("pending exception") => Self::Conflict(
+                Conflict::ExceptionPending,
+                "an exception request for this prospect is waiting for the mentor's review".into(),
+            ),
+            StoreError::Conflict("already published") => Self::Conflict(
+                Conflict::AlreadyPublished,
+                "the newest version is already published".into(),
+            ),
+            StoreError::Conflict("already reviewed") => Self::Conflict(
+                Conflict::AlreadyReviewed,
+                "this exception request was already reviewed".into(),
+            ),
+            StoreError::Conflict(what) => {
+                Self::Conflict(Conflict::Duplicate, format!("conflict: {what}"))
             }
+            StoreError::Immutable => Self::Conflict(
+                Conflict::ImmutableVersion,
+                "a published template version cannot be changed".into(),
+            ),
             StoreError::Stale => Self::Conflict(
+                Conflict::StaleRevision,
                 "the object was changed since the revision you read; reload and retry".into(),
             ),
             other => Self::internal(format!("store: {other}")),
@@ -133,8 +209,11 @@ impl From<ApiError> for async_graphql::Error {
                     },
                 )
             }
-            ApiError::Conflict(why) => {
-                async_graphql::Error::new(why).extend_with(|_, e| e.set("code", code))
+            ApiError::Conflict(reason, why) => {
+                async_graphql::Error::new(why).extend_with(move |_, e| {
+                    e.set("code", code);
+                    e.set("reason", reason.reason());
+                })
             }
             ApiError::ExceptionNotAllowed => async_graphql::Error::new(
                 "this program's policy is STRICT: a prospect with verdict DECLINE cannot be taken on",

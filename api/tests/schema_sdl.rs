@@ -17,3 +17,192 @@ fn schema_graphql_matches_the_served_schema() {
         "schema.graphql is stale: run `UPDATE_SCHEMA=1 cargo test -p api --test schema_sdl` and commit it"
     );
 }
+
+/// Every element of the served schema a client can see, with what is wrong with its
+/// description: missing, or Rust documentation rather than a description for clients.
+fn undocumented(sdl: &str) -> Vec<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+
+    const BUILT_IN: [&str; 5] = ["String", "Int", "Float", "Boolean", "ID"];
+    let document = match async_graphql::parser::parse_schema(sdl) {
+        Ok(d) => d,
+        Err(e) => return vec![format!("the SDL does not parse: {e}")],
+    };
+    let mut out = Vec::new();
+    let mut scalars = Vec::new();
+    let mut check = |what: String, description: Option<&str>| match description {
+        None => out.push(format!("{what}: no description")),
+        Some(d) if d.trim().is_empty() => out.push(format!("{what}: empty description")),
+        // Rust doc links, paths and the derive's boilerplate are not for clients.
+        Some(d) if d.contains("[`") || d.contains("::") || d.contains("Implement the") => {
+            out.push(format!("{what}: Rust documentation: {d:?}"))
+        }
+        Some(_) => {}
+    };
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else {
+            continue;
+        };
+        let ty = &ty.node;
+        let name = ty.name.node.as_str();
+        if BUILT_IN.contains(&name) {
+            continue;
+        }
+        check(
+            name.to_owned(),
+            ty.description.as_ref().map(|d| d.node.as_str()),
+        );
+        let described =
+            |d: &Option<async_graphql::Positioned<String>>| d.as_ref().map(|d| d.node.clone());
+        match &ty.kind {
+            TypeKind::Scalar => {
+                if !ty
+                    .directives
+                    .iter()
+                    .any(|d| d.node.name.node == "specifiedBy")
+                {
+                    scalars.push(format!("{name}: custom scalar without @specifiedBy"));
+                }
+            }
+            TypeKind::Object(o) => {
+                for f in &o.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field.clone(), described(&f.node.description).as_deref());
+                    for a in &f.node.arguments {
+                        let arg = format!("{field}({})", a.node.name.node);
+                        check(arg, described(&a.node.description).as_deref());
+                    }
+                }
+            }
+            TypeKind::Interface(i) => {
+                for f in &i.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field, described(&f.node.description).as_deref());
+                }
+            }
+            TypeKind::Enum(e) => {
+                for v in &e.values {
+                    let value = format!("{name}.{}", v.node.value.node);
+                    check(value, described(&v.node.description).as_deref());
+                }
+            }
+            TypeKind::InputObject(i) => {
+                for f in &i.fields {
+                    let field = format!("{name}.{}", f.node.name.node);
+                    check(field, described(&f.node.description).as_deref());
+                }
+            }
+            TypeKind::Union(_) => {}
+        }
+    }
+    out.extend(scalars);
+    out
+}
+
+#[test]
+fn every_type_field_argument_enum_value_and_scalar_is_described_for_clients() {
+    let problems = undocumented(&api::graphql::schema::sdl());
+    assert!(
+        problems.is_empty(),
+        "{} undocumented schema elements:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_description_check_finds_each_kind_of_gap() {
+    let sdl = r#"
+        "A thing." type Query { "Fine." a(x: Int): Int b: Int }
+        enum E { ONE "Two." TWO }
+        input In { "Fine." p: Int q: Int }
+        scalar Date
+        "[`Foo`] is Rust." type Leak { "Fine." f: Int }
+        "Fine." interface Node { id: ID! }
+    "#;
+    assert_eq!(
+        undocumented(sdl),
+        [
+            "Query.a(x): no description",
+            "Query.b: no description",
+            "E: no description",
+            "E.ONE: no description",
+            "In: no description",
+            "In.q: no description",
+            "Date: no description",
+            "Leak: Rust documentation: \"[`Foo`] is Rust.\"",
+            "Node.id: no description",
+            "Date: custom scalar without @specifiedBy",
+        ]
+    );
+}
+
+/// The schema clients were built against: the file `SCHEMA_BASE` names (CI sets it to
+/// `main`'s `schema.graphql`), or else `main`'s as git has it here; `None` when neither is
+/// at hand (a checkout without `main`).
+fn base_schema() -> Option<(String, String)> {
+    if let Some(path) = std::env::var_os("SCHEMA_BASE") {
+        let path = std::path::PathBuf::from(path);
+        let sdl = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("SCHEMA_BASE {}: {e}", path.display()));
+        return Some((path.display().to_string(), sdl));
+    }
+    let output = std::process::Command::new("git")
+        .args(["show", "main:schema.graphql"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()?;
+    output.status.success().then(|| {
+        (
+            "main:schema.graphql".to_owned(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    })
+}
+
+/// `schema.breaking-changes.txt`: the breaking changes made on purpose, one per line as the
+/// check prints it, then ` | ` and the reason. Lines starting with `#` are comments.
+fn allowed_breaking_changes() -> Vec<(String, String)> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.breaking-changes.txt");
+    std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(" | ") {
+            Some((change, reason)) => (change.trim().to_owned(), reason.trim().to_owned()),
+            None => (l.to_owned(), String::new()),
+        })
+        .collect()
+}
+
+#[test]
+fn the_served_schema_breaks_nothing_against_main_that_is_not_listed_with_a_reason() {
+    use api::graphql::shape::{Shape, breaking_changes};
+
+    let allowed = allowed_breaking_changes();
+    for (change, reason) in &allowed {
+        assert!(
+            !reason.is_empty(),
+            "schema.breaking-changes.txt: `{change}` has no reason"
+        );
+    }
+    let Some((name, base)) = base_schema() else {
+        eprintln!("no base schema (set SCHEMA_BASE, or have a `main` branch): nothing to compare");
+        return;
+    };
+    let base = Shape::parse(&base).unwrap_or_else(|e| panic!("{name} does not parse: {e}"));
+    let served = Shape::parse(&api::graphql::schema::sdl())
+        .unwrap_or_else(|e| panic!("the served SDL does not parse: {e}"));
+    let unlisted: Vec<String> = breaking_changes(&base, &served)
+        .into_iter()
+        .filter(|change| !allowed.iter().any(|(a, _)| a == change))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "breaking changes against {name}; deprecate instead (README, \"Deprecation policy\"), \
+         or list each in schema.breaking-changes.txt with its reason:\n{}",
+        unlisted.join("\n")
+    );
+}

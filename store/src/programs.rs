@@ -159,7 +159,8 @@ pub async fn program_ids_for_mentor(
         .await?)
 }
 
-/// Changes the given fields and bumps the revision. `standard_version_id: Some(id)` sets
+/// Changes the given fields and bumps the revision, unless nothing changed (then the
+/// revision and `updated_at` stay). `standard_version_id: Some(id)` sets
 /// the standard; `None` leaves it as it is.
 ///
 /// # Errors
@@ -182,6 +183,7 @@ pub async fn update_program(
     if expected_revision.is_some_and(|expected| expected != row.revision) {
         return Err(StoreError::Stale);
     }
+    let before = row.clone();
     if let Some(name) = name {
         row.name = name.to_owned();
     }
@@ -190,6 +192,11 @@ pub async fn update_program(
     }
     if standard_version_id.is_some() {
         row.standard_version_id = standard_version_id;
+    }
+    // An update that changes nothing keeps the revision: a client holding it is not stale.
+    if row == before {
+        txn.commit().await?;
+        return Ok(row.into());
     }
     row.revision += 1;
     row.updated_at = now();

@@ -222,7 +222,8 @@ fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// Changes the given fields and bumps the revision. For `company` and `notes`,
+/// Changes the given fields and bumps the revision, unless nothing changed (then the
+/// revision and `updated_at` stay). For `company` and `notes`,
 /// `Some(None)` clears the value and `None` leaves it as it is.
 ///
 /// # Errors
@@ -241,6 +242,7 @@ pub async fn update_prospect(
     if expected_revision.is_some_and(|expected| expected != row.revision) {
         return Err(StoreError::Stale);
     }
+    let before = row.clone();
     if let Some(name) = name {
         row.name = name.to_owned();
     }
@@ -250,7 +252,10 @@ pub async fn update_prospect(
     if let Some(notes) = notes {
         row.notes = notes;
     }
-    let row = save_prospect(&txn, row).await?;
+    // An update that changes nothing keeps the revision: a client holding it is not stale.
+    if row != before {
+        row = save_prospect(&txn, row).await?;
+    }
     txn.commit().await?;
     row.try_into()
 }

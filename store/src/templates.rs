@@ -141,8 +141,9 @@ pub async fn templates_page(
 }
 
 /// Edits a template. A new `definition` replaces the latest version if it is a draft, and
-/// otherwise becomes a new draft version (number + 1), leaving the published one untouched.
-/// Bumps the revision.
+/// otherwise becomes a new draft version (number + 1), leaving the published one untouched;
+/// a definition equal to the latest version's changes nothing. Bumps the revision only when
+/// something changed.
 ///
 /// # Errors
 /// [`StoreError::NotFound`], or [`StoreError::Stale`] when `expected_revision` is given and
@@ -161,8 +162,12 @@ pub async fn update_draft(
         return Err(StoreError::Stale);
     }
     let latest = latest_version(&txn, template_id).await?;
+    let before = row.clone();
+    let new_definition = definition.is_some_and(|d| *d != latest.definition);
     let version = match (definition, latest.status) {
+        // The same definition again is no edit: no new draft, no new revision.
         (None, _) => latest,
+        (Some(definition), _) if *definition == latest.definition => latest,
         (Some(definition), VersionStatus::Draft) => {
             write_definition(&txn, latest.id, definition).await?
         }
@@ -176,7 +181,11 @@ pub async fn update_draft(
     if let Some(description) = description {
         row.description = description.to_owned();
     }
-    let row = save_template(&txn, row).await?;
+    let row = if row == before && !new_definition {
+        row
+    } else {
+        save_template(&txn, row).await?
+    };
     txn.commit().await?;
     Ok((row.into(), version))
 }

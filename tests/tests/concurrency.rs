@@ -75,14 +75,21 @@ async fn twenty_concurrent_prospects_from_four_mentees_are_created_and_qualified
         );
     }
     // Then 20 concurrent decisions on them.
-    let prospects: Vec<String> = answers
+    let prospects: Vec<(String, String)> = answers
         .iter()
-        .map(|a| str_at(a, "/data/qualifyProspect/prospect/id"))
+        .map(|a| {
+            (
+                str_at(a, "/data/qualifyProspect/prospect/id"),
+                str_at(a, "/data/qualifyProspect/qualification/id"),
+            )
+        })
         .collect();
     let decisions = together(20, |n| {
-        let (app, mentee, prospect) = (app.clone(), mentees[n % 4].clone(), prospects[n].clone());
+        let (app, mentee) = (app.clone(), mentees[n % 4].clone());
+        let (prospect, seen) = prospects[n].clone();
         async move {
-            let vars = json!({ "input": { "prospectId": prospect, "decision": "TAKE_ON" } });
+            let vars = json!({ "input": { "prospectId": prospect, "qualificationId": seen,
+                                          "decision": "TAKE_ON" } });
             app.gql(mentee.tok(), DECIDE, vars).await
         }
     })
@@ -206,12 +213,16 @@ async fn concurrent_exception_requests_and_reviews_happen_once() {
     let app = Arc::new(TestApp::spawn().await);
     let w = app.mentee_in_program("REVIEW").await;
     let prospect = app.create_prospect(&w.mentee, &w.program_id, "Pushy").await;
-    app.qualify(&w.mentee, &prospect, &Answers::knocked_out(), None)
-        .await;
+    let seen = app
+        .qualify(&w.mentee, &prospect, &Answers::knocked_out(), None)
+        .await["qualification"]["id"]
+        .clone();
     let decisions = together(5, |_| {
         let (app, mentee, prospect) = (app.clone(), w.mentee.clone(), prospect.clone());
+        let seen = seen.clone();
         async move {
-            let vars = json!({ "input": { "prospectId": prospect, "decision": "TAKE_ON",
+            let vars = json!({ "input": { "prospectId": prospect, "qualificationId": seen,
+                                          "decision": "TAKE_ON",
                                           "reason": "They insist", "biasCheck": bias_check(true) } });
             app.gql(mentee.tok(), DECIDE, vars).await
         }

@@ -125,7 +125,8 @@ async fn mentor_and_mentee_complete_the_qualification_loop() {
     assert_eq!(payload["prospect"]["status"], "QUALIFIED");
     assert_eq!(payload["prospect"]["latestQualification"]["id"], q["id"]);
 
-    let vars = json!({ "input": { "prospectId": prospect_id, "decision": "TAKE_ON" } });
+    let vars = json!({ "input": { "prospectId": prospect_id, "qualificationId": q["id"],
+                                  "decision": "TAKE_ON" } });
     let decided = app.data(tok, DECIDE, vars).await["decideProspect"].clone();
     assert_eq!(decided["decision"]["decision"], "TAKE_ON");
     assert_eq!(decided["decision"]["isException"], false);

@@ -221,7 +221,23 @@ impl TestApp {
         data["qualifyProspect"].clone()
     }
 
-    /// The raw response of a decision.
+    /// The raw response of a qualification (which may fail).
+    pub async fn qualify_raw(&self, mentee: &Actor, prospect_id: &str, answers: &Answers) -> Value {
+        let vars = json!({ "input": { "prospectId": prospect_id, "answers": answers.json() } });
+        self.gql(mentee.tok(), QUALIFY, vars).await
+    }
+
+    /// The id of the prospect's latest qualification as its owner reads it (`null` if none).
+    pub async fn latest_qualification_id(&self, mentee: &Actor, prospect_id: &str) -> Value {
+        let query =
+            "query($id: ID!) { node(id: $id) { ... on Prospect { latestQualification { id } } } }";
+        let data = self
+            .data(mentee.tok(), query, json!({ "id": prospect_id }))
+            .await;
+        data["node"]["latestQualification"]["id"].clone()
+    }
+
+    /// The raw response of a decision on the latest qualification, read first as a client would.
     pub async fn decide(
         &self,
         mentee: &Actor,
@@ -230,8 +246,9 @@ impl TestApp {
         reason: Option<&str>,
         bias: Option<Value>,
     ) -> Value {
-        let vars = json!({ "input": { "prospectId": prospect_id, "decision": decision,
-                                      "reason": reason, "biasCheck": bias } });
+        let seen = self.latest_qualification_id(mentee, prospect_id).await;
+        let vars = json!({ "input": { "prospectId": prospect_id, "qualificationId": seen,
+                                      "decision": decision, "reason": reason, "biasCheck": bias } });
         self.gql(mentee.tok(), DECIDE, vars).await
     }
 

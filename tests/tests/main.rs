@@ -25,6 +25,7 @@ mod outlook;
 mod pagination;
 mod programs;
 mod protocol;
+mod response_shape;
 mod rule_kinds;
 mod scoring;
 mod security;

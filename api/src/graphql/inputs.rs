@@ -11,91 +11,118 @@ use crate::graphql::types::scalars::{BigInt, Date};
 // fail to parse during execution with an error that has neither a code nor a path.
 // Out of range is reported as `BAD_USER_INPUT` with the field's path: see `Narrow`.
 
+/// A yes/no criterion.
 #[derive(InputObject)]
 pub struct YesNoRuleInput {
-    /// 0..=100.
+    /// Points for yes, 0..=100.
     #[graphql(default = 100)]
     pub yes_points: i64,
-    /// 0..=100.
+    /// Points for no, 0..=100.
     #[graphql(default = 0)]
     pub no_points: i64,
     /// The answer that is a knockout, if any.
     pub knockout_on: Option<bool>,
 }
 
-/// Whole numbers from `min` to `max` (at most 100 apart), within 32 bits.
+/// An integer scale, mapped linearly to 0..=100 points: whole numbers from `min` to `max`
+/// (at most 100 apart), within 32 bits.
 #[derive(InputObject)]
 pub struct ScaleRuleInput {
+    /// The lowest answer (0 points).
     pub min: i64,
+    /// The highest answer (100 points); greater than `min`, at most 100 above it.
     pub max: i64,
+    /// Answers below this are a knockout (greater than `min`, at most `max`); omit for none.
     pub knockout_below: Option<i64>,
 }
 
+/// One option of a choice criterion.
 #[derive(InputObject)]
 pub struct ChoiceOptionInput {
+    /// Stable key (`[a-z][a-z0-9_]*`): answers name it.
     pub key: String,
+    /// What the mentee reads.
     pub label: String,
-    /// 0..=100.
+    /// Points for this option, 0..=100.
     pub points: i64,
+    /// Whether choosing it is a knockout.
     #[graphql(default)]
     pub knockout: bool,
 }
 
+/// A criterion answered by choosing one option.
 #[derive(InputObject)]
 pub struct ChoiceRuleInput {
+    /// 2 to 20 options with unique keys.
     pub options: Vec<ChoiceOptionInput>,
 }
 
+/// One band of a number criterion.
 #[derive(InputObject)]
 pub struct NumberBandInput {
     /// Lower bound (inclusive); omit for the first band, which is open below.
     pub min: Option<BigInt>,
-    /// 0..=100.
+    /// Points for a number in this band, 0..=100.
     pub points: i64,
 }
 
+/// A number scored by the band it falls in.
 #[derive(InputObject)]
 pub struct NumberBandsRuleInput {
+    /// 1 to 20 bands, by ascending `min`; the first has no `min`.
     pub bands: Vec<NumberBandInput>,
+    /// Numbers below this are a knockout; omit for none.
     pub knockout_below: Option<BigInt>,
 }
 
 /// Exactly one rule kind.
 #[derive(OneofObject)]
 pub enum CriterionRuleInput {
+    /// A yes/no question.
     YesNo(YesNoRuleInput),
+    /// An integer on a scale.
     Scale(ScaleRuleInput),
+    /// One of several options.
     Choice(ChoiceRuleInput),
+    /// A number, scored by bands.
     NumberBands(NumberBandsRuleInput),
 }
 
+/// One criterion of a definition.
 #[derive(InputObject)]
 pub struct CriterionInput {
     /// Stable slug (`[a-z][a-z0-9_]*`) that answers refer to.
     pub key: String,
+    /// Short name shown to mentees.
     pub label: String,
+    /// The guidance question to ask about the prospect.
     #[graphql(default)]
     pub question: String,
     /// 1..=100.
     pub weight: i64,
+    /// How the answer is scored.
     pub rule: CriterionRuleInput,
 }
 
+/// What an A-client is: the criteria, the tier thresholds, the horizon and the exception
+/// policy.
 #[derive(InputObject)]
 pub struct TemplateDefinitionInput {
     /// 1..=50 criteria with unique keys.
     pub criteria: Vec<CriterionInput>,
-    /// 0..=100.
+    /// Score (0..=100) from which a prospect is tier A.
     #[graphql(default = 75)]
     pub threshold_a: i64,
-    /// 0..=100, below `thresholdA`.
+    /// Score (0..=100) from which a prospect is tier B; below `thresholdA`.
     #[graphql(default = 50)]
     pub threshold_b: i64,
     /// 1..=24.
     #[graphql(default = 6)]
     pub horizon_months: i64,
+    /// What happens when a prospect with verdict `DECLINE` is to be taken on.
     #[graphql(default_with = "ExceptionPolicy::Strict")]
     pub exception_policy: ExceptionPolicy,
+    /// The best tier a prospect can reach when a knockout hits.
     #[graphql(default_with = "Tier::C")]
     pub knockout_cap: Tier,
 }
@@ -221,10 +248,11 @@ fn criterion_draft(c: CriterionInput, path: &str, narrow: &mut Narrow) -> domain
 pub enum AnswerValueInput {
     /// For yes/no criteria.
     Yes(bool),
-    /// Within the scale's min..=max.
+    /// For scale criteria: within the scale's min..=max.
     Scale(i64),
     /// The key of the chosen option.
     Choice(String),
+    /// For number criteria.
     Number(BigInt),
     /// Not known: scores 0 points and is flagged (and counts as a knockout where one
     /// exists). Must be `true`: `{unknown: false}` is not an answer (`BAD_USER_INPUT`).
@@ -237,12 +265,15 @@ pub struct AnswerInput {
     pub value: AnswerValueInput,
 }
 
-/// The GraphQL shape of [`AnswerInput`]: it registers the type; parsing is
-/// `AnswerInput`'s own, which moves the values out of the object.
+// The GraphQL shape of [`AnswerInput`]: it registers the type; parsing is
+// `AnswerInput`'s own, which moves the values out of the object.
+/// One criterion's answer.
 #[derive(InputObject)]
 #[graphql(name = "AnswerInput")]
 pub struct AnswerInputType {
+    /// The criterion's key.
     pub key: String,
+    /// The answer, of the kind the criterion asks for, or unknown.
     pub value: AnswerValueInput,
 }
 
@@ -363,6 +394,7 @@ pub fn domain_answers(
 pub struct OutlookInput {
     /// Only the answers that the plan changes; the others stay as they are now.
     pub answers: Vec<AnswerInput>,
+    /// The concrete plan that is to make the prospect an A-client.
     pub plan: String,
     /// When to qualify again; at most the horizon from today (the default).
     pub requalify_by: Option<Date>,
@@ -380,6 +412,7 @@ pub fn outlook_draft(o: OutlookInput, path: &str) -> (domain::OutlookDraft, Vec<
     (draft, problems)
 }
 
+/// The reasons people say yes to the wrong client: answer each honestly.
 #[derive(InputObject)]
 pub struct BiasCheckInput {
     /// Flattered by the request (ego)?

@@ -19,7 +19,38 @@ pub struct ConnectionFields {
     pub total_count: u64,
 }
 
-pub type Conn<T> = Connection<String, T, ConnectionFields>;
+/// A Relay connection. async-graphql's `Connection` registers its type without a
+/// description; this wrapper adds one and otherwise answers exactly as it does.
+pub struct Conn<T: OutputType>(Connection<String, T, ConnectionFields>);
+
+impl<T: OutputType> OutputType for Conn<T> {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Connection<String, T, ConnectionFields> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        let name =
+            <Connection<String, T, ConnectionFields> as OutputType>::create_type_info(registry);
+        if let Some(async_graphql::registry::MetaType::Object { description, .. }) =
+            registry.types.get_mut(&*Self::type_name())
+            && description.is_none()
+        {
+            *description = Some(format!(
+                "One page of {}s, with the cursors to the next page and the total count.",
+                T::type_name()
+            ));
+        }
+        name
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        self.0.resolve(ctx, field).await
+    }
+}
 
 /// Checks `first` and `after` and turns them into a store page request.
 ///
@@ -84,7 +115,7 @@ pub fn connection<R, T: OutputType>(
             .into_iter()
             .map(|item| Edge::new(encode_cursor(id_of(&item)), map(item))),
     );
-    conn
+    Conn(conn)
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ const MAX_NODES: usize = 100;
 
 pub struct Query;
 
+/// Narrows a prospect list; every given condition must hold.
 #[derive(InputObject, Default)]
 pub struct ProspectFilter {
     /// Only prospects of this program.
@@ -40,29 +41,40 @@ pub struct ProspectFilter {
     pub requalify_due: Option<bool>,
 }
 
+/// What prospects can be sorted by.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProspectOrderField {
+    /// When the prospect was created.
     #[default]
     CreatedAt,
 }
 
+/// How a prospect list is sorted.
 #[derive(InputObject, Default)]
 pub struct ProspectOrder {
+    /// What to sort by.
     #[graphql(default)]
     pub field: ProspectOrderField,
+    /// Ascending or descending.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// Narrows a list of exception requests.
 #[derive(InputObject, Default)]
 pub struct ExceptionRequestFilter {
+    /// Only requests of this program.
     pub program_id: Option<ID>,
+    /// Only requests in this status.
     pub status: Option<ExceptionStatus>,
 }
 
+/// Everything a client can read. Lists are Relay connections; objects you may not see
+/// answer like missing ones.
 #[Object]
 impl Query {
-    /// The signed-in user; `null` without a token.
+    /// The signed-in user; `null` without a token, and `null` with `UNAUTHENTICATED` for a
+    /// token that is invalid or whose session ended.
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         match credentials(ctx) {
             Credentials::Anonymous => Ok(None),
@@ -75,17 +87,27 @@ impl Query {
         }
     }
 
-    /// Any object by global id; `null` if it does not exist or you may not see it.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+    /// Any object by global id; `null` if it does not exist or you may not see it (and, with
+    /// `UNAUTHENTICATED`, without a valid token).
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id, as read from an object's `id`.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
         actor(ctx)?;
         node::fetch(ctx, &id).await
     }
 
     /// Objects by global id, in order; `null` where one does not exist or you may not see it.
+    /// The list itself is `null` (with an error) without a valid token or with more than 100 ids.
     #[graphql(
         complexity = "ids.len().min(MAX_NODES).saturating_mul(child_complexity).saturating_add(1)"
     )]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Up to 100 global ids.")] ids: Vec<ID>,
+    ) -> ApiResult<Option<Vec<Option<Node>>>> {
         actor(ctx)?;
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_field(
@@ -97,52 +119,81 @@ impl Query {
         // object, not one round trip per id.
         async_graphql::futures_util::future::try_join_all(ids.iter().map(|id| node::fetch(ctx, id)))
             .await
+            .map(Some)
     }
 
     /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-    ) -> ApiResult<Conn<Program>> {
-        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after).await
+    ) -> ApiResult<Option<Conn<Program>>> {
+        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after)
+            .await
+            .map(Some)
     }
 
     /// Mentors: their criteria templates.
+    /// `null` (with an error) without a valid token or for a mentee, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn templates(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        #[graphql(default)] include_archived: bool,
-    ) -> ApiResult<Conn<Template>> {
+        #[graphql(default, desc = "Include archived templates.")] include_archived: bool,
+    ) -> ApiResult<Option<Conn<Template>>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
         let rows =
             store::templates::templates_page(db(ctx)?, me.user_id, include_archived, page).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |t| t.id,
             |t| Template(Arc::new(t)),
-        ))
+        )))
     }
 
     /// Mentees: their own prospects. Mentors: the prospects in their programs.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn prospects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        filter: Option<ProspectFilter>,
-        order_by: Option<ProspectOrder>,
-    ) -> ApiResult<Conn<Prospect>> {
+        #[graphql(desc = "Which prospects; omit for all you may see.")] filter: Option<
+            ProspectFilter,
+        >,
+        #[graphql(desc = "The order; newest first by default.")] order_by: Option<ProspectOrder>,
+    ) -> ApiResult<Option<Conn<Prospect>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -188,23 +239,33 @@ impl Query {
         };
         let rows = store::prospects::prospects_page(db, &store_filter, store_order, page).await?;
         preload_nested(ctx, &rows.items).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |p| p.id,
             |p| Prospect(Arc::new(p)),
-        ))
+        )))
     }
 
     /// Mentors: exception requests in their programs. Mentees: their own.
+    /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn exception_requests(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-        filter: Option<ExceptionRequestFilter>,
-    ) -> ApiResult<Conn<ExceptionRequest>> {
+        #[graphql(desc = "Which requests; omit for all you may see.")] filter: Option<
+            ExceptionRequestFilter,
+        >,
+    ) -> ApiResult<Option<Conn<ExceptionRequest>>> {
         let me = actor(ctx)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -222,12 +283,12 @@ impl Query {
             prospect_owner: (!me.is_mentor()).then_some(me.user_id),
         };
         let rows = store::exceptions::exceptions_page(db, &store_filter, page).await?;
-        Ok(paging::connection(
+        Ok(Some(paging::connection(
             rows,
             had_cursor,
             |e| e.id,
             |e| ExceptionRequest(Arc::new(e)),
-        ))
+        )))
     }
 }
 

@@ -8,7 +8,9 @@ use crate::graphql::limits::{self, Known};
 use crate::graphql::loaders::{self, VersionCache};
 use crate::graphql::mutations::Mutation;
 use crate::graphql::node::Node;
+use crate::graphql::nulls;
 use crate::graphql::query::Query;
+use crate::graphql::shape::Shape;
 use crate::graphql::variables::Inputs;
 
 pub type QualifySchema = Schema<Query, Mutation, EmptySubscription>;
@@ -28,6 +30,8 @@ pub struct Schemas {
     trusting: QualifySchema,
     inputs: Inputs,
     coercion: Coercion,
+    /// For `nulls::propagate`.
+    shape: Shape,
 }
 
 pub fn build(state: AppState, versions: VersionCache) -> Schemas {
@@ -49,18 +53,48 @@ pub fn build(state: AppState, versions: VersionCache) -> Schemas {
         }
         builder.finish()
     };
+    let full = make(ValidationMode::Strict);
+    let shape = Shape::parse(&full.sdl()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the served SDL does not parse; field errors will not be nulled");
+        Shape::default()
+    });
     Schemas {
-        full: make(ValidationMode::Strict),
+        full,
         trusting: make(ValidationMode::Fast),
         inputs: Inputs::default(),
         coercion: Coercion::default(),
+        shape,
     }
 }
 
 impl Schemas {
     /// Runs a request whose document `limits::Guard` has checked; `known` is its cache
     /// entry, if it has one.
+    /// Field errors are handled as the specification says (`nulls::propagate`).
     pub async fn execute(
+        &self,
+        mut request: async_graphql::Request,
+        known: Option<&Known>,
+    ) -> async_graphql::Response {
+        let operation_name = request.operation_name.clone();
+        // A document too long for the cache is copied: rare, and only such requests pay.
+        let own = match known {
+            Some(_) => None,
+            None => request.parsed_query().ok().cloned(),
+        };
+        let mut response = self.run(request, known).await;
+        if let Some(document) = known.map(Known::document).or(own.as_ref()) {
+            nulls::propagate(
+                &self.shape,
+                document,
+                operation_name.as_deref(),
+                &mut response,
+            );
+        }
+        response
+    }
+
+    async fn run(
         &self,
         mut request: async_graphql::Request,
         known: Option<&Known>,
@@ -124,7 +158,9 @@ pub fn prepare(
 
 /// The SDL of the served schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    schema_builder().finish().sdl()
+    schema_builder()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 #[cfg(test)]

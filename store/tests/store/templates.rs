@@ -128,6 +128,56 @@ async fn editing_a_draft_replaces_it_in_place() {
 }
 
 #[tokio::test]
+async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let (template, draft) = create_template(&db, mentor.id, "A", "About", &definition())
+        .await
+        .unwrap();
+
+    let (same, version) = update_draft(
+        &db,
+        template.id,
+        Some("A"),
+        Some("About"),
+        Some(&definition()),
+        Some(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!((same.revision, same.updated_at), (1, template.updated_at));
+    assert_eq!(version, draft);
+
+    // The published definition again starts no new draft.
+    let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
+    let (after, version) = update_draft(&db, template.id, None, None, Some(&definition()), None)
+        .await
+        .unwrap();
+    assert_eq!(version, published);
+    assert_eq!(
+        versions_of(&db, template.id).await.unwrap(),
+        vec![published]
+    );
+    let (again, _) = update_draft(&db, template.id, Some("A"), None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(again.revision, after.revision);
+
+    // A real change still moves it on.
+    let (renamed, _) = update_draft(
+        &db,
+        template.id,
+        Some("B"),
+        None,
+        None,
+        Some(after.revision),
+    )
+    .await
+    .unwrap();
+    assert_eq!(renamed.revision, after.revision + 1);
+}
+
+#[tokio::test]
 async fn an_outdated_expected_revision_is_stale() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;

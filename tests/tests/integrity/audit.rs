@@ -94,7 +94,9 @@ async fn each_successful_mutation_appends_one_record_naming_actor_action_and_obj
         json!(prospect)
     );
 
-    let vars = json!({ "input": { "prospectId": prospect, "decision": "TAKE_ON" } });
+    let seen = &qualified["qualifyProspect"]["qualification"]["id"];
+    let vars = json!({ "input": { "prospectId": prospect, "qualificationId": seen,
+                                  "decision": "TAKE_ON" } });
     audited(
         &app,
         &db,
@@ -144,8 +146,10 @@ async fn a_refused_mutation_appends_no_record() {
     let w = app.mentee_in_program("STRICT").await;
     let db = app.db().await;
     let prospect = app.create_prospect(&w.mentee, &w.program_id, "Kept").await;
-    app.qualify(&w.mentee, &prospect, &Answers::knocked_out(), None)
-        .await;
+    let seen = app
+        .qualify(&w.mentee, &prospect, &Answers::knocked_out(), None)
+        .await["qualification"]["id"]
+        .clone();
     let update = "mutation($input: UpdateProspectInput!) { updateProspect(input: $input) { \
         prospect { id } } }";
 
@@ -184,7 +188,7 @@ async fn a_refused_mutation_appends_no_record() {
             "EXCEPTION_NOT_ALLOWED",
             w.mentee.tok(),
             DECIDE,
-            json!({ "input": { "prospectId": prospect, "decision": "TAKE_ON",
+            json!({ "input": { "prospectId": prospect, "qualificationId": seen, "decision": "TAKE_ON",
                                "reason": "Please", "biasCheck": crate::definitions::bias_check(true) } }),
         ),
     ];

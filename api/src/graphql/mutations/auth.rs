@@ -9,31 +9,40 @@ use chrono::{Duration, SubsecRound, Utc};
 use uuid::Uuid;
 
 use crate::auth::tokens::{TokenSubject, new_refresh_token, refresh_token_digest};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{AppState, Credentials, actor, credentials, state};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
 
+/// A new mentee account.
 #[derive(InputObject)]
 pub struct SignUpInput {
+    /// The address to sign in with.
     pub email: String,
     /// 8 characters or more, at most 256 bytes.
     pub password: String,
+    /// The display name.
     pub name: String,
     /// A program's invite code: mentees join with one.
     pub invite_code: String,
 }
 
+/// Credentials.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The account's e-mail address.
     pub email: String,
+    /// The password.
     pub password: String,
 }
 
+/// A password change.
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
+    /// The password now, to confirm.
     pub current_password: String,
+    /// The new password: 8 characters or more, at most 256 bytes, not a common one.
     pub new_password: String,
 }
 
@@ -46,14 +55,18 @@ pub struct AuthPayload {
     pub refresh_token: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The signed-in user.
     pub user: User,
 }
 
+/// The result of joining a program.
 #[derive(SimpleObject)]
 pub struct JoinProgramPayload {
+    /// The program joined.
     pub program: Program,
 }
 
+/// The result of logging out.
 #[derive(SimpleObject)]
 pub struct LogoutPayload {
     /// Always true: logging out an unknown or already ended session is not an error.
@@ -68,7 +81,11 @@ impl AuthMutation {
     /// Create a mentee account and join the invite's program. The invite code is checked
     /// first: with an unusable one the answer is the same whatever the e-mail. Attempts are
     /// throttled per client IP and per e-mail address, like `login`.
-    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> ApiResult<AuthPayload> {
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "See the input type.")] input: SignUpInput,
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let account = throttle_key(&input.email);
@@ -103,7 +120,10 @@ impl AuthMutation {
             // to learn that the address is taken (README, "Sessions and passwords").
             store::StoreError::Conflict(_) => {
                 st.throttle.record_failure(&account, Instant::now());
-                ApiError::Conflict("an account with this email already exists".into())
+                ApiError::Conflict(
+                    Conflict::Duplicate,
+                    "an account with this email already exists".into(),
+                )
             }
             other => other.into(),
         })?;
@@ -111,15 +131,15 @@ impl AuthMutation {
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.acting_as(user_id);
         tx.commit("user.sign_up", "User", Some(user_id)).await?;
-        Ok(session)
+        Ok(Some(session))
     }
 
     /// Join another program with its invite code (mentees).
     async fn join_program(
         &self,
         ctx: &Context<'_>,
-        invite_code: String,
-    ) -> ApiResult<JoinProgramPayload> {
+        #[graphql(desc = "The code from the mentor\'s invite.")] invite_code: String,
+    ) -> ApiResult<Option<JoinProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
         let code = domain::text::invite_code(&invite_code).map_err(|e| bad("inviteCode", e))?;
@@ -136,20 +156,25 @@ impl AuthMutation {
             store::StoreError::Conflict("removed enrollment") => ApiError::Forbidden(
                 "you were removed from this program; only a new invite from its mentor lets you back in",
             ),
-            store::StoreError::Conflict(_) => {
-                ApiError::Conflict("you are already enrolled in this program".into())
-            }
+            store::StoreError::Conflict(_) => ApiError::Conflict(
+                Conflict::Duplicate,
+                "you are already enrolled in this program".into(),
+            ),
             other => other.into(),
         })?;
         tx.commit("program.join", "Program", Some(program.id))
             .await?;
-        Ok(JoinProgramPayload {
+        Ok(Some(JoinProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
     /// Start a session. Unknown email and wrong password get the same answer.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "See the input type.")] input: LoginInput,
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let account = throttle_key(&input.email);
@@ -181,7 +206,7 @@ impl AuthMutation {
                 let session = issue_session(st, tx.conn(), user, None).await?;
                 tx.acting_as(user_id);
                 tx.commit("session.login", "User", Some(user_id)).await?;
-                Ok(session)
+                Ok(Some(session))
             }
             _ => {
                 st.throttle.record_failure(&account, Instant::now());
@@ -195,8 +220,9 @@ impl AuthMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token from `login`, `signUp` or `refreshSession`.")]
         refresh_token: String,
-    ) -> ApiResult<AuthPayload> {
+    ) -> ApiResult<Option<AuthPayload>> {
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let now = Utc::now();
@@ -218,7 +244,7 @@ impl AuthMutation {
                     .ok_or(ApiError::Unauthenticated)?;
                 tx.acting_as(user_id);
                 tx.commit("session.refresh", "User", Some(user_id)).await?;
-                session_payload(st, user, family_id, token)
+                session_payload(st, user, family_id, token).map(Some)
             }
             store::Rotation::Replayed { user_id } => {
                 // The revocation of the whole family must stick even though the call fails.
@@ -238,8 +264,9 @@ impl AuthMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token from `login`, `signUp` or `refreshSession`.")]
         refresh_token: Option<String>,
-    ) -> ApiResult<LogoutPayload> {
+    ) -> ApiResult<Option<LogoutPayload>> {
         let session = match credentials(ctx) {
             Credentials::Valid(subject) => Some(subject.session_id),
             _ => None,
@@ -259,7 +286,7 @@ impl AuthMutation {
             (None, None) => return Err(ApiError::Unauthenticated),
         }
         tx.commit("session.logout", "Session", session).await?;
-        Ok(LogoutPayload { ok: true })
+        Ok(Some(LogoutPayload { ok: true }))
     }
 
     /// Remove your account: it can no longer sign in and every session ends at once. Your
@@ -268,8 +295,8 @@ impl AuthMutation {
     async fn delete_account(
         &self,
         ctx: &Context<'_>,
-        input: DeleteAccountInput,
-    ) -> ApiResult<DeleteAccountPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: DeleteAccountInput,
+    ) -> ApiResult<Option<DeleteAccountPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
         let user = store::users::user_by_id(&st.db, me.user_id)
@@ -279,17 +306,17 @@ impl AuthMutation {
         let tx = Tx::begin(ctx).await?;
         store::accounts::delete_user(tx.conn(), user.id).await?;
         tx.commit("user.delete", "User", Some(user.id)).await?;
-        Ok(DeleteAccountPayload {
+        Ok(Some(DeleteAccountPayload {
             deleted_user_id: crate::graphql::ids::encode(crate::graphql::ids::Kind::User, user.id),
-        })
+        }))
     }
 
     /// Change the password: every session ends, and a new one is returned.
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        input: ChangePasswordInput,
-    ) -> ApiResult<AuthPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: ChangePasswordInput,
+    ) -> ApiResult<Option<AuthPayload>> {
         let me = actor(ctx)?;
         let st = state(ctx)?;
         refuse_idempotency_key()?;
@@ -307,16 +334,18 @@ impl AuthMutation {
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.commit("user.change_password", "User", Some(user_id))
             .await?;
-        Ok(session)
+        Ok(Some(session))
     }
 }
 
+/// Confirmation of an account removal.
 #[derive(InputObject)]
 pub struct DeleteAccountInput {
     /// The current password, to confirm.
     pub password: String,
 }
 
+/// The result of removing your account.
 #[derive(SimpleObject)]
 pub struct DeleteAccountPayload {
     /// The removed account's id.

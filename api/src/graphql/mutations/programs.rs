@@ -2,81 +2,110 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::Utc;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
 
+/// A new program.
 #[derive(InputObject)]
 pub struct CreateProgramInput {
+    /// The program's name.
     pub name: String,
+    /// Free text; empty by default.
     #[graphql(default)]
     pub description: String,
     /// A published version of one of your templates.
     pub standard_version_id: Option<ID>,
 }
 
+/// Changes to a program: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProgramInput {
+    /// The program to change (yours).
     pub id: ID,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// A published version of one of your templates: new qualifications are scored against it.
-    pub standard_version_id: Option<ID>,
+    /// The new name; omitted: unchanged; `null` is refused (`BAD_USER_INPUT`).
+    pub name: MaybeUndefined<String>,
+    /// The new description (blank for none); omitted: unchanged; `null` is refused.
+    pub description: MaybeUndefined<String>,
+    /// A published version of one of your templates: new qualifications are scored against
+    /// it. Omitted: unchanged; `null` is refused (a standard can be replaced, not removed).
+    pub standard_version_id: MaybeUndefined<ID>,
+    /// The `revision` you last read. If the object changed since, the update fails with
+    /// `CONFLICT` (reason `STALE_REVISION`) and changes nothing. Omitted or `null`: no check.
     pub expected_revision: Option<i32>,
 }
 
+/// A new invite code.
 #[derive(InputObject)]
 pub struct CreateInviteInput {
+    /// The program to join with it (yours).
     pub program_id: ID,
     /// `null`: unlimited.
     pub max_uses: Option<i32>,
-    /// `null`: never expires.
-    pub expires_at: Option<DateTime<Utc>>,
+    /// When the code stops working; `null`: never expires.
+    pub expires_at: Option<crate::graphql::types::datetime::DateTime>,
 }
 
+/// Who leaves which program.
 #[derive(InputObject)]
 pub struct RemoveMenteeInput {
+    /// The program (yours).
     pub program_id: ID,
+    /// The mentee to remove.
     pub mentee_id: ID,
 }
 
+/// A mentor's review of an exception request.
 #[derive(InputObject)]
 pub struct ReviewExceptionInput {
+    /// The exception request (pending, in one of your programs).
     pub id: ID,
+    /// `true` approves (the prospect is taken on), `false` rejects.
     pub approve: bool,
+    /// A note to the mentee; optional.
     pub note: Option<String>,
 }
 
+/// The result of a change to a program.
 #[derive(SimpleObject)]
 pub struct ProgramPayload {
+    /// The program as it is now.
     pub program: Program,
 }
 
+/// The result of a change to an invite.
 #[derive(SimpleObject)]
 pub struct InvitePayload {
+    /// The invite as it is now.
     pub invite: Invite,
 }
 
+/// The result of removing a mentee.
 #[derive(SimpleObject)]
 pub struct RemoveMenteePayload {
+    /// The program as it is now.
     pub program: Program,
     /// The removed mentee's id.
     pub removed_mentee_id: ID,
 }
 
+/// The result of a review.
 #[derive(SimpleObject)]
 pub struct ReviewExceptionPayload {
+    /// The request, approved or rejected.
     pub exception_request: ExceptionRequest,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
 }
 
@@ -87,11 +116,12 @@ pub struct ProgramMutation;
 
 #[Object]
 impl ProgramMutation {
+    /// Create a program (mentors), optionally with its qualification standard.
     async fn create_program(
         &self,
         ctx: &Context<'_>,
-        input: CreateProgramInput,
-    ) -> ApiResult<ProgramPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: CreateProgramInput,
+    ) -> ApiResult<Option<ProgramPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let name = parse_name("input.name", &input.name)?;
@@ -104,59 +134,63 @@ impl ProgramMutation {
             tx.conn(),
             me.user_id,
             &name,
-            description("input.description", &input.description)?,
+            description_text("input.description", &input.description)?,
             standard,
         )
         .await?;
         tx.commit("program.create", "Program", Some(program.id))
             .await?;
-        Ok(ProgramPayload {
+        Ok(Some(ProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
+    /// Change a program's name, description or standard. New qualifications are scored
+    /// against the new standard; earlier ones keep the version they were scored against.
     async fn update_program(
         &self,
         ctx: &Context<'_>,
-        input: UpdateProgramInput,
-    ) -> ApiResult<ProgramPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateProgramInput,
+    ) -> ApiResult<Option<ProgramPayload>> {
         let program = own_program(ctx, &input.id).await?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| parse_name("input.name", n))
+        let name = unchanged_or("input.name", input.name)?
+            .map(|n| parse_name("input.name", &n))
             .transpose()?;
-        let standard = match &input.standard_version_id {
-            Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
+        let description = unchanged_or("input.description", input.description)?;
+        let standard = match unchanged_or("input.standardVersionId", input.standard_version_id)? {
+            Some(id) => Some(published_version(ctx, &id, "input.standardVersionId").await?),
             None => None,
         };
         let tx = Tx::begin(ctx).await?;
-        let program = store::programs::update_program(
+        let updated = store::programs::update_program(
             tx.conn(),
             program.id,
             name.as_deref(),
-            input
-                .description
+            description
                 .as_deref()
-                .map(|d| description("input.description", d))
+                .map(|d| description_text("input.description", d))
                 .transpose()?,
             standard,
             input.expected_revision,
         )
         .await?;
-        tx.commit("program.update", "Program", Some(program.id))
-            .await?;
-        Ok(ProgramPayload {
+        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        if updated.revision != program.revision {
+            tx.commit("program.update", "Program", Some(updated.id))
+                .await?;
+        }
+        let program = updated;
+        Ok(Some(ProgramPayload {
             program: Program(Arc::new(program)),
-        })
+        }))
     }
 
     /// A new invite code for a program.
     async fn create_invite(
         &self,
         ctx: &Context<'_>,
-        input: CreateInviteInput,
-    ) -> ApiResult<InvitePayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: CreateInviteInput,
+    ) -> ApiResult<Option<InvitePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         if input.max_uses.is_some_and(|m| !(1..=10_000).contains(&m)) {
             return Err(ApiError::bad_field(
@@ -165,7 +199,7 @@ impl ProgramMutation {
             ));
         }
         let now = Utc::now();
-        if input.expires_at.is_some_and(|at| at <= now) {
+        if input.expires_at.is_some_and(|at| at.0 <= now) {
             return Err(ApiError::bad_field(
                 "input.expiresAt",
                 "must be in the future",
@@ -178,17 +212,22 @@ impl ProgramMutation {
             actor(ctx)?.user_id,
             &new_invite_code(),
             input.max_uses,
-            input.expires_at,
+            input.expires_at.map(|at| at.0),
         )
         .await?;
         tx.commit("invite.create", "Invite", Some(invite.id))
             .await?;
-        Ok(InvitePayload {
+        Ok(Some(InvitePayload {
             invite: Invite(Arc::new(invite)),
-        })
+        }))
     }
 
-    async fn revoke_invite(&self, ctx: &Context<'_>, id: ID) -> ApiResult<InvitePayload> {
+    /// Revoke an invite code: it stops working at once.
+    async fn revoke_invite(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invite's id.")] id: ID,
+    ) -> ApiResult<Option<InvitePayload>> {
         actor(ctx)?.require_mentor()?;
         let uuid = ids::decode(Kind::Invite, &id)?;
         let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
@@ -196,17 +235,17 @@ impl ProgramMutation {
         let invite = store::invites::revoke_invite(tx.conn(), invite.id, Utc::now()).await?;
         tx.commit("invite.revoke", "Invite", Some(invite.id))
             .await?;
-        Ok(InvitePayload {
+        Ok(Some(InvitePayload {
             invite: Invite(Arc::new(invite)),
-        })
+        }))
     }
 
     /// Remove a mentee from a program. Their prospects stay theirs, and stay visible to you.
     async fn remove_mentee(
         &self,
         ctx: &Context<'_>,
-        input: RemoveMenteeInput,
-    ) -> ApiResult<RemoveMenteePayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: RemoveMenteeInput,
+    ) -> ApiResult<Option<RemoveMenteePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
         let mentee = ids::decode(Kind::User, &input.mentee_id)?;
         let db = db(ctx)?;
@@ -217,18 +256,18 @@ impl ProgramMutation {
         store::programs::remove_enrollment(tx.conn(), program.id, mentee, Utc::now()).await?;
         tx.commit("program.remove_mentee", "User", Some(mentee))
             .await?;
-        Ok(RemoveMenteePayload {
+        Ok(Some(RemoveMenteePayload {
             program: Program(program),
             removed_mentee_id: input.mentee_id,
-        })
+        }))
     }
 
     /// Approve or reject a pending exception request.
     async fn review_exception(
         &self,
         ctx: &Context<'_>,
-        input: ReviewExceptionInput,
-    ) -> ApiResult<ReviewExceptionPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: ReviewExceptionInput,
+    ) -> ApiResult<Option<ReviewExceptionPayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let uuid = ids::decode(Kind::ExceptionRequest, &input.id)?;
@@ -259,9 +298,10 @@ impl ProgramMutation {
         )
         .await
         .map_err(|e| match e {
-            store::StoreError::Conflict(_) => {
-                ApiError::Conflict("this exception request was already reviewed".into())
-            }
+            store::StoreError::Conflict(_) => ApiError::Conflict(
+                Conflict::AlreadyReviewed,
+                "this exception request was already reviewed".into(),
+            ),
             other => other.into(),
         })?;
         let prospect = store::prospects::prospect_by_id(tx.conn(), reviewed.prospect_id)
@@ -274,10 +314,10 @@ impl ProgramMutation {
         };
         tx.commit(action, "ExceptionRequest", Some(reviewed.id))
             .await?;
-        Ok(ReviewExceptionPayload {
+        Ok(Some(ReviewExceptionPayload {
             exception_request: ExceptionRequest(Arc::new(reviewed)),
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 }
 
@@ -319,6 +359,6 @@ fn new_invite_code() -> String {
 }
 
 /// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
-fn description<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
     domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

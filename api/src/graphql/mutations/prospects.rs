@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::Utc;
 use domain::FieldError;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
@@ -15,6 +15,7 @@ use crate::graphql::inputs::{self, AnswerInput, BiasCheckInput, OutlookInput};
 use crate::graphql::load;
 use crate::graphql::loaders::{QualificationId, VersionId};
 use crate::graphql::mutations::templates::parse_name;
+use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
 use crate::graphql::types::enums::DecisionKind;
 use crate::graphql::types::prospect::Prospect;
@@ -22,23 +23,33 @@ use crate::graphql::types::qualification::Qualification;
 
 const MAX_TEXT_CHARS: usize = 2000;
 
+/// A new prospect.
 #[derive(InputObject)]
 pub struct CreateProspectInput {
     /// A program you are enrolled in: the prospect is qualified against its standard.
     pub program_id: ID,
+    /// The prospect's name.
     pub name: String,
+    /// The company; optional.
     pub company: Option<String>,
+    /// Notes; optional.
     pub notes: Option<String>,
 }
 
+/// Changes to a prospect: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProspectInput {
+    /// The prospect to change (yours).
     pub id: ID,
-    pub name: Option<String>,
-    /// `null` clears it.
+    /// The new name; omitted: unchanged; `null` is refused (`BAD_USER_INPUT`): a prospect
+    /// always has a name.
+    pub name: MaybeUndefined<String>,
+    /// The new company; omitted: unchanged; `null` or blank: cleared.
     pub company: MaybeUndefined<String>,
-    /// `null` clears it.
+    /// The new notes; omitted: unchanged; `null` or blank: cleared.
     pub notes: MaybeUndefined<String>,
+    /// The `revision` you last read. If the object changed since, the update fails with
+    /// `CONFLICT` (reason `STALE_REVISION`) and changes nothing. Omitted or `null`: no check.
     pub expected_revision: Option<i32>,
 }
 
@@ -50,13 +61,16 @@ pub struct QualifyProspectInput {
     pub outlook: Option<OutlookInput>,
 }
 
-/// The GraphQL shape of [`QualifyProspectInput`].
+// The GraphQL shape of [`QualifyProspectInput`].
+/// A qualification: the answers now, and optionally the outlook.
 #[derive(InputObject)]
 #[graphql(name = "QualifyProspectInput")]
 pub struct QualifyProspectInputType {
+    /// The prospect (yours, not archived).
     pub prospect_id: ID,
     /// One answer per criterion of the program's standard version.
     pub answers: Vec<AnswerInput>,
+    /// The answers a concrete plan is expected to bring within the horizon; omit for none.
     pub outlook: Option<OutlookInput>,
 }
 
@@ -66,9 +80,18 @@ inputs::moved_input!(QualifyProspectInput as QualifyProspectInputType {
     outlook: "outlook",
 });
 
+/// A decision on a qualified prospect.
 #[derive(InputObject)]
 pub struct DecideProspectInput {
+    /// The prospect to decide on (yours).
     pub prospect_id: ID,
+    /// The qualification you decide on: the prospect's `latestQualification.id` as you read
+    /// it. If the prospect was qualified again since (or this is not its latest), nothing is
+    /// recorded and the call fails with `CONFLICT`, reason `STALE_QUALIFICATION`: read the
+    /// new result first. Omit it (or `null`) only for a prospect never qualified, which can
+    /// only be turned down.
+    pub qualification_id: Option<ID>,
+    /// Take on or turn down.
     pub decision: DecisionKind,
     /// Required to take on a prospect the verdict declines (policy `REVIEW`).
     pub reason: Option<String>,
@@ -76,20 +99,28 @@ pub struct DecideProspectInput {
     pub bias_check: Option<BiasCheckInput>,
 }
 
+/// The result of a change to a prospect.
 #[derive(SimpleObject)]
 pub struct ProspectPayload {
+    /// The prospect as it is now.
     pub prospect: Prospect,
 }
 
+/// The result of a qualification.
 #[derive(SimpleObject)]
 pub struct QualifyProspectPayload {
+    /// The new qualification.
     pub qualification: Qualification,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
 }
 
+/// The result of a decision.
 #[derive(SimpleObject)]
 pub struct DecideProspectPayload {
+    /// The decision recorded.
     pub decision: Decision,
+    /// The prospect, with its new status.
     pub prospect: Prospect,
     /// Set when taking on needs the mentor's approval.
     pub exception_request: Option<ExceptionRequest>,
@@ -100,11 +131,12 @@ pub struct ProspectMutation;
 
 #[Object]
 impl ProspectMutation {
+    /// Add a prospect to one of your programs (mentees).
     async fn create_prospect(
         &self,
         ctx: &Context<'_>,
-        input: CreateProspectInput,
-    ) -> ApiResult<ProspectPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: CreateProspectInput,
+    ) -> ApiResult<Option<ProspectPayload>> {
         let me = actor(ctx)?;
         me.require_mentee()?;
         let program = ids::decode(Kind::Program, &input.program_id)?;
@@ -127,25 +159,25 @@ impl ProspectMutation {
         .await?;
         tx.commit("prospect.create", "Prospect", Some(prospect.id))
             .await?;
-        Ok(ProspectPayload {
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
+    /// Change a prospect's name, company or notes.
     async fn update_prospect(
         &self,
         ctx: &Context<'_>,
-        input: UpdateProspectInput,
-    ) -> ApiResult<ProspectPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateProspectInput,
+    ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &input.id).await?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| parse_name("input.name", n))
+        let name = unchanged_or("input.name", input.name)?
+            .map(|n| parse_name("input.name", &n))
             .transpose()?;
         let company = clearable("input.company", input.company)?;
         let notes = clearable("input.notes", input.notes)?;
         let tx = Tx::begin(ctx).await?;
+        let before = prospect.revision;
         let prospect = store::prospects::update_prospect(
             tx.conn(),
             prospect.id,
@@ -155,23 +187,32 @@ impl ProspectMutation {
             input.expected_revision,
         )
         .await?;
-        tx.commit("prospect.update", "Prospect", Some(prospect.id))
-            .await?;
-        Ok(ProspectPayload {
+        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        if prospect.revision != before {
+            tx.commit("prospect.update", "Prospect", Some(prospect.id))
+                .await?;
+        }
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
-    async fn archive_prospect(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ProspectPayload> {
+    /// Archive a prospect: it leaves the default lists and can no longer be qualified or
+    /// decided on.
+    async fn archive_prospect(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The prospect (yours).")] id: ID,
+    ) -> ApiResult<Option<ProspectPayload>> {
         let prospect = own_prospect(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
         let prospect =
             store::prospects::archive_prospect(tx.conn(), prospect.id, Utc::now()).await?;
         tx.commit("prospect.archive", "Prospect", Some(prospect.id))
             .await?;
-        Ok(ProspectPayload {
+        Ok(Some(ProspectPayload {
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
     /// Score a prospect against its program's standard version as it is now. Appends a new
@@ -179,8 +220,8 @@ impl ProspectMutation {
     async fn qualify_prospect(
         &self,
         ctx: &Context<'_>,
-        input: QualifyProspectInput,
-    ) -> ApiResult<QualifyProspectPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: QualifyProspectInput,
+    ) -> ApiResult<Option<QualifyProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
         let db = db(ctx)?;
@@ -195,6 +236,7 @@ impl ProspectMutation {
             .ok_or(ApiError::NotFound)?;
         let version_id = program.standard_version_id.ok_or_else(|| {
             ApiError::Conflict(
+                Conflict::NoStandard,
                 "the program has no qualification standard yet; ask your mentor".into(),
             )
         })?;
@@ -244,10 +286,10 @@ impl ProspectMutation {
             .ok_or(ApiError::NotFound)?;
         tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
             .await?;
-        Ok(QualifyProspectPayload {
+        Ok(Some(QualifyProspectPayload {
             qualification: Qualification(Arc::new(qualification)),
             prospect: Prospect(Arc::new(prospect)),
-        })
+        }))
     }
 
     /// Take on or turn down a prospect. Taking on against a `DECLINE` verdict is an exception:
@@ -256,15 +298,25 @@ impl ProspectMutation {
     async fn decide_prospect(
         &self,
         ctx: &Context<'_>,
-        input: DecideProspectInput,
-    ) -> ApiResult<DecideProspectPayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: DecideProspectInput,
+    ) -> ApiResult<Option<DecideProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
         require_active(&prospect)?;
         if prospect.status == domain::ProspectStatus::ExceptionPending {
             return Err(ApiError::Conflict(
+                Conflict::ExceptionPending,
                 "an exception request for this prospect is waiting for the mentor's review".into(),
             ));
+        }
+        let seen = match &input.qualification_id {
+            Some(id) => Some(ids::decode(Kind::Qualification, id).map_err(|_| {
+                ApiError::bad_field("input.qualificationId", "not a qualification id")
+            })?),
+            None => None,
+        };
+        if seen != prospect.latest_qualification_id {
+            return Err(stale_qualification());
         }
         let latest = match prospect.latest_qualification_id {
             Some(id) => Some(load::existing(ctx, QualificationId(id)).await?),
@@ -304,25 +356,39 @@ impl ProspectMutation {
             domain::status_after_decision(outcome),
             prospect.program_id,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Qualified again between the check above and this transaction.
+            store::StoreError::Stale => stale_qualification(),
+            other => other.into(),
+        })?;
         let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
             .await?
             .ok_or(ApiError::NotFound)?;
         tx.commit("prospect.decide", "Decision", Some(record.id))
             .await?;
-        Ok(DecideProspectPayload {
+        Ok(Some(DecideProspectPayload {
             decision: Decision(Arc::new(record)),
             prospect: Prospect(Arc::new(prospect)),
             exception_request: exception.map(|e| ExceptionRequest(Arc::new(e))),
-        })
+        }))
     }
+}
+
+fn stale_qualification() -> ApiError {
+    ApiError::Conflict(
+        Conflict::StaleQualification,
+        "`qualificationId` is not the prospect's latest qualification; read the latest and decide on it"
+            .into(),
+    )
 }
 
 fn decision_error(err: domain::DecisionError) -> ApiError {
     match err {
-        domain::DecisionError::NotQualified => {
-            ApiError::Conflict("qualify the prospect before taking it on".into())
-        }
+        domain::DecisionError::NotQualified => ApiError::Conflict(
+            Conflict::NotQualified,
+            "qualify the prospect before taking it on".into(),
+        ),
         domain::DecisionError::ExceptionNotAllowed => ApiError::ExceptionNotAllowed,
         domain::DecisionError::ReasonRequired => ApiError::bad_field(
             "input.reason",
@@ -340,7 +406,10 @@ fn decision_error(err: domain::DecisionError) -> ApiError {
 
 fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
     if prospect.archived_at.is_some() {
-        return Err(ApiError::Conflict("the prospect is archived".into()));
+        return Err(ApiError::Conflict(
+            Conflict::Archived,
+            "the prospect is archived".into(),
+        ));
     }
     Ok(())
 }

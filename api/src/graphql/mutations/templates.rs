@@ -2,53 +2,70 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::actor;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::{self, TemplateDefinitionInput};
+use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::template::{Template, TemplateVersion};
 
+/// A new template.
 #[derive(InputObject)]
 pub struct CreateTemplateInput {
+    /// The template's name.
     pub name: String,
+    /// Free text; empty by default.
     #[graphql(default)]
     pub description: String,
     /// Omit to start from the "A-client standard" template.
     pub definition: Option<TemplateDefinitionInput>,
 }
 
+/// Changes to a template: omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateTemplateDraftInput {
+    /// The template to change (yours).
     pub id: ID,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// Replaces the draft's definition; when the newest version is published, starts a new draft.
-    pub definition: Option<TemplateDefinitionInput>,
-    /// The template's `revision` you last read: a concurrent change makes this fail with `CONFLICT`.
+    /// The new name; omitted: unchanged; `null` is refused (`BAD_USER_INPUT`).
+    pub name: MaybeUndefined<String>,
+    /// The new description (blank for none); omitted: unchanged; `null` is refused.
+    pub description: MaybeUndefined<String>,
+    /// Replaces the draft's definition; when the newest version is published, starts a new
+    /// draft. The same definition as the newest version's changes nothing. Omitted:
+    /// unchanged; `null` is refused.
+    pub definition: MaybeUndefined<TemplateDefinitionInput>,
+    /// The `revision` you last read. If the object changed since, the update fails with
+    /// `CONFLICT` (reason `STALE_REVISION`) and changes nothing. Omitted or `null`: no check.
     pub expected_revision: Option<i32>,
 }
 
+/// Which template to copy, and the copy's name.
 #[derive(InputObject)]
 pub struct CopyTemplateInput {
+    /// The template to copy (yours).
     pub id: ID,
     /// Defaults to "<name> (copy)".
     pub name: Option<String>,
 }
 
+/// The result of a change to a template.
 #[derive(SimpleObject)]
 pub struct TemplatePayload {
+    /// The template as it is now.
     pub template: Template,
     /// The version this mutation created or changed.
     pub version: TemplateVersion,
 }
 
+/// The result of archiving a template.
 #[derive(SimpleObject)]
 pub struct ArchiveTemplatePayload {
+    /// The template, archived.
     pub template: Template,
 }
 
@@ -61,8 +78,8 @@ impl TemplateMutation {
     async fn create_template(
         &self,
         ctx: &Context<'_>,
-        input: CreateTemplateInput,
-    ) -> ApiResult<TemplatePayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: CreateTemplateInput,
+    ) -> ApiResult<Option<TemplatePayload>> {
         let me = actor(ctx)?;
         me.require_mentor()?;
         let name = parse_name("input.name", &input.name)?;
@@ -75,13 +92,13 @@ impl TemplateMutation {
             tx.conn(),
             me.user_id,
             &name,
-            description("input.description", &input.description)?,
+            description_text("input.description", &input.description)?,
             &definition,
         )
         .await?;
         tx.commit("template.create", "Template", Some(template.id))
             .await?;
-        Ok(payload(template, version))
+        Ok(Some(payload(template, version)))
     }
 
     /// Edit a template. Editing the definition of a published template starts a new draft
@@ -89,47 +106,53 @@ impl TemplateMutation {
     async fn update_template_draft(
         &self,
         ctx: &Context<'_>,
-        input: UpdateTemplateDraftInput,
-    ) -> ApiResult<TemplatePayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateTemplateDraftInput,
+    ) -> ApiResult<Option<TemplatePayload>> {
         let template = own_template(ctx, &input.id).await?;
-        let name = input
-            .name
-            .as_deref()
-            .map(|n| parse_name("input.name", n))
+        let name = unchanged_or("input.name", input.name)?
+            .map(|n| parse_name("input.name", &n))
             .transpose()?;
-        let definition = input
-            .definition
+        let description = unchanged_or("input.description", input.description)?;
+        let definition = unchanged_or("input.definition", input.definition)?
             .map(|d| parse_definition("input.definition", d))
             .transpose()?;
         let tx = Tx::begin(ctx).await?;
+        let before = template.revision;
         let (template, version) = store::templates::update_draft(
             tx.conn(),
             template.id,
             name.as_deref(),
-            input
-                .description
+            description
                 .as_deref()
-                .map(|d| description("input.description", d))
+                .map(|d| description_text("input.description", d))
                 .transpose()?,
             definition.as_ref(),
             input.expected_revision,
         )
         .await?;
-        tx.commit("template.update", "Template", Some(template.id))
-            .await?;
-        Ok(payload(template, version))
+        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        if template.revision != before {
+            tx.commit("template.update", "Template", Some(template.id))
+                .await?;
+        }
+        Ok(Some(payload(template, version)))
     }
 
     /// Publish the newest draft version: from now on it never changes.
-    async fn publish_template(&self, ctx: &Context<'_>, id: ID) -> ApiResult<TemplatePayload> {
+    async fn publish_template(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The template (yours).")] id: ID,
+    ) -> ApiResult<Option<TemplatePayload>> {
         let template = own_template(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
         let version = store::templates::publish_latest(tx.conn(), template.id, Utc::now())
             .await
             .map_err(|e| match e {
-                store::StoreError::Conflict(_) => {
-                    ApiError::Conflict("the newest version is already published".into())
-                }
+                store::StoreError::Conflict(_) => ApiError::Conflict(
+                    Conflict::AlreadyPublished,
+                    "the newest version is already published".into(),
+                ),
                 other => other.into(),
             })?;
         let template = store::templates::template_by_id(tx.conn(), template.id)
@@ -137,32 +160,32 @@ impl TemplateMutation {
             .ok_or(ApiError::NotFound)?;
         tx.commit("template.publish", "TemplateVersion", Some(version.id))
             .await?;
-        Ok(payload(template, version))
+        Ok(Some(payload(template, version)))
     }
 
     /// Archive a template: it is no longer listed; programs using it keep their standard.
     async fn archive_template(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-    ) -> ApiResult<ArchiveTemplatePayload> {
+        #[graphql(desc = "The template (yours).")] id: ID,
+    ) -> ApiResult<Option<ArchiveTemplatePayload>> {
         let template = own_template(ctx, &id).await?;
         let tx = Tx::begin(ctx).await?;
         let template =
             store::templates::archive_template(tx.conn(), template.id, Utc::now()).await?;
         tx.commit("template.archive", "Template", Some(template.id))
             .await?;
-        Ok(ArchiveTemplatePayload {
+        Ok(Some(ArchiveTemplatePayload {
             template: Template(Arc::new(template)),
-        })
+        }))
     }
 
     /// Copy a template's newest version into a new template with a draft version 1.
     async fn copy_template(
         &self,
         ctx: &Context<'_>,
-        input: CopyTemplateInput,
-    ) -> ApiResult<TemplatePayload> {
+        #[graphql(desc = "What to change; see the input type.")] input: CopyTemplateInput,
+    ) -> ApiResult<Option<TemplatePayload>> {
         let me = actor(ctx)?;
         let template = own_template(ctx, &input.id).await?;
         let name = match input.name.as_deref() {
@@ -174,7 +197,7 @@ impl TemplateMutation {
             store::templates::copy_template(tx.conn(), template.id, me.user_id, &name).await?;
         tx.commit("template.copy", "Template", Some(template.id))
             .await?;
-        Ok(payload(template, version))
+        Ok(Some(payload(template, version)))
     }
 }
 
@@ -212,6 +235,6 @@ fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<do
 }
 
 /// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
-fn description<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
+fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
     domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
@@ -11,6 +10,7 @@ use crate::graphql::load;
 use crate::graphql::loaders::{
     DecisionId, ExceptionOfDecision, ProgramId, ProspectId, QualificationId, UserId,
 };
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{DecisionKind, ExceptionStatus};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
@@ -19,17 +19,22 @@ use crate::graphql::types::user::User;
 
 pub struct Decision(pub Arc<store::DecisionRecord>);
 
+/// A mentee's decision on a prospect: taken on or turned down, on one qualification.
 #[Object]
 impl Decision {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Decision, self.0.id)
     }
+    /// Taken on or turned down.
     async fn decision(&self) -> DecisionKind {
         self.0.decision.into()
     }
+    /// The written reason (required for an exception); `null` when none was given.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// The bias check answered with an exception; `null` otherwise.
     async fn bias_check(&self) -> Option<BiasCheck> {
         self.0.bias_check.as_ref().map(BiasCheck::from)
     }
@@ -37,9 +42,11 @@ impl Decision {
     async fn is_exception(&self) -> bool {
         self.0.is_exception
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the decision was recorded.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
+    /// The prospect decided on.
     async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
         Ok(Prospect(
             load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
@@ -54,9 +61,11 @@ impl Decision {
             None => Ok(None),
         }
     }
+    /// The mentee who decided.
     async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User(load::existing(ctx, UserId(self.0.decided_by)).await?))
     }
+    /// For an exception: the request the mentor reviews; `null` otherwise.
     async fn exception_request(&self, ctx: &Context<'_>) -> ApiResult<Option<ExceptionRequest>> {
         if !self.0.is_exception {
             return Ok(None);
@@ -72,6 +81,7 @@ impl Decision {
 pub struct BiasCheck {
     /// Flattered by the request (ego).
     pub flattered: bool,
+    /// Wanting to please.
     pub wants_to_please: bool,
     /// Afraid that a no will cost other or ongoing work.
     pub fears_losing_work: bool,
@@ -96,11 +106,15 @@ impl From<&domain::BiasCheck> for BiasCheck {
 /// A mentee's request to take on a prospect against a `DECLINE` verdict.
 pub struct ExceptionRequest(pub Arc<store::ExceptionRequest>);
 
+/// A mentee's request to take on a prospect against a `DECLINE` verdict, under a `REVIEW`
+/// policy; the mentor approves or rejects it.
 #[Object]
 impl ExceptionRequest {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::ExceptionRequest, self.0.id)
     }
+    /// Pending, approved or rejected.
     async fn status(&self) -> ExceptionStatus {
         self.0.status.into()
     }
@@ -108,17 +122,21 @@ impl ExceptionRequest {
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
-    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.reviewed_at
+    /// When the mentor reviewed it; `null` while pending.
+    async fn reviewed_at(&self) -> Option<DateTime> {
+        self.0.reviewed_at.map(DateTime)
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was requested.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
+    /// The prospect to take on.
     async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
         Ok(Prospect(
             load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
         ))
     }
+    /// The program whose mentor reviews it.
     async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
         Ok(Program(
             load::existing(ctx, ProgramId(self.0.program_id)).await?,
@@ -130,6 +148,7 @@ impl ExceptionRequest {
             load::existing(ctx, DecisionId(self.0.decision_id)).await?,
         ))
     }
+    /// The mentor who reviewed it; `null` while pending.
     async fn reviewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         match self.0.reviewer_id {
             Some(id) => Ok(Some(User(load::existing(ctx, UserId(id)).await?))),

@@ -2,14 +2,21 @@
 
 use async_graphql::Enum;
 
+/// A prospect's class: A-clients bring most of the revenue and energy; C-clients cost more
+/// than they bring.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::Tier")]
 pub enum Tier {
+    /// Score at or above the version's `thresholdA`, and no knockout capping it.
     A,
+    /// Score at or above `thresholdB` but below `thresholdA` (or capped to B by a
+    /// knockout).
     B,
+    /// Everything else.
     C,
 }
 
+/// What happens when a mentee wants to take on a prospect whose verdict is `DECLINE`.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::ExceptionPolicy")]
 pub enum ExceptionPolicy {
@@ -19,6 +26,7 @@ pub enum ExceptionPolicy {
     Review,
 }
 
+/// What a qualification says about taking the prospect on.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::Verdict")]
 pub enum Verdict {
@@ -26,6 +34,8 @@ pub enum Verdict {
     Accept,
     /// Not A now, but projected A within the horizon with a plan.
     AcceptWithPlan,
+    /// Neither: taking it on is an exception (refused under `STRICT`, reviewed under
+    /// `REVIEW`).
     Decline,
 }
 
@@ -43,13 +53,17 @@ pub enum ScoringRule {
     ExactFractions,
 }
 
+/// The mentee's call on a qualified prospect.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::Decision", name = "DecisionKind")]
 pub enum DecisionKind {
+    /// Take the prospect on as a client.
     TakeOn,
+    /// Say no; always allowed.
     TurnDown,
 }
 
+/// Where a prospect stands, from its latest qualification and decision.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "domain::ProspectStatus")]
 pub enum ProspectStatus {
@@ -57,38 +71,54 @@ pub enum ProspectStatus {
     New,
     /// Qualified; no decision since the latest qualification.
     Qualified,
+    /// Taken on (by the rule, or as an approved exception).
     TakenOn,
+    /// Turned down.
     TurnedDown,
     /// Taking on was requested as an exception; the mentor has not reviewed it yet.
     ExceptionPending,
+    /// Taking on was requested as an exception and the mentor rejected it.
     ExceptionRejected,
 }
 
+/// Whether a template version can still change.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "store::VersionStatus")]
 pub enum VersionStatus {
+    /// Being edited; prospects cannot be scored against it.
     Draft,
+    /// Frozen forever; programs use it as their standard.
     Published,
 }
 
+/// Where an exception request stands.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "store::ExceptionStatus")]
 pub enum ExceptionStatus {
+    /// Waiting for the mentor's review.
     Pending,
+    /// The mentor approved: the prospect is taken on.
     Approved,
+    /// The mentor rejected: the prospect is not taken on.
     Rejected,
 }
 
+/// What a user is on the platform.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "store::Role")]
 pub enum Role {
+    /// Runs programs, defines templates, reviews exceptions.
     Mentor,
+    /// Enrolled in programs; owns and qualifies prospects.
     Mentee,
 }
 
+/// A sort direction.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {
+    /// Oldest (smallest) first.
     Asc,
+    /// Newest (largest) first.
     #[default]
     Desc,
 }

@@ -1,5 +1,6 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod datetime;
 pub mod decision;
 pub mod enums;
 pub mod program;

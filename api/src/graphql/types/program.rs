@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::context::{actor, db};
@@ -11,6 +10,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProgramId, UserId, VersionId};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::user::{User, connection_of_users};
 
@@ -25,29 +25,39 @@ impl Program {
     }
 }
 
+/// A mentor's coaching program: its mentees qualify their prospects against its standard.
 #[Object]
 impl Program {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Program, self.0.id)
     }
+    /// The program's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Free text; empty when none.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// Whether the mentor archived it.
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
+    /// Increases with every change; pass it as `expectedRevision` to detect concurrent
+    /// edits.
     async fn revision(&self) -> i32 {
         self.0.revision
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
     }
+    /// The mentor who runs it.
     async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User(load::existing(ctx, UserId(self.0.mentor_id)).await?))
     }
@@ -65,7 +75,14 @@ impl Program {
     async fn mentees(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
     ) -> ApiResult<Conn<User>> {
         let had_cursor = after.is_some();
@@ -93,11 +110,14 @@ impl Program {
 /// A code mentees sign up or join a program with.
 pub struct Invite(pub Arc<store::Invite>);
 
+/// A code mentees sign up or join a program with.
 #[Object]
 impl Invite {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Invite, self.0.id)
     }
+    /// The code to share with mentees.
     async fn code(&self) -> &str {
         &self.0.code
     }
@@ -105,25 +125,30 @@ impl Invite {
     async fn max_uses(&self) -> Option<i32> {
         self.0.max_uses
     }
+    /// How many times it was used.
     async fn uses(&self) -> i32 {
         self.0.uses
     }
-    async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
+    /// When it stops working; `null`: never.
+    async fn expires_at(&self) -> Option<DateTime> {
+        self.0.expires_at.map(DateTime)
     }
+    /// Whether the mentor revoked it.
     async fn revoked(&self) -> bool {
         self.0.revoked_at.is_some()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
     /// Whether the code can still be used now.
     async fn usable(&self) -> bool {
-        let now = Utc::now();
+        let now = chrono::Utc::now();
         self.0.revoked_at.is_none()
             && self.0.expires_at.is_none_or(|at| at > now)
             && self.0.max_uses.is_none_or(|max| self.0.uses < max)
     }
+    /// The program it joins.
     async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
         Ok(Program(
             load::existing(ctx, ProgramId(self.0.program_id)).await?,

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::context::db;
@@ -11,6 +10,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{DecisionsOf, ProgramId, QualificationId, UserId};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::decision::Decision;
 use crate::graphql::types::enums::ProspectStatus;
 use crate::graphql::types::program::Program;
@@ -20,44 +20,60 @@ use crate::graphql::types::user::User;
 
 pub struct Prospect(pub Arc<store::Prospect>);
 
+/// A potential client of a mentee, qualified against the program's standard before anyone
+/// says yes.
 #[Object]
 impl Prospect {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Prospect, self.0.id)
     }
+    /// The prospect's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The company; `null` when not given.
     async fn company(&self) -> Option<&str> {
         self.0.company.as_deref()
     }
+    /// The mentee's notes; `null` when none.
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
+    /// Where it stands: new, qualified, decided, or waiting for a review.
     async fn status(&self) -> ProspectStatus {
         self.0.status.into()
     }
+    /// Whether the mentee archived it (archived prospects cannot be qualified or decided
+    /// on).
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
+    /// Increases with every change; pass it as `expectedRevision` to detect concurrent
+    /// edits.
     async fn revision(&self) -> i32 {
         self.0.revision
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When its own fields last changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
     }
     /// The mentee who owns this prospect.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
     }
+    /// The program it is qualified in.
     async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {
         Ok(Program(
             load::existing(ctx, ProgramId(self.0.program_id)).await?,
         ))
     }
+    /// The newest qualification; `null` until the prospect is qualified. Pass its id as
+    /// `qualificationId` to `decideProspect`.
     async fn latest_qualification(&self, ctx: &Context<'_>) -> ApiResult<Option<Qualification>> {
         match self.0.latest_qualification_id {
             Some(id) => Ok(Some(Qualification(
@@ -71,7 +87,14 @@ impl Prospect {
     async fn qualifications(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
     ) -> ApiResult<Conn<Qualification>> {
         let had_cursor = after.is_some();
@@ -97,7 +120,7 @@ impl Prospect {
     }
     /// Taken on with a plan and the re-qualification date has passed: flagged for exit.
     async fn requalification_overdue(&self) -> bool {
-        let today = Utc::now().date_naive();
+        let today = chrono::Utc::now().date_naive();
         self.0.status == domain::ProspectStatus::TakenOn
             && self.0.requalify_by.is_some_and(|due| due < today)
     }

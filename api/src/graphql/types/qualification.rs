@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
 use crate::graphql::plain::{Getter, Plain, PlainList};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::scalars::{BigInt, Date};
@@ -26,14 +26,19 @@ fn percent(bp: u32) -> f64 {
     f64::from(bp) / 100.0
 }
 
+/// One scoring of a prospect against a published template version. Never edited: qualifying
+/// again appends a new one.
 #[Object]
 impl Qualification {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Qualification, self.0.id)
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was made.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
+    /// The prospect scored.
     async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
         Ok(Prospect(
             load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
@@ -45,6 +50,7 @@ impl Qualification {
             load::existing(ctx, VersionId(self.0.template_version_id)).await?,
         ))
     }
+    /// The mentee who qualified the prospect.
     async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User(
             load::existing(ctx, UserId(self.0.qualified_by)).await?,
@@ -96,18 +102,24 @@ impl Qualification {
     async fn unknowns(&self) -> Vec<String> {
         keys(&self.0.result.now.unknowns)
     }
+    /// The score expected at the horizon if the plan works, 0..=100 with two decimals; the
+    /// score now without an outlook.
     async fn projected_score(&self) -> f64 {
         percent(self.0.result.projected.score_bp)
     }
+    /// The exact projected score, 0..=10000.
     async fn projected_score_basis_points(&self) -> u32 {
         self.0.result.projected.score_bp
     }
+    /// The tier expected at the horizon, after any knockout cap.
     async fn projected_tier(&self) -> Tier {
         self.0.result.projected.tier.into()
     }
+    /// Keys of the criteria whose knockout hits at the horizon.
     async fn projected_knockouts(&self) -> Vec<String> {
         keys(&self.0.result.projected.knockouts)
     }
+    /// Accept, accept with a plan, or decline.
     async fn verdict(&self) -> Verdict {
         self.0.result.verdict.into()
     }
@@ -123,6 +135,7 @@ impl Qualification {
     async fn requalify_by(&self) -> Option<Date> {
         self.0.result.requalify_by.map(Date)
     }
+    /// The plan of the outlook; `null` without one.
     async fn plan(&self) -> Option<&str> {
         self.0.result.plan.as_deref()
     }
@@ -176,13 +189,16 @@ fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
 /// One criterion's part of a score.
 #[derive(SimpleObject)]
 pub struct Contribution {
+    /// The criterion's key.
     pub key: String,
+    /// The criterion's label.
     pub label: String,
     /// The answer's points, 0..=100: `pointsBasisPoints / 100`.
     pub points: f64,
     /// The answer's points in basis points, rounded down (a scale's exact points can be a
     /// fraction, e.g. 3333 1/3; the score and the contributions use the exact value).
     pub points_basis_points: u32,
+    /// The criterion's weight.
     pub weight: u32,
     /// This criterion's share of the score in basis points; all shares add up to the score.
     pub contribution_basis_points: u32,
@@ -207,19 +223,27 @@ impl Plain for Contribution {
     ];
 }
 
+/// The answers expected at the horizon if a concrete plan works.
 #[derive(SimpleObject)]
 pub struct Outlook {
+    /// Only the answers the plan changes.
     pub answers: Vec<CriterionAnswer>,
+    /// The plan.
     pub plan: String,
+    /// When to qualify again.
     pub requalify_by: Option<Date>,
 }
 
+/// One criterion's answer.
 #[derive(SimpleObject)]
 pub struct CriterionAnswer {
+    /// The criterion's key.
     pub key: String,
+    /// The answer.
     pub value: AnswerValue,
 }
 
+/// An answer of the kind its criterion asks for, or unknown.
 #[derive(Union)]
 pub enum AnswerValue {
     YesNo(YesNoAnswer),
@@ -229,24 +253,34 @@ pub enum AnswerValue {
     Unknown(UnknownAnswer),
 }
 
+/// An answer to a yes/no criterion.
 #[derive(SimpleObject)]
 pub struct YesNoAnswer {
+    /// Yes or no.
     pub yes: bool,
 }
+/// An answer on a scale.
 #[derive(SimpleObject)]
 pub struct ScaleAnswer {
+    /// The value on the scale.
     pub scale: i32,
 }
+/// A chosen option.
 #[derive(SimpleObject)]
 pub struct ChoiceAnswer {
+    /// The option's key.
     pub choice: String,
 }
+/// A number.
 #[derive(SimpleObject)]
 pub struct NumberAnswer {
+    /// The number.
     pub number: BigInt,
 }
+/// Not known: 0 points, flagged, and a knockout where the criterion has one.
 #[derive(SimpleObject)]
 pub struct UnknownAnswer {
+    /// Always true.
     pub unknown: bool,
 }
 

@@ -7,7 +7,11 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(name = "Date")]
+/// A calendar date without a time zone, `YYYY-MM-DD` (RFC 3339's `full-date`).
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -56,7 +60,10 @@ fn big_int(value: &Value) -> Option<i64> {
 /// (JavaScript) do not lose digits beyond 2^53. Accepted as such a string (an optional `-`,
 /// then digits) or as a JSON/GraphQL integer; anything else (a fraction, an exponent, a
 /// value outside the range, `+`, spaces) is `BAD_USER_INPUT`.
-#[Scalar(name = "BigInt")]
+#[Scalar(
+    name = "BigInt",
+    specified_by_url = "https://www.w3.org/TR/xmlschema11-2/#long"
+)]
 impl ScalarType for BigInt {
     fn parse(value: Value) -> InputValueResult<Self> {
         big_int(&value).map(BigInt).ok_or_else(|| {

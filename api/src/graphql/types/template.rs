@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
-use chrono::{DateTime, Utc};
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
 use crate::graphql::types::scalars::BigInt;
 use crate::graphql::types::user::User;
@@ -17,17 +17,22 @@ use crate::graphql::types::user::User;
 /// A mentor's criteria template: what an A-client is, versioned.
 pub struct Template(pub Arc<store::Template>);
 
+/// A mentor's criteria template: what an A-client is, in versions. Only its owner sees it.
 #[Object]
 impl Template {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Template, self.0.id)
     }
+    /// The template's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Free text; empty when none.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// Whether it is archived (no longer listed; programs using it keep their standard).
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
@@ -35,12 +40,15 @@ impl Template {
     async fn revision(&self) -> i32 {
         self.0.revision
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// When its name, description or draft last changed.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
     }
+    /// The mentor who owns it.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
     }
@@ -92,22 +100,29 @@ impl Template {
 /// against one can be reproduced exactly.
 pub struct TemplateVersion(pub Arc<store::TemplateVersion>);
 
+/// One version of a template: a draft until published; a published version never changes,
+/// so every score made against it can be reproduced exactly.
 #[Object]
 impl TemplateVersion {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::TemplateVersion, self.0.id)
     }
+    /// 1 for the first version, then one more for each new draft.
     async fn number(&self) -> i32 {
         self.0.number
     }
+    /// Draft or published.
     async fn status(&self) -> VersionStatus {
         self.0.status.into()
     }
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+    /// When it was published; `null` for a draft.
+    async fn published_at(&self) -> Option<DateTime> {
+        self.0.published_at.map(DateTime)
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When it was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
     /// The template's name (visible to everyone who may see this version).
     async fn template_name(&self, ctx: &Context<'_>) -> ApiResult<String> {
@@ -120,6 +135,7 @@ impl TemplateVersion {
         let actor = crate::graphql::context::actor(ctx)?;
         Ok((template.owner_id == actor.user_id).then_some(Template(template)))
     }
+    /// The criteria, in order.
     async fn criteria(&self) -> Vec<Criterion> {
         self.0
             .definition
@@ -141,6 +157,7 @@ impl TemplateVersion {
     async fn horizon_months(&self) -> u32 {
         self.0.definition.horizon_months()
     }
+    /// What happens when a prospect with verdict `DECLINE` is to be taken on.
     async fn exception_policy(&self) -> ExceptionPolicy {
         self.0.definition.exception_policy().into()
     }
@@ -161,12 +178,15 @@ impl TemplateVersion {
 pub struct Criterion {
     /// Stable key: answers refer to it.
     pub key: String,
+    /// Short name shown to mentees.
     pub label: String,
     /// The guidance question to ask about the prospect.
     pub question: String,
+    /// Weight in the score, 1..=100.
     pub weight: u32,
     /// 0-based position in the version.
     pub position: u32,
+    /// How the answer is scored.
     pub rule: CriterionRule,
 }
 
@@ -186,15 +206,22 @@ impl Criterion {
 /// How a criterion's answer is scored.
 #[derive(Union)]
 pub enum CriterionRule {
+    /// A yes/no question.
     YesNo(YesNoRule),
+    /// An integer on a scale.
     Scale(ScaleRule),
+    /// One of several options.
     Choice(ChoiceRule),
+    /// A number, scored by bands.
     NumberBands(NumberBandsRule),
 }
 
+/// A yes/no criterion.
 #[derive(SimpleObject)]
 pub struct YesNoRule {
+    /// Points for yes, 0..=100.
     pub yes_points: u32,
+    /// Points for no, 0..=100.
     pub no_points: u32,
     /// The answer that is a knockout, if any.
     pub knockout_on: Option<bool>,
@@ -203,34 +230,47 @@ pub struct YesNoRule {
 /// An integer from `min` to `max`, mapped linearly to 0..=100 points.
 #[derive(SimpleObject)]
 pub struct ScaleRule {
+    /// The lowest answer (0 points).
     pub min: i32,
+    /// The highest answer (100 points).
     pub max: i32,
     /// Answers below this are a knockout.
     pub knockout_below: Option<i32>,
 }
 
+/// One option of a choice criterion.
 #[derive(SimpleObject)]
 pub struct ChoiceOption {
+    /// Stable key: answers name it.
     pub key: String,
+    /// What the mentee reads.
     pub label: String,
+    /// Points for this option, 0..=100.
     pub points: u32,
+    /// Whether choosing it is a knockout.
     pub knockout: bool,
 }
 
+/// A criterion answered by choosing one option.
 #[derive(SimpleObject)]
 pub struct ChoiceRule {
+    /// The options, in order.
     pub options: Vec<ChoiceOption>,
 }
 
 /// Numbers from `min` up to the next band's `min` earn `points`; the first band is open below.
 #[derive(SimpleObject)]
 pub struct NumberBand {
+    /// Lower bound (inclusive); `null` for the first band, open below.
     pub min: Option<BigInt>,
+    /// Points for a number in this band, 0..=100.
     pub points: u32,
 }
 
+/// A number (e.g. an annual budget) scored by the band it falls in.
 #[derive(SimpleObject)]
 pub struct NumberBandsRule {
+    /// The bands, by ascending `min`.
     pub bands: Vec<NumberBand>,
     /// Numbers below this are a knockout.
     pub knockout_below: Option<BigInt>,

@@ -3,53 +3,72 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 
 use crate::error::ApiResult;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::program::Program;
 
 pub struct User(pub Arc<store::User>);
 
+/// A person on the platform: a mentor or a mentee.
 #[Object]
 impl User {
+    /// Opaque global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
-    /// Shown to the user themself, to the mentors of the programs a mentee is enrolled in,
-    /// and to a mentee for the mentors of their programs; null for anyone else (mentees
-    /// never see each other's addresses).
+    /// The sign-in address: shown to the user themself, to the mentors of the programs a
+    /// mentee is enrolled in, and to a mentee for the mentors of their programs. `null` for
+    /// anyone else (mentees never see each other's addresses) and for a removed account.
     async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        // A removed account keeps a placeholder address (`store::accounts`), never shown.
+        if self.0.email.ends_with("@removed.invalid") {
+            return Ok(None);
+        }
         let visible = crate::graphql::access::may_see_email(ctx, &self.0).await?;
         Ok(visible.then_some(self.0.email.as_str()))
     }
+    /// The display name ("Removed user" for a removed account).
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Mentor or mentee.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the account was created.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
     }
-    /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the viewer.
+    /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the
+    /// viewer: `null`, with a `FORBIDDEN` error, on any other user.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return: 1 to 100.",
+            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
         after: Option<String>,
-    ) -> ApiResult<Conn<Program>> {
+    ) -> ApiResult<Option<Conn<Program>>> {
         let me = actor(ctx)?;
         if me.user_id != self.0.id {
             return Err(crate::error::ApiError::Forbidden(
                 "only your own programs can be listed",
             ));
         }
-        crate::graphql::query::programs_of(ctx, db(ctx)?, me, first, after).await
+        crate::graphql::query::programs_of(ctx, db(ctx)?, me, first, after)
+            .await
+            .map(Some)
     }
 }
 
