@@ -1,8 +1,8 @@
 //! Coercing argument values of scalars whose validation async-graphql skips.
 //!
 //! async-graphql's validation (`ArgumentsOfCorrectType`) checks a scalar value with the
-//! scalar's `is_valid`, which defaults to "anything goes": chrono's `DateTime` keeps that
-//! default, so `expiresAt: "tomorrow"` passed validation and failed only inside the
+//! scalar's `is_valid`, which defaults to "anything goes": `DateTime` (`types::datetime`,
+//! parsed as chrono parses it) keeps that default, so `expiresAt: "tomorrow"` passed validation and failed only inside the
 //! resolver, as an executed field's error without a code or the field's path. The
 //! specification makes it a request error (coercing a literal is validation, coercing a
 //! variable happens before execution), so this check runs those scalars' own parsing on
