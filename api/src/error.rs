@@ -228,12 +228,9 @@ impl From<ApiError> for async_graphql::Error {
             }),
             ApiError::Internal(cause) => {
                 // The request id ties the client's report to the log line with the cause.
-                let request_id = crate::request_meta::current()
-                    .map_or_else(|| uuid::Uuid::now_v7().simple().to_string(), |m| m.request_id);
+                let request_id = crate::reply::report_id();
                 tracing::error!(%request_id, %cause, "internal error");
-                async_graphql::Error::new(format!(
-                    "internal error; quote request id {request_id} when reporting it"
-                ))
+                async_graphql::Error::new(crate::reply::internal_message(&request_id))
                 .extend_with(move |_, e| {
                     e.set("code", code);
                     e.set("requestId", request_id.clone());

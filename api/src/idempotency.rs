@@ -15,8 +15,8 @@
 //! retry replays it); a retry never finds a key claimed by a dead process. Parallel retries
 //! wait for the first one's commit (on SQLite in the writer queue, on PostgreSQL on the
 //! key's row) and replay its response. Responses that report a server fault (5xx, or an
-//! `INTERNAL` or `TIMEOUT` error) are not kept, so that a retry can succeed; the work they
-//! report as done commits.
+//! `INTERNAL` or `TIMEOUT` error, as the reply's builder marked it: `reply::ServerFault`)
+//! are not kept, so that a retry can succeed; the work they report as done commits.
 //!
 //! Mutations that return tokens refuse a key ([`keyed`]): their response must not be
 //! stored, and replaying it would hand out live tokens again.
@@ -33,7 +33,9 @@ use sha2::{Digest, Sha256};
 use store::DatabaseTransaction;
 use store::idempotency::{Claim, StoredResponse};
 
-use crate::graphql::context::{AppState, Credentials};
+use crate::app::{AppState, Credentials};
+use crate::http::MediaType;
+use crate::reply;
 
 tokio::task_local! {
     /// The write transaction of the keyed request being served.
@@ -65,14 +67,16 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     let Some(key) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
     };
+    let media = crate::http::response_media(request.headers());
     let Some(key) = key
         .to_str()
         .ok()
         .filter(|k| valid_key(k))
         .map(str::to_owned)
     else {
-        return error(
+        return reply::error(
             StatusCode::BAD_REQUEST,
+            media,
             "BAD_USER_INPUT",
             "Idempotency-Key must be 1 to 255 visible ASCII characters",
         );
@@ -80,24 +84,20 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     let user_id = match crate::auth::session::of(&request) {
         Credentials::Valid(subject) => subject.user_id,
         Credentials::Unverified => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            );
+            return reply::internal(media, &"the session could not be checked");
         }
         Credentials::Anonymous | Credentials::Invalid => return next.run(request).await,
     };
     if crate::http::declared_length(request.headers()).is_some_and(|n| n > limits.max_body_bytes) {
-        return error(
+        return reply::error(
             StatusCode::PAYLOAD_TOO_LARGE,
+            media,
             crate::http::REQUEST_TOO_LARGE,
             "the request body is too large",
         );
     }
     // The body counts against the request's deadline here too, as in `http::post`.
     let body_deadline = crate::http::Deadline::of(&request, limits.request_timeout);
-    let media = crate::http::response_media(request.headers());
     let (parts, body) = request.into_parts();
     let Ok(read) =
         tokio::time::timeout_at(body_deadline, to_bytes(body, limits.max_body_bytes)).await
@@ -105,8 +105,9 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
         return crate::http::body_too_slow(media);
     };
     let Ok(bytes) = read else {
-        return error(
+        return reply::error(
             StatusCode::PAYLOAD_TOO_LARGE,
+            media,
             crate::http::REQUEST_TOO_LARGE,
             "the request body is too large",
         );
@@ -126,21 +127,23 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
         Ok(Ok(Claim::Claimed(txn))) => txn,
         Ok(Ok(Claim::Replay(stored))) => return replay(stored),
         Ok(Ok(Claim::Mismatch)) => {
-            return error(
+            return reply::error(
                 StatusCode::UNPROCESSABLE_ENTITY,
+                media,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key was used with a different request",
             );
         }
         // The loop only ends busy when the deadline cut it short.
         Ok(Ok(Claim::Busy)) | Err(_) => {
-            return error(
+            return reply::error(
                 StatusCode::CONFLICT,
+                media,
                 "CONFLICT",
                 "a request with this Idempotency-Key is still running; retry later",
             );
         }
-        Ok(Err(e)) => return internal("idempotency claim failed", &e),
+        Ok(Err(e)) => return internal(media, "idempotency claim failed", &e),
     };
     let txn = Arc::new(txn);
     let request = Request::from_parts(parts, Body::from(bytes));
@@ -148,9 +151,9 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     let Ok(txn) = Arc::try_unwrap(txn) else {
         // Nothing else should hold it once the request is done; if something does, its work
         // is not known to be complete, so none of it commits.
-        return internal_text("the keyed transaction outlived its request");
+        return reply::internal(media, &"the keyed transaction outlived its request");
     };
-    finish(txn, user_id, &key, response).await
+    finish(txn, user_id, &key, media, response).await
 }
 
 /// Stores the response in the request's transaction and commits it with the work; a
@@ -159,17 +162,14 @@ async fn finish(
     txn: DatabaseTransaction,
     user_id: uuid::Uuid,
     key: &str,
+    media: MediaType,
     response: Response,
 ) -> Response {
     let (parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
-        return internal_text("reading the response failed");
+        return reply::internal(media, &"reading the response failed");
     };
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let server_fault = parts.status.is_server_error()
-        || text.contains("\"code\":\"INTERNAL\"")
-        || text.contains("\"code\":\"TIMEOUT\"");
-    let kept = if server_fault {
+    let kept = if reply::is_fault(parts.status, &parts.extensions) {
         store::idempotency::release(&txn, user_id, key).await
     } else {
         let stored = StoredResponse {
@@ -179,7 +179,7 @@ async fn finish(
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
-            body: text,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
         };
         store::idempotency::complete(&txn, user_id, key, &stored).await
     };
@@ -190,28 +190,12 @@ async fn finish(
     match committed {
         Ok(()) => Response::from_parts(parts, Body::from(bytes)),
         // Nothing of the request committed: saying so is the truth, the response is not.
-        Err(e) => internal("idempotency commit failed", &e),
+        Err(e) => internal(media, "idempotency commit failed", &e),
     }
 }
 
-fn internal(what: &str, cause: &store::StoreError) -> Response {
-    let request_id = crate::request_meta::request_id();
-    tracing::error!(%request_id, %cause, "{what}");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "internal error",
-    )
-}
-
-fn internal_text(what: &str) -> Response {
-    let request_id = crate::request_meta::request_id();
-    tracing::error!(%request_id, "{what}");
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "internal error",
-    )
+fn internal(media: MediaType, what: &str, cause: &store::StoreError) -> Response {
+    reply::internal(media, &format_args!("{what}: {cause}"))
 }
 
 fn replay(stored: StoredResponse) -> Response {
@@ -236,19 +220,115 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let mut extensions = serde_json::json!({ "code": code });
-    if code == "INTERNAL" {
-        // As every INTERNAL error does: the id of the log line that holds the cause.
-        extensions["requestId"] = crate::request_meta::request_id().into();
+#[cfg(test)]
+mod tests {
+    use async_graphql::{ErrorExtensions, Pos, ServerError, Value};
+    use store::Role;
+
+    use super::*;
+    use crate::http::Answer;
+
+    /// Runs `response` through `finish` under a fresh key; the response a retry with the
+    /// same request gets replayed, if it was kept.
+    async fn kept(response: Response) -> Option<StoredResponse> {
+        let db = store::connect("sqlite::memory:").await.ok()?;
+        store::migrate(&db).await.ok()?;
+        let user = store::users::create_user(&db, "a@example.com", "A", Role::Mentee, "x")
+            .await
+            .ok()?;
+        let Ok(Claim::Claimed(txn)) = store::idempotency::claim(&db, user.id, "k", "h").await
+        else {
+            panic!("a fresh key is claimed");
+        };
+        let sent = finish(txn, user.id, "k", MediaType::Json, response).await;
+        let sent_status = sent.status();
+        match store::idempotency::claim(&db, user.id, "k", "h").await {
+            Ok(Claim::Replay(stored)) => {
+                assert_eq!(stored.status, sent_status.as_u16());
+                Some(stored)
+            }
+            Ok(Claim::Claimed(_)) => None,
+            _ => panic!("a retry either replays or claims the key again"),
+        }
     }
-    let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": extensions }]
-    });
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
+
+    fn executed(data: serde_json::Value, errors: Vec<ServerError>) -> Response {
+        let mut response =
+            async_graphql::Response::new(Value::from_json(data).unwrap_or(Value::Null));
+        response.errors = errors;
+        crate::http::respond(
+            MediaType::Json,
+            Answer {
+                response,
+                executed: true,
+            },
+        )
+    }
+
+    fn field_error(code: &'static str) -> ServerError {
+        let mut error = async_graphql::Error::new(r#"says "code":"INTERNAL""#)
+            .extend_with(|_, e| e.set("code", code))
+            .into_server_error(Pos { line: 1, column: 3 });
+        error.path = vec![async_graphql::PathSegment::Field(
+            "qualifyProspect".to_owned(),
+        )];
+        error
+    }
+
+    #[tokio::test]
+    async fn a_response_with_an_internal_error_is_not_kept() {
+        let response = executed(
+            serde_json::json!({ "qualifyProspect": null }),
+            vec![field_error("INTERNAL")],
+        );
+        assert_eq!(kept(response).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_response_with_a_bad_user_input_error_is_kept_even_if_its_text_names_internal() {
+        let response = executed(
+            serde_json::json!({ "qualifyProspect": null }),
+            vec![field_error("BAD_USER_INPUT")],
+        );
+        let stored = kept(response)
+            .await
+            .map(|s| (s.status, s.body.contains("BAD_USER_INPUT")));
+        assert_eq!(stored, Some((200, true)));
+    }
+
+    #[tokio::test]
+    async fn data_that_reads_like_an_internal_error_is_kept() {
+        // An alias can put `"code":"INTERNAL"` in the body of a response without any error.
+        let response = executed(serde_json::json!({ "code": "INTERNAL" }), vec![]);
+        let stored = kept(response).await.map(|s| s.body);
+        assert_eq!(stored.as_deref(), Some(r#"{"data":{"code":"INTERNAL"}}"#));
+    }
+
+    #[tokio::test]
+    async fn every_reply_that_reports_a_server_fault_is_not_kept() {
+        let faults = [
+            reply::internal(MediaType::Json, &"cause"),
+            reply::error(StatusCode::OK, MediaType::Json, reply::TIMEOUT, "too long"),
+            executed(serde_json::json!(null), vec![field_error("TIMEOUT")]),
+            StatusCode::BAD_GATEWAY.into_response(),
+        ];
+        for fault in faults {
+            assert_eq!(kept(fault).await, None);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_that_is_not_a_server_fault_is_kept() {
+        let refusal = reply::error(
+            StatusCode::CONFLICT,
+            MediaType::Json,
+            "CONFLICT",
+            "try later",
+        );
+        let stored = kept(refusal).await.map(|s| (s.status, s.content_type));
+        assert_eq!(
+            stored,
+            Some((409, Some("application/json; charset=utf-8".to_owned())))
+        );
+    }
 }

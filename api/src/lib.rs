@@ -2,6 +2,7 @@
 //!
 //! Start reading at [`server::start`] (what runs) and [`graphql::schema`] (what is served).
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod reply;
 pub mod request_meta;
 pub mod server;
 

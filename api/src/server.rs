@@ -20,21 +20,18 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::app::AppState;
 use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
-use crate::graphql::context::{AppState, Credentials};
-use crate::graphql::limits;
-use crate::graphql::loaders::VersionCache;
-use crate::graphql::schema::{self, Schemas};
+// The one place the HTTP half sees the GraphQL half: the door requests go through.
+use crate::graphql::entry::Engine;
 use crate::http;
 
 const SECRET_SETTING: &str = "jwt_secret";
 
 struct Shared {
-    schema: Schemas,
-    guard: limits::Guard,
+    engine: Engine,
     state: AppState,
-    versions: VersionCache,
 }
 
 /// A running server.
@@ -106,12 +103,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         )),
         config: Arc::new(config.clone()),
     };
-    let versions = VersionCache::default();
     let shared = Shared {
-        schema: schema::build(state.clone(), versions.clone()),
-        guard: limits::Guard::new(config.limits.clone(), config.development),
+        engine: Engine::new(state.clone()),
         state,
-        versions,
     };
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
@@ -222,26 +216,10 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
-    let request_id = crate::request_meta::current()
-        .map(|m| m.request_id)
-        .unwrap_or_default();
-    tracing::error!(%request_id, panic = detail, "handler panicked");
-    let body = serde_json::json!({
-        "errors": [{
-            "message": format!("internal error; quote request id {request_id} when reporting it"),
-            "extensions": { "code": "INTERNAL", "requestId": request_id },
-        }]
-    });
-    let mut response = (
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        body.to_string(),
+    crate::reply::internal(
+        http::MediaType::Json,
+        &format_args!("handler panicked: {detail}"),
     )
-        .into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 async fn healthz() -> &'static str {
@@ -253,7 +231,7 @@ async fn graphql_post(State(shared): State<Arc<Shared>>, request: Request) -> Re
     let credentials = crate::auth::session::of(&request);
     let limits = &shared.state.config.limits;
     http::post(request, limits, |graphql| {
-        execute(&shared, credentials, graphql)
+        shared.engine.execute(credentials, graphql)
     })
     .await
 }
@@ -265,26 +243,13 @@ async fn graphql_get(State(shared): State<Arc<Shared>>, request: Request) -> Res
     }
     let credentials = crate::auth::session::of(&request);
     let limits = &shared.state.config.limits;
-    http::get(request, limits, |graphql| {
-        execute(&shared, credentials, graphql)
-    })
+    http::get(
+        request,
+        limits,
+        |query| shared.engine.check_text(query),
+        |graphql| shared.engine.execute(credentials, graphql),
+    )
     .await
-}
-
-async fn execute(
-    shared: &Shared,
-    credentials: Credentials,
-    mut request: async_graphql::Request,
-) -> async_graphql::Response {
-    let known = match shared.guard.check(&mut request) {
-        Ok(known) => known,
-        Err(refused) => return async_graphql::Response::from_errors(vec![refused]),
-    };
-    if let Err(refused) = crate::graphql::text_input::check(&mut request) {
-        return async_graphql::Response::from_errors(vec![refused]);
-    }
-    let request = schema::prepare(request, credentials, &shared.state, &shared.versions);
-    shared.schema.execute(request, known.as_deref()).await
 }
 
 async fn shutdown_signal() {

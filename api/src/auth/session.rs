@@ -1,7 +1,7 @@
 //! Who sent a request, worked out once per request (by `server`'s middleware, which puts
 //! the answer in the request's extensions for the idempotency layer and the handler).
 
-use crate::graphql::context::{AppState, Credentials};
+use crate::app::{AppState, Credentials};
 use axum::extract::Request;
 use axum::http::{HeaderMap, header};
 

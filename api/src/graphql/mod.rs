@@ -5,6 +5,7 @@ pub mod audit;
 pub mod coercion;
 pub mod conformance;
 pub mod context;
+pub mod entry;
 pub mod ids;
 pub mod inputs;
 pub mod limits;

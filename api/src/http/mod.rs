@@ -33,7 +33,7 @@ use tokio::time::{Instant, timeout_at};
 pub use negotiate::MediaType;
 
 use crate::config::Limits;
-use crate::graphql::limits::{self, coded};
+use crate::reply;
 
 /// A malformed request: not JSON, not an object, a parameter of the wrong type.
 pub const BAD_REQUEST: &str = "BAD_REQUEST";
@@ -48,7 +48,14 @@ pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 /// 413: the body is over `max_body_bytes`.
 pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
 /// The request ran past `request_timeout` and was cancelled.
-pub const TIMEOUT: &str = "TIMEOUT";
+pub const TIMEOUT: &str = reply::TIMEOUT;
+
+/// What the GraphQL engine made of a request (`graphql::entry::Engine::execute`).
+pub struct Answer {
+    pub response: async_graphql::Response,
+    /// Whether the operation ran; if not, its errors are request errors, each with a code.
+    pub executed: bool,
+}
 
 /// When a request must be answered by: its body read and its operation run. Set when the
 /// request comes in (`server::front_door`), so that the time spent reading the body counts
@@ -122,8 +129,7 @@ impl Refusal {
     }
 
     fn into_response(self, media: MediaType) -> Response {
-        let error = coded(self.message, self.code, None);
-        let mut response = body(self.status, media, None, std::slice::from_ref(&error), None);
+        let mut response = reply::error(self.status, media, self.code, &self.message);
         if let Some(allow) = self.allow {
             response
                 .headers_mut()
@@ -135,7 +141,7 @@ impl Refusal {
 
 /// `POST /graphql`: `run` executes the GraphQL request (the caller adds credentials and
 /// per-request data); everything about HTTP happens here.
-pub async fn post<Fut: Future<Output = async_graphql::Response>>(
+pub async fn post<Fut: Future<Output = Answer>>(
     request: Request,
     limits: &Limits,
     run: impl FnOnce(async_graphql::Request) -> Fut,
@@ -173,10 +179,12 @@ pub async fn post<Fut: Future<Output = async_graphql::Response>>(
     }
 }
 
-/// `GET /graphql?query=...`: queries only.
-pub async fn get<Fut: Future<Output = async_graphql::Response>>(
+/// `GET /graphql?query=...`: queries only. `check_text` holds the query's text to the
+/// limits that come before parsing it (the request errors, if it is refused).
+pub async fn get<Fut: Future<Output = Answer>>(
     request: Request,
     limits: &Limits,
+    check_text: impl FnOnce(&str) -> Result<(), Vec<ServerError>>,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
     let deadline = Deadline::of(&request, limits.request_timeout);
@@ -189,11 +197,14 @@ pub async fn get<Fut: Future<Output = async_graphql::Response>>(
     };
     // The operation type is needed before execution; the text limits come first so that
     // only a bounded query is parsed. The parsed document is kept for execution.
-    if let Err(error) = limits::check_text(&graphql.query, limits) {
-        return reply(
+    if let Err(errors) = check_text(&graphql.query) {
+        let response = async_graphql::Response::from_errors(errors);
+        return respond(
             media,
-            async_graphql::Response::from_errors(vec![error]),
-            false,
+            Answer {
+                response,
+                executed: false,
+            },
         );
     }
     let operation_name = graphql.operation_name.clone();
@@ -251,7 +262,7 @@ fn not_acceptable() -> Response {
     .into_response(MediaType::Json)
 }
 
-async fn execute<Fut: Future<Output = async_graphql::Response>>(
+async fn execute<Fut: Future<Output = Answer>>(
     media: MediaType,
     request: async_graphql::Request,
     deadline: Instant,
@@ -260,40 +271,42 @@ async fn execute<Fut: Future<Output = async_graphql::Response>>(
     // Dropping the future on the deadline cancels the work: resolvers stop at their next
     // await, and an open transaction rolls back.
     match timeout_at(deadline, run(request)).await {
-        Ok(response) => {
-            let executed = limits::executed(&response);
-            reply(media, response, executed)
-        }
+        Ok(answer) => respond(media, answer),
         Err(_) => {
-            let error = coded("the request took too long and was cancelled", TIMEOUT, None);
             let status = match media {
                 MediaType::GraphQLResponse => StatusCode::GATEWAY_TIMEOUT,
                 MediaType::Json => StatusCode::OK,
             };
-            body(status, media, None, &[error], None)
+            reply::error(
+                status,
+                media,
+                TIMEOUT,
+                "the request took too long and was cancelled",
+            )
         }
     }
 }
 
-/// The HTTP response for a GraphQL response. `executed`: whether the operation ran; if not,
-/// this is a request error: no `data`, a code on every error, and 400 with
-/// `application/graphql-response+json`.
-fn reply(media: MediaType, response: async_graphql::Response, executed: bool) -> Response {
-    let errors: Vec<ServerError> = if executed {
-        response.errors
-    } else {
-        limits::request_errors(response.errors)
-    };
+/// The HTTP response for a GraphQL response. When the operation did not run, this is a
+/// request error: no `data`, a code on every error, and 400 with
+/// `application/graphql-response+json`. A response whose errors report a server fault is
+/// marked so (`reply::ServerFault`), for `idempotency` not to keep it.
+pub(crate) fn respond(media: MediaType, answer: Answer) -> Response {
+    let Answer { response, executed } = answer;
+    let errors = response.errors;
     let status = match media {
         MediaType::GraphQLResponse if !executed => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
     let data = executed.then_some(&response.data);
-    let mut reply = body(status, media, data, &errors, Some(&response.extensions));
+    let mut http = body(status, media, data, &errors, Some(&response.extensions));
     for (name, value) in &response.http_headers {
-        reply.headers_mut().append(name, value.clone());
+        http.headers_mut().append(name, value.clone());
     }
-    reply
+    if reply::reports_fault(&errors) {
+        reply::mark_fault(&mut http);
+    }
+    http
 }
 
 /// A GraphQL response body: `data` only when the operation ran.
@@ -321,10 +334,6 @@ fn body(
     };
     match serde_json::to_vec(&body) {
         Ok(json) => (status, [(header::CONTENT_TYPE, media.content_type())], json).into_response(),
-        Err(err) => {
-            let request_id = crate::request_meta::request_id();
-            tracing::error!(%request_id, %err, "serializing a GraphQL response failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(err) => reply::internal(media, &format_args!("serializing a response: {err}")),
     }
 }
