@@ -205,7 +205,7 @@ mod tests {
         })
     }
 
-    /// As `server::execute` runs a request (anonymous); with the document's cache entry.
+    /// As `entry::Engine::execute` runs a request (anonymous); with the document's cache entry.
     async fn run(s: &Served, query: &str, variables: Json) -> (Response, Option<Arc<Known>>) {
         let mut request = Request::new(query).variables(Variables::from_json(variables));
         let known = match s.guard.check(&mut request) {

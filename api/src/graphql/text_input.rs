@@ -1,7 +1,7 @@
 //! The one rule every text input obeys, whatever field it is for: no control characters
 //! except newline and tab (a NUL byte, which PostgreSQL cannot store, among them).
 //!
-//! Checked once per request, before the operation runs (`server::execute`), over every
+//! Checked once per request, before the operation runs (`entry::Engine::execute`), over every
 //! string the operation's arguments carry: literals in the document, nested in input objects
 //! and lists, and variable values (or their defaults) at the argument they fill. A refusal is
 //! `BAD_USER_INPUT` with `extensions.field` the argument path (`input.name`,

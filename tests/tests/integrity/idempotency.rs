@@ -182,3 +182,33 @@ async fn fifty_parallel_retries_with_one_key_create_exactly_one_prospect() {
     assert_eq!(originals, 1, "exactly one request did the work");
     assert_eq!(prospect_count(&app, &w.mentee).await, 1);
 }
+
+#[tokio::test]
+async fn a_response_whose_data_reads_like_an_internal_error_is_kept_for_the_key() {
+    // Whether a response reports a server fault is told by its errors' codes, not by its
+    // text: an alias can put `"code":"INTERNAL"` in `data`.
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let aliased = "mutation($input: CreateProspectInput!) { createProspect(input: $input) { \
+        prospect { code: name } } }";
+    let vars = prospect_input(&w.program_id, "INTERNAL");
+    let send = || {
+        app.post_with(
+            w.mentee.tok(),
+            &[(KEY, "reads-like-a-fault")],
+            aliased,
+            vars.clone(),
+        )
+    };
+    let first = send().await;
+    assert!(
+        first.text.contains(r#""code":"INTERNAL""#),
+        "the data reads like a fault: {}",
+        first.text
+    );
+    assert_eq!(codes(&first.body), Vec::<String>::new(), "{}", first.text);
+    let retry = send().await;
+    assert_eq!(retry.header(REPLAYED), Some("true"), "{}", retry.text);
+    assert_eq!(retry.text, first.text);
+    assert_eq!(prospect_count(&app, &w.mentee).await, 1);
+}
