@@ -10,6 +10,7 @@ mod connections;
 mod hostile;
 mod media;
 mod methods;
+mod refusals;
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
