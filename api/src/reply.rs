@@ -66,7 +66,7 @@ pub fn reports_fault(errors: &[ServerError]) -> bool {
             .extensions
             .as_ref()
             .and_then(|extensions| extensions.get("code"))
-            .is_some_and(|code| is_fault_code(code))
+            .is_some_and(is_fault_code)
     })
 }
 

@@ -7,6 +7,9 @@ use serde_json::{Value, json};
 use super::{GRAPHQL_RESPONSE, JSON, send, typename};
 use crate::helpers::TestApp;
 
+/// Request headers, body, and the refusal expected: status, media type, code.
+type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<u8>, (u16, &'a str, &'a str));
+
 /// Asserts the exact shape of a refusal: `{"errors":[{"message", "extensions":{"code"}}]}`.
 fn assert_refusal(status: u16, content_type: &str, text: &str, expected: (u16, &str, &str)) {
     let (expected_status, media, code) = expected;
@@ -42,7 +45,7 @@ async fn every_refusal_before_graphql_runs_has_one_coded_error_in_the_accepted_m
                 ("idempotency-key", key),
             ]
         };
-        let cases: Vec<(Vec<(&str, &str)>, Vec<u8>, (u16, &str, &str))> = vec![
+        let cases: Vec<Case> = vec![
             (
                 vec![("accept", media), ("content-type", "text/plain")],
                 body.clone(),
