@@ -231,20 +231,6 @@ pub fn expect_code<'a>(body: &'a Value, code: &str) -> &'a Value {
     &body["errors"][0]
 }
 
-/// Asserts the response failed with one of `allowed` codes; returns that code.
-pub fn expect_one_of(body: &Value, allowed: &[&str]) -> String {
-    let found = codes(body);
-    assert!(
-        !found.is_empty(),
-        "expected one of {allowed:?}, got success: {body:#}"
-    );
-    assert!(
-        found.iter().all(|c| allowed.contains(&c.as_str())),
-        "expected codes among {allowed:?}, got {found:?}: {body:#}"
-    );
-    found[0].clone()
-}
-
 /// Asserts a BAD_USER_INPUT error names exactly this field path.
 pub fn expect_field(body: &Value, field: &str) {
     expect_code(body, "BAD_USER_INPUT");
