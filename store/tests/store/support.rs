@@ -24,6 +24,12 @@ pub async fn fresh_file_db() -> (Db, Guard) {
     open(TestDatabase::fresh().await).await
 }
 
+/// A SQLite file whatever `TEST_DATABASE_URL` says: for what only SQLite has (pragmas,
+/// the one writer connection), checked on both CI phases instead of passing unchecked.
+pub async fn sqlite_file_db() -> (Db, Guard) {
+    open(TestDatabase::sqlite_file()).await
+}
+
 async fn open(database: TestDatabase) -> (Db, Guard) {
     let db = store::connect(&database.url).await.expect("connect");
     store::migrate(&db).await.expect("migrate");
