@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
 
-/// Why PostgreSQL-only tests are ignored: run them with `-- --include-ignored` and
-/// `TEST_DATABASE_URL` set (`.ci/run` does).
+/// Why PostgreSQL-only tests are ignored, the text of their
+/// `#[ignore = "needs TEST_DATABASE_URL (PostgreSQL)"]` (the attribute takes only a literal):
+/// run them with `-- --include-ignored` and `TEST_DATABASE_URL` set (`.ci/run` does).
 pub const NEEDS_POSTGRES: &str = "needs TEST_DATABASE_URL (PostgreSQL)";
 
 /// A test's own database: its URL, and removal when dropped (keep it alive as long as
@@ -54,7 +55,7 @@ impl TestDatabase {
     }
 
     /// A new PostgreSQL database on the server of `TEST_DATABASE_URL`, which must be set:
-    /// for tests marked `#[ignore = NEEDS_POSTGRES]`.
+    /// for tests ignored with [`NEEDS_POSTGRES`].
     pub async fn postgres() -> TestDatabase {
         let admin_url = postgres_admin_url()
             .unwrap_or_else(|| panic!("this test {NEEDS_POSTGRES}: set it, or leave it ignored"));
