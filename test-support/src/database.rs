@@ -141,7 +141,60 @@ fn with_database(url: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+    use super::{TestDatabase, postgres_admin_url, with_database};
+
+    #[test]
+    fn a_sqlite_file_and_its_companions_are_removed_on_drop() {
+        let database = TestDatabase::sqlite_file();
+        let path = database
+            .url
+            .strip_prefix("sqlite://")
+            .and_then(|rest| rest.strip_suffix("?mode=rwc"))
+            .expect("a SQLite file URL")
+            .to_owned();
+        let files: Vec<String> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .map(|suffix| format!("{path}{suffix}"))
+            .collect();
+        for file in &files {
+            std::fs::write(file, b"x").expect("write a companion");
+        }
+        drop(database);
+        for file in &files {
+            assert!(!std::path::Path::new(file).exists(), "{file} remains");
+        }
+    }
+
+    async fn exists(admin_url: &str, name: &str) -> bool {
+        let admin = Database::connect(admin_url).await.expect("connect");
+        let sql = format!("SELECT 1 FROM pg_database WHERE datname = '{name}'");
+        let rows = admin
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await
+            .expect("query pg_database");
+        let _ = admin.close().await;
+        !rows.is_empty()
+    }
+
+    #[tokio::test]
+    #[ignore = "needs TEST_DATABASE_URL (PostgreSQL)"]
+    async fn a_postgres_test_database_is_created_and_dropped_with_its_guard() {
+        let admin_url = postgres_admin_url().expect("TEST_DATABASE_URL");
+        let database = TestDatabase::postgres().await;
+        let name = database
+            .url
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.split('?').next())
+            .expect("a database name")
+            .to_owned();
+        assert!(name.starts_with("qualify_test_"), "{name}");
+        assert!(exists(&admin_url, &name).await, "{name} was created");
+        drop(database);
+        assert!(!exists(&admin_url, &name).await, "{name} was dropped");
+    }
 
     #[test]
     fn with_database_replaces_only_the_database_name() {
