@@ -5,7 +5,7 @@ use tracing_subscriber::EnvFilter;
 
 /// A request allocates a few thousand small objects (SQL values, GraphQL values, futures)
 /// and frees them all at its end; mimalloc serves that pattern with far fewer instructions
-/// than glibc's allocator (about 300 instructions per allocation and free under `bench`).
+/// than glibc's allocator (`bench/RESULTS.md`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -5,8 +5,8 @@
 //! once: the retry after the restart replays what committed, or runs the work if nothing did.
 //!
 //! The real binary runs as a child process (an in-process server cannot be killed without
-//! killing the test), on SQLite, and on a fresh PostgreSQL database when `TEST_DATABASE_URL`
-//! is set (without it, the PostgreSQL tests say SKIPPED and check nothing).
+//! killing the test), on SQLite, and on a fresh PostgreSQL database: the PostgreSQL tests
+//! are ignored unless run with `--include-ignored` and `TEST_DATABASE_URL` set.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // Beside this file, not in `tests/`: Cargo would make a test binary of it there.
@@ -16,13 +16,13 @@ mod harness;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use test_support::database::TestDatabase;
+use test_support::process::ServerProcess;
 use uuid::Uuid;
 
 use harness::{
-    Client, DropDatabaseOnDrop, PASSWORD, RemoveOnDrop, Server, create_mentor, sqlite_integrity,
-    str_at, try_create_mentor, with_database,
+    Client, PASSWORD, create_mentor, sqlite_integrity, start, str_at, try_create_mentor,
 };
 
 /// What the first server acknowledged, to be found again after the crash.
@@ -112,7 +112,11 @@ const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { createProspect(i
 
 /// Four writers creating prospects as fast as they can until the server dies under them;
 /// returns the ids whose creation was acknowledged.
-async fn kill_9_mid_burst(client: &Client, server: Server, written: &Written) -> Vec<String> {
+async fn kill_9_mid_burst(
+    client: &Client,
+    server: ServerProcess,
+    written: &Written,
+) -> Vec<String> {
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let mut writers = Vec::new();
     for writer in 0..4 {
@@ -214,7 +218,7 @@ async fn read_back(client: &Client, written: &Written, mentor_email: &str) {
 /// Write, `kill -9` mid-burst, `check` the database at rest, restart, read everything back.
 async fn survive_kill_9(database_url: &str, check: impl AsyncFn()) {
     let mentor_email = create_mentor(database_url);
-    let server = Server::start(database_url);
+    let server = start(database_url);
     let client = Client::new(server.addr);
     let mut written = write_everything(&client, &mentor_email).await;
     let vars = json!({ "p": written.program, "n": "Acknowledged before the burst" });
@@ -229,7 +233,7 @@ async fn survive_kill_9(database_url: &str, check: impl AsyncFn()) {
     written.prospects.extend(burst);
     check().await;
 
-    let server = Server::start(database_url);
+    let server = start(database_url);
     read_back(&Client::new(server.addr), &written, &mentor_email).await;
     server.kill_9();
     check().await;
@@ -237,47 +241,19 @@ async fn survive_kill_9(database_url: &str, check: impl AsyncFn()) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9_and_the_sqlite_file_stays_intact() {
-    let path = std::env::temp_dir().join(format!("qualify-crash-{}.db", Uuid::now_v7()));
-    let _cleanup = RemoveOnDrop(path.clone());
-    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let database = TestDatabase::sqlite_file();
+    let url = database.url.clone();
     survive_kill_9(&url, async || {
         assert_eq!(sqlite_integrity(&url).await, ["ok"]);
     })
     .await;
 }
 
-/// A fresh PostgreSQL database for the test (dropped after it), or `None` when
-/// `TEST_DATABASE_URL` is not set.
-async fn postgres(test: &str) -> Option<(String, DropDatabaseOnDrop)> {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!(
-            "SKIPPED {test}: TEST_DATABASE_URL is not set, nothing was checked on PostgreSQL"
-        );
-        return None;
-    };
-    let name = format!("qualify_crash_{}", Uuid::now_v7().simple());
-    let admin = Database::connect(&admin_url).await.expect("connect admin");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let _ = admin.close().await;
-    Some((
-        with_database(&admin_url, &name),
-        DropDatabaseOnDrop { admin_url, name },
-    ))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs TEST_DATABASE_URL (PostgreSQL)"]
 async fn acknowledged_writes_survive_kill_9_on_postgres() {
-    let Some((url, _cleanup)) = postgres("acknowledged_writes_survive_kill_9_on_postgres").await
-    else {
-        return;
-    };
-    survive_kill_9(&url, async || {}).await;
+    let database = TestDatabase::postgres().await;
+    survive_kill_9(&database.url, async || {}).await;
 }
 
 const KEYS: usize = 8;
@@ -292,7 +268,7 @@ const KILL_AT: [f64; 12] = [
 /// got is the same one.
 async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) {
     let mentor_email = create_mentor(database_url);
-    let mut server = Server::start(database_url);
+    let mut server = start(database_url);
     let written = write_everything(&Client::new(server.addr), &mentor_email).await;
     let token = written.mentee_token.clone();
     let mut answers: Vec<Option<Value>> = vec![None; KEYS];
@@ -341,7 +317,7 @@ async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) 
             "round {round}: killed after {:?}, {answered} of {KEYS} keyed requests answered",
             one.mul_f64(kill_at)
         );
-        server = Server::start(database_url);
+        server = start(database_url);
     }
     let client = Client::new(server.addr);
     for k in 0..KEYS {
@@ -391,28 +367,23 @@ async fn keyed_requests_are_done_exactly_once_across_kill_9(database_url: &str) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn keyed_requests_are_done_exactly_once_across_kill_9_on_sqlite() {
-    let path = std::env::temp_dir().join(format!("qualify-crash-{}.db", Uuid::now_v7()));
-    let _cleanup = RemoveOnDrop(path.clone());
-    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let database = TestDatabase::sqlite_file();
+    let url = database.url.clone();
     keyed_requests_are_done_exactly_once_across_kill_9(&url).await;
     assert_eq!(sqlite_integrity(&url).await, ["ok"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs TEST_DATABASE_URL (PostgreSQL)"]
 async fn keyed_requests_are_done_exactly_once_across_kill_9_on_postgres() {
-    let Some((url, _cleanup)) =
-        postgres("keyed_requests_are_done_exactly_once_across_kill_9_on_postgres").await
-    else {
-        return;
-    };
-    keyed_requests_are_done_exactly_once_across_kill_9(&url).await;
+    let database = TestDatabase::postgres().await;
+    keyed_requests_are_done_exactly_once_across_kill_9(&database.url).await;
 }
 
 #[test]
 fn create_mentor_applies_the_password_rules_of_sign_up() {
-    let path = std::env::temp_dir().join(format!("qualify-cli-{}.db", Uuid::now_v7()));
-    let _cleanup = RemoveOnDrop(path.clone());
-    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let database = TestDatabase::sqlite_file();
+    let url = database.url.clone();
     for (password, why) in [
         ("password", "commonly used"),
         ("12345678", "commonly used"),

@@ -4,65 +4,24 @@
 //! process answers with a coded error and then serves a normal request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use test_support::database::TestDatabase;
+use test_support::process::ServerProcess;
 
 const BIN: &str = env!("CARGO_BIN_EXE_qualify");
 
-/// The binary as a child process, killed on drop, with its SQLite file removed.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    db: std::path::PathBuf,
-}
-
-impl Server {
-    fn start(env: &str) -> Server {
-        let db = std::env::temp_dir().join(format!("qualify-bombs-{}.db", uuid::Uuid::now_v7()));
-        let mut child = Command::new(BIN)
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", db.display()),
-            )
-            .env("QUALIFY_BIND", "127.0.0.1:0")
-            .env("QUALIFY_ENV", env)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start qualify");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("Qualify listening on http://") {
-                    let _ = tx.send(rest.trim_end_matches("/graphql").to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("qualify prints its address")
-            .parse()
-            .expect("a socket address");
-        Server { child, addr, db }
-    }
-
-    fn alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.db);
-    }
+/// The binary as a child process in `env` mode, on a SQLite file of its own.
+fn start(env: &str, database: &TestDatabase) -> ServerProcess {
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("QUALIFY_ENV", env)
+        .env("RUST_LOG", "warn");
+    ServerProcess::start(command)
 }
 
 fn bombs(n: usize) -> Vec<String> {
@@ -121,7 +80,8 @@ async fn the_binary_survives_every_nesting_bomb_over_post_and_get_in_both_modes(
         .build()
         .expect("http client");
     for env in ["development", "production"] {
-        let mut server = Server::start(env);
+        let database = TestDatabase::sqlite_file();
+        let mut server = start(env, &database);
         let url = format!("http://{}/graphql", server.addr);
         for query in bombs(1_500) {
             let post = http

@@ -1,4 +1,4 @@
-//! Results: medians of the repeated runs, the targets of issue 4 checked against them, and
+//! Results: medians of the repeated runs, the benchmark's targets checked against them, and
 //! the JSON and Markdown written from them.
 
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ impl Size {
     }
 }
 
-/// A target of issue 4 and whether this run met it.
+/// A target of the benchmark and whether this run met it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Check {
     pub what: String,

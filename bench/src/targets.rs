@@ -1,4 +1,4 @@
-//! The targets of issue 4, checked against a run's medians.
+//! The benchmark's targets, checked against a run's medians.
 
 use crate::report::{Cell, Check, Size, size_cell};
 use crate::scenarios::Scenario;

@@ -18,11 +18,11 @@
 //!
 //! SQLite's busy handler does not queue waiters: it sleeps and polls, backing off to
 //! 100 ms between tries. With many writers in one process the lock is often free while
-//! every waiter sleeps, and the unlucky ones poll for a long time: `qualifyProspect` at 16
-//! concurrent clients had a p99 of 138 ms against a p50 of 9 ms (`bench`). So [`Db`] on a
+//! every waiter sleeps, and the unlucky ones poll for a long time: `qualifyProspect` under
+//! concurrent clients had a p99 many times its p50 (`bench/RESULTS.md`). So [`Db`] on a
 //! SQLite file keeps a second pool of exactly one connection, and every transaction runs
 //! on it: writers in this process wait in the pool's first-come-first-served queue and
-//! start the moment the previous one commits (p99 15 ms, measured the same way). The busy
+//! start the moment the previous one commits. The busy
 //! handler is still there for writers in other processes.
 
 use std::future::Future;

@@ -1,11 +1,10 @@
 //! Test harness: a fresh database and the real server per test, spoken to with GraphQL over HTTP.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use test_support::database::TestDatabase;
 use uuid::Uuid;
 
 /// Substrings that betray internals (SQL, drivers, file paths, panics) and must never reach a client.
@@ -38,90 +37,7 @@ pub struct TestApp {
     client: reqwest::Client,
     // Declared before `db`: fields drop in order, so the server goes before its database.
     server: Option<api::Server>,
-    _db: TestDb,
-}
-
-enum TestDb {
-    Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        match self {
-            TestDb::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm", "-journal"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            TestDb::Postgres { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                // Drop runs inside the test's runtime; a thread with its own runtime may block.
-                let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    else {
-                        return;
-                    };
-                    rt.block_on(async {
-                        if let Ok(db) = Database::connect(&admin_url).await {
-                            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                            let _ = db.execute_unprepared(&sql).await;
-                            let _ = db.close().await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-}
-
-/// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[host_start..].find('/') {
-        Some(i) => &base[..host_start + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-async fn fresh_database() -> (String, TestDb) {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("qualify_t_{}", Uuid::now_v7().simple());
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            let _ = admin.close().await;
-            (
-                with_database(&admin_url, &name),
-                TestDb::Postgres { admin_url, name },
-            )
-        }
-        _ => {
-            let path = std::env::temp_dir().join(format!("qualify-test-{}.db", Uuid::now_v7()));
-            (
-                format!("sqlite://{}?mode=rwc", path.display()),
-                TestDb::Sqlite(path),
-            )
-        }
-    }
+    _db: TestDatabase,
 }
 
 impl TestApp {
@@ -131,7 +47,8 @@ impl TestApp {
 
     /// Starts the app with a test config adjusted by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut api::Config)) -> TestApp {
-        let (database_url, db) = fresh_database().await;
+        let db = TestDatabase::fresh().await;
+        let database_url = db.url.clone();
         let mut config = api::Config::for_tests(database_url.clone());
         configure(&mut config);
         let server = api::start(config).await.expect("server starts");
@@ -314,20 +231,6 @@ pub fn expect_code<'a>(body: &'a Value, code: &str) -> &'a Value {
     &body["errors"][0]
 }
 
-/// Asserts the response failed with one of `allowed` codes; returns that code.
-pub fn expect_one_of(body: &Value, allowed: &[&str]) -> String {
-    let found = codes(body);
-    assert!(
-        !found.is_empty(),
-        "expected one of {allowed:?}, got success: {body:#}"
-    );
-    assert!(
-        found.iter().all(|c| allowed.contains(&c.as_str())),
-        "expected codes among {allowed:?}, got {found:?}: {body:#}"
-    );
-    found[0].clone()
-}
-
 /// Asserts a BAD_USER_INPUT error names exactly this field path.
 pub fn expect_field(body: &Value, field: &str) {
     expect_code(body, "BAD_USER_INPUT");
@@ -404,20 +307,4 @@ pub fn int_at(value: &Value, pointer: &str) -> i64 {
 /// The UTC date the server uses as "today".
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
-}
-
-#[test]
-fn with_database_replaces_only_the_database_name() {
-    assert_eq!(
-        with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-        "postgres://postgres@127.0.0.1:5432/x"
-    );
-    assert_eq!(
-        with_database("postgres://u:p@h/db?sslmode=disable", "y"),
-        "postgres://u:p@h/y?sslmode=disable"
-    );
-    assert_eq!(
-        with_database("postgres://h:5432", "z"),
-        "postgres://h:5432/z"
-    );
 }

@@ -182,11 +182,12 @@ async fn complexity_weighs_lists_by_first_and_is_capped_at_5000() {
     });
     let (status, found) = run_with(&app, by_variable, mentor.tok()).await;
     assert_eq!((status, found), (400, vec!["QUERY_TOO_COMPLEX".to_owned()]));
-    // Fragments cannot multiply work past the limit either, and are never expanded.
+    // Fragments cannot multiply work past the limit either, and are never expanded
+    // (expanded, the bomb would take far longer than this bound, even on a loaded machine).
     let started = Instant::now();
     refused(&app, &fragment_bomb(), "QUERY_TOO_COMPLEX").await;
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
@@ -275,8 +276,9 @@ async fn a_request_running_past_the_time_limit_is_cancelled_with_timeout() {
     let started = Instant::now();
     let strict = post(hurried.addr, GRAPHQL_RESPONSE, &sign_up).await;
     strict.refused(504, "TIMEOUT");
+    // Answered at its 5 ms deadline, not after the work (bounded for a loaded machine).
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(8),
         "{:?}",
         started.elapsed()
     );
@@ -325,8 +327,9 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
                 let started = Instant::now();
                 let (status, found) = run(&app, query).await;
                 assert_eq!((status, found), (400, vec![(*code).to_owned()]));
+                // Refused before any work: bounded on a loaded two-core machine too.
                 assert!(
-                    started.elapsed() < Duration::from_secs(1),
+                    started.elapsed() < Duration::from_secs(5),
                     "{code}: {:?}",
                     started.elapsed()
                 );
@@ -335,7 +338,16 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Measured only once the attack is under way, and while it goes on (counted below).
+    let under_way = async {
+        while refusals.load(Ordering::Relaxed) < 12 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), under_way)
+        .await
+        .expect("the attack gets under way");
+    let before = refusals.load(Ordering::Relaxed);
     let mut latencies = Vec::new();
     for _ in 0..20 {
         let started = Instant::now();
@@ -343,6 +355,7 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
         latencies.push(started.elapsed());
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    let during = refusals.load(Ordering::Relaxed) - before;
     stop.store(true, Ordering::Relaxed);
     for attacker in attackers {
         attacker.await.expect("attacker saw only refusals");
@@ -352,13 +365,11 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
         latencies[latencies.len() / 2],
         latencies[latencies.len() - 1],
     );
+    assert!(during > 0, "the attack ran while /healthz was measured");
+    // Generous for a loaded two-core machine; a server whose threads the refusals blocked
+    // would answer `/healthz` after the attack, seconds later.
     assert!(
-        refusals.load(Ordering::Relaxed) >= 50,
-        "the attack ran: {} refusals",
-        refusals.load(Ordering::Relaxed)
-    );
-    assert!(
-        median < Duration::from_millis(100) && worst < Duration::from_secs(1),
+        median < Duration::from_millis(500) && worst < Duration::from_secs(5),
         "healthz latencies under attack: {latencies:?}"
     );
     // And the server still serves real queries.

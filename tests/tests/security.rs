@@ -1,4 +1,4 @@
-//! Probing and access (issue 12): one rule for every text input, sign-up that tells nothing
+//! Probing and access: one rule for every text input, sign-up that tells nothing
 //! about addresses, password checks that count as login failures, removed mentees,
 //! e-mail visibility, and `Idempotency-Key` on mutations that return tokens.
 

@@ -1,4 +1,4 @@
-//! SQL statements per request for the benchmark's read scenarios (issue 4): a mentee's
+//! SQL statements per request for the benchmark's read scenarios: a mentee's
 //! prospects with their latest qualification, its template version and the criteria (S3,
 //! S5), and a mentor's view of a program with latest qualifications and decisions (S4).
 //! Their statement count must not grow with the page size nor with the data: at most 5.

@@ -51,8 +51,8 @@ pub struct TokenSubject {
 #[derive(Clone)]
 pub struct TokenKeys {
     /// Shared: the server state holding these is cloned for every request, and a deep copy
-    /// of the keys and the validation's hash sets cost about 10 µs of CPU each time
-    /// (measured by `bench`, scenario S0).
+    /// of the keys and the validation's hash sets was a large part of a request's CPU
+    /// (`bench/RESULTS.md`, scenario S0).
     keys: Arc<Keys>,
     access_ttl_secs: u64,
 }

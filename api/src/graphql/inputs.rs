@@ -282,8 +282,8 @@ pub struct AnswerInputType {
 ///
 /// async-graphql's derived `parse` copies each field's value out of the object before
 /// parsing it, so a list of ten answers is copied once for the list and again for each
-/// answer's value (~11,000 instructions of `qualifyProspect`'s input, callgrind under
-/// `bench`), and looks each field up by its hashed name. The errors are the derived ones
+/// answer's value, and looks each field up by its hashed name (`bench/RESULTS.md` has
+/// what that cost). The errors are the derived ones
 /// (`mutations::prospects::tests` compares them).
 macro_rules! moved_input {
     ($ty:ty as $shape:ty { $($field:ident: $name:literal),+ $(,)? }) => {

@@ -4,8 +4,8 @@
 //! latency). A batch starts after one `yield_now`, which tokio defers until the worker has
 //! run every other ready task: the executor has then asked for every key of its pass. Started
 //! at once instead, a batch would take only the keys asked so far, because async-graphql
-//! resolves a list of more than 30 items in slices of 32 and yields between them: a page of
-//! 100 prospects cost 50 queries for their latest qualifications (measured by `bench`).
+//! resolves a list of more than 30 items in slices of 32 and yields between them, and a
+//! page of prospects would cost a query per slice for their latest qualifications.
 //! Published template versions never change, so they are also kept in a process-wide cache.
 
 use std::collections::{HashMap, HashSet};

@@ -3,9 +3,8 @@
 //! async-graphql resolves every field of every object as a boxed future of its own, polled
 //! through a `FuturesUnordered`, and merges each result into the response map with two
 //! hash lookups. For a list of small objects whose fields are stored values, that machinery
-//! is most of what the list costs: about 1,800 instructions per field (callgrind under
-//! `bench`), 130,000 of `qualifyProspect`'s 1.7 million for its ten explanation rows of
-//! seven fields, more than the whole baseline spends on its response.
+//! is most of what the list costs, more than the whole baseline spends on its response
+//! (`bench/RESULTS.md` has the figures).
 //!
 //! A resolver that returns such a list builds it here instead: the field's selection set
 //! is read once (fragments and inline fragments flattened by async-graphql's

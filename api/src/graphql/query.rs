@@ -209,7 +209,7 @@ impl Query {
             None => None,
         };
         // A mentor's programs are checked inside the page query (`mentor_id`): one
-        // statement fewer than loading them first (issue 4: at most 5 for this list).
+        // statement fewer than loading them first (the benchmark's target for this list).
         let store_filter = store::ProspectFilter {
             owner_id: (!me.is_mentor()).then_some(me.user_id),
             program_ids,

@@ -1,8 +1,8 @@
 //! Running a document already known to be valid without validating it again.
 //!
 //! async-graphql validates every request in full before running it, and for a mutation with
-//! ten `@oneOf` answers that is the largest part of what the GraphQL layer costs (about
-//! 200,000 instructions of `qualifyProspect`'s 1.9 million, callgrind under `bench`).
+//! ten `@oneOf` answers that is the largest part of what the GraphQL layer costs
+//! (`bench/RESULTS.md` has the figures).
 //! Yet the GraphQL spec separates the two steps: validating the document depends only on
 //! the schema and the document ("a GraphQL service may execute a request without
 //! immediately validating it if that exact same request is known to have been validated

@@ -1,69 +1,28 @@
-//! The crash test's harness: the `qualify` binary as a child process that can be killed,
-//! a GraphQL client for it, and the databases it runs on.
+//! The crash test's harness: the `qualify` binary as a child process that can be killed
+//! (`test_support::process`), a GraphQL client for it, and checks of the database it leaves.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
+use test_support::process::ServerProcess;
 use uuid::Uuid;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_qualify");
 const SECRET: &str = "crash-safety-secret-of-well-over-thirty-two-bytes-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";
 
-/// The `qualify` server as a child process.
-pub struct Server {
-    child: Child,
-    pub addr: SocketAddr,
-}
-
-impl Server {
-    /// Starts `qualify` on a port of its choosing and waits until it listens.
-    pub fn start(database_url: &str) -> Server {
-        let mut child = Command::new(BIN)
-            .env("DATABASE_URL", database_url)
-            .env("QUALIFY_BIND", "127.0.0.1:0")
-            .env("QUALIFY_JWT_SECRET", SECRET)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start qualify");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        // Reads the address the server prints, then keeps draining so the pipe never fills.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("Qualify listening on http://") {
-                    let _ = tx.send(rest.trim_end_matches("/graphql").to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("qualify prints its address")
-            .parse()
-            .expect("a socket address");
-        Server { child, addr }
-    }
-
-    /// `kill -9`: no shutdown, no flushing, nothing finishes.
-    pub fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        let status = self.child.wait().expect("reaped");
-        assert!(!status.success(), "killed, not exited: {status}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `qualify` on `database_url`, on a port of its choosing, and waits until it listens.
+pub fn start(database_url: &str) -> ServerProcess {
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", database_url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("QUALIFY_JWT_SECRET", SECRET)
+        .env("RUST_LOG", "warn");
+    ServerProcess::start(command)
 }
 
 /// Speaks GraphQL to whichever server is running.
@@ -182,61 +141,4 @@ pub async fn sqlite_integrity(database_url: &str) -> Vec<String> {
     rows.iter()
         .map(|row| row.try_get_by_index::<String>(0).expect("a text row"))
         .collect()
-}
-
-/// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let base = base[host_start..]
-        .find('/')
-        .map_or(base, |i| &base[..host_start + i]);
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// Removes a SQLite file and its companions when the test ends, pass or fail.
-pub struct RemoveOnDrop(pub PathBuf);
-
-impl Drop for RemoveOnDrop {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut path = self.0.clone().into_os_string();
-            path.push(suffix);
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-/// Drops a PostgreSQL test database when the test ends, pass or fail.
-pub struct DropDatabaseOnDrop {
-    pub admin_url: String,
-    pub name: String,
-}
-
-impl Drop for DropDatabaseOnDrop {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        // Drop runs inside the test's runtime; a thread with its own runtime may block.
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                if let Ok(db) = Database::connect(&admin_url).await {
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = db.execute_unprepared(&sql).await;
-                    let _ = db.close().await;
-                }
-            });
-        })
-        .join();
-    }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use store::users::Role;
 
-use crate::support::{fresh_db, fresh_file_db, is_sqlite, program_with_standard, user};
+use crate::support::{
+    fresh_db, fresh_file_db, is_sqlite, program_with_standard, sqlite_file_db, user,
+};
 
 #[tokio::test]
 async fn migrations_create_every_table_and_can_run_twice() {
@@ -63,10 +65,7 @@ async fn pragma(db: &impl ConnectionTrait, name: &str) -> String {
 
 #[tokio::test]
 async fn sqlite_file_connections_use_wal_foreign_keys_full_sync_and_busy_timeout() {
-    let (db, _guard) = fresh_file_db().await;
-    if !is_sqlite(&db) {
-        return; // SQLite pragmas; nothing to check on PostgreSQL.
-    }
+    let (db, _guard) = sqlite_file_db().await;
     // Open transactions hold their connection: four of them are four pooled connections,
     // and the fifth runs on the connection that all of `db`'s own transactions share.
     let mut held = Vec::new();
@@ -91,10 +90,7 @@ async fn sqlite_file_connections_use_wal_foreign_keys_full_sync_and_busy_timeout
 
 #[tokio::test]
 async fn transactions_on_a_sqlite_file_wait_their_turn_for_the_writer_connection() {
-    let (db, _guard) = fresh_file_db().await;
-    if !is_sqlite(&db) {
-        return; // PostgreSQL orders writers with row locks instead.
-    }
+    let (db, _guard) = sqlite_file_db().await;
     let mentor = user(&db, Role::Mentor).await;
     let first = store::begin_write(&db).await.unwrap();
     store::users::create_user(&first, "first@example.com", "F", Role::Mentee, "h")
@@ -134,10 +130,7 @@ async fn transactions_on_a_sqlite_file_wait_their_turn_for_the_writer_connection
 /// error instead of hanging, and the writer is usable again once the holder commits.
 #[tokio::test]
 async fn a_transaction_kept_waiting_past_the_busy_timeout_fails_and_the_next_succeeds() {
-    let (db, _guard) = fresh_file_db().await;
-    if !is_sqlite(&db) {
-        return;
-    }
+    let (db, _guard) = sqlite_file_db().await;
     let holder = store::begin_write(&db).await.unwrap();
     let started = std::time::Instant::now();
     let waited = store::begin_write(&db).await;
@@ -159,10 +152,7 @@ async fn a_transaction_kept_waiting_past_the_busy_timeout_fails_and_the_next_suc
 
 #[tokio::test]
 async fn every_transaction_on_a_sqlite_file_runs_on_the_same_connection() {
-    let (db, _guard) = fresh_file_db().await;
-    if !is_sqlite(&db) {
-        return;
-    }
+    let (db, _guard) = sqlite_file_db().await;
     // A TEMP table is visible only on the connection that made it.
     let first = db.begin().await.unwrap();
     first

@@ -204,9 +204,10 @@ async fn login_answers_an_unknown_email_exactly_like_a_wrong_password_in_about_t
     // One-sided on purpose: the leak to catch is a skipped hash, which makes the unknown
     // email answer many times *faster* (argon2 is tens of ms, the rest well under one).
     // Being slower is only load from parallel tests on this shared machine.
+    // A skipped hash is ten times faster or more; noise on a loaded machine is not.
     let ratio = unknown.as_secs_f64() / known.as_secs_f64();
     assert!(
-        ratio > 0.5,
+        ratio > 0.25,
         "unknown email took {unknown:?}, wrong password {known:?}: a hash is skipped somewhere"
     );
 }

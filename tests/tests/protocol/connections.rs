@@ -24,6 +24,13 @@ async fn app_with(header: Duration, idle: Duration, request: Duration) -> TestAp
 
 const LONG: Duration = Duration::from_secs(60);
 
+/// How late a configured time of a second or two may fire on a loaded two-core machine,
+/// still far short of `LONG`: the bounds tell "closed by this timeout" from "by another".
+const LATE: Duration = Duration::from_secs(20);
+
+/// How long to wait for a close that must come.
+const PATIENCE: Duration = Duration::from_secs(30);
+
 /// Reads until the server closes the connection; returns what it sent and when it closed
 /// (`None` if it is still open after `wait`).
 async fn closed_within(stream: &mut TcpStream, wait: Duration) -> Option<(String, Duration)> {
@@ -55,11 +62,11 @@ async fn a_silent_or_half_sent_request_is_closed_after_the_header_timeout() {
     for sent in [&b""[..], b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Ty"] {
         let mut stream = connect(&app).await;
         stream.write_all(sent).await.expect("write");
-        let (_, after) = closed_within(&mut stream, Duration::from_secs(10))
+        let (_, after) = closed_within(&mut stream, PATIENCE)
             .await
             .expect("the server closes the connection");
         assert!(
-            after >= Duration::from_millis(800) && after < Duration::from_secs(5),
+            after >= Duration::from_millis(800) && after < LATE,
             "closed after {after:?}"
         );
     }
@@ -75,13 +82,13 @@ async fn an_unused_keep_alive_connection_is_closed() {
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
         .expect("write");
-    let (received, after) = closed_within(&mut stream, Duration::from_secs(10))
+    let (received, after) = closed_within(&mut stream, PATIENCE)
         .await
         .expect("the server closes the connection once it is unused");
     assert!(received.starts_with("HTTP/1.1 200"), "{received}");
     assert!(received.ends_with("ok"), "{received}");
     assert!(
-        after >= Duration::from_millis(800),
+        after >= Duration::from_millis(800) && after < LATE,
         "closed after {after:?}"
     );
 }
@@ -95,11 +102,11 @@ async fn a_connection_on_which_nothing_moves_is_closed_after_the_idle_timeout() 
         .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")
         .await
         .expect("write");
-    let (_, after) = closed_within(&mut stream, Duration::from_secs(10))
+    let (_, after) = closed_within(&mut stream, PATIENCE)
         .await
         .expect("the server closes the idle connection");
     assert!(
-        after >= Duration::from_millis(800) && after < Duration::from_secs(5),
+        after >= Duration::from_millis(800) && after < LATE,
         "closed after {after:?}"
     );
 }
@@ -126,7 +133,7 @@ async fn trickle(app: &TestApp, extra_headers: &str) -> (String, Duration) {
     let mut reply = Vec::new();
     let mut buf = [0u8; 4096];
     while !String::from_utf8_lossy(&reply).contains("}]}") {
-        match tokio::time::timeout(Duration::from_secs(20), read.read(&mut buf)).await {
+        match tokio::time::timeout(PATIENCE, read.read(&mut buf)).await {
             Ok(Ok(n)) if n > 0 => reply.extend_from_slice(&buf[..n]),
             _ => break,
         }
@@ -153,7 +160,7 @@ async fn a_body_trickled_a_byte_at_a_time_is_cut_at_the_request_deadline_on_ever
         assert!(reply.starts_with("HTTP/1.1 408"), "{path}: {reply}");
         assert!(reply.contains(r#""code":"TIMEOUT""#), "{path}: {reply}");
         assert!(
-            after >= Duration::from_millis(1500) && after < Duration::from_secs(5),
+            after >= Duration::from_millis(1500) && after < LATE,
             "{path}: answered after {after:?}"
         );
     }
@@ -190,7 +197,7 @@ async fn connections_over_the_limit_wait_until_one_closes() {
         "a third connection is not served while two are open"
     );
     drop(held);
-    let (received, _) = closed_within(&mut third, Duration::from_secs(10))
+    let (received, _) = closed_within(&mut third, PATIENCE)
         .await
         .expect("served once a connection closed");
     assert!(received.starts_with("HTTP/1.1 200"), "{received}");
@@ -214,11 +221,9 @@ async fn stop_returns_within_the_drain_bound_with_a_silent_client_connected() {
     let start = Instant::now();
     server.stop().await;
     let took = start.elapsed();
-    assert!(took < Duration::from_secs(3), "stop took {took:?}");
+    assert!(took < LATE, "stop took {took:?}");
     assert!(
-        closed_within(&mut half, Duration::from_secs(2))
-            .await
-            .is_some(),
+        closed_within(&mut half, PATIENCE).await.is_some(),
         "the half-sent request's connection is closed"
     );
 }
