@@ -12,6 +12,7 @@ mod programs;
 mod prospects;
 mod qualifications;
 mod sessions;
+mod stored_formats;
 mod support;
 mod templates;
 mod users;
