@@ -35,6 +35,9 @@ pub struct User {
     pub role: Role,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// The account was removed (`accounts::delete_user`): its address and name are
+    /// placeholders, never to be shown as the person's.
+    pub removed: bool,
 }
 
 impl TryFrom<users::Model> for User {
@@ -48,6 +51,7 @@ impl TryFrom<users::Model> for User {
             name: row.name,
             password_hash: row.password_hash,
             created_at: row.created_at,
+            removed: row.deleted_at.is_some(),
         })
     }
 }

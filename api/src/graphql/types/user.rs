@@ -25,8 +25,8 @@ impl User {
     /// mentee is enrolled in, and to a mentee for the mentors of their programs. `null` for
     /// anyone else (mentees never see each other's addresses) and for a removed account.
     async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        // A removed account keeps a placeholder address (`store::accounts`), never shown.
-        if self.0.email.ends_with("@removed.invalid") {
+        // A removed account keeps a placeholder address, never shown.
+        if self.0.removed {
             return Ok(None);
         }
         let visible = crate::graphql::access::may_see_email(ctx, &self.0).await?;
