@@ -30,7 +30,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use store::DatabaseTransaction;
+use store::WriteTx;
 use store::idempotency::{Claim, StoredResponse};
 
 use crate::app::{AppState, Credentials};
@@ -39,7 +39,7 @@ use crate::reply;
 
 tokio::task_local! {
     /// The write transaction of the keyed request being served.
-    static KEYED: Arc<DatabaseTransaction>;
+    static KEYED: Arc<WriteTx>;
 }
 
 /// Whether the request being served carries an `Idempotency-Key` that is in effect.
@@ -48,7 +48,7 @@ pub fn keyed() -> bool {
 }
 
 /// The keyed request's transaction, for `audit::Tx` to open its savepoint in.
-pub fn transaction() -> Option<Arc<DatabaseTransaction>> {
+pub fn transaction() -> Option<Arc<WriteTx>> {
     KEYED.try_with(Arc::clone).ok()
 }
 
@@ -159,7 +159,7 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
 /// Stores the response in the request's transaction and commits it with the work; a
 /// response reporting a server fault commits the work without the key.
 async fn finish(
-    txn: DatabaseTransaction,
+    txn: WriteTx,
     user_id: uuid::Uuid,
     key: &str,
     media: MediaType,
@@ -184,7 +184,7 @@ async fn finish(
         store::idempotency::complete(&txn, user_id, key, &stored).await
     };
     let committed = match kept {
-        Ok(()) => txn.commit().await.map_err(store::StoreError::from),
+        Ok(()) => txn.commit().await,
         Err(e) => Err(e),
     };
     match committed {

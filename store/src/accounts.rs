@@ -7,9 +7,10 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::Code;
@@ -22,7 +23,7 @@ use crate::users::Role;
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn session_active(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     family_id: Uuid,
     issued_at: DateTime<Utc>,
@@ -43,7 +44,7 @@ pub async fn session_active(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn session_role(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     family_id: Uuid,
     issued_at: DateTime<Utc>,
@@ -78,7 +79,7 @@ pub async fn session_role(
 /// # Errors
 /// [`StoreError::NotFound`] for an unknown user; [`StoreError::Db`] when the database fails.
 pub async fn end_sessions(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -103,7 +104,7 @@ pub async fn end_sessions(
 ///
 /// # Errors
 /// [`StoreError::NotFound`] for an unknown or already removed user.
-pub async fn delete_user(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), StoreError> {
+pub async fn delete_user(db: &impl Conn, user_id: Uuid) -> Result<(), StoreError> {
     let at = now();
     let result = users::Entity::update_many()
         .set(users::ActiveModel {

@@ -1,9 +1,10 @@
 //! The audit log: who changed what, and when. Written in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::entity::audit_log;
@@ -43,7 +44,7 @@ impl From<audit_log::Model> for AuditEntry {
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn record(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     actor_id: Option<Uuid>,
     action: &str,
     object_type: &str,
@@ -70,7 +71,7 @@ pub async fn record(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn entries_for_object(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     object_id: Uuid,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     Ok(audit_log::Entity::find()
@@ -87,6 +88,6 @@ pub async fn entries_for_object(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
-pub async fn count(db: &impl ConnectionTrait) -> Result<u64, StoreError> {
+pub async fn count(db: &impl Conn) -> Result<u64, StoreError> {
     Ok(audit_log::Entity::find().count(db).await?)
 }

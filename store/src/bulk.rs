@@ -7,9 +7,10 @@
 //! parents before children, and a prospect's cached latest qualification among its own.
 //! Nothing here runs on a request path.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, TransactionSession};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde::Serialize;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::codes::{Code, int, scoring_rule_number};
 use crate::connect::begin_write;
@@ -33,7 +34,7 @@ pub const ROWS_PER_STATEMENT: usize = 500;
 /// # Errors
 /// [`StoreError::Conflict`] when an email is taken; nothing is written.
 pub async fn create_users(
-    db: &impl sea_orm::TransactionTrait,
+    db: &impl Conn,
     people: &[(String, String, Role)],
     password_hash: &str,
 ) -> Result<Vec<User>, StoreError> {
@@ -50,10 +51,7 @@ pub async fn create_users(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
-pub async fn insert_enrollments(
-    db: &impl sea_orm::TransactionTrait,
-    records: &[Enrollment],
-) -> Result<(), StoreError> {
+pub async fn insert_enrollments(db: &impl Conn, records: &[Enrollment]) -> Result<(), StoreError> {
     insert_all::<enrollments::Entity, _, _>(db, records, |e| {
         Ok(enrollments::ActiveModel::from(enrollments::Model {
             id: e.id,
@@ -70,10 +68,7 @@ pub async fn insert_enrollments(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
-pub async fn insert_prospects(
-    db: &impl sea_orm::TransactionTrait,
-    records: &[Prospect],
-) -> Result<(), StoreError> {
+pub async fn insert_prospects(db: &impl Conn, records: &[Prospect]) -> Result<(), StoreError> {
     insert_all::<prospects::Entity, _, _>(db, records, |p| {
         Ok(prospects::ActiveModel::from(prospects::Model {
             id: p.id,
@@ -100,7 +95,7 @@ pub async fn insert_prospects(
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
 pub async fn insert_qualifications(
-    db: &impl sea_orm::TransactionTrait,
+    db: &impl Conn,
     records: &[Qualification],
 ) -> Result<(), StoreError> {
     insert_all::<qualifications::Entity, _, _>(db, records, |q| {
@@ -136,7 +131,7 @@ pub async fn insert_qualifications(
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
 pub async fn insert_decisions(
-    db: &impl sea_orm::TransactionTrait,
+    db: &impl Conn,
     records: &[DecisionRecord],
 ) -> Result<(), StoreError> {
     insert_all::<decisions::Entity, _, _>(db, records, |d| {
@@ -156,11 +151,7 @@ pub async fn insert_decisions(
 }
 
 /// One transaction, one multi-row `INSERT` per [`ROWS_PER_STATEMENT`] records.
-async fn insert_all<E, R, F>(
-    db: &impl sea_orm::TransactionTrait,
-    records: &[R],
-    to_row: F,
-) -> Result<(), StoreError>
+async fn insert_all<E, R, F>(db: &impl Conn, records: &[R], to_row: F) -> Result<(), StoreError>
 where
     E: EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
@@ -178,10 +169,7 @@ where
     Ok(())
 }
 
-async fn insert_chunk<E>(
-    txn: &impl ConnectionTrait,
-    rows: Vec<E::ActiveModel>,
-) -> Result<(), StoreError>
+async fn insert_chunk<E>(txn: &impl Conn, rows: Vec<E::ActiveModel>) -> Result<(), StoreError>
 where
     E: EntityTrait,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
@@ -201,7 +189,7 @@ const GENERATED: &str = "bench_generated_qualifications";
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn generated(db: &impl ConnectionTrait) -> Result<Option<u64>, StoreError> {
+pub async fn generated(db: &impl Conn) -> Result<Option<u64>, StoreError> {
     let row = settings::Entity::find_by_id(GENERATED.to_owned())
         .one(db)
         .await?;
@@ -212,10 +200,7 @@ pub async fn generated(db: &impl ConnectionTrait) -> Result<Option<u64>, StoreEr
 ///
 /// # Errors
 /// [`StoreError::Db`] when the write fails.
-pub async fn mark_generated(
-    db: &impl ConnectionTrait,
-    qualifications: u64,
-) -> Result<(), StoreError> {
+pub async fn mark_generated(db: &impl Conn, qualifications: u64) -> Result<(), StoreError> {
     settings::Entity::insert(settings::ActiveModel::from(settings::Model {
         key: GENERATED.to_owned(),
         value: qualifications.to_string(),

@@ -40,6 +40,7 @@ use sea_orm::{
 };
 
 use crate::StoreError;
+use crate::tx::{Conn, WriteTx};
 
 /// How long a SQLite writer waits for the write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -187,22 +188,39 @@ pub async fn migrate(db: &Db) -> Result<(), StoreError> {
 }
 
 /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (see the module docs), a plain
-/// `BEGIN` on PostgreSQL. Inside an open transaction it starts a savepoint.
+/// `BEGIN` on PostgreSQL. Inside an open transaction ([`WriteTx`]) it starts a savepoint.
 ///
-/// Callers composing several store writes atomically should open their transaction here,
-/// not with `begin()`, so that it holds the SQLite write lock from the start.
+/// Callers composing several store writes atomically open their transaction here, so that
+/// it holds the SQLite write lock from the start.
 ///
 /// # Errors
 /// [`StoreError::Db`] when no connection is available or the lock wait times out.
-pub async fn begin_write<C>(db: &C) -> Result<C::Transaction, StoreError>
-where
-    C: TransactionTrait,
-{
+pub async fn begin_write(db: &impl Conn) -> Result<WriteTx, StoreError> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
     };
-    Ok(db.begin_with_options(options).await?)
+    Ok(WriteTx::new(db.begin_with_options(options).await?))
+}
+
+/// SQLite's own check of a database file (`PRAGMA integrity_check`): `["ok"]` when the
+/// file is sound, else one line per problem found. For crash tests and operators.
+///
+/// # Errors
+/// [`StoreError::Db`] when the check cannot run, e.g. on PostgreSQL, which has no such
+/// check.
+pub async fn sqlite_integrity_check(db: &Db) -> Result<Vec<String>, StoreError> {
+    let rows = db
+        .pool
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA integrity_check",
+        ))
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect::<Result<_, _>>()?)
 }
 
 #[async_trait::async_trait]

@@ -3,12 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::{BiasCheck, Decision, DecisionOutcome, ProspectStatus};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::Code;
@@ -65,7 +63,7 @@ impl TryFrom<decisions::Model> for DecisionRecord {
 ///   of the prospect awaits review.
 #[allow(clippy::too_many_arguments)] // mirrors the spec; every value is stored
 pub async fn record_decision(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     prospect_id: Uuid,
     qualification_id: Option<Uuid>,
     decided_by: Uuid,
@@ -135,10 +133,7 @@ pub async fn record_decision(
     Ok((row.try_into()?, request))
 }
 
-async fn has_pending_exception(
-    txn: &impl ConnectionTrait,
-    prospect_id: Uuid,
-) -> Result<bool, StoreError> {
+async fn has_pending_exception(txn: &impl Conn, prospect_id: Uuid) -> Result<bool, StoreError> {
     let pending = exception_requests::Entity::find()
         .filter(exception_requests::Column::ProspectId.eq(prospect_id))
         .filter(exception_requests::Column::Status.eq(ExceptionStatus::Pending.code()))
@@ -152,7 +147,7 @@ async fn has_pending_exception(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn decisions_by_prospect_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     prospect_ids: &[Uuid],
 ) -> Result<Vec<DecisionRecord>, StoreError> {
     if prospect_ids.is_empty() {
@@ -173,7 +168,7 @@ pub async fn decisions_by_prospect_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn decisions_by_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     ids: &[Uuid],
 ) -> Result<Vec<DecisionRecord>, StoreError> {
     if ids.is_empty() {

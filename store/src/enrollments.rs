@@ -4,12 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::connect::begin_write;
@@ -46,7 +44,7 @@ impl From<enrollments::Model> for Enrollment {
 /// # Errors
 /// [`StoreError::Conflict`]`("enrollment")` when the mentee is already enrolled.
 pub async fn enroll(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     mentee_id: Uuid,
 ) -> Result<Enrollment, StoreError> {
@@ -60,7 +58,7 @@ pub async fn enroll(
 /// [`StoreError::Conflict`]`("enrollment")` when the mentee is already enrolled,
 /// [`StoreError::Conflict`]`("removed enrollment")` when they were removed after `made_at`.
 async fn enroll_after(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     mentee_id: Uuid,
     made_at: Option<DateTime<Utc>>,
@@ -120,7 +118,7 @@ async fn enroll_after(
 /// [`StoreError::Conflict`]`("removed enrollment")` when the mentee was removed from the
 /// program after the invite was made (only a newer invite lets them back in).
 pub async fn join_with_invite(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     mentee_id: Uuid,
     code: &str,
     now: DateTime<Utc>,
@@ -139,7 +137,7 @@ pub(crate) async fn join<C>(
     now: DateTime<Utc>,
 ) -> Result<Program, StoreError>
 where
-    C: ConnectionTrait + TransactionTrait,
+    C: Conn,
 {
     let invite = redeem_invite(txn, code, now).await?;
     enroll_after(txn, invite.program_id, mentee_id, Some(invite.created_at)).await?;
@@ -153,7 +151,7 @@ where
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn enrollment(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     mentee_id: Uuid,
 ) -> Result<Option<Enrollment>, StoreError> {
@@ -171,7 +169,7 @@ pub async fn enrollment(
 /// # Errors
 /// [`StoreError::NotFound`] when the mentee is not actively enrolled.
 pub async fn remove_enrollment(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     mentee_id: Uuid,
     now: DateTime<Utc>,
@@ -193,10 +191,7 @@ pub async fn remove_enrollment(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn mentee_program_ids(
-    db: &impl ConnectionTrait,
-    mentee_id: Uuid,
-) -> Result<Vec<Uuid>, StoreError> {
+pub async fn mentee_program_ids(db: &impl Conn, mentee_id: Uuid) -> Result<Vec<Uuid>, StoreError> {
     Ok(enrollments::Entity::find()
         .select_only()
         .column(enrollments::Column::ProgramId)
@@ -212,7 +207,7 @@ pub async fn mentee_program_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn mentees_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     request: PageRequest,
 ) -> Result<Page<User>, StoreError> {

@@ -3,12 +3,10 @@
 use chrono::{DateTime, Utc};
 use domain::{ProspectStatus, status_after_review};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::micros;
 use crate::codes::{Code, codes};
@@ -73,7 +71,7 @@ pub struct ExceptionFilter {
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn exception_by_id(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     id: Uuid,
 ) -> Result<Option<ExceptionRequest>, StoreError> {
     exception_requests::Entity::find_by_id(id)
@@ -88,7 +86,7 @@ pub async fn exception_by_id(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn exceptions_by_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     ids: &[Uuid],
 ) -> Result<Vec<ExceptionRequest>, StoreError> {
     if ids.is_empty() {
@@ -109,7 +107,7 @@ pub async fn exceptions_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn exceptions_by_decision_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     decision_ids: &[Uuid],
 ) -> Result<Vec<ExceptionRequest>, StoreError> {
     if decision_ids.is_empty() {
@@ -129,7 +127,7 @@ pub async fn exceptions_by_decision_ids(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn exceptions_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     filter: &ExceptionFilter,
     request: PageRequest,
 ) -> Result<Page<ExceptionRequest>, StoreError> {
@@ -159,7 +157,7 @@ pub async fn exceptions_page(
 /// [`StoreError::NotFound`], or [`StoreError::Conflict`]`("already reviewed")` when the
 /// request is not pending.
 pub async fn review_exception(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     reviewer_id: Uuid,
     approve: bool,

@@ -17,7 +17,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, RuntimeErr,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -26,6 +25,7 @@ use crate::clock::now;
 use crate::connect::begin_write;
 use crate::entity::idempotency_keys;
 use crate::error::unique;
+use crate::{Conn, WriteTx};
 
 /// How many times a claim that lost the race for the key reads the winner's response again
 /// before giving up (each round waits for the winner's transaction to end).
@@ -61,16 +61,12 @@ pub struct StoredResponse {
 /// # Errors
 /// [`StoreError::Db`] when the database fails; [`StoreError::Conflict`] when the key keeps
 /// being taken without a response becoming readable (should not happen).
-pub async fn claim<C>(
-    db: &C,
+pub async fn claim(
+    db: &impl Conn,
     user_id: Uuid,
     key: &str,
     request_hash: &str,
-) -> Result<Claim<C::Transaction>, StoreError>
-where
-    C: ConnectionTrait + TransactionTrait,
-    C::Transaction: ConnectionTrait,
-{
+) -> Result<Claim<WriteTx>, StoreError> {
     for _ in 0..CLAIM_ROUNDS {
         if let Some(done) = stored(db, user_id, key, request_hash).await? {
             return Ok(done);
@@ -148,7 +144,7 @@ fn lock_not_available(e: &DbErr) -> bool {
 
 /// The outcome of a key already completed, if it is.
 async fn stored<T>(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     key: &str,
     request_hash: &str,
@@ -177,7 +173,7 @@ async fn stored<T>(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn complete(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     key: &str,
     response: &StoredResponse,
@@ -208,11 +204,7 @@ pub async fn complete(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
-pub async fn release(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    key: &str,
-) -> Result<(), StoreError> {
+pub async fn release(db: &impl Conn, user_id: Uuid, key: &str) -> Result<(), StoreError> {
     idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::UserId.eq(user_id))
         .filter(idempotency_keys::Column::Key.eq(key))
@@ -226,10 +218,7 @@ pub async fn release(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
-pub async fn forget_before(
-    db: &impl ConnectionTrait,
-    before: DateTime<Utc>,
-) -> Result<u64, StoreError> {
+pub async fn forget_before(db: &impl Conn, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let result = idempotency_keys::Entity::delete_many()
         .filter(idempotency_keys::Column::CreatedAt.lt(before))
         .exec(db)

@@ -2,12 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::connect::begin_write;
@@ -46,7 +44,7 @@ impl From<invites::Model> for Invite {
 /// # Errors
 /// [`StoreError::Conflict`]`("invite code")` when the code exists already.
 pub async fn create_invite(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     program_id: Uuid,
     created_by: Uuid,
     code: &str,
@@ -73,10 +71,7 @@ pub async fn create_invite(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn invite_by_id(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<Invite>, StoreError> {
+pub async fn invite_by_id(db: &impl Conn, id: Uuid) -> Result<Option<Invite>, StoreError> {
     Ok(invites::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -87,10 +82,7 @@ pub async fn invite_by_id(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn invites_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<Invite>, StoreError> {
+pub async fn invites_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Invite>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -106,7 +98,7 @@ pub async fn invites_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn invites_of_program(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     program_id: Uuid,
 ) -> Result<Vec<Invite>, StoreError> {
     let rows = invites::Entity::find()
@@ -125,7 +117,7 @@ pub async fn invites_of_program(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn invite_usable(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -162,7 +154,7 @@ fn usable(code: &str, now: DateTime<Utc>) -> Condition {
 /// # Errors
 /// [`StoreError::NotFound`] when no usable invite has this code.
 pub async fn redeem_invite(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Invite, StoreError> {
@@ -193,7 +185,7 @@ pub async fn redeem_invite(
 /// # Errors
 /// [`StoreError::NotFound`] when there is no such invite.
 pub async fn revoke_invite(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Invite, StoreError> {

@@ -1,7 +1,8 @@
 //! Persistence: the only crate that knows SQL.
 //!
-//! Functions take a connection, or a transaction from [`begin_write`] when a caller needs
-//! several writes to commit together, and return plain records, never SeaORM models.
+//! Functions take a connection ([`Conn`]: the [`Db`], or a [`WriteTx`] from [`begin_write`]
+//! when a caller needs several writes to commit together) and return plain records, never
+//! SeaORM models. No SeaORM type is part of what callers name: `api` does not depend on it.
 //! Start reading at [`connect`] (the SQLite locking story) and [`templates`].
 
 pub mod accounts;
@@ -24,11 +25,14 @@ pub mod qualifications;
 pub mod sessions;
 pub mod settings;
 pub mod templates;
+mod tx;
 pub mod users;
 mod version_writes;
 mod versions;
 
-pub use connect::{Db, StatementCounter, begin_write, connect, connect_counted, migrate};
+pub use connect::{
+    Db, StatementCounter, begin_write, connect, connect_counted, migrate, sqlite_integrity_check,
+};
 pub use decisions::DecisionRecord;
 pub use error::StoreError;
 pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};
@@ -37,7 +41,7 @@ pub use page::{Order, Page, PageRequest};
 pub use programs::{Enrollment, Program};
 pub use prospects::{Prospect, ProspectFilter, ProspectOrder};
 pub use qualifications::Qualification;
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionSession};
 pub use sessions::{RefreshToken, Rotation};
 pub use templates::{Template, TemplateVersion, VersionStatus};
+pub use tx::{Conn, WriteTx};
 pub use users::{Role, User};

@@ -1,12 +1,12 @@
 //! Keyset pagination on UUID v7 ids, which sort by creation time.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order as SqlOrder, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, EntityTrait, Order as SqlOrder, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
-use crate::StoreError;
+use crate::{Conn, StoreError};
 
 /// Which page to load: at most `first` items, starting after the item with id `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub(crate) async fn fetch_page<E, C>(
 where
     E: EntityTrait,
     E::Model: Send + Sync,
-    C: ConnectionTrait,
+    C: Conn,
 {
     let total = select.clone().count(db).await?;
     let mut select = select;

@@ -2,12 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::connect::begin_write;
@@ -54,7 +52,7 @@ impl From<programs::Model> for Program {
 /// # Errors
 /// [`StoreError::Db`] when the database fails (or a referenced row is missing).
 pub async fn create_program(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     mentor_id: Uuid,
     name: &str,
     description: &str,
@@ -80,10 +78,7 @@ pub async fn create_program(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn program_by_id(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<Program>, StoreError> {
+pub async fn program_by_id(db: &impl Conn, id: Uuid) -> Result<Option<Program>, StoreError> {
     Ok(programs::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -94,10 +89,7 @@ pub async fn program_by_id(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn programs_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<Program>, StoreError> {
+pub async fn programs_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Program>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -113,7 +105,7 @@ pub async fn programs_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn programs_page_for_mentor(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     mentor_id: Uuid,
     request: PageRequest,
 ) -> Result<Page<Program>, StoreError> {
@@ -127,7 +119,7 @@ pub async fn programs_page_for_mentor(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn programs_page_for_mentee(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     mentee_id: Uuid,
     request: PageRequest,
 ) -> Result<Page<Program>, StoreError> {
@@ -147,7 +139,7 @@ pub async fn programs_page_for_mentee(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn program_ids_for_mentor(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     mentor_id: Uuid,
 ) -> Result<Vec<Uuid>, StoreError> {
     Ok(programs::Entity::find()
@@ -167,7 +159,7 @@ pub async fn program_ids_for_mentor(
 /// [`StoreError::NotFound`], or [`StoreError::Stale`] when `expected_revision` is given and
 /// is not the stored revision.
 pub async fn update_program(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     name: Option<&str>,
     description: Option<&str>,

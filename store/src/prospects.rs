@@ -4,12 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::ProspectStatus;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::codes::Code;
@@ -84,7 +82,7 @@ pub enum ProspectOrder {
 /// # Errors
 /// [`StoreError::Db`] when the database fails (or owner or program do not exist).
 pub async fn create_prospect(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     owner_id: Uuid,
     program_id: Uuid,
     name: &str,
@@ -115,10 +113,7 @@ pub async fn create_prospect(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn prospect_by_id(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<Prospect>, StoreError> {
+pub async fn prospect_by_id(db: &impl Conn, id: Uuid) -> Result<Option<Prospect>, StoreError> {
     prospects::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -130,10 +125,7 @@ pub async fn prospect_by_id(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn prospects_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<Prospect>, StoreError> {
+pub async fn prospects_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Prospect>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -151,7 +143,7 @@ pub async fn prospects_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn prospects_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     filter: &ProspectFilter,
     order: ProspectOrder,
     request: PageRequest,
@@ -230,7 +222,7 @@ fn escape_like(text: &str) -> String {
 /// [`StoreError::NotFound`], or [`StoreError::Stale`] when `expected_revision` is given and
 /// is not the stored revision.
 pub async fn update_prospect(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     name: Option<&str>,
     company: Option<Option<String>>,
@@ -265,7 +257,7 @@ pub async fn update_prospect(
 /// # Errors
 /// [`StoreError::NotFound`] when there is no such prospect.
 pub async fn archive_prospect(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Prospect, StoreError> {
@@ -280,7 +272,7 @@ pub async fn archive_prospect(
 }
 
 pub(crate) async fn lock_prospect(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     id: Uuid,
 ) -> Result<prospects::Model, StoreError> {
     prospects::Entity::find_by_id(id)
@@ -292,7 +284,7 @@ pub(crate) async fn lock_prospect(
 
 /// Writes every mutable field with the next revision and a new `updated_at`.
 pub(crate) async fn save_prospect(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     row: prospects::Model,
 ) -> Result<prospects::Model, StoreError> {
     let row = prospects::Model {

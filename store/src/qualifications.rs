@@ -8,15 +8,13 @@
 
 use chrono::{DateTime, Utc};
 use domain::{Answer, Assessment, OutlookDraft, ProspectStatus, QualificationResult, Verdict};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::{Code, int, scoring_rule, scoring_rule_number, uint};
@@ -88,7 +86,7 @@ fn from_json<T: DeserializeOwned>(value: Json) -> Result<T, StoreError> {
 /// # Errors
 /// [`StoreError::NotFound`] when the prospect does not exist.
 pub async fn insert_qualification(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     prospect_id: Uuid,
     template_version_id: Uuid,
     qualified_by: Uuid,
@@ -139,7 +137,7 @@ pub async fn insert_qualification(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn qualification_by_id(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     id: Uuid,
 ) -> Result<Option<Qualification>, StoreError> {
     qualifications::Entity::find_by_id(id)
@@ -154,7 +152,7 @@ pub async fn qualification_by_id(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn qualifications_by_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     ids: &[Uuid],
 ) -> Result<Vec<Qualification>, StoreError> {
     if ids.is_empty() {
@@ -174,7 +172,7 @@ pub async fn qualifications_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn qualifications_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     prospect_id: Uuid,
     request: PageRequest,
 ) -> Result<Page<Qualification>, StoreError> {
@@ -190,7 +188,7 @@ pub async fn qualifications_page(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn latest_by_prospect_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     prospect_ids: &[Uuid],
 ) -> Result<Vec<Qualification>, StoreError> {
     if prospect_ids.is_empty() {
@@ -217,7 +215,7 @@ pub async fn latest_by_prospect_ids(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn owner_used_version(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     owner_id: Uuid,
     version_id: Uuid,
 ) -> Result<bool, StoreError> {

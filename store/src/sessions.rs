@@ -2,12 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::connect::begin_write;
@@ -54,7 +52,7 @@ pub enum Rotation {
 /// # Errors
 /// [`StoreError::Conflict`]`("refresh token")` if the hash exists already.
 pub async fn insert_refresh_token(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     family_id: Uuid,
     token_hash: &str,
@@ -82,7 +80,7 @@ pub async fn insert_refresh_token(
 /// # Errors
 /// [`StoreError::Db`] when the database fails; every token problem is a [`Rotation`].
 pub async fn rotate_refresh_token(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     old_hash: &str,
     new_hash: &str,
     new_expires_at: DateTime<Utc>,
@@ -132,7 +130,7 @@ pub async fn rotate_refresh_token(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn revoke_family_by_token(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -154,7 +152,7 @@ pub async fn revoke_family_by_token(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn revoke_family(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -171,7 +169,7 @@ pub async fn revoke_family(
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn revoke_user_tokens(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -179,7 +177,7 @@ pub async fn revoke_user_tokens(
 }
 
 async fn revoke_where(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     condition: sea_orm::sea_query::SimpleExpr,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {

@@ -1,7 +1,8 @@
 //! Server-wide settings, such as the JWT signing secret.
 
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::entity::settings;
 
@@ -12,7 +13,7 @@ use crate::entity::settings;
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn get_or_insert_setting(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     key: &str,
     candidate: &str,
 ) -> Result<String, StoreError> {

@@ -3,12 +3,10 @@
 use chrono::{DateTime, Utc};
 use domain::Definition;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::codes::Code;
@@ -55,7 +53,7 @@ impl From<templates::Model> for Template {
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn create_template(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     owner_id: Uuid,
     name: &str,
     description: &str,
@@ -68,7 +66,7 @@ pub async fn create_template(
 }
 
 async fn insert_template(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     owner_id: Uuid,
     name: &str,
     description: &str,
@@ -94,10 +92,7 @@ async fn insert_template(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn template_by_id(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<Template>, StoreError> {
+pub async fn template_by_id(db: &impl Conn, id: Uuid) -> Result<Option<Template>, StoreError> {
     Ok(templates::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -108,10 +103,7 @@ pub async fn template_by_id(
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn templates_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<Template>, StoreError> {
+pub async fn templates_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Template>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -127,7 +119,7 @@ pub async fn templates_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn templates_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     owner_id: Uuid,
     include_archived: bool,
     request: PageRequest,
@@ -149,7 +141,7 @@ pub async fn templates_page(
 /// [`StoreError::NotFound`], or [`StoreError::Stale`] when `expected_revision` is given and
 /// is not the stored revision.
 pub async fn update_draft(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     template_id: Uuid,
     name: Option<&str>,
     description: Option<&str>,
@@ -196,7 +188,7 @@ pub async fn update_draft(
 /// [`StoreError::Conflict`]`("already published")` when the latest version is published,
 /// [`StoreError::NotFound`] when there is no such template.
 pub async fn publish_latest(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     template_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<TemplateVersion, StoreError> {
@@ -230,7 +222,7 @@ pub async fn publish_latest(
 /// # Errors
 /// [`StoreError::NotFound`] when there is no such template.
 pub async fn archive_template(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Template, StoreError> {
@@ -250,7 +242,7 @@ pub async fn archive_template(
 /// # Errors
 /// [`StoreError::NotFound`] when there is no such template.
 pub async fn copy_template(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     template_id: Uuid,
     new_owner: Uuid,
     name: &str,
@@ -273,10 +265,7 @@ pub async fn copy_template(
     Ok(copy)
 }
 
-async fn lock_template(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<templates::Model, StoreError> {
+async fn lock_template(txn: &impl Conn, id: Uuid) -> Result<templates::Model, StoreError> {
     templates::Entity::find_by_id(id)
         .lock_exclusive()
         .one(txn)
@@ -286,7 +275,7 @@ async fn lock_template(
 
 /// Writes the editable fields with the next revision and a new `updated_at`.
 async fn save_template(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     row: templates::Model,
 ) -> Result<templates::Model, StoreError> {
     let row = templates::Model {

@@ -2,11 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::{Code, codes};
@@ -61,7 +60,7 @@ impl TryFrom<users::Model> for User {
 /// # Errors
 /// [`StoreError::Conflict`]`("email")` when the email is taken.
 pub async fn create_user(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     email: &str,
     name: &str,
     role: Role,
@@ -93,7 +92,7 @@ pub async fn create_user(
 /// [`StoreError::NotFound`] when no usable invite has this code,
 /// [`StoreError::Conflict`]`("email")` when the email is taken.
 pub async fn sign_up_with_invite(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     email: &str,
     name: &str,
     password_hash: &str,
@@ -109,10 +108,7 @@ pub async fn sign_up_with_invite(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn user_by_email(
-    db: &impl ConnectionTrait,
-    email: &str,
-) -> Result<Option<User>, StoreError> {
+pub async fn user_by_email(db: &impl Conn, email: &str) -> Result<Option<User>, StoreError> {
     users::Entity::find()
         .filter(users::Column::Email.eq(email))
         .one(db)
@@ -123,7 +119,7 @@ pub async fn user_by_email(
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, StoreError> {
+pub async fn user_by_id(db: &impl Conn, id: Uuid) -> Result<Option<User>, StoreError> {
     users::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -135,10 +131,7 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Us
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
-pub async fn users_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<User>, StoreError> {
+pub async fn users_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<User>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -154,7 +147,7 @@ pub async fn users_by_ids(
 /// # Errors
 /// [`StoreError::NotFound`] when there is no such user.
 pub async fn set_password_hash(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     id: Uuid,
     password_hash: &str,
 ) -> Result<(), StoreError> {

@@ -3,12 +3,10 @@
 
 use domain::Definition;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::{Code, int};
@@ -23,7 +21,7 @@ use crate::versions::{TemplateVersion, VersionStatus, to_version};
 /// [`StoreError::Immutable`] when the version is published, [`StoreError::NotFound`] when
 /// it does not exist.
 pub async fn update_version_definition(
-    db: &impl TransactionTrait,
+    db: &impl Conn,
     version_id: Uuid,
     definition: &Definition,
 ) -> Result<TemplateVersion, StoreError> {
@@ -35,7 +33,7 @@ pub async fn update_version_definition(
 
 /// [`update_version_definition`] inside the caller's write transaction.
 pub(crate) async fn write_definition(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     version_id: Uuid,
     definition: &Definition,
 ) -> Result<TemplateVersion, StoreError> {
@@ -77,7 +75,7 @@ pub(crate) async fn write_definition(
 
 /// Inserts a new draft version `number` of the template, inside the caller's transaction.
 pub(crate) async fn insert_draft(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     template_id: Uuid,
     number: i32,
     definition: &Definition,
@@ -104,7 +102,7 @@ pub(crate) async fn insert_draft(
 }
 
 async fn insert_criteria(
-    txn: &impl ConnectionTrait,
+    txn: &impl Conn,
     version_id: Uuid,
     definition: &Definition,
 ) -> Result<(), StoreError> {

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use domain::{CriterionDraft, Definition, DefinitionDraft};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::Conn;
 use crate::StoreError;
 use crate::codes::{Code, codes, uint};
 use crate::entity::{criteria, template_versions};
@@ -40,7 +41,7 @@ pub struct TemplateVersion {
 /// # Errors
 /// [`StoreError::NotFound`] when the template has no version (it does not exist).
 pub async fn latest_version(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     template_id: Uuid,
 ) -> Result<TemplateVersion, StoreError> {
     let row = template_versions::Entity::find()
@@ -58,7 +59,7 @@ pub async fn latest_version(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn versions_of(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     template_id: Uuid,
 ) -> Result<Vec<TemplateVersion>, StoreError> {
     let rows = template_versions::Entity::find()
@@ -75,7 +76,7 @@ pub async fn versions_of(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn versions_by_template_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     template_ids: &[Uuid],
 ) -> Result<Vec<TemplateVersion>, StoreError> {
     if template_ids.is_empty() {
@@ -96,7 +97,7 @@ pub async fn versions_by_template_ids(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn versions_by_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     ids: &[Uuid],
 ) -> Result<Vec<TemplateVersion>, StoreError> {
     if ids.is_empty() {
@@ -114,7 +115,7 @@ pub async fn versions_by_ids(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn latest_versions_by_template_ids(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     template_ids: &[Uuid],
 ) -> Result<Vec<TemplateVersion>, StoreError> {
     if template_ids.is_empty() {
@@ -140,7 +141,7 @@ pub async fn latest_versions_by_template_ids(
 
 /// Attaches the criteria of all `rows` with one query.
 pub(crate) async fn with_criteria(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     rows: Vec<template_versions::Model>,
 ) -> Result<Vec<TemplateVersion>, StoreError> {
     if rows.is_empty() {

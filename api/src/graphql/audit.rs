@@ -6,14 +6,14 @@
 //! Dropping a `Tx` without committing rolls everything back.
 
 use async_graphql::Context;
-use store::DatabaseTransaction;
+use store::WriteTx;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{Credentials, credentials, db};
 
 pub struct Tx {
-    txn: DatabaseTransaction,
+    txn: WriteTx,
     actor: Option<Uuid>,
 }
 
@@ -37,7 +37,7 @@ impl Tx {
     }
 
     /// The connection to make the changes on.
-    pub fn conn(&self) -> &DatabaseTransaction {
+    pub fn conn(&self) -> &WriteTx {
         &self.txn
     }
 

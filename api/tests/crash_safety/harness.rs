@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
 use test_support::process::ServerProcess;
 use uuid::Uuid;
@@ -129,16 +128,10 @@ pub fn create_mentor(database_url: &str) -> String {
 
 /// The answer of `PRAGMA integrity_check` through a connection of the test's own.
 pub async fn sqlite_integrity(database_url: &str) -> Vec<String> {
-    let db = Database::connect(database_url).await.expect("open SQLite");
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA integrity_check",
-        ))
+    let db = store::connect(database_url).await.expect("open SQLite");
+    let answer = store::sqlite_integrity_check(&db)
         .await
         .expect("integrity_check");
     let _ = db.close().await;
-    rows.iter()
-        .map(|row| row.try_get_by_index::<String>(0).expect("a text row"))
-        .collect()
+    answer
 }

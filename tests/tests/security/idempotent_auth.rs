@@ -153,9 +153,7 @@ async fn a_claim_committed_without_its_response_by_a_dead_process_is_taken_over_
         .expect("claim")
     {
         store::idempotency::Claim::Claimed(txn) => {
-            store::TransactionSession::commit(txn)
-                .await
-                .expect("commit the claim alone");
+            txn.commit().await.expect("commit the claim alone");
         }
         _ => panic!("a fresh key is claimed"),
     }

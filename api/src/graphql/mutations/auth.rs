@@ -433,7 +433,7 @@ fn refresh_ttl(st: &AppState) -> Duration {
 /// A new session (a new refresh-token family unless `family` continues one).
 pub async fn issue_session(
     st: &AppState,
-    conn: &impl store::ConnectionTrait,
+    conn: &impl store::Conn,
     user: store::User,
     family: Option<Uuid>,
 ) -> ApiResult<AuthPayload> {
