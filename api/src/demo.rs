@@ -111,7 +111,7 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
         db,
         mentor.id,
         "A-client standard",
-        "The default definition of an A-client.",
+        &domain::LongText::parse("The default definition of an A-client.")?,
         &definition,
     )
     .await?;
@@ -120,7 +120,7 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
         db,
         mentor.id,
         "Strategy Program 2027",
-        "Grow by serving A-clients.",
+        &domain::LongText::parse("Grow by serving A-clients.")?,
         Some(version.id),
     )
     .await?;
@@ -174,15 +174,17 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
             ) {
                 store::decisions::record_decision(
                     db,
-                    prospect.id,
-                    Some(q.id),
-                    mentee.id,
-                    decision,
-                    None,
-                    None,
-                    outcome,
-                    domain::status_after_decision(outcome),
-                    program.id,
+                    store::NewDecision {
+                        prospect_id: prospect.id,
+                        qualification_id: Some(q.id),
+                        decided_by: mentee.id,
+                        decision,
+                        reason: None,
+                        bias_check: None,
+                        outcome,
+                        new_status: domain::status_after_decision(outcome),
+                        program_id: program.id,
+                    },
                 )
                 .await?;
             }

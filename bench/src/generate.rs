@@ -126,7 +126,7 @@ impl Generator<'_> {
             self.db,
             mentor_id,
             &format!("Strategy Program {}", 2027 + index),
-            "Grow by serving A-clients.",
+            &domain::LongText::parse("Grow by serving A-clients.")?,
             Some(version.id),
         )
         .await?;
@@ -181,7 +181,7 @@ impl Generator<'_> {
             self.db,
             mentor.id,
             "A-client standard",
-            "The default definition of an A-client.",
+            &domain::LongText::parse("The default definition of an A-client.")?,
             &domain::a_client_standard(),
         )
         .await?;

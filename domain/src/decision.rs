@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::qualification::Verdict;
 use crate::template::ExceptionPolicy;
-use crate::text::char_len;
-
-const MAX_REASON_CHARS: usize = 2000;
+use crate::text::{MAX_TEXT_CHARS, char_len};
 
 /// The mentee's call on a prospect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,7 +91,7 @@ pub fn decide(
 ) -> Result<DecisionOutcome, DecisionError> {
     let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
     // Checked for every decision: the reason is stored whatever the outcome.
-    if reason.is_some_and(|reason| char_len(reason) > MAX_REASON_CHARS) {
+    if reason.is_some_and(|reason| char_len(reason) > MAX_TEXT_CHARS) {
         return Err(DecisionError::ReasonTooLong);
     }
     match (decision, latest_verdict) {

@@ -35,5 +35,5 @@ pub use template::{
     DEFAULT_KNOCKOUT_CAP, DEFAULT_THRESHOLD_A, DEFAULT_THRESHOLD_B, Definition, DefinitionDraft,
     ExceptionPolicy,
 };
-pub use text::{DisplayName, Email, Password};
+pub use text::{DisplayName, Email, LongText, Password, Text};
 pub use tier::Tier;

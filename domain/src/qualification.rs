@@ -7,10 +7,8 @@ use crate::answer::{Answer, Evaluation, Slot, evaluate_answers, require_all};
 use crate::error::{Problems, ValidationErrors};
 use crate::scoring::{Assessment, ScoringRule, assess};
 use crate::template::Definition;
-use crate::text::trimmed_within;
+use crate::text::{MAX_TEXT_CHARS, trimmed_within};
 use crate::tier::Tier;
-
-const MAX_PLAN_CHARS: usize = 2000;
 
 /// What the method says to do with a prospect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,7 +140,7 @@ fn check_outlook(
     problems: &mut Problems,
 ) -> CheckedOutlook {
     let overrides = evaluate_answers(def, &outlook.answers, "outlook.answers", problems);
-    let plan = match trimmed_within(&outlook.plan, 1, MAX_PLAN_CHARS) {
+    let plan = match trimmed_within(&outlook.plan, 1, MAX_TEXT_CHARS) {
         Ok(plan) => plan.to_owned(),
         Err(invalid) => {
             problems.push(invalid.at("outlook.plan"));

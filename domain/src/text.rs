@@ -170,20 +170,77 @@ impl DisplayName {
     }
 }
 
+/// The longest free text people write (a description, a note, a reason, a plan), in
+/// characters: the one limit of [`LongText`].
+pub const MAX_TEXT_CHARS: usize = 2000;
 /// The longest description (of a template or a program), in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+pub const MAX_DESCRIPTION_CHARS: usize = MAX_TEXT_CHARS;
 /// The longest search text, in characters: a search is a few words, and a long pattern
 /// only costs the database.
 pub const MAX_SEARCH_CHARS: usize = 200;
 /// The longest invite code looked up, in characters (the codes handed out are shorter).
 pub const MAX_INVITE_CODE_CHARS: usize = 100;
 
-/// A description, trimmed.
-///
-/// # Errors
-/// When it is longer than [`MAX_DESCRIPTION_CHARS`].
-pub fn description(input: &str) -> Result<&str, InvalidValue> {
-    trimmed_within(input, 0, MAX_DESCRIPTION_CHARS)
+/// Free text of at most `MAX` characters, trimmed: possibly empty (an absent text is an
+/// `Option<Text<MAX>>`). Serialized as the plain string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Text<const MAX: usize>(String);
+
+/// Descriptions, notes, reasons: at most [`MAX_TEXT_CHARS`] characters.
+pub type LongText = Text<MAX_TEXT_CHARS>;
+
+impl<const MAX: usize> Text<MAX> {
+    /// # Errors
+    /// When the trimmed text is longer than `MAX` characters
+    /// (`must be at most MAX characters`).
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        trimmed_within(input, 0, MAX).map(|text| Self(text.to_owned()))
+    }
+
+    /// The empty text.
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `None` for the empty text: an optional note left blank is no note.
+    pub fn non_empty(self) -> Option<Self> {
+        (!self.0.is_empty()).then_some(self)
+    }
+}
+
+impl<const MAX: usize> fmt::Display for Text<MAX> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<const MAX: usize> AsRef<str> for Text<MAX> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for Text<MAX> {
+    type Error = InvalidValue;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl<const MAX: usize> From<Text<MAX>> for String {
+    fn from(value: Text<MAX>) -> Self {
+        value.0
+    }
 }
 
 /// A search text, trimmed.
@@ -216,17 +273,28 @@ mod tests {
     }
 
     #[test]
-    fn descriptions_searches_and_invite_codes_have_length_limits() {
-        assert_eq!(description("  told  "), Ok("told"));
-        assert!(description(&"d".repeat(2000)).is_ok());
-        assert_eq!(
-            description(&"d".repeat(2001)).map_err(|e| e.message),
-            Err("must be at most 2000 characters".to_owned())
-        );
+    fn searches_and_invite_codes_have_length_limits() {
         assert_eq!(search(" 50% ").ok(), Some("50%"));
         assert!(search(&"s".repeat(201)).is_err());
         assert!(invite_code(&"c".repeat(100)).is_ok());
         assert!(invite_code(&"c".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn long_text_is_trimmed_and_at_most_2000_characters() {
+        let text = LongText::parse("  a note\n ").map(String::from);
+        assert_eq!(text, Ok("a note".to_owned()));
+        let longest = "é".repeat(2000);
+        assert_eq!(LongText::parse(&longest).map(String::from), Ok(longest));
+        assert_eq!(
+            LongText::parse(&"é".repeat(2001)).map_err(|e| e.message),
+            Err("must be at most 2000 characters".to_owned())
+        );
+        assert_eq!(LongText::parse("   ").map(Text::non_empty), Ok(None));
+        assert_eq!(
+            Text::<3>::parse("four").map_err(|e| e.message),
+            Err("must be at most 3 characters".to_owned())
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod m20250101_000001_initial;
 mod m20250101_000002_published_versions_immutable;
 mod m20250102_000003_audit_and_idempotency;
 mod m20261130_000004_qualification_scoring_rule;
+mod m20261130_000005_json_format;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000002_published_versions_immutable::Migration),
             Box::new(m20250102_000003_audit_and_idempotency::Migration),
             Box::new(m20261130_000004_qualification_scoring_rule::Migration),
+            Box::new(m20261130_000005_json_format::Migration),
         ]
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::codes::{Code, int, scoring_rule_number};
+use crate::codes::{Code, JSON_FORMAT, int, scoring_rule_number};
 use crate::connect::begin_write;
 use crate::decisions::DecisionRecord;
 use crate::entity::{decisions, enrollments, prospects, qualifications, settings};
@@ -120,6 +120,7 @@ pub async fn insert_qualifications(
             requalify_by: result.requalify_by,
             created_at: q.created_at,
             scoring_rule: scoring_rule_number(result.scoring_rule),
+            json_format: JSON_FORMAT,
         }))
     })
     .await
@@ -145,6 +146,7 @@ pub async fn insert_decisions(
             bias_check: d.bias_check.as_ref().map(json).transpose()?,
             is_exception: d.is_exception,
             created_at: d.created_at,
+            json_format: JSON_FORMAT,
         }))
     })
     .await

@@ -90,3 +90,25 @@ pub(crate) fn int(value: u32) -> i32 {
 pub(crate) fn uint(stored: i32) -> Result<u32, StoreError> {
     u32::try_from(stored).map_err(|_| StoreError::corrupt(format_args!("negative {stored}")))
 }
+
+/// The format of the JSON columns (`json_format` of `qualifications`, `criteria` and
+/// `decisions`) this code writes, and the only one it reads: the shapes pinned by the
+/// golden fixtures in `store/tests/fixtures/stored/`. A change of a stored shape is a new
+/// number here, with a reader for the old one; rows from before the column hold 1.
+pub(crate) const JSON_FORMAT: i32 = 1;
+
+/// Checks that a row of `table` holds its JSON in a format this code reads.
+///
+/// # Errors
+/// [`StoreError::UnknownFormat`] for any other number (a row written by a newer version
+/// of the code, which this one must not misread).
+pub(crate) fn json_format(table: &'static str, stored: i32) -> Result<(), StoreError> {
+    if stored == JSON_FORMAT {
+        Ok(())
+    } else {
+        Err(StoreError::UnknownFormat {
+            table,
+            format: stored,
+        })
+    }
+}

@@ -2,14 +2,14 @@
 //! against a DECLINE verdict opens.
 
 use chrono::{DateTime, Utc};
-use domain::{BiasCheck, Decision, DecisionOutcome, ProspectStatus};
+use domain::{BiasCheck, Decision, DecisionOutcome, LongText, ProspectStatus};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
-use crate::codes::Code;
+use crate::codes::{Code, JSON_FORMAT, json_format};
 use crate::connect::begin_write;
 use crate::entity::{decisions, exception_requests, prospects};
 use crate::error::{json_error, unique};
@@ -33,6 +33,7 @@ impl TryFrom<decisions::Model> for DecisionRecord {
     type Error = StoreError;
 
     fn try_from(row: decisions::Model) -> Result<Self, StoreError> {
+        json_format("decisions", row.json_format)?;
         Ok(DecisionRecord {
             id: row.id,
             prospect_id: row.prospect_id,
@@ -51,9 +52,28 @@ impl TryFrom<decisions::Model> for DecisionRecord {
     }
 }
 
-/// Records a decision `domain::decide` allowed, in one transaction: the decision, an
-/// exception request in `program_id` when `outcome` is `PendingException`, and the
-/// prospect's `new_status` (revision bumped).
+/// A decision `domain::decide` allowed, as [`record_decision`] stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDecision {
+    pub prospect_id: Uuid,
+    /// The prospect's latest qualification when the decision was taken, if any.
+    pub qualification_id: Option<Uuid>,
+    pub decided_by: Uuid,
+    pub decision: Decision,
+    /// `None` when no reason (or a blank one) was given.
+    pub reason: Option<LongText>,
+    pub bias_check: Option<BiasCheck>,
+    /// What `domain::decide` made of it.
+    pub outcome: DecisionOutcome,
+    /// The prospect's status afterwards (`domain::status_after_decision`).
+    pub new_status: ProspectStatus,
+    /// The prospect's program, where an exception request goes.
+    pub program_id: Uuid,
+}
+
+/// Records a decision in one transaction: the decision, an exception request in its
+/// program when its outcome is `PendingException`, and the prospect's new status
+/// (revision bumped).
 ///
 /// # Errors
 /// - [`StoreError::NotFound`] when the prospect does not exist;
@@ -61,19 +81,21 @@ impl TryFrom<decisions::Model> for DecisionRecord {
 ///   qualification any more (it was re-qualified meanwhile; decide again);
 /// - [`StoreError::Conflict`]`("pending exception")` while an earlier exception request
 ///   of the prospect awaits review.
-#[allow(clippy::too_many_arguments)] // mirrors the spec; every value is stored
 pub async fn record_decision(
     db: &impl Conn,
-    prospect_id: Uuid,
-    qualification_id: Option<Uuid>,
-    decided_by: Uuid,
-    decision: Decision,
-    reason: Option<&str>,
-    bias: Option<&BiasCheck>,
-    outcome: DecisionOutcome,
-    new_status: ProspectStatus,
-    program_id: Uuid,
+    new: NewDecision,
 ) -> Result<(DecisionRecord, Option<ExceptionRequest>), StoreError> {
+    let NewDecision {
+        prospect_id,
+        qualification_id,
+        decided_by,
+        decision,
+        reason,
+        bias_check,
+        outcome,
+        new_status,
+        program_id,
+    } = new;
     let is_exception = outcome == DecisionOutcome::PendingException;
     let at = now();
     let row = decisions::Model {
@@ -82,13 +104,15 @@ pub async fn record_decision(
         qualification_id,
         decided_by,
         decision: decision.code().to_owned(),
-        reason: reason.map(str::to_owned),
-        bias_check: bias
+        reason: reason.map(String::from),
+        bias_check: bias_check
+            .as_ref()
             .map(serde_json::to_value)
             .transpose()
             .map_err(json_error)?,
         is_exception,
         created_at: at,
+        json_format: JSON_FORMAT,
     };
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;

@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The caller's `expected_revision` is not the stored revision any more.
     #[error("the object was changed by someone else")]
     Stale,
+    /// A row's JSON columns are in a format this code does not read (`json_format`): it
+    /// was written by a newer version of the code. Reading it would misread it.
+    #[error("{table} row in stored JSON format {format}, which this version does not read")]
+    UnknownFormat { table: &'static str, format: i32 },
     /// The database failed, or a stored row could not be read back.
     #[error("database error: {0}")]
     Db(#[from] DbErr),

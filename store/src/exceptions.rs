@@ -1,7 +1,7 @@
 //! Exception requests: a take-on against a DECLINE verdict, waiting for the mentor.
 
 use chrono::{DateTime, Utc};
-use domain::{ProspectStatus, status_after_review};
+use domain::{LongText, ProspectStatus, status_after_review};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
@@ -161,7 +161,7 @@ pub async fn review_exception(
     id: Uuid,
     reviewer_id: Uuid,
     approve: bool,
-    note: Option<&str>,
+    note: Option<&LongText>,
     now: DateTime<Utc>,
 ) -> Result<ExceptionRequest, StoreError> {
     let txn = begin_write(db).await?;
@@ -181,7 +181,7 @@ pub async fn review_exception(
     let row = exception_requests::Model {
         status: status.code().to_owned(),
         reviewer_id: Some(reviewer_id),
-        note: note.map(str::to_owned),
+        note: note.map(|n| n.as_str().to_owned()),
         reviewed_at: Some(micros(now)),
         ..row
     };

@@ -33,7 +33,7 @@ mod versions;
 pub use connect::{
     Db, StatementCounter, begin_write, connect, connect_counted, migrate, sqlite_integrity_check,
 };
-pub use decisions::DecisionRecord;
+pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;
 pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};
 pub use invites::Invite;

@@ -1,6 +1,7 @@
 //! Programs run by a mentor, and the mentees enrolled in them.
 
 use chrono::{DateTime, Utc};
+use domain::LongText;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
@@ -55,7 +56,7 @@ pub async fn create_program(
     db: &impl Conn,
     mentor_id: Uuid,
     name: &str,
-    description: &str,
+    description: &LongText,
     standard_version_id: Option<Uuid>,
 ) -> Result<Program, StoreError> {
     let at = now();
@@ -63,7 +64,7 @@ pub async fn create_program(
         id: Uuid::now_v7(),
         mentor_id,
         name: name.to_owned(),
-        description: description.to_owned(),
+        description: description.as_str().to_owned(),
         standard_version_id,
         archived_at: None,
         created_at: at,
@@ -162,7 +163,7 @@ pub async fn update_program(
     db: &impl Conn,
     id: Uuid,
     name: Option<&str>,
-    description: Option<&str>,
+    description: Option<&LongText>,
     standard_version_id: Option<Uuid>,
     expected_revision: Option<i32>,
 ) -> Result<Program, StoreError> {
@@ -180,7 +181,7 @@ pub async fn update_program(
         row.name = name.to_owned();
     }
     if let Some(description) = description {
-        row.description = description.to_owned();
+        row.description = description.as_str().to_owned();
     }
     if standard_version_id.is_some() {
         row.standard_version_id = standard_version_id;

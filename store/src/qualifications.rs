@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
-use crate::codes::{Code, int, scoring_rule, scoring_rule_number, uint};
+use crate::codes::{Code, JSON_FORMAT, int, json_format, scoring_rule, scoring_rule_number, uint};
 use crate::connect::begin_write;
 use crate::entity::{prospects, qualifications};
 use crate::error::json_error;
@@ -40,6 +40,7 @@ impl TryFrom<qualifications::Model> for Qualification {
     type Error = StoreError;
 
     fn try_from(row: qualifications::Model) -> Result<Self, StoreError> {
+        json_format("qualifications", row.json_format)?;
         let now: Assessment = from_json(row.explanation)?;
         let projected: Assessment = from_json(row.projected_explanation)?;
         // The copies must agree with the document they were taken from.
@@ -114,6 +115,7 @@ pub async fn insert_qualification(
         requalify_by: result.requalify_by,
         created_at: now(),
         scoring_rule: scoring_rule_number(result.scoring_rule),
+        json_format: JSON_FORMAT,
     };
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;

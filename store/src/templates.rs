@@ -1,7 +1,7 @@
 //! Criteria templates: a mentor's named, versioned definition of an A-client.
 
 use chrono::{DateTime, Utc};
-use domain::Definition;
+use domain::{Definition, LongText};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -56,11 +56,11 @@ pub async fn create_template(
     db: &impl Conn,
     owner_id: Uuid,
     name: &str,
-    description: &str,
+    description: &LongText,
     definition: &Definition,
 ) -> Result<(Template, TemplateVersion), StoreError> {
     let txn = begin_write(db).await?;
-    let created = insert_template(&txn, owner_id, name, description, definition).await?;
+    let created = insert_template(&txn, owner_id, name, description.as_str(), definition).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -144,7 +144,7 @@ pub async fn update_draft(
     db: &impl Conn,
     template_id: Uuid,
     name: Option<&str>,
-    description: Option<&str>,
+    description: Option<&LongText>,
     definition: Option<&Definition>,
     expected_revision: Option<i32>,
 ) -> Result<(Template, TemplateVersion), StoreError> {
@@ -171,7 +171,7 @@ pub async fn update_draft(
         row.name = name.to_owned();
     }
     if let Some(description) = description {
-        row.description = description.to_owned();
+        row.description = description.as_str().to_owned();
     }
     let row = if row == before && !new_definition {
         row

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
-use crate::codes::{Code, int};
+use crate::codes::{Code, JSON_FORMAT, int};
 use crate::connect::begin_write;
 use crate::entity::{criteria, template_versions};
 use crate::error::{json_error, unique};
@@ -117,6 +117,7 @@ async fn insert_criteria(
             question: criterion.question().to_owned(),
             weight: int(criterion.weight()),
             rule: serde_json::to_value(criterion.rule()).map_err(json_error)?,
+            json_format: JSON_FORMAT,
         }));
     }
     if !rows.is_empty() {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::codes::{Code, codes, uint};
+use crate::codes::{Code, codes, json_format, uint};
 use crate::entity::{criteria, template_versions};
 use crate::error::json_error;
 
@@ -176,6 +176,7 @@ fn definition_of(
     let criteria = criteria
         .into_iter()
         .map(|criterion| {
+            json_format("criteria", criterion.json_format)?;
             Ok(CriterionDraft {
                 key: criterion.key,
                 label: criterion.label,

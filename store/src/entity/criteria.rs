@@ -14,6 +14,8 @@ pub struct Model {
     pub question: String,
     pub weight: i32,
     pub rule: Json,
+    /// Which format the row's JSON columns are in (`codes::json_format`).
+    pub json_format: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct Model {
     pub bias_check: Option<Json>,
     pub is_exception: bool,
     pub created_at: DateTimeUtc,
+    /// Which format the row's JSON columns are in (`codes::json_format`).
+    pub json_format: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

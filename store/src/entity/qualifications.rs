@@ -26,6 +26,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Which `domain::ScoringRule` computed the result: 1 or 2 (`codes::scoring_rule`).
     pub scoring_rule: i32,
+    /// Which format the row's JSON columns are in (`codes::json_format`).
+    pub json_format: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

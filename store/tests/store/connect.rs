@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use store::users::Role;
 
 use crate::support::{
-    fresh_db, fresh_file_db, is_sqlite, program_with_standard, sqlite_file_db, user,
+    fresh_db, fresh_file_db, is_sqlite, program_with_standard, sqlite_file_db, text, user,
 };
 
 #[tokio::test]
@@ -185,7 +185,7 @@ async fn every_transaction_on_a_sqlite_file_runs_on_the_same_connection() {
 async fn unknown_foreign_keys_are_refused() {
     let (db, _guard) = fresh_db().await;
     let missing_mentor = uuid::Uuid::now_v7();
-    let result = store::programs::create_program(&db, missing_mentor, "x", "", None).await;
+    let result = store::programs::create_program(&db, missing_mentor, "x", &text(""), None).await;
     assert!(
         matches!(result, Err(store::StoreError::Db(_))),
         "a program of an unknown mentor must be refused, got {result:?}"

@@ -1,7 +1,7 @@
 //! Qualifications, decisions and exception reviews.
 
 use chrono::Utc;
-use domain::{BiasCheck, Decision, DecisionOutcome, ProspectStatus, Verdict};
+use domain::{BiasCheck, Decision, DecisionOutcome, LongText, ProspectStatus, Verdict};
 use store::decisions::{decisions_by_ids, decisions_by_prospect_ids, record_decision};
 use store::exceptions::{
     ExceptionFilter, ExceptionStatus, exception_by_id, exceptions_by_decision_ids, exceptions_page,
@@ -12,7 +12,7 @@ use store::qualifications::{
     insert_qualification, latest_by_prospect_ids, qualification_by_id, qualifications_page,
 };
 use store::users::{Role, User};
-use store::{Db, PageRequest, Program, Prospect, StoreError, TemplateVersion};
+use store::{Db, NewDecision, PageRequest, Program, Prospect, StoreError, TemplateVersion};
 
 use crate::support::{fresh_db, program_with_standard, qualify, user};
 
@@ -118,15 +118,17 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
     let decide = || {
         record_decision(
             &db,
-            s.prospect.id,
-            Some(qualification.id),
-            s.mentee.id,
-            Decision::TakeOn,
-            Some("strategic"),
-            Some(&bias),
-            DecisionOutcome::PendingException,
-            ProspectStatus::ExceptionPending,
-            s.program.id,
+            NewDecision {
+                prospect_id: s.prospect.id,
+                qualification_id: Some(qualification.id),
+                decided_by: s.mentee.id,
+                decision: Decision::TakeOn,
+                reason: LongText::parse("strategic").ok(),
+                bias_check: Some(bias),
+                outcome: DecisionOutcome::PendingException,
+                new_status: ProspectStatus::ExceptionPending,
+                program_id: s.program.id,
+            },
         )
     };
 
@@ -158,9 +160,16 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
         vec![request.clone()]
     );
 
-    let reviewed = review_exception(&db, request.id, s.mentor.id, true, Some("ok"), Utc::now())
-        .await
-        .unwrap();
+    let reviewed = review_exception(
+        &db,
+        request.id,
+        s.mentor.id,
+        true,
+        LongText::parse("ok").ok().as_ref(),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (reviewed.status, reviewed.reviewer_id),
         (ExceptionStatus::Approved, Some(s.mentor.id))
@@ -219,15 +228,17 @@ async fn a_decision_on_a_superseded_qualification_is_stale() {
 
     let decision = record_decision(
         &db,
-        s.prospect.id,
-        Some(old.id),
-        s.mentee.id,
-        Decision::TakeOn,
-        None,
-        None,
-        DecisionOutcome::TakenOn,
-        ProspectStatus::TakenOn,
-        s.program.id,
+        NewDecision {
+            prospect_id: s.prospect.id,
+            qualification_id: Some(old.id),
+            decided_by: s.mentee.id,
+            decision: Decision::TakeOn,
+            reason: None,
+            bias_check: None,
+            outcome: DecisionOutcome::TakenOn,
+            new_status: ProspectStatus::TakenOn,
+            program_id: s.program.id,
+        },
     )
     .await;
 
@@ -243,15 +254,17 @@ async fn turning_down_before_any_qualification_is_recorded_without_an_exception(
 
     let (decision, request) = record_decision(
         &db,
-        s.prospect.id,
-        None,
-        s.mentee.id,
-        Decision::TurnDown,
-        None,
-        None,
-        DecisionOutcome::TurnedDown,
-        ProspectStatus::TurnedDown,
-        s.program.id,
+        NewDecision {
+            prospect_id: s.prospect.id,
+            qualification_id: None,
+            decided_by: s.mentee.id,
+            decision: Decision::TurnDown,
+            reason: None,
+            bias_check: None,
+            outcome: DecisionOutcome::TurnedDown,
+            new_status: ProspectStatus::TurnedDown,
+            program_id: s.program.id,
+        },
     )
     .await
     .unwrap();

@@ -54,16 +54,21 @@ pub fn definition() -> Definition {
 /// A mentor's template with version 1 published, and a program using it as its standard.
 pub async fn program_with_standard(db: &Db, mentor: &User) -> (Program, TemplateVersion) {
     let (template, _) =
-        store::templates::create_template(db, mentor.id, "A-client", "", &definition())
+        store::templates::create_template(db, mentor.id, "A-client", &text(""), &definition())
             .await
             .expect("create template");
     let version = store::templates::publish_latest(db, template.id, chrono::Utc::now())
         .await
         .expect("publish");
-    let program =
-        store::programs::create_program(db, mentor.id, "Strategy 2027", "", Some(version.id))
-            .await
-            .expect("create program");
+    let program = store::programs::create_program(
+        db,
+        mentor.id,
+        "Strategy 2027",
+        &text(""),
+        Some(version.id),
+    )
+    .await
+    .expect("create program");
     (program, version)
 }
 
@@ -106,4 +111,9 @@ pub fn qualify(definition: &Definition, best: bool) -> (Vec<Answer>, Qualificati
     let answers = answers(definition, best);
     let result = domain::qualify(definition, &answers, None, today()).expect("qualify");
     (answers, result)
+}
+
+/// A description, note or reason written in a test.
+pub fn text(text: &str) -> domain::LongText {
+    domain::LongText::parse(text).expect("a text of at most 2000 characters")
 }

@@ -15,7 +15,7 @@ use store::templates::{
 };
 use store::users::Role;
 
-use crate::support::{definition, fresh_db, is_sqlite, user};
+use crate::support::{definition, fresh_db, is_sqlite, text, user};
 
 fn stricter() -> Definition {
     let mut draft = definition().to_draft();
@@ -29,7 +29,7 @@ async fn a_new_template_has_a_draft_version_one_that_reads_back_unchanged() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
 
-    let (template, version) = create_template(&db, mentor.id, "A", "desc", &definition())
+    let (template, version) = create_template(&db, mentor.id, "A", &text("desc"), &definition())
         .await
         .unwrap();
 
@@ -43,7 +43,7 @@ async fn a_new_template_has_a_draft_version_one_that_reads_back_unchanged() {
 async fn a_published_version_cannot_be_updated() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
@@ -59,7 +59,7 @@ async fn a_published_version_cannot_be_updated() {
 async fn the_database_itself_refuses_changes_to_a_published_version() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
@@ -85,7 +85,7 @@ async fn the_database_itself_refuses_changes_to_a_published_version() {
 async fn editing_a_published_template_adds_a_draft_version_and_keeps_the_published_one() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
@@ -114,7 +114,7 @@ async fn editing_a_published_template_adds_a_draft_version_and_keeps_the_publish
 async fn editing_a_draft_replaces_it_in_place() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, draft) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, draft) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
 
@@ -131,7 +131,7 @@ async fn editing_a_draft_replaces_it_in_place() {
 async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, draft) = create_template(&db, mentor.id, "A", "About", &definition())
+    let (template, draft) = create_template(&db, mentor.id, "A", &text("About"), &definition())
         .await
         .unwrap();
 
@@ -139,7 +139,7 @@ async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
         &db,
         template.id,
         Some("A"),
-        Some("About"),
+        Some(&text("About")),
         Some(&definition()),
         Some(1),
     )
@@ -181,7 +181,7 @@ async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
 async fn an_outdated_expected_revision_is_stale() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
     update_draft(&db, template.id, Some("B"), None, None, Some(1))
@@ -197,7 +197,7 @@ async fn an_outdated_expected_revision_is_stale() {
 async fn publishing_twice_is_a_conflict() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", "", &definition())
+    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
         .await
         .unwrap();
     let now = Utc::now();
@@ -219,7 +219,7 @@ async fn versions_load_with_two_queries_however_many_are_asked_for() {
     let mentor = user(&db, Role::Mentor).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        let (_, version) = create_template(&db, mentor.id, "A", "", &definition())
+        let (_, version) = create_template(&db, mentor.id, "A", &text(""), &definition())
             .await
             .unwrap();
         ids.push(version.id);
@@ -246,10 +246,10 @@ async fn versions_load_with_two_queries_however_many_are_asked_for() {
 async fn latest_versions_are_picked_per_template() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (one, _) = create_template(&db, mentor.id, "One", "", &definition())
+    let (one, _) = create_template(&db, mentor.id, "One", &text(""), &definition())
         .await
         .unwrap();
-    let (two, two_v1) = create_template(&db, mentor.id, "Two", "", &definition())
+    let (two, two_v1) = create_template(&db, mentor.id, "Two", &text(""), &definition())
         .await
         .unwrap();
     publish_latest(&db, one.id, Utc::now()).await.unwrap();
@@ -270,7 +270,7 @@ async fn a_copy_belongs_to_the_new_owner_as_a_fresh_draft() {
     let (db, _guard) = fresh_db().await;
     let author = user(&db, Role::Mentor).await;
     let other = user(&db, Role::Mentor).await;
-    let (source, _) = create_template(&db, author.id, "A", "the standard", &definition())
+    let (source, _) = create_template(&db, author.id, "A", &text("the standard"), &definition())
         .await
         .unwrap();
     publish_latest(&db, source.id, Utc::now()).await.unwrap();
@@ -289,10 +289,10 @@ async fn a_copy_belongs_to_the_new_owner_as_a_fresh_draft() {
 async fn archived_templates_are_listed_only_on_request() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (kept, _) = create_template(&db, mentor.id, "Kept", "", &definition())
+    let (kept, _) = create_template(&db, mentor.id, "Kept", &text(""), &definition())
         .await
         .unwrap();
-    let (gone, _) = create_template(&db, mentor.id, "Gone", "", &definition())
+    let (gone, _) = create_template(&db, mentor.id, "Gone", &text(""), &definition())
         .await
         .unwrap();
     let archived = archive_template(&db, gone.id, Utc::now()).await.unwrap();

@@ -109,8 +109,6 @@ pub struct ReviewExceptionPayload {
     pub prospect: Prospect,
 }
 
-const MAX_NOTE_CHARS: usize = 2000;
-
 #[derive(Default)]
 pub struct ProgramMutation;
 
@@ -134,7 +132,7 @@ impl ProgramMutation {
             tx.conn(),
             me.user_id,
             &name,
-            description_text("input.description", &input.description)?,
+            &description_text("input.description", &input.description)?,
             standard,
         )
         .await?;
@@ -169,7 +167,8 @@ impl ProgramMutation {
             description
                 .as_deref()
                 .map(|d| description_text("input.description", d))
-                .transpose()?,
+                .transpose()?
+                .as_ref(),
             standard,
             input.expected_revision,
         )
@@ -276,24 +275,18 @@ impl ProgramMutation {
             .ok_or(ApiError::NotFound)?;
         let note = input
             .note
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty());
-        if note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
-        {
-            return Err(ApiError::bad_field(
-                "input.note",
-                format!("must be at most {MAX_NOTE_CHARS} characters"),
-            ));
-        }
+            .as_deref()
+            .map(domain::LongText::parse)
+            .transpose()
+            .map_err(|e| ApiError::BadInput(vec![e.at("input.note")]))?
+            .and_then(domain::LongText::non_empty);
         let tx = Tx::begin(ctx).await?;
         let reviewed = store::exceptions::review_exception(
             tx.conn(),
             request.id,
             me.user_id,
             input.approve,
-            note.as_deref(),
+            note.as_ref(),
             Utc::now(),
         )
         .await
@@ -358,7 +351,7 @@ fn new_invite_code() -> String {
         .collect()
 }
 
-/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
-fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
-    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
+/// A description: trimmed, at most `domain::text::MAX_TEXT_CHARS` characters.
+fn description_text(field: &str, text: &str) -> ApiResult<domain::LongText> {
+    domain::LongText::parse(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }

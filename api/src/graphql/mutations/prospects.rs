@@ -339,22 +339,28 @@ impl ProspectMutation {
             bias.as_ref(),
         )
         .map_err(decision_error)?;
+        // `decide` has checked the reason's length: this is the same rule, once more.
         let reason = input
             .reason
-            .map(|r| r.trim().to_owned())
-            .filter(|r| !r.is_empty());
+            .as_deref()
+            .map(domain::LongText::parse)
+            .transpose()
+            .map_err(|_| decision_error(domain::DecisionError::ReasonTooLong))?
+            .and_then(domain::LongText::non_empty);
         let tx = Tx::begin(ctx).await?;
         let (record, exception) = store::decisions::record_decision(
             tx.conn(),
-            prospect.id,
-            latest.as_ref().map(|q| q.id),
-            me.user_id,
-            decision,
-            reason.as_deref(),
-            bias.as_ref(),
-            outcome,
-            domain::status_after_decision(outcome),
-            prospect.program_id,
+            store::NewDecision {
+                prospect_id: prospect.id,
+                qualification_id: latest.as_ref().map(|q| q.id),
+                decided_by: me.user_id,
+                decision,
+                reason,
+                bias_check: bias,
+                outcome,
+                new_status: domain::status_after_decision(outcome),
+                program_id: prospect.program_id,
+            },
         )
         .await
         .map_err(|e| match e {

@@ -92,7 +92,7 @@ impl TemplateMutation {
             tx.conn(),
             me.user_id,
             &name,
-            description_text("input.description", &input.description)?,
+            &description_text("input.description", &input.description)?,
             &definition,
         )
         .await?;
@@ -125,7 +125,8 @@ impl TemplateMutation {
             description
                 .as_deref()
                 .map(|d| description_text("input.description", d))
-                .transpose()?,
+                .transpose()?
+                .as_ref(),
             definition.as_ref(),
             input.expected_revision,
         )
@@ -234,7 +235,7 @@ fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<do
     domain::Definition::parse(draft).map_err(|e| ApiError::invalid(field, e))
 }
 
-/// A description: trimmed, at most `domain::text::MAX_DESCRIPTION_CHARS` characters.
-fn description_text<'a>(field: &str, text: &'a str) -> ApiResult<&'a str> {
-    domain::text::description(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
+/// A description: trimmed, at most `domain::text::MAX_TEXT_CHARS` characters.
+fn description_text(field: &str, text: &str) -> ApiResult<domain::LongText> {
+    domain::LongText::parse(text).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }
