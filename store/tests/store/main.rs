@@ -7,6 +7,7 @@
 mod connect;
 mod decisions;
 mod invites;
+mod json_format;
 mod paging;
 mod programs;
 mod prospects;

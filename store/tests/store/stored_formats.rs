@@ -1,6 +1,8 @@
 //! Golden fixtures of the JSON columns the store keeps: what today's code writes, frozen
 //! in `store/tests/fixtures/stored/` (one array element per stored row), read back
-//! through the same serde path the store reads the column with.
+//! through the same serde path the store reads the column with. They are `json_format` 1
+//! (`store::codes::JSON_FORMAT`; `json_format.rs` holds the tag itself): a new format gets
+//! fixtures of its own next to these, which stay.
 //!
 //! A failing test here means rows already in production would no longer read back, or
 //! new rows would be written differently: add a migration or a serde alias; never
