@@ -301,3 +301,46 @@ async fn writes_composed_in_one_begin_write_transaction_commit_or_roll_back_toge
         .unwrap();
     assert_eq!(programs, vec![program.id]);
 }
+
+/// What `api::idempotency` relies on: a `WriteTx` begun inside another is a savepoint, and
+/// rolling it back (or dropping it) undoes its writes alone; the outer one commits the rest.
+#[tokio::test]
+async fn a_write_tx_begun_inside_another_is_a_savepoint_that_rolls_back_alone() {
+    let (db, _guard) = fresh_db().await;
+    let outer = store::begin_write(&db).await.unwrap();
+    let user = |name: &str| format!("{name}@example.com");
+    store::users::create_user(&outer, &user("outer"), "O", Role::Mentee, "h")
+        .await
+        .unwrap();
+    let rolled_back = store::begin_write(&outer).await.unwrap();
+    store::users::create_user(&rolled_back, &user("rolled-back"), "R", Role::Mentee, "h")
+        .await
+        .unwrap();
+    rolled_back.rollback().await.unwrap();
+    let dropped = store::begin_write(&outer).await.unwrap();
+    store::users::create_user(&dropped, &user("dropped"), "D", Role::Mentee, "h")
+        .await
+        .unwrap();
+    drop(dropped);
+    let released = store::begin_write(&outer).await.unwrap();
+    store::users::create_user(&released, &user("released"), "C", Role::Mentee, "h")
+        .await
+        .unwrap();
+    released.commit().await.unwrap();
+    outer.commit().await.unwrap();
+
+    let mut found = Vec::new();
+    for name in ["outer", "rolled-back", "dropped", "released"] {
+        let stored = store::users::user_by_email(&db, &user(name)).await.unwrap();
+        found.push((name, stored.is_some()));
+    }
+    assert_eq!(
+        found,
+        [
+            ("outer", true),
+            ("rolled-back", false),
+            ("dropped", false),
+            ("released", true)
+        ]
+    );
+}
