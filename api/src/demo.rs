@@ -152,12 +152,14 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
             let verdict = result.verdict;
             let q = store::qualifications::insert_qualification(
                 db,
-                prospect.id,
-                version.id,
-                mentee.id,
-                &answers,
-                None,
-                &result,
+                store::qualifications::NewQualification {
+                    prospect_id: prospect.id,
+                    template_version_id: version.id,
+                    qualified_by: mentee.id,
+                    answers: &answers,
+                    outlook: None,
+                    result: &result,
+                },
             )
             .await?;
             let decision = if demo.take_on {

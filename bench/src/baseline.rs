@@ -274,12 +274,14 @@ async fn qualify(
     let txn = store::begin_write(&b.db).await?;
     let q = store::qualifications::insert_qualification(
         &txn,
-        prospect.id,
-        version.id,
-        me.user_id,
-        &answers,
-        None,
-        &result,
+        store::qualifications::NewQualification {
+            prospect_id: prospect.id,
+            template_version_id: version.id,
+            qualified_by: me.user_id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await?;
     let prospect = store::prospects::prospect_by_id(&txn, prospect.id)

@@ -80,6 +80,19 @@ fn from_json<T: DeserializeOwned>(value: Json) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(json_error)
 }
 
+/// A qualification computed by `domain::qualify`, as [`insert_qualification`] stores it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewQualification<'a> {
+    pub prospect_id: Uuid,
+    /// The published version it was scored against.
+    pub template_version_id: Uuid,
+    pub qualified_by: Uuid,
+    /// The answers as scored (`domain::in_criteria_order`).
+    pub answers: &'a [Answer],
+    pub outlook: Option<&'a OutlookDraft>,
+    pub result: &'a QualificationResult,
+}
+
 /// Appends a qualification and, in the same transaction, makes it the prospect's latest:
 /// the prospect becomes `Qualified` (a re-qualification restarts the decision), takes the
 /// result's `requalify_by`, and its revision is bumped.
@@ -88,13 +101,16 @@ fn from_json<T: DeserializeOwned>(value: Json) -> Result<T, StoreError> {
 /// [`StoreError::NotFound`] when the prospect does not exist.
 pub async fn insert_qualification(
     db: &impl Conn,
-    prospect_id: Uuid,
-    template_version_id: Uuid,
-    qualified_by: Uuid,
-    answers: &[Answer],
-    outlook: Option<&OutlookDraft>,
-    result: &QualificationResult,
+    new: NewQualification<'_>,
 ) -> Result<Qualification, StoreError> {
+    let NewQualification {
+        prospect_id,
+        template_version_id,
+        qualified_by,
+        answers,
+        outlook,
+        result,
+    } = new;
     let row = qualifications::Model {
         id: Uuid::now_v7(),
         prospect_id,

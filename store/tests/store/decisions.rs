@@ -9,7 +9,8 @@ use store::exceptions::{
 };
 use store::prospects::{create_prospect, prospect_by_id};
 use store::qualifications::{
-    insert_qualification, latest_by_prospect_ids, qualification_by_id, qualifications_page,
+    NewQualification, insert_qualification, latest_by_prospect_ids, qualification_by_id,
+    qualifications_page,
 };
 use store::users::{Role, User};
 use store::{Db, NewDecision, PageRequest, Program, Prospect, StoreError, TemplateVersion};
@@ -53,24 +54,28 @@ async fn a_qualification_reads_back_exactly_and_becomes_the_prospects_latest() {
 
     let first = insert_qualification(
         &db,
-        s.prospect.id,
-        s.version.id,
-        s.mentee.id,
-        &answers,
-        None,
-        &result,
+        NewQualification {
+            prospect_id: s.prospect.id,
+            template_version_id: s.version.id,
+            qualified_by: s.mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await
     .unwrap();
     let (answers, declined) = qualify(&s.version.definition, false);
     let second = insert_qualification(
         &db,
-        s.prospect.id,
-        s.version.id,
-        s.mentee.id,
-        &answers,
-        None,
-        &declined,
+        NewQualification {
+            prospect_id: s.prospect.id,
+            template_version_id: s.version.id,
+            qualified_by: s.mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &declined,
+        },
     )
     .await
     .unwrap();
@@ -102,12 +107,14 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
     let (answers, declined) = qualify(&s.version.definition, false);
     let qualification = insert_qualification(
         &db,
-        s.prospect.id,
-        s.version.id,
-        s.mentee.id,
-        &answers,
-        None,
-        &declined,
+        NewQualification {
+            prospect_id: s.prospect.id,
+            template_version_id: s.version.id,
+            qualified_by: s.mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &declined,
+        },
     )
     .await
     .unwrap();
@@ -205,23 +212,27 @@ async fn a_decision_on_a_superseded_qualification_is_stale() {
     let (answers, result) = qualify(&s.version.definition, true);
     let old = insert_qualification(
         &db,
-        s.prospect.id,
-        s.version.id,
-        s.mentee.id,
-        &answers,
-        None,
-        &result,
+        NewQualification {
+            prospect_id: s.prospect.id,
+            template_version_id: s.version.id,
+            qualified_by: s.mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await
     .unwrap();
     insert_qualification(
         &db,
-        s.prospect.id,
-        s.version.id,
-        s.mentee.id,
-        &answers,
-        None,
-        &result,
+        NewQualification {
+            prospect_id: s.prospect.id,
+            template_version_id: s.version.id,
+            qualified_by: s.mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await
     .unwrap();

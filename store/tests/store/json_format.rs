@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use store::decisions::{decisions_by_ids, record_decision};
 use store::prospects::create_prospect;
-use store::qualifications::{insert_qualification, qualification_by_id};
+use store::qualifications::{NewQualification, insert_qualification, qualification_by_id};
 use store::templates::{create_template, versions_by_ids};
 use store::users::Role;
 use store::{Db, DecisionRecord, NewDecision, Qualification, StoreError, TemplateVersion};
@@ -38,12 +38,14 @@ async fn rows(db: &Db) -> Rows {
     let (answers, result) = qualify(&version.definition, false);
     let qualification = insert_qualification(
         db,
-        prospect.id,
-        version.id,
-        mentee.id,
-        &answers,
-        None,
-        &result,
+        NewQualification {
+            prospect_id: prospect.id,
+            template_version_id: version.id,
+            qualified_by: mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await
     .unwrap();

@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::json;
 use store::prospects::create_prospect;
-use store::qualifications::{insert_qualification, qualification_by_id};
+use store::qualifications::{NewQualification, insert_qualification, qualification_by_id};
 use store::users::Role;
 use uuid::Uuid;
 
@@ -124,12 +124,14 @@ async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
     assert_eq!(result.scoring_rule, ScoringRule::ExactFractions);
     let inserted = insert_qualification(
         &db,
-        prospect.id,
-        version.id,
-        mentee.id,
-        &answers,
-        None,
-        &result,
+        NewQualification {
+            prospect_id: prospect.id,
+            template_version_id: version.id,
+            qualified_by: mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
     )
     .await
     .unwrap();

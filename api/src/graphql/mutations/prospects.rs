@@ -273,12 +273,14 @@ impl ProspectMutation {
         let tx = Tx::begin(ctx).await?;
         let qualification = store::qualifications::insert_qualification(
             tx.conn(),
-            prospect.id,
-            version.id,
-            me.user_id,
-            &answers,
-            outlook.as_ref(),
-            &result,
+            store::qualifications::NewQualification {
+                prospect_id: prospect.id,
+                template_version_id: version.id,
+                qualified_by: me.user_id,
+                answers: &answers,
+                outlook: outlook.as_ref(),
+                result: &result,
+            },
         )
         .await?;
         let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
