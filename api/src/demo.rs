@@ -110,7 +110,7 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
     let (template, _) = store::templates::create_template(
         db,
         mentor.id,
-        "A-client standard",
+        &domain::DisplayName::parse("A-client standard")?,
         &domain::LongText::parse("The default definition of an A-client.")?,
         &definition,
     )
@@ -119,7 +119,7 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
     let program = store::programs::create_program(
         db,
         mentor.id,
-        "Strategy Program 2027",
+        &domain::DisplayName::parse("Strategy Program 2027")?,
         &domain::LongText::parse("Grow by serving A-clients.")?,
         Some(version.id),
     )
@@ -134,8 +134,8 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
                 db,
                 mentee.id,
                 program.id,
-                demo.name,
-                Some(demo.company),
+                &domain::DisplayName::parse(demo.name)?,
+                Some(&domain::LongText::parse(demo.company)?),
                 None,
             )
             .await?;

@@ -125,7 +125,7 @@ impl Generator<'_> {
         let program = store::programs::create_program(
             self.db,
             mentor_id,
-            &format!("Strategy Program {}", 2027 + index),
+            &domain::DisplayName::parse(&format!("Strategy Program {}", 2027 + index))?,
             &domain::LongText::parse("Grow by serving A-clients.")?,
             Some(version.id),
         )
@@ -180,7 +180,7 @@ impl Generator<'_> {
         let (template, _) = store::templates::create_template(
             self.db,
             mentor.id,
-            "A-client standard",
+            &domain::DisplayName::parse("A-client standard")?,
             &domain::LongText::parse("The default definition of an A-client.")?,
             &domain::a_client_standard(),
         )

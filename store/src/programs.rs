@@ -1,7 +1,7 @@
 //! Programs run by a mentor, and the mentees enrolled in them.
 
 use chrono::{DateTime, Utc};
-use domain::LongText;
+use domain::{DisplayName, LongText};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
@@ -55,7 +55,7 @@ impl From<programs::Model> for Program {
 pub async fn create_program(
     db: &impl Conn,
     mentor_id: Uuid,
-    name: &str,
+    name: &DisplayName,
     description: &LongText,
     standard_version_id: Option<Uuid>,
 ) -> Result<Program, StoreError> {
@@ -63,7 +63,7 @@ pub async fn create_program(
     let row = programs::Model {
         id: Uuid::now_v7(),
         mentor_id,
-        name: name.to_owned(),
+        name: name.as_str().to_owned(),
         description: description.as_str().to_owned(),
         standard_version_id,
         archived_at: None,
@@ -162,7 +162,7 @@ pub async fn program_ids_for_mentor(
 pub async fn update_program(
     db: &impl Conn,
     id: Uuid,
-    name: Option<&str>,
+    name: Option<&DisplayName>,
     description: Option<&LongText>,
     standard_version_id: Option<Uuid>,
     expected_revision: Option<i32>,
@@ -178,7 +178,7 @@ pub async fn update_program(
     }
     let before = row.clone();
     if let Some(name) = name {
-        row.name = name.to_owned();
+        row.name = name.as_str().to_owned();
     }
     if let Some(description) = description {
         row.description = description.as_str().to_owned();

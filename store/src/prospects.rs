@@ -1,7 +1,7 @@
 //! Prospects: the potential clients a mentee qualifies before saying yes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ProspectStatus;
+use domain::{DisplayName, LongText, ProspectStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
@@ -85,18 +85,18 @@ pub async fn create_prospect(
     db: &impl Conn,
     owner_id: Uuid,
     program_id: Uuid,
-    name: &str,
-    company: Option<&str>,
-    notes: Option<&str>,
+    name: &DisplayName,
+    company: Option<&LongText>,
+    notes: Option<&LongText>,
 ) -> Result<Prospect, StoreError> {
     let at = now();
     let row = prospects::Model {
         id: Uuid::now_v7(),
         owner_id,
         program_id,
-        name: name.to_owned(),
-        company: company.map(str::to_owned),
-        notes: notes.map(str::to_owned),
+        name: name.as_str().to_owned(),
+        company: company.map(|c| c.as_str().to_owned()),
+        notes: notes.map(|n| n.as_str().to_owned()),
         status: ProspectStatus::New.code().to_owned(),
         archived_at: None,
         latest_qualification_id: None,
@@ -224,9 +224,9 @@ fn escape_like(text: &str) -> String {
 pub async fn update_prospect(
     db: &impl Conn,
     id: Uuid,
-    name: Option<&str>,
-    company: Option<Option<String>>,
-    notes: Option<Option<String>>,
+    name: Option<&DisplayName>,
+    company: Option<Option<LongText>>,
+    notes: Option<Option<LongText>>,
     expected_revision: Option<i32>,
 ) -> Result<Prospect, StoreError> {
     let txn = begin_write(db).await?;
@@ -236,13 +236,13 @@ pub async fn update_prospect(
     }
     let before = row.clone();
     if let Some(name) = name {
-        row.name = name.to_owned();
+        row.name = name.as_str().to_owned();
     }
     if let Some(company) = company {
-        row.company = company;
+        row.company = company.map(String::from);
     }
     if let Some(notes) = notes {
-        row.notes = notes;
+        row.notes = notes.map(String::from);
     }
     // An update that changes nothing keeps the revision: a client holding it is not stale.
     if row != before {

@@ -1,7 +1,7 @@
 //! Criteria templates: a mentor's named, versioned definition of an A-client.
 
 use chrono::{DateTime, Utc};
-use domain::{Definition, LongText};
+use domain::{Definition, DisplayName, LongText};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -55,12 +55,19 @@ impl From<templates::Model> for Template {
 pub async fn create_template(
     db: &impl Conn,
     owner_id: Uuid,
-    name: &str,
+    name: &DisplayName,
     description: &LongText,
     definition: &Definition,
 ) -> Result<(Template, TemplateVersion), StoreError> {
     let txn = begin_write(db).await?;
-    let created = insert_template(&txn, owner_id, name, description.as_str(), definition).await?;
+    let created = insert_template(
+        &txn,
+        owner_id,
+        name.as_str(),
+        description.as_str(),
+        definition,
+    )
+    .await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -143,7 +150,7 @@ pub async fn templates_page(
 pub async fn update_draft(
     db: &impl Conn,
     template_id: Uuid,
-    name: Option<&str>,
+    name: Option<&DisplayName>,
     description: Option<&LongText>,
     definition: Option<&Definition>,
     expected_revision: Option<i32>,
@@ -168,7 +175,7 @@ pub async fn update_draft(
         }
     };
     if let Some(name) = name {
-        row.name = name.to_owned();
+        row.name = name.as_str().to_owned();
     }
     if let Some(description) = description {
         row.description = description.as_str().to_owned();
@@ -245,7 +252,7 @@ pub async fn copy_template(
     db: &impl Conn,
     template_id: Uuid,
     new_owner: Uuid,
-    name: &str,
+    name: &DisplayName,
 ) -> Result<(Template, TemplateVersion), StoreError> {
     let txn = begin_write(db).await?;
     let source = templates::Entity::find_by_id(template_id)
@@ -256,7 +263,7 @@ pub async fn copy_template(
     let copy = insert_template(
         &txn,
         new_owner,
-        name,
+        name.as_str(),
         &source.description,
         &version.definition,
     )

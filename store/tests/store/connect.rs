@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use store::users::Role;
 
+use crate::support::display_name;
 use crate::support::{
     fresh_db, fresh_file_db, is_sqlite, program_with_standard, sqlite_file_db, text, user,
 };
@@ -185,7 +186,9 @@ async fn every_transaction_on_a_sqlite_file_runs_on_the_same_connection() {
 async fn unknown_foreign_keys_are_refused() {
     let (db, _guard) = fresh_db().await;
     let missing_mentor = uuid::Uuid::now_v7();
-    let result = store::programs::create_program(&db, missing_mentor, "x", &text(""), None).await;
+    let result =
+        store::programs::create_program(&db, missing_mentor, &display_name("x"), &text(""), None)
+            .await;
     assert!(
         matches!(result, Err(store::StoreError::Db(_))),
         "a program of an unknown mentor must be refused, got {result:?}"
@@ -206,7 +209,7 @@ async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost
             let db = db.clone();
             let (mentor, program) = (mentor.id, program.id);
             tokio::spawn(async move {
-                let name = format!("Program {i}");
+                let name = display_name(&format!("Program {i}"));
                 let updated =
                     store::programs::update_program(&db, program, Some(&name), None, None, None)
                         .await?;

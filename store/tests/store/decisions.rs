@@ -15,6 +15,7 @@ use store::qualifications::{
 use store::users::{Role, User};
 use store::{Db, NewDecision, PageRequest, Program, Prospect, StoreError, TemplateVersion};
 
+use crate::support::display_name;
 use crate::support::{fresh_db, program_with_standard, qualify, user};
 
 const ALL: PageRequest = PageRequest {
@@ -34,9 +35,16 @@ async fn setup(db: &Db) -> Setup {
     let mentor = user(db, Role::Mentor).await;
     let mentee = user(db, Role::Mentee).await;
     let (program, version) = program_with_standard(db, &mentor).await;
-    let prospect = create_prospect(db, mentee.id, program.id, "Alice", None, None)
-        .await
-        .unwrap();
+    let prospect = create_prospect(
+        db,
+        mentee.id,
+        program.id,
+        &display_name("Alice"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     Setup {
         mentor,
         mentee,

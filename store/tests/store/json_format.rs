@@ -13,6 +13,7 @@ use store::templates::{create_template, versions_by_ids};
 use store::users::Role;
 use store::{Db, DecisionRecord, NewDecision, Qualification, StoreError, TemplateVersion};
 
+use crate::support::display_name;
 use crate::support::{definition, fresh_db, program_with_standard, qualify, text, user};
 
 const TABLES: [&str; 3] = ["qualifications", "criteria", "decisions"];
@@ -28,11 +29,17 @@ struct Rows {
 async fn rows(db: &Db) -> Rows {
     let mentor = user(db, Role::Mentor).await;
     let mentee = user(db, Role::Mentee).await;
-    let (_, draft) = create_template(db, mentor.id, "Draft", &text(""), &definition())
-        .await
-        .unwrap();
+    let (_, draft) = create_template(
+        db,
+        mentor.id,
+        &display_name("Draft"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .unwrap();
     let (program, version) = program_with_standard(db, &mentor).await;
-    let prospect = create_prospect(db, mentee.id, program.id, "Acme", None, None)
+    let prospect = create_prospect(db, mentee.id, program.id, &display_name("Acme"), None, None)
         .await
         .unwrap();
     let (answers, result) = qualify(&version.definition, false);

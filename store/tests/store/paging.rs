@@ -7,6 +7,7 @@ use store::prospects::{ProspectFilter, ProspectOrder, create_prospect, prospects
 use store::users::Role;
 use uuid::Uuid;
 
+use crate::support::display_name;
 use crate::support::{fresh_db, program_with_standard, user};
 
 async fn walk(db: &store::Db, owner: Uuid, order: ProspectOrder) -> Vec<Uuid> {
@@ -39,9 +40,16 @@ async fn keyset_paging_returns_every_row_exactly_once_in_both_directions() {
     let (program, _) = program_with_standard(&db, &mentor).await;
     let mut created = Vec::new();
     for i in 0..25 {
-        let prospect = create_prospect(&db, mentee.id, program.id, &format!("P{i}"), None, None)
-            .await
-            .unwrap();
+        let prospect = create_prospect(
+            &db,
+            mentee.id,
+            program.id,
+            &display_name(&format!("P{i}")),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
         created.push(prospect.id);
     }
 
@@ -61,9 +69,16 @@ async fn an_empty_page_request_reports_whether_anything_follows() {
     let mentor = user(&db, Role::Mentor).await;
     let mentee = user(&db, Role::Mentee).await;
     let (program, _) = program_with_standard(&db, &mentor).await;
-    create_prospect(&db, mentee.id, program.id, "Only", None, None)
-        .await
-        .unwrap();
+    create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Only"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let filter = ProspectFilter::default();
 
     let page = prospects_page(

@@ -9,6 +9,7 @@ use store::programs::{
 };
 use store::users::Role;
 
+use crate::support::display_name;
 use crate::support::{fresh_db, program_with_standard, user};
 
 const ALL: PageRequest = PageRequest {
@@ -95,10 +96,25 @@ async fn update_program_changes_only_the_given_fields_and_checks_the_revision() 
     let mentor = user(&db, Role::Mentor).await;
     let (program, standard) = program_with_standard(&db, &mentor).await;
 
-    let renamed = update_program(&db, program.id, Some("New"), None, None, Some(1))
-        .await
-        .unwrap();
-    let stale = update_program(&db, program.id, Some("Late"), None, None, Some(1)).await;
+    let renamed = update_program(
+        &db,
+        program.id,
+        Some(&display_name("New")),
+        None,
+        None,
+        Some(1),
+    )
+    .await
+    .unwrap();
+    let stale = update_program(
+        &db,
+        program.id,
+        Some(&display_name("Late")),
+        None,
+        None,
+        Some(1),
+    )
+    .await;
 
     assert_eq!(renamed.name, "New");
     assert_eq!(renamed.description, program.description);

@@ -9,6 +9,7 @@ use store::prospects::{
 use store::users::Role;
 use store::{PageRequest, Prospect, StoreError};
 
+use crate::support::{display_name, text};
 use crate::support::{fresh_db, program_with_standard, user};
 
 const ALL: PageRequest = PageRequest {
@@ -27,18 +28,46 @@ async fn prospects_page_applies_every_filter_and_counts_the_matches() {
     let mentee = user(&db, Role::Mentee).await;
     let other = user(&db, Role::Mentee).await;
     let (program, _) = program_with_standard(&db, &mentor).await;
-    let acme = create_prospect(&db, mentee.id, program.id, "Alice", Some("ACME Corp"), None)
-        .await
-        .unwrap();
-    create_prospect(&db, mentee.id, program.id, "Bob", Some("Globex"), None)
-        .await
-        .unwrap();
-    let old = create_prospect(&db, mentee.id, program.id, "Carol 100%", None, None)
-        .await
-        .unwrap();
-    create_prospect(&db, other.id, program.id, "Dave acme", None, None)
-        .await
-        .unwrap();
+    let acme = create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Alice"),
+        Some(&text("ACME Corp")),
+        None,
+    )
+    .await
+    .unwrap();
+    create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Bob"),
+        Some(&text("Globex")),
+        None,
+    )
+    .await
+    .unwrap();
+    let old = create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Carol 100%"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    create_prospect(
+        &db,
+        other.id,
+        program.id,
+        &display_name("Dave acme"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     archive_prospect(&db, old.id, Utc::now()).await.unwrap();
     let mine = ProspectFilter {
         owner_id: Some(mentee.id),
@@ -116,9 +145,9 @@ async fn update_prospect_clears_only_what_it_is_told_to() {
         &db,
         mentee.id,
         program.id,
-        "Alice",
-        Some("ACME"),
-        Some("met at fair"),
+        &display_name("Alice"),
+        Some(&text("ACME")),
+        Some(&text("met at fair")),
     )
     .await
     .unwrap();
@@ -130,7 +159,15 @@ async fn update_prospect_clears_only_what_it_is_told_to() {
     let updated = update_prospect(&db, prospect.id, None, Some(None), None, Some(1))
         .await
         .unwrap();
-    let stale = update_prospect(&db, prospect.id, Some("Late"), None, None, Some(1)).await;
+    let stale = update_prospect(
+        &db,
+        prospect.id,
+        Some(&display_name("Late")),
+        None,
+        None,
+        Some(1),
+    )
+    .await;
 
     assert_eq!(updated.company, None);
     assert_eq!(updated.notes.as_deref(), Some("met at fair"));

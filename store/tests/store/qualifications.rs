@@ -11,6 +11,7 @@ use store::qualifications::{NewQualification, insert_qualification, qualificatio
 use store::users::Role;
 use uuid::Uuid;
 
+use crate::support::display_name;
 use crate::support::{fresh_db, program_with_standard, qualify, user};
 
 /// The result of a 0..=3 scale (weight 3) answered 1 and a yes/no (weight 1) answered
@@ -33,7 +34,7 @@ async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_o
     let mentor = user(&db, Role::Mentor).await;
     let mentee = user(&db, Role::Mentee).await;
     let (program, version) = program_with_standard(&db, &mentor).await;
-    let prospect = create_prospect(&db, mentee.id, program.id, "Old", None, None)
+    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("Old"), None, None)
         .await
         .unwrap();
     let id = Uuid::now_v7();
@@ -117,7 +118,7 @@ async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
     let mentor = user(&db, Role::Mentor).await;
     let mentee = user(&db, Role::Mentee).await;
     let (program, version) = program_with_standard(&db, &mentor).await;
-    let prospect = create_prospect(&db, mentee.id, program.id, "New", None, None)
+    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("New"), None, None)
         .await
         .unwrap();
     let (answers, result) = qualify(&version.definition, true);

@@ -53,17 +53,22 @@ pub fn definition() -> Definition {
 
 /// A mentor's template with version 1 published, and a program using it as its standard.
 pub async fn program_with_standard(db: &Db, mentor: &User) -> (Program, TemplateVersion) {
-    let (template, _) =
-        store::templates::create_template(db, mentor.id, "A-client", &text(""), &definition())
-            .await
-            .expect("create template");
+    let (template, _) = store::templates::create_template(
+        db,
+        mentor.id,
+        &display_name("A-client"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .expect("create template");
     let version = store::templates::publish_latest(db, template.id, chrono::Utc::now())
         .await
         .expect("publish");
     let program = store::programs::create_program(
         db,
         mentor.id,
-        "Strategy 2027",
+        &display_name("Strategy 2027"),
         &text(""),
         Some(version.id),
     )
@@ -116,4 +121,9 @@ pub fn qualify(definition: &Definition, best: bool) -> (Vec<Answer>, Qualificati
 /// A description, note or reason written in a test.
 pub fn text(text: &str) -> domain::LongText {
     domain::LongText::parse(text).expect("a text of at most 2000 characters")
+}
+
+/// A name written in a test.
+pub fn display_name(name: &str) -> domain::DisplayName {
+    domain::DisplayName::parse(name).expect("a name of 1..=100 characters")
 }

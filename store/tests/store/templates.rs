@@ -15,6 +15,7 @@ use store::templates::{
 };
 use store::users::Role;
 
+use crate::support::display_name;
 use crate::support::{definition, fresh_db, is_sqlite, text, user};
 
 fn stricter() -> Definition {
@@ -29,9 +30,15 @@ async fn a_new_template_has_a_draft_version_one_that_reads_back_unchanged() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
 
-    let (template, version) = create_template(&db, mentor.id, "A", &text("desc"), &definition())
-        .await
-        .unwrap();
+    let (template, version) = create_template(
+        &db,
+        mentor.id,
+        &display_name("A"),
+        &text("desc"),
+        &definition(),
+    )
+    .await
+    .unwrap();
 
     assert_eq!((template.revision, template.owner_id), (1, mentor.id));
     assert_eq!((version.number, version.status), (1, VersionStatus::Draft));
@@ -43,9 +50,10 @@ async fn a_new_template_has_a_draft_version_one_that_reads_back_unchanged() {
 async fn a_published_version_cannot_be_updated() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
+    let (template, _) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
 
     let result = update_version_definition(&db, published.id, &stricter()).await;
@@ -59,9 +67,10 @@ async fn a_published_version_cannot_be_updated() {
 async fn the_database_itself_refuses_changes_to_a_published_version() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
+    let (template, _) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
     let backend = db.get_database_backend();
     let placeholder = if is_sqlite(&db) { "?" } else { "$1" };
@@ -85,15 +94,16 @@ async fn the_database_itself_refuses_changes_to_a_published_version() {
 async fn editing_a_published_template_adds_a_draft_version_and_keeps_the_published_one() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
+    let (template, _) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
     let published = publish_latest(&db, template.id, Utc::now()).await.unwrap();
 
     let (edited, draft) = update_draft(
         &db,
         template.id,
-        Some("B"),
+        Some(&display_name("B")),
         None,
         Some(&stricter()),
         Some(2),
@@ -114,9 +124,10 @@ async fn editing_a_published_template_adds_a_draft_version_and_keeps_the_publish
 async fn editing_a_draft_replaces_it_in_place() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, draft) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
+    let (template, draft) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
 
     let (_, edited) = update_draft(&db, template.id, None, None, Some(&stricter()), None)
         .await
@@ -131,14 +142,20 @@ async fn editing_a_draft_replaces_it_in_place() {
 async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, draft) = create_template(&db, mentor.id, "A", &text("About"), &definition())
-        .await
-        .unwrap();
+    let (template, draft) = create_template(
+        &db,
+        mentor.id,
+        &display_name("A"),
+        &text("About"),
+        &definition(),
+    )
+    .await
+    .unwrap();
 
     let (same, version) = update_draft(
         &db,
         template.id,
-        Some("A"),
+        Some(&display_name("A")),
         Some(&text("About")),
         Some(&definition()),
         Some(1),
@@ -158,7 +175,7 @@ async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
         versions_of(&db, template.id).await.unwrap(),
         vec![published]
     );
-    let (again, _) = update_draft(&db, template.id, Some("A"), None, None, None)
+    let (again, _) = update_draft(&db, template.id, Some(&display_name("A")), None, None, None)
         .await
         .unwrap();
     assert_eq!(again.revision, after.revision);
@@ -167,7 +184,7 @@ async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
     let (renamed, _) = update_draft(
         &db,
         template.id,
-        Some("B"),
+        Some(&display_name("B")),
         None,
         None,
         Some(after.revision),
@@ -181,14 +198,30 @@ async fn an_edit_that_changes_nothing_keeps_the_revision_and_adds_no_version() {
 async fn an_outdated_expected_revision_is_stale() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
-    update_draft(&db, template.id, Some("B"), None, None, Some(1))
-        .await
-        .unwrap();
+    let (template, _) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
+    update_draft(
+        &db,
+        template.id,
+        Some(&display_name("B")),
+        None,
+        None,
+        Some(1),
+    )
+    .await
+    .unwrap();
 
-    let result = update_draft(&db, template.id, Some("C"), None, None, Some(1)).await;
+    let result = update_draft(
+        &db,
+        template.id,
+        Some(&display_name("C")),
+        None,
+        None,
+        Some(1),
+    )
+    .await;
 
     assert!(matches!(result, Err(StoreError::Stale)), "{result:?}");
 }
@@ -197,9 +230,10 @@ async fn an_outdated_expected_revision_is_stale() {
 async fn publishing_twice_is_a_conflict() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (template, _) = create_template(&db, mentor.id, "A", &text(""), &definition())
-        .await
-        .unwrap();
+    let (template, _) =
+        create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+            .await
+            .unwrap();
     let now = Utc::now();
     let published = publish_latest(&db, template.id, now).await.unwrap();
 
@@ -219,9 +253,10 @@ async fn versions_load_with_two_queries_however_many_are_asked_for() {
     let mentor = user(&db, Role::Mentor).await;
     let mut ids = Vec::new();
     for _ in 0..5 {
-        let (_, version) = create_template(&db, mentor.id, "A", &text(""), &definition())
-            .await
-            .unwrap();
+        let (_, version) =
+            create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+                .await
+                .unwrap();
         ids.push(version.id);
     }
     let queries = Arc::new(AtomicUsize::new(0));
@@ -246,12 +281,24 @@ async fn versions_load_with_two_queries_however_many_are_asked_for() {
 async fn latest_versions_are_picked_per_template() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (one, _) = create_template(&db, mentor.id, "One", &text(""), &definition())
-        .await
-        .unwrap();
-    let (two, two_v1) = create_template(&db, mentor.id, "Two", &text(""), &definition())
-        .await
-        .unwrap();
+    let (one, _) = create_template(
+        &db,
+        mentor.id,
+        &display_name("One"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .unwrap();
+    let (two, two_v1) = create_template(
+        &db,
+        mentor.id,
+        &display_name("Two"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .unwrap();
     publish_latest(&db, one.id, Utc::now()).await.unwrap();
     let (_, one_v2) = update_draft(&db, one.id, None, None, Some(&stricter()), None)
         .await
@@ -270,12 +317,18 @@ async fn a_copy_belongs_to_the_new_owner_as_a_fresh_draft() {
     let (db, _guard) = fresh_db().await;
     let author = user(&db, Role::Mentor).await;
     let other = user(&db, Role::Mentor).await;
-    let (source, _) = create_template(&db, author.id, "A", &text("the standard"), &definition())
-        .await
-        .unwrap();
+    let (source, _) = create_template(
+        &db,
+        author.id,
+        &display_name("A"),
+        &text("the standard"),
+        &definition(),
+    )
+    .await
+    .unwrap();
     publish_latest(&db, source.id, Utc::now()).await.unwrap();
 
-    let (copy, version) = copy_template(&db, source.id, other.id, "Mine")
+    let (copy, version) = copy_template(&db, source.id, other.id, &display_name("Mine"))
         .await
         .unwrap();
 
@@ -289,12 +342,24 @@ async fn a_copy_belongs_to_the_new_owner_as_a_fresh_draft() {
 async fn archived_templates_are_listed_only_on_request() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
-    let (kept, _) = create_template(&db, mentor.id, "Kept", &text(""), &definition())
-        .await
-        .unwrap();
-    let (gone, _) = create_template(&db, mentor.id, "Gone", &text(""), &definition())
-        .await
-        .unwrap();
+    let (kept, _) = create_template(
+        &db,
+        mentor.id,
+        &display_name("Kept"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .unwrap();
+    let (gone, _) = create_template(
+        &db,
+        mentor.id,
+        &display_name("Gone"),
+        &text(""),
+        &definition(),
+    )
+    .await
+    .unwrap();
     let archived = archive_template(&db, gone.id, Utc::now()).await.unwrap();
     let all = PageRequest {
         first: 10,

@@ -163,7 +163,7 @@ impl ProgramMutation {
         let updated = store::programs::update_program(
             tx.conn(),
             program.id,
-            name.as_deref(),
+            name.as_ref(),
             description
                 .as_deref()
                 .map(|d| description_text("input.description", d))

@@ -21,8 +21,6 @@ use crate::graphql::types::enums::DecisionKind;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
 
-const MAX_TEXT_CHARS: usize = 2000;
-
 /// A new prospect.
 #[derive(InputObject)]
 pub struct CreateProspectInput {
@@ -153,8 +151,8 @@ impl ProspectMutation {
             me.user_id,
             program,
             &name,
-            company.as_deref(),
-            notes.as_deref(),
+            company.as_ref(),
+            notes.as_ref(),
         )
         .await?;
         tx.commit("prospect.create", "Prospect", Some(prospect.id))
@@ -181,7 +179,7 @@ impl ProspectMutation {
         let prospect = store::prospects::update_prospect(
             tx.conn(),
             prospect.id,
-            name.as_deref(),
+            name.as_ref(),
             company,
             notes,
             input.expected_revision,
@@ -427,22 +425,21 @@ async fn own_prospect(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Prospe
     access::own_prospect(ctx, uuid).await
 }
 
-fn optional_text(field: &str, text: Option<String>) -> ApiResult<Option<String>> {
-    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    if text
-        .as_ref()
-        .is_some_and(|t| t.chars().count() > MAX_TEXT_CHARS)
-    {
-        return Err(ApiError::bad_field(
-            field,
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    Ok(text)
+/// `None` for an absent or blank text.
+fn optional_text(field: &str, text: Option<String>) -> ApiResult<Option<domain::LongText>> {
+    let text = text
+        .as_deref()
+        .map(domain::LongText::parse)
+        .transpose()
+        .map_err(|e| ApiError::BadInput(vec![e.at(field)]))?;
+    Ok(text.and_then(domain::LongText::non_empty))
 }
 
 /// `undefined`: leave as is; `null` or blank: clear; text: set.
-fn clearable(field: &str, value: MaybeUndefined<String>) -> ApiResult<Option<Option<String>>> {
+fn clearable(
+    field: &str,
+    value: MaybeUndefined<String>,
+) -> ApiResult<Option<Option<domain::LongText>>> {
     match value {
         MaybeUndefined::Undefined => Ok(None),
         MaybeUndefined::Null => Ok(Some(None)),

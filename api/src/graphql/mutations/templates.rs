@@ -121,7 +121,7 @@ impl TemplateMutation {
         let (template, version) = store::templates::update_draft(
             tx.conn(),
             template.id,
-            name.as_deref(),
+            name.as_ref(),
             description
                 .as_deref()
                 .map(|d| description_text("input.description", d))
@@ -224,10 +224,8 @@ async fn own_template(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Templa
     access::template(ctx, uuid).await?.ok_or(ApiError::NotFound)
 }
 
-pub fn parse_name(field: &str, name: &str) -> ApiResult<String> {
-    domain::DisplayName::parse(name)
-        .map(|n| n.as_str().to_owned())
-        .map_err(|e| ApiError::BadInput(vec![e.at(field)]))
+pub fn parse_name(field: &str, name: &str) -> ApiResult<domain::DisplayName> {
+    domain::DisplayName::parse(name).map_err(|e| ApiError::BadInput(vec![e.at(field)]))
 }
 
 fn parse_definition(field: &str, input: TemplateDefinitionInput) -> ApiResult<domain::Definition> {
