@@ -191,3 +191,90 @@ async fn rows_from_before_the_format_column_read_back_as_format_one() {
         assert!(read.is_ok(), "{read:?}");
     }
 }
+
+/// The tag travels in the rows' own statements: writing and reading a qualification, a
+/// decision and a version runs no statement more than those rows always needed (S2 writes
+/// a qualification, S3 reads them).
+#[tokio::test]
+async fn the_format_tag_costs_no_statement_on_the_paths_that_write_and_read_json() {
+    let database = test_support::database::TestDatabase::fresh().await;
+    let (db, statements) = store::connect_counted(&database.url).await.unwrap();
+    store::migrate(&db).await.unwrap();
+    let mentor = user(&db, Role::Mentor).await;
+    let mentee = user(&db, Role::Mentee).await;
+    let (program, version) = program_with_standard(&db, &mentor).await;
+    let prospect = create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Acme"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let (answers, result) = qualify(&version.definition, true);
+    let mut counted = Vec::new();
+
+    let before = statements.get();
+    let qualification = insert_qualification(
+        &db,
+        NewQualification {
+            prospect_id: prospect.id,
+            template_version_id: version.id,
+            qualified_by: mentee.id,
+            answers: &answers,
+            outlook: None,
+            result: &result,
+        },
+    )
+    .await
+    .unwrap();
+    counted.push(("insert_qualification", statements.get() - before));
+
+    let before = statements.get();
+    qualification_by_id(&db, qualification.id).await.unwrap();
+    counted.push(("qualification_by_id", statements.get() - before));
+
+    let before = statements.get();
+    versions_by_ids(&db, &[version.id]).await.unwrap();
+    counted.push(("versions_by_ids", statements.get() - before));
+
+    let before = statements.get();
+    let (decision, _) = record_decision(
+        &db,
+        NewDecision {
+            prospect_id: prospect.id,
+            qualification_id: Some(qualification.id),
+            decided_by: mentee.id,
+            decision: Decision::TakeOn,
+            reason: None,
+            bias_check: None,
+            outcome: DecisionOutcome::TakenOn,
+            new_status: ProspectStatus::TakenOn,
+            program_id: program.id,
+        },
+    )
+    .await
+    .unwrap();
+    counted.push(("record_decision", statements.get() - before));
+
+    let before = statements.get();
+    decisions_by_ids(&db, &[decision.id]).await.unwrap();
+    counted.push(("decisions_by_ids", statements.get() - before));
+
+    // The statements each needs with or without the tag: the prospect locked, the row
+    // inserted, the prospect updated; one select; the versions and their criteria; the
+    // prospect locked, pending exceptions counted, the row inserted, the prospect updated;
+    // one select.
+    assert_eq!(
+        counted,
+        [
+            ("insert_qualification", 3),
+            ("qualification_by_id", 1),
+            ("versions_by_ids", 2),
+            ("record_decision", 4),
+            ("decisions_by_ids", 1)
+        ]
+    );
+}
