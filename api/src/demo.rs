@@ -103,9 +103,14 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
         .hash(PASSWORD.to_owned())
         .await
         .map_err(|_| anyhow::anyhow!("hashing failed"))?;
-    let mentor =
-        store::users::create_user(db, MENTOR_EMAIL, "Maria Mentor", store::Role::Mentor, &hash)
-            .await?;
+    let mentor = store::users::create_user(
+        db,
+        &domain::Email::parse(MENTOR_EMAIL)?,
+        &domain::DisplayName::parse("Maria Mentor")?,
+        store::Role::Mentor,
+        &hash,
+    )
+    .await?;
     let definition = domain::a_client_standard();
     let (template, _) = store::templates::create_template(
         db,
@@ -127,7 +132,10 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
     store::invites::create_invite(db, program.id, mentor.id, "DEMO-INVITE", None, None).await?;
     let today = Utc::now().date_naive();
     for (i, (email, name)) in MENTEES.iter().enumerate() {
-        let mentee = store::users::create_user(db, email, name, store::Role::Mentee, &hash).await?;
+        let email = domain::Email::parse(email)?;
+        let name = domain::DisplayName::parse(name)?;
+        let mentee =
+            store::users::create_user(db, &email, &name, store::Role::Mentee, &hash).await?;
         store::programs::enroll(db, program.id, mentee.id).await?;
         for demo in prospects().into_iter().skip(i) {
             let prospect = store::prospects::create_prospect(

@@ -233,7 +233,9 @@ mod tests {
     async fn kept(response: Response) -> Option<StoredResponse> {
         let db = store::connect("sqlite::memory:").await.ok()?;
         store::migrate(&db).await.ok()?;
-        let user = store::users::create_user(&db, "a@example.com", "A", Role::Mentee, "x")
+        let email = domain::Email::parse("a@example.com").ok()?;
+        let name = domain::DisplayName::parse("A").ok()?;
+        let user = store::users::create_user(&db, &email, &name, Role::Mentee, "x")
             .await
             .ok()?;
         let Ok(Claim::Claimed(txn)) = store::idempotency::claim(&db, user.id, "k", "h").await

@@ -41,19 +41,13 @@ pub async fn create_mentor(
         .hash(password.as_str().to_owned())
         .await
         .map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
-    let user = store::users::create_user(
-        &db,
-        email.as_str(),
-        name.as_str(),
-        store::Role::Mentor,
-        &hash,
-    )
-    .await
-    .map_err(|e| match e {
-        store::StoreError::Conflict(_) => {
-            anyhow::anyhow!("an account with this email already exists")
-        }
-        other => anyhow::anyhow!(other),
-    })?;
+    let user = store::users::create_user(&db, &email, &name, store::Role::Mentor, &hash)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => {
+                anyhow::anyhow!("an account with this email already exists")
+            }
+            other => anyhow::anyhow!(other),
+        })?;
     Ok(user.id)
 }

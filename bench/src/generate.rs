@@ -131,9 +131,15 @@ impl Generator<'_> {
         )
         .await?;
         let first = index * world::MENTEES_PER_PROGRAM;
-        let people: Vec<(String, String, Role)> = (first..first + world::MENTEES_PER_PROGRAM)
-            .map(|i| (world::mentee_email(i), format!("Mentee {i}"), Role::Mentee))
-            .collect();
+        let people = (first..first + world::MENTEES_PER_PROGRAM)
+            .map(|i| {
+                person(
+                    &world::mentee_email(i),
+                    &format!("Mentee {i}"),
+                    Role::Mentee,
+                )
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let mentees = store::bulk::create_users(self.db, &people, &self.hash).await?;
         let enrollments: Vec<Enrollment> = mentees
             .iter()
@@ -170,7 +176,11 @@ impl Generator<'_> {
     }
 
     async fn new_mentor(&mut self, i: usize) -> anyhow::Result<(Uuid, store::TemplateVersion)> {
-        let person = (world::mentor_email(i), format!("Mentor {i}"), Role::Mentor);
+        let person = person(
+            &world::mentor_email(i),
+            &format!("Mentor {i}"),
+            Role::Mentor,
+        )?;
         let mentor = store::bulk::create_users(self.db, &[person], &self.hash)
             .await?
             .pop()
@@ -291,4 +301,17 @@ struct Book {
     prospects: Vec<Prospect>,
     qualifications: Vec<Qualification>,
     decisions: Vec<DecisionRecord>,
+}
+
+/// A generated person as `store::bulk::create_users` takes one.
+fn person(
+    email: &str,
+    name: &str,
+    role: Role,
+) -> anyhow::Result<(domain::Email, domain::DisplayName, Role)> {
+    Ok((
+        domain::Email::parse(email)?,
+        domain::DisplayName::parse(name)?,
+        role,
+    ))
 }

@@ -7,6 +7,7 @@
 //! parents before children, and a prospect's cached latest qualification among its own.
 //! Nothing here runs on a request path.
 
+use domain::{DisplayName, Email};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde::Serialize;
 
@@ -35,7 +36,7 @@ pub const ROWS_PER_STATEMENT: usize = 500;
 /// [`StoreError::Conflict`] when an email is taken; nothing is written.
 pub async fn create_users(
     db: &impl Conn,
-    people: &[(String, String, Role)],
+    people: &[(Email, DisplayName, Role)],
     password_hash: &str,
 ) -> Result<Vec<User>, StoreError> {
     let txn = begin_write(db).await?;

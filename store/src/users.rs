@@ -1,6 +1,7 @@
 //! People who can sign in: mentors and mentees.
 
 use chrono::{DateTime, Utc};
+use domain::{DisplayName, Email};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -61,16 +62,16 @@ impl TryFrom<users::Model> for User {
 /// [`StoreError::Conflict`]`("email")` when the email is taken.
 pub async fn create_user(
     db: &impl Conn,
-    email: &str,
-    name: &str,
+    email: &Email,
+    name: &DisplayName,
     role: Role,
     password_hash: &str,
 ) -> Result<User, StoreError> {
     let at = now();
     let row = users::Model {
         id: Uuid::now_v7(),
-        email: email.to_owned(),
-        name: name.to_owned(),
+        email: email.as_str().to_owned(),
+        name: name.as_str().to_owned(),
         role: role.code().to_owned(),
         password_hash: password_hash.to_owned(),
         created_at: at,
@@ -93,8 +94,8 @@ pub async fn create_user(
 /// [`StoreError::Conflict`]`("email")` when the email is taken.
 pub async fn sign_up_with_invite(
     db: &impl Conn,
-    email: &str,
-    name: &str,
+    email: &Email,
+    name: &DisplayName,
     password_hash: &str,
     code: &str,
     now: DateTime<Utc>,

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use store::users::Role;
 
+use crate::support::address;
 use crate::support::display_name;
 use crate::support::{
     fresh_db, fresh_file_db, is_sqlite, program_with_standard, sqlite_file_db, text, user,
@@ -94,17 +95,28 @@ async fn transactions_on_a_sqlite_file_wait_their_turn_for_the_writer_connection
     let (db, _guard) = sqlite_file_db().await;
     let mentor = user(&db, Role::Mentor).await;
     let first = store::begin_write(&db).await.unwrap();
-    store::users::create_user(&first, "first@example.com", "F", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &first,
+        &address("first@example.com"),
+        &display_name("F"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
 
     let second = tokio::spawn({
         let db = db.clone();
         async move {
             let txn = store::begin_write(&db).await?;
-            let user =
-                store::users::create_user(&txn, "second@example.com", "S", Role::Mentee, "h")
-                    .await?;
+            let user = store::users::create_user(
+                &txn,
+                &address("second@example.com"),
+                &display_name("S"),
+                Role::Mentee,
+                "h",
+            )
+            .await?;
             txn.commit().await?;
             Ok::<_, store::StoreError>(user)
         }
@@ -145,9 +157,15 @@ async fn a_transaction_kept_waiting_past_the_busy_timeout_fails_and_the_next_suc
     let next = store::begin_write(&db)
         .await
         .expect("the writer is free again");
-    store::users::create_user(&next, "after@example.com", "A", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &next,
+        &address("after@example.com"),
+        &display_name("A"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
     next.commit().await.unwrap();
 }
 
@@ -278,9 +296,15 @@ async fn writes_composed_in_one_begin_write_transaction_commit_or_roll_back_toge
         let db = db.clone();
         async move {
             let txn = store::begin_write(&db).await.unwrap();
-            let mentee = store::users::create_user(&txn, email, "M", Role::Mentee, "h")
-                .await
-                .unwrap();
+            let mentee = store::users::create_user(
+                &txn,
+                &address(email),
+                &display_name("M"),
+                Role::Mentee,
+                "h",
+            )
+            .await
+            .unwrap();
             store::programs::enroll(&txn, program.id, mentee.id)
                 .await
                 .unwrap();
@@ -312,23 +336,47 @@ async fn a_write_tx_begun_inside_another_is_a_savepoint_that_rolls_back_alone() 
     let (db, _guard) = fresh_db().await;
     let outer = store::begin_write(&db).await.unwrap();
     let user = |name: &str| format!("{name}@example.com");
-    store::users::create_user(&outer, &user("outer"), "O", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &outer,
+        &address(&user("outer")),
+        &display_name("O"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
     let rolled_back = store::begin_write(&outer).await.unwrap();
-    store::users::create_user(&rolled_back, &user("rolled-back"), "R", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &rolled_back,
+        &address(&user("rolled-back")),
+        &display_name("R"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
     rolled_back.rollback().await.unwrap();
     let dropped = store::begin_write(&outer).await.unwrap();
-    store::users::create_user(&dropped, &user("dropped"), "D", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &dropped,
+        &address(&user("dropped")),
+        &display_name("D"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
     drop(dropped);
     let released = store::begin_write(&outer).await.unwrap();
-    store::users::create_user(&released, &user("released"), "C", Role::Mentee, "h")
-        .await
-        .unwrap();
+    store::users::create_user(
+        &released,
+        &address(&user("released")),
+        &display_name("C"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
     released.commit().await.unwrap();
     outer.commit().await.unwrap();
 

@@ -9,6 +9,7 @@ use store::programs::{join_with_invite, mentee_program_ids};
 use store::users::Role;
 use store::users::{sign_up_with_invite, user_by_email};
 
+use crate::support::{address, display_name};
 use crate::support::{fresh_db, fresh_file_db, program_with_standard, user};
 
 #[tokio::test]
@@ -128,7 +129,15 @@ async fn signing_up_with_an_invite_creates_an_enrolled_mentee_or_nothing() {
         .unwrap();
     let now = Utc::now();
 
-    let taken = sign_up_with_invite(&db, &mentor.email, "X", "h", "ONCE", now).await;
+    let taken = sign_up_with_invite(
+        &db,
+        &address(&mentor.email),
+        &display_name("X"),
+        "h",
+        "ONCE",
+        now,
+    )
+    .await;
     assert!(
         matches!(taken, Err(StoreError::Conflict("email"))),
         "{taken:?}"
@@ -139,9 +148,16 @@ async fn signing_up_with_an_invite_creates_an_enrolled_mentee_or_nothing() {
         "use kept"
     );
 
-    let (mentee, joined) = sign_up_with_invite(&db, "new@example.com", "New", "h", "ONCE", now)
-        .await
-        .unwrap();
+    let (mentee, joined) = sign_up_with_invite(
+        &db,
+        &address("new@example.com"),
+        &display_name("New"),
+        "h",
+        "ONCE",
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (mentee.role, joined.clone()),
         (Role::Mentee, program.clone())
@@ -151,7 +167,15 @@ async fn signing_up_with_an_invite_creates_an_enrolled_mentee_or_nothing() {
         vec![program.id]
     );
 
-    let used_up = sign_up_with_invite(&db, "late@example.com", "Late", "h", "ONCE", now).await;
+    let used_up = sign_up_with_invite(
+        &db,
+        &address("late@example.com"),
+        &display_name("Late"),
+        "h",
+        "ONCE",
+        now,
+    )
+    .await;
     assert!(matches!(used_up, Err(StoreError::NotFound)), "{used_up:?}");
     assert_eq!(user_by_email(&db, "late@example.com").await.unwrap(), None);
 }

@@ -42,9 +42,15 @@ pub fn is_sqlite(db: &Db) -> bool {
 
 pub async fn user(db: &Db, role: Role) -> User {
     let email = format!("{}@example.com", Uuid::now_v7().simple());
-    create_user(db, &email, "Test User", role, "hash")
-        .await
-        .expect("create user")
+    create_user(
+        db,
+        &address(&email),
+        &display_name("Test User"),
+        role,
+        "hash",
+    )
+    .await
+    .expect("create user")
 }
 
 pub fn definition() -> Definition {
@@ -126,4 +132,9 @@ pub fn text(text: &str) -> domain::LongText {
 /// A name written in a test.
 pub fn display_name(name: &str) -> domain::DisplayName {
     domain::DisplayName::parse(name).expect("a name of 1..=100 characters")
+}
+
+/// An e-mail address written in a test.
+pub fn address(email: &str) -> domain::Email {
+    domain::Email::parse(email).expect("a plausible e-mail address")
 }

@@ -6,15 +6,29 @@ use store::users::{Role, create_user, set_password_hash, user_by_email, user_by_
 use uuid::Uuid;
 
 use crate::support::fresh_db;
+use crate::support::{address, display_name};
 
 #[tokio::test]
 async fn a_second_user_with_the_same_email_is_a_conflict_on_email() {
     let (db, _guard) = fresh_db().await;
-    let first = create_user(&db, "ada@example.com", "Ada", Role::Mentor, "h1")
-        .await
-        .unwrap();
+    let first = create_user(
+        &db,
+        &address("ada@example.com"),
+        &display_name("Ada"),
+        Role::Mentor,
+        "h1",
+    )
+    .await
+    .unwrap();
 
-    let second = create_user(&db, "ada@example.com", "Other", Role::Mentee, "h2").await;
+    let second = create_user(
+        &db,
+        &address("ada@example.com"),
+        &display_name("Other"),
+        Role::Mentee,
+        "h2",
+    )
+    .await;
 
     assert!(
         matches!(second, Err(StoreError::Conflict("email"))),
@@ -27,12 +41,24 @@ async fn a_second_user_with_the_same_email_is_a_conflict_on_email() {
 #[tokio::test]
 async fn users_read_back_exactly_as_created() {
     let (db, _guard) = fresh_db().await;
-    let mentor = create_user(&db, "m@example.com", "Mentor", Role::Mentor, "h")
-        .await
-        .unwrap();
-    let mentee = create_user(&db, "e@example.com", "Mentee", Role::Mentee, "h")
-        .await
-        .unwrap();
+    let mentor = create_user(
+        &db,
+        &address("m@example.com"),
+        &display_name("Mentor"),
+        Role::Mentor,
+        "h",
+    )
+    .await
+    .unwrap();
+    let mentee = create_user(
+        &db,
+        &address("e@example.com"),
+        &display_name("Mentee"),
+        Role::Mentee,
+        "h",
+    )
+    .await
+    .unwrap();
 
     assert_eq!(
         user_by_id(&db, mentee.id).await.unwrap(),
@@ -50,9 +76,15 @@ async fn users_read_back_exactly_as_created() {
 #[tokio::test]
 async fn set_password_hash_replaces_the_hash_and_refuses_unknown_users() {
     let (db, _guard) = fresh_db().await;
-    let user = create_user(&db, "p@example.com", "P", Role::Mentee, "old")
-        .await
-        .unwrap();
+    let user = create_user(
+        &db,
+        &address("p@example.com"),
+        &display_name("P"),
+        Role::Mentee,
+        "old",
+    )
+    .await
+    .unwrap();
 
     set_password_hash(&db, user.id, "new").await.unwrap();
 

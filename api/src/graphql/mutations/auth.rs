@@ -105,28 +105,22 @@ impl AuthMutation {
         let name = domain::DisplayName::parse(&input.name).map_err(|e| bad("input.name", e))?;
         let hash = st.hasher.hash(password.as_str().to_owned()).await?;
         let mut tx = Tx::begin(ctx).await?;
-        let (user, _program) = store::users::sign_up_with_invite(
-            tx.conn(),
-            email.as_str(),
-            name.as_str(),
-            &hash,
-            code,
-            Utc::now(),
-        )
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => unusable_invite("input.inviteCode"),
-            // Only a holder of a usable invite gets this far: the invite is the capability
-            // to learn that the address is taken (README, "Sessions and passwords").
-            store::StoreError::Conflict(_) => {
-                st.throttle.record_failure(&account, Instant::now());
-                ApiError::Conflict(
-                    Conflict::Duplicate,
-                    "an account with this email already exists".into(),
-                )
-            }
-            other => other.into(),
-        })?;
+        let (user, _program) =
+            store::users::sign_up_with_invite(tx.conn(), &email, &name, &hash, code, Utc::now())
+                .await
+                .map_err(|e| match e {
+                    store::StoreError::NotFound => unusable_invite("input.inviteCode"),
+                    // Only a holder of a usable invite gets this far: the invite is the capability
+                    // to learn that the address is taken (README, "Sessions and passwords").
+                    store::StoreError::Conflict(_) => {
+                        st.throttle.record_failure(&account, Instant::now());
+                        ApiError::Conflict(
+                            Conflict::Duplicate,
+                            "an account with this email already exists".into(),
+                        )
+                    }
+                    other => other.into(),
+                })?;
         let user_id = user.id;
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.acting_as(user_id);
