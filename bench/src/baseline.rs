@@ -201,7 +201,7 @@ async fn login(State(b): State<Baseline>, Json(body): Json<LoginBody>) -> Answer
         None,
     )
     .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    txn.commit().await?;
     let subject = TokenSubject {
         user_id: user.id,
         role: user.role,
@@ -296,7 +296,7 @@ async fn qualify(
         None,
     )
     .await?;
-    txn.commit().await.map_err(store::StoreError::from)?;
+    txn.commit().await?;
     let now = &q.result.now;
     let explanation: Vec<Value> = now
         .explanation

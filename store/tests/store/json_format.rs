@@ -112,10 +112,10 @@ async fn read_back(db: &Db, rows: &Rows) -> [Result<(), StoreError>; 3] {
             .map(|read| assert_eq!(read.as_ref(), Some(&rows.qualification))),
         versions_by_ids(db, &[rows.draft.id])
             .await
-            .map(|read| assert_eq!(read, [rows.draft.clone()])),
+            .map(|read| assert_eq!(read, std::slice::from_ref(&rows.draft))),
         decisions_by_ids(db, &[rows.decision.id])
             .await
-            .map(|read| assert_eq!(read, [rows.decision.clone()])),
+            .map(|read| assert_eq!(read, std::slice::from_ref(&rows.decision))),
     ]
 }
 
