@@ -51,7 +51,7 @@ pub enum DecisionError {
     ReasonRequired,
     #[error("an exception needs a bias check")]
     BiasCheckRequired,
-    #[error("the reason must be at most 2000 characters")]
+    #[error("the reason must be at most {MAX_TEXT_CHARS} characters")]
     ReasonTooLong,
 }
 

@@ -404,9 +404,13 @@ fn decision_error(err: domain::DecisionError) -> ApiError {
             "input.biasCheck",
             "taking on a declined prospect needs the bias check",
         ),
-        domain::DecisionError::ReasonTooLong => {
-            ApiError::bad_field("input.reason", "must be at most 2000 characters")
-        }
+        domain::DecisionError::ReasonTooLong => ApiError::bad_field(
+            "input.reason",
+            format!(
+                "must be at most {} characters",
+                domain::text::MAX_TEXT_CHARS
+            ),
+        ),
     }
 }
 
