@@ -173,8 +173,6 @@ impl DisplayName {
 /// The longest free text people write (a description, a note, a reason, a plan), in
 /// characters: the one limit of [`LongText`].
 pub const MAX_TEXT_CHARS: usize = 2000;
-/// The longest description (of a template or a program), in characters.
-pub const MAX_DESCRIPTION_CHARS: usize = MAX_TEXT_CHARS;
 /// The longest search text, in characters: a search is a few words, and a long pattern
 /// only costs the database.
 pub const MAX_SEARCH_CHARS: usize = 200;
