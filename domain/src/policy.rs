@@ -359,9 +359,10 @@ impl Condition {
 }
 
 /// Which facts a decision on `kind` and `action` by `role` reads, so that the caller loads
-/// no others. `owner` and `program` come with the object itself and are always given.
+/// no others. `program` comes with every object and is always given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Needs {
+    pub owner: bool,
     pub tie: bool,
     pub version_in_use: bool,
     pub linked: bool,
@@ -379,9 +380,12 @@ pub fn needs(kind: Kind, action: Action, role: Role) -> Needs {
                 match condition {
                     RunsProgram | InProgram => needs.tie = true,
                     VersionInUse => needs.version_in_use = true,
-                    SelfOrLinked => needs.linked = true,
+                    SelfOrLinked => {
+                        needs.owner = true;
+                        needs.linked = true;
+                    }
                     NotRemoved => needs.removed = true,
-                    Owner => {}
+                    Owner => needs.owner = true,
                 }
             }
         }

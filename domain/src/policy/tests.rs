@@ -316,7 +316,7 @@ proptest! {
         let rule = &RULES[line];
         let needs = needs(rule.kind, rule.action, actor.role);
         let mixed = Facts {
-            owner: facts.owner,
+            owner: if needs.owner { facts.owner } else { other.owner },
             program: facts.program,
             tie: if needs.tie { facts.tie } else { other.tie },
             version_in_use: if needs.version_in_use { facts.version_in_use } else { other.version_in_use },

@@ -140,8 +140,11 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The code from the mentor\'s invite.")] invite_code: String,
     ) -> ApiResult<Option<JoinProgramPayload>> {
-        let me = actor(ctx)?;
-        me.require_mentee()?;
+        let me = crate::graphql::access::attempt(
+            ctx,
+            domain::policy::Kind::Program,
+            domain::policy::Action::Join,
+        )?;
         let code = domain::text::invite_code(&invite_code).map_err(|e| bad("inviteCode", e))?;
         let tx = Tx::begin(ctx).await?;
         let program = store::programs::join_with_invite(
@@ -465,6 +468,6 @@ fn session_payload(
         access_token,
         refresh_token,
         expires_in: st.keys.access_ttl_secs(),
-        user: User(Arc::new(user)),
+        user: User::signed_in(Arc::new(user)),
     })
 }
