@@ -1,0 +1,588 @@
+//! The matrix over HTTP with its expectations taken from the policy's table
+//! (`domain::policy`): the world is modelled here (who runs, is enrolled in, was removed
+//! from and owns what), the table decides, and the server must answer the same for every
+//! actor, anonymous included: every kind of object read through `node`, every guarded
+//! mutation refused as the table says.
+
+use domain::policy::{self, Action, Facts, Kind, Outcome, Role, Tie};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::Matrix;
+use crate::definitions::Answers;
+use crate::fixtures::Actor;
+use crate::helpers::{TestApp, codes, str_at};
+
+/// The people of the world; `R` owns a prospect in X's program and was removed from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    MentorX,
+    MentorY,
+    /// Enrolled in X, owns X's prospect.
+    A,
+    /// Enrolled in X.
+    B,
+    /// Enrolled in Y, owns Y's prospect.
+    C,
+    R,
+}
+
+const PEOPLE: [Who; 6] = [Who::MentorX, Who::MentorY, Who::A, Who::B, Who::C, Who::R];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Program {
+    X,
+    Y,
+}
+
+impl Who {
+    /// A stand-in id: the model only compares ids with each other.
+    fn id(self) -> Uuid {
+        Uuid::from_u128(self as u128 + 1)
+    }
+    fn role(self) -> Role {
+        match self {
+            Who::MentorX | Who::MentorY => Role::Mentor,
+            _ => Role::Mentee,
+        }
+    }
+    fn runs(self, p: Program) -> bool {
+        matches!(
+            (self, p),
+            (Who::MentorX, Program::X) | (Who::MentorY, Program::Y)
+        )
+    }
+    /// Actively enrolled (R was removed).
+    fn enrolled(self, p: Program) -> bool {
+        matches!(
+            (self, p),
+            (Who::A | Who::B, Program::X) | (Who::C, Program::Y)
+        )
+    }
+    fn tie(self, p: Program) -> Tie {
+        if self.runs(p) {
+            Tie::Runs
+        } else if self.enrolled(p) {
+            Tie::Enrolled
+        } else {
+            Tie::Outside
+        }
+    }
+    fn linked(self, other: Who) -> bool {
+        [Program::X, Program::Y]
+            .into_iter()
+            .any(|p| (self.runs(p) && other.enrolled(p)) || (other.runs(p) && self.enrolled(p)))
+    }
+}
+
+impl Program {
+    fn id(self) -> Uuid {
+        Uuid::from_u128(100 + self as u128)
+    }
+}
+
+/// One object of the world, as the model sees it.
+struct Object {
+    label: &'static str,
+    id: String,
+    kind: Kind,
+    program: Program,
+    /// The owner (a user: themself).
+    owner: Option<Who>,
+    /// A version: who uses it (enrolled under it as the standard, or scored against it).
+    used_by: &'static [Who],
+}
+
+impl Object {
+    fn facts(&self, reader: Who) -> Facts {
+        Facts {
+            owner: self.owner.map(Who::id),
+            program: Some(self.program.id()),
+            tie: reader.tie(self.program),
+            version_in_use: self.used_by.contains(&reader),
+            linked: self.kind == Kind::User && self.owner.is_some_and(|o| reader.linked(o)),
+            removed: false,
+        }
+    }
+
+    fn expected(&self, reader: Who, action: Action) -> Outcome {
+        let actor = policy::Actor::user(reader.id(), reader.role());
+        policy::decide(&actor, self.kind, action, &self.facts(reader))
+    }
+}
+
+struct World {
+    m: Matrix,
+    removed: Actor,
+    removed_prospect: String,
+    removed_qualification: String,
+}
+
+impl World {
+    async fn build() -> World {
+        let m = Matrix::build().await;
+        let app: &TestApp = &m.app;
+        let removed = app.sign_up(&m.x.invite_code).await;
+        let removed_prospect = app
+            .create_prospect(&removed, &m.x.program, "Left behind")
+            .await;
+        let q = app
+            .qualify(&removed, &removed_prospect, &Answers::good(), None)
+            .await;
+        let removed_qualification = str_at(&q, "/qualification/id");
+        app.data(
+            m.x.mentor.tok(),
+            "mutation($p: ID!, $m: ID!) { removeMentee(input: { programId: $p, menteeId: $m }) { removedMenteeId } }",
+            json!({ "p": m.x.program, "m": removed.id }),
+        )
+        .await;
+        World {
+            m,
+            removed,
+            removed_prospect,
+            removed_qualification,
+        }
+    }
+
+    fn token(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::MentorX => self.m.x.mentor.tok(),
+            Who::MentorY => self.m.y.mentor.tok(),
+            Who::A => self.m.x.mentees[0].tok(),
+            Who::B => self.m.x.mentees[1].tok(),
+            Who::C => self.m.y.mentees[0].tok(),
+            Who::R => self.removed.tok(),
+        }
+    }
+
+    fn objects(&self) -> Vec<Object> {
+        let (x, y) = (&self.m.x, &self.m.y);
+        let o = |label, id: &String, kind, program, owner, used_by| Object {
+            label,
+            id: id.clone(),
+            kind,
+            program,
+            owner,
+            used_by,
+        };
+        use Kind as K;
+        use Program::{X, Y};
+        vec![
+            o(
+                "X's template",
+                &x.template,
+                K::Template,
+                X,
+                Some(Who::MentorX),
+                &[],
+            ),
+            // X's standard: its enrolled mentees', and R scored against it.
+            o(
+                "X's standard",
+                &x.v1,
+                K::TemplateVersion,
+                X,
+                Some(Who::MentorX),
+                &[Who::A, Who::B, Who::R],
+            ),
+            o(
+                "X's draft version",
+                &x.v2_draft,
+                K::TemplateVersion,
+                X,
+                Some(Who::MentorX),
+                &[],
+            ),
+            o("X's program", &x.program, K::Program, X, None, &[]),
+            o("X's invite", &x.invite, K::Invite, X, None, &[]),
+            o(
+                "A's prospect",
+                &x.prospect,
+                K::Prospect,
+                X,
+                Some(Who::A),
+                &[],
+            ),
+            o(
+                "A's qualification",
+                &x.qualification,
+                K::Qualification,
+                X,
+                Some(Who::A),
+                &[],
+            ),
+            o(
+                "A's decision",
+                &x.decision,
+                K::Decision,
+                X,
+                Some(Who::A),
+                &[],
+            ),
+            o(
+                "A's exception request",
+                &x.exception,
+                K::ExceptionRequest,
+                X,
+                Some(Who::A),
+                &[],
+            ),
+            o(
+                "R's prospect",
+                &self.removed_prospect,
+                K::Prospect,
+                X,
+                Some(Who::R),
+                &[],
+            ),
+            o(
+                "R's qualification",
+                &self.removed_qualification,
+                K::Qualification,
+                X,
+                Some(Who::R),
+                &[],
+            ),
+            o("mentee A", &x.mentees[0].id, K::User, X, Some(Who::A), &[]),
+            o("mentee R", &self.removed.id, K::User, X, Some(Who::R), &[]),
+            o(
+                "mentor X",
+                &x.mentor.id,
+                K::User,
+                X,
+                Some(Who::MentorX),
+                &[],
+            ),
+            o(
+                "Y's template",
+                &y.template,
+                K::Template,
+                Y,
+                Some(Who::MentorY),
+                &[],
+            ),
+            o(
+                "Y's standard",
+                &y.v1,
+                K::TemplateVersion,
+                Y,
+                Some(Who::MentorY),
+                &[Who::C],
+            ),
+            o("Y's program", &y.program, K::Program, Y, None, &[]),
+            o(
+                "C's prospect",
+                &y.prospect,
+                K::Prospect,
+                Y,
+                Some(Who::C),
+                &[],
+            ),
+            o(
+                "C's exception request",
+                &y.exception,
+                K::ExceptionRequest,
+                Y,
+                Some(Who::C),
+                &[],
+            ),
+            o("mentee C", &y.mentees[0].id, K::User, Y, Some(Who::C), &[]),
+        ]
+    }
+}
+
+const NODE: &str = "query($id: ID!) { node(id: $id) { id } }";
+
+#[tokio::test]
+async fn every_actor_reads_every_kind_of_object_exactly_as_the_policy_table_says() {
+    let w = World::build().await;
+    let mut failures = Vec::new();
+    let mut seen = [0_usize; 2]; // (visible, hidden) cells checked
+    for object in w.objects() {
+        for who in PEOPLE {
+            let body =
+                w.m.app
+                    .gql(w.token(who), NODE, json!({ "id": object.id }))
+                    .await;
+            let visible = object.expected(who, Action::Read) == Outcome::Allowed;
+            let expected = if visible {
+                json!({ "data": { "node": { "id": object.id } } })
+            } else {
+                // Exactly what a missing id answers.
+                json!({ "data": { "node": null } })
+            };
+            seen[usize::from(!visible)] += 1;
+            if body != expected {
+                failures.push(format!(
+                    "{who:?} on {}: expected {expected}, got {body}",
+                    object.label
+                ));
+            }
+        }
+        let anonymous = w.m.app.gql(None, NODE, json!({ "id": object.id })).await;
+        if codes(&anonymous) != ["UNAUTHENTICATED"] || anonymous["data"]["node"] != Value::Null {
+            failures.push(format!("anonymous on {}: {anonymous}", object.label));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cells differ from the table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // The world exercises both answers for many cells (not a table of all-hidden).
+    assert!(
+        seen[0] >= 30 && seen[1] >= 50,
+        "visible/hidden cells: {seen:?}"
+    );
+}
+
+/// A guarded mutation, the object it targets and its variables.
+struct Attempt {
+    mutation: &'static str,
+    query: &'static str,
+    kind: Kind,
+    action: Action,
+    /// The targeted object's label in `World::objects` (`None`: nothing targeted).
+    target: Option<&'static str>,
+    vars: fn(&World) -> Value,
+}
+
+fn attempts() -> Vec<Attempt> {
+    let a = |mutation, query, kind, action, target, vars| Attempt {
+        mutation,
+        query,
+        kind,
+        action,
+        target,
+        vars,
+    };
+    use Action::{Change, Create, Join};
+    vec![
+        a(
+            "createTemplate",
+            "mutation { createTemplate(input: { name: \"T\" }) { __typename } }",
+            Kind::Template,
+            Create,
+            None,
+            |_| json!({}),
+        ),
+        a(
+            "updateTemplateDraft",
+            "mutation($id: ID!) { updateTemplateDraft(input: { id: $id, name: \"Hijacked\" }) { __typename } }",
+            Kind::Template,
+            Change,
+            Some("X's template"),
+            |w| json!({ "id": w.m.x.template }),
+        ),
+        a(
+            "publishTemplate",
+            "mutation($id: ID!) { publishTemplate(id: $id) { __typename } }",
+            Kind::Template,
+            Change,
+            Some("X's template"),
+            |w| json!({ "id": w.m.x.template }),
+        ),
+        a(
+            "archiveTemplate",
+            "mutation($id: ID!) { archiveTemplate(id: $id) { __typename } }",
+            Kind::Template,
+            Change,
+            Some("X's template"),
+            |w| json!({ "id": w.m.x.template }),
+        ),
+        a(
+            "copyTemplate",
+            "mutation($id: ID!) { copyTemplate(input: { id: $id }) { __typename } }",
+            Kind::Template,
+            Change,
+            Some("X's template"),
+            |w| json!({ "id": w.m.x.template }),
+        ),
+        a(
+            "createProgram",
+            "mutation { createProgram(input: { name: \"P\" }) { __typename } }",
+            Kind::Program,
+            Create,
+            None,
+            |_| json!({}),
+        ),
+        a(
+            "updateProgram",
+            "mutation($id: ID!) { updateProgram(input: { id: $id, name: \"Hijacked\" }) { __typename } }",
+            Kind::Program,
+            Change,
+            Some("X's program"),
+            |w| json!({ "id": w.m.x.program }),
+        ),
+        a(
+            "createInvite",
+            "mutation($id: ID!) { createInvite(input: { programId: $id }) { __typename } }",
+            Kind::Program,
+            Change,
+            Some("X's program"),
+            |w| json!({ "id": w.m.x.program }),
+        ),
+        a(
+            "removeMentee",
+            "mutation($id: ID!, $m: ID!) { removeMentee(input: { programId: $id, menteeId: $m }) { __typename } }",
+            Kind::Program,
+            Change,
+            Some("X's program"),
+            |w| json!({ "id": w.m.x.program, "m": w.m.x.mentees[1].id }),
+        ),
+        a(
+            "revokeInvite",
+            "mutation($id: ID!) { revokeInvite(id: $id) { __typename } }",
+            Kind::Invite,
+            Change,
+            Some("X's invite"),
+            |w| json!({ "id": w.m.x.invite }),
+        ),
+        a(
+            "reviewException",
+            "mutation($id: ID!) { reviewException(input: { id: $id, approve: true }) { __typename } }",
+            Kind::ExceptionRequest,
+            Change,
+            Some("A's exception request"),
+            |w| json!({ "id": w.m.x.exception }),
+        ),
+        a(
+            "joinProgram",
+            "mutation($c: String!) { joinProgram(inviteCode: $c) { __typename } }",
+            Kind::Program,
+            Join,
+            None,
+            |w| json!({ "c": w.m.x.invite_code }),
+        ),
+        a(
+            "createProspect",
+            "mutation($id: ID!) { createProspect(input: { programId: $id, name: \"Planted\" }) { __typename } }",
+            Kind::Prospect,
+            Create,
+            Some("X's program"),
+            |w| json!({ "id": w.m.x.program }),
+        ),
+        a(
+            "updateProspect",
+            "mutation($id: ID!) { updateProspect(input: { id: $id, name: \"Hijacked\" }) { __typename } }",
+            Kind::Prospect,
+            Change,
+            Some("A's prospect"),
+            |w| json!({ "id": w.m.x.prospect }),
+        ),
+        a(
+            "updateProspect (R's)",
+            "mutation($id: ID!) { updateProspect(input: { id: $id, name: \"Hijacked\" }) { __typename } }",
+            Kind::Prospect,
+            Change,
+            Some("R's prospect"),
+            |w| json!({ "id": w.removed_prospect }),
+        ),
+        a(
+            "archiveProspect",
+            "mutation($id: ID!) { archiveProspect(id: $id) { __typename } }",
+            Kind::Prospect,
+            Change,
+            Some("R's prospect"),
+            |w| json!({ "id": w.removed_prospect }),
+        ),
+        a(
+            "qualifyProspect",
+            "mutation($id: ID!, $answers: [AnswerInput!]!) { qualifyProspect(input: { prospectId: $id, answers: $answers }) { __typename } }",
+            Kind::Prospect,
+            Change,
+            Some("A's prospect"),
+            |w| json!({ "id": w.m.x.prospect, "answers": Answers::all_best().json() }),
+        ),
+        a(
+            "decideProspect",
+            "mutation($id: ID!) { decideProspect(input: { prospectId: $id, decision: TURN_DOWN }) { __typename } }",
+            Kind::Prospect,
+            Change,
+            Some("R's prospect"),
+            |w| json!({ "id": w.removed_prospect }),
+        ),
+        a(
+            "deleteAccount",
+            "mutation { deleteAccount(input: { password: \"wrong\" }) { __typename } }",
+            Kind::Account,
+            Change,
+            None,
+            |_| json!({}),
+        ),
+        a(
+            "changePassword",
+            "mutation { changePassword(input: { currentPassword: \"wrong\", newPassword: \"a much longer passphrase\" }) { __typename } }",
+            Kind::Account,
+            Change,
+            None,
+            |_| json!({}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_guarded_mutation_is_refused_as_the_policy_table_says_and_changes_nothing() {
+    let w = World::build().await;
+    let objects = w.objects();
+    let mut failures = Vec::new();
+    let mut refused = 0;
+    for attempt in attempts() {
+        let vars = (attempt.vars)(&w);
+        let anonymous = w.m.app.gql(None, attempt.query, vars.clone()).await;
+        if codes(&anonymous) != ["UNAUTHENTICATED"] {
+            failures.push(format!("anonymous {}: {anonymous}", attempt.mutation));
+        }
+        for who in PEOPLE {
+            let actor = policy::Actor::user(who.id(), who.role());
+            let expected = match attempt.target {
+                // The facts of the target: a program's own for a prospect created in it.
+                Some(label) => {
+                    let object = objects
+                        .iter()
+                        .find(|o| o.label == label)
+                        .expect("a modelled object");
+                    policy::decide(&actor, attempt.kind, attempt.action, &object.facts(who))
+                }
+                None => policy::attempt(&actor, attempt.kind, attempt.action),
+            };
+            let (code, message) = match expected {
+                // Allowed: not sent, it would change the world the other cells read.
+                Outcome::Allowed => continue,
+                Outcome::Hidden => ("NOT_FOUND", "not found"),
+                Outcome::Forbidden(why) => ("FORBIDDEN", why),
+            };
+            refused += 1;
+            let body = w.m.app.gql(w.token(who), attempt.query, vars.clone()).await;
+            let got = (codes(&body), body["errors"][0]["message"].clone());
+            if got != (vec![code.to_owned()], json!(message)) {
+                failures.push(format!(
+                    "{who:?} {}: expected {code} \"{message}\", got {body}",
+                    attempt.mutation
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} refusals differ from the table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(refused >= 60, "only {refused} refusals checked");
+    // Nothing refused changed anything: X's objects read as before.
+    let state = w.m.app.data(w.m.x.mentor.tok(), "query($t: ID!, $p: ID!, $r: ID!) { \
+        t: node(id: $t) { ... on Template { name archived } } \
+        p: node(id: $p) { ... on Program { name mentees(first: 100) { totalCount } invites { revoked } } } \
+        r: node(id: $r) { ... on Prospect { name archived decisions { id } } } }",
+        json!({ "t": w.m.x.template, "p": w.m.x.program, "r": w.removed_prospect })).await;
+    assert_eq!(
+        state,
+        json!({
+            "t": { "name": "A-client standard", "archived": false },
+            "p": { "name": "Strategy Program 2027", "mentees": { "totalCount": 2 }, "invites": [{ "revoked": false }] },
+            "r": { "name": "Left behind", "archived": false, "decisions": [] },
+        })
+    );
+}
