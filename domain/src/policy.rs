@@ -393,10 +393,10 @@ pub fn needs(kind: Kind, action: Action, role: Role) -> Needs {
     if let Some(rule) = rule_for(kind, action) {
         add(rule.allow(role));
     }
-    if checks_read_first(action) {
-        if let Some(read) = rule_for(kind, Read) {
-            add(read.allow(role));
-        }
+    if checks_read_first(action)
+        && let Some(read) = rule_for(kind, Read)
+    {
+        add(read.allow(role));
     }
     needs
 }
@@ -419,10 +419,10 @@ pub fn attempt(actor: &Actor, kind: Kind, action: Action) -> Outcome {
     if let WrongRole(reason) = rule.allow(actor.role) {
         return Outcome::Forbidden(reason);
     }
-    if let Scope::Key { write: false, .. } = actor.scope {
-        if !matches!(action, Read | List | ReadRoster | ListPrograms) {
-            return READ_ONLY_KEY;
-        }
+    if let Scope::Key { write: false, .. } = actor.scope
+        && !matches!(action, Read | List | ReadRoster | ListPrograms)
+    {
+        return READ_ONLY_KEY;
     }
     Outcome::Allowed
 }
@@ -439,10 +439,9 @@ pub fn decide(actor: &Actor, kind: Kind, action: Action, facts: &Facts) -> Outco
         program: Some(program),
         ..
     } = actor.scope
+        && facts.program != Some(program)
     {
-        if facts.program != Some(program) {
-            return HIDDEN;
-        }
+        return HIDDEN;
     }
     if checks_read_first(action) && rule_for(kind, Read).is_some() {
         let read = decide(actor, kind, Read, facts);
