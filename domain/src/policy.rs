@@ -19,8 +19,11 @@ use Action::{Change, Create, Join, List, ListPrograms, Read, ReadRoster};
 use Allow::{Never, Only, WrongRole};
 use Condition::{InProgram, NotRemoved, Owner, RunsProgram, SelfOrLinked, VersionInUse};
 
+mod lists;
 #[cfg(test)]
 mod tests;
+
+pub use lists::{Programs, Visibility, visibility};
 
 /// The two kinds of people on the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,10 +192,33 @@ const NO_LONGER_ENROLLED: Outcome =
 const OWN_PROGRAMS: Outcome = Outcome::Forbidden("only your own programs can be listed");
 const READ_ONLY_KEY: Outcome = Outcome::Forbidden("this key may only read");
 
+/// Every signed-in actor of the role.
 const ANYONE: Allow = Only(&[]);
+/// Nobody of the role: hidden.
+const NOBODY: Allow = Never(HIDDEN);
+/// The object's owner; hidden from everyone else.
+const OWNER: Allow = Only(&[(Owner, HIDDEN)]);
+/// The mentor of the object's program; hidden from everyone else.
+const RUNS_PROGRAM: Allow = Only(&[(RunsProgram, HIDDEN)]);
+/// The mentees actively enrolled in the object's program; hidden from everyone else.
+const IN_PROGRAM: Allow = Only(&[(InProgram, HIDDEN)]);
+/// A user themself, or their mentor or mentee in a program (an active enrollment).
+const SELF_OR_LINKED: Allow = Only(&[(SelfOrLinked, HIDDEN)]);
+/// A template version: its template's owner; for mentees, the standard of a program they
+/// are enrolled in, or a version one of their qualifications was scored against.
+const USES_VERSION: Allow = Only(&[(VersionInUse, HIDDEN)]);
+/// The owner, while actively enrolled in the object's program (the review queue).
+const OWNER_IN_PROGRAM: Allow = Only(&[(Owner, HIDDEN), (InProgram, HIDDEN)]);
+/// A prospect's owner, while actively enrolled in its program; a removed owner is told why.
+const OWNER_WHILE_ENROLLED: Allow =
+    Only(&[(Owner, OWNER_CHANGES), (InProgram, NO_LONGER_ENROLLED)]);
+/// The user themself; refused (`FORBIDDEN`) on anyone else.
+const ONLY_THEMSELF: Allow = Only(&[(Owner, OWN_PROGRAMS)]);
+/// An address: not of a removed account, and only to the user or their mentor or mentee.
+const LIVE_SELF_OR_LINKED: Allow = Only(&[(NotRemoved, HIDDEN), (SelfOrLinked, HIDDEN)]);
 /// A prospect and everything under it: its mentee, and the mentor of its program (also
 /// after the mentee was removed from it).
-const PROSPECT_READ: (Allow, Allow) = (Only(&[(RunsProgram, HIDDEN)]), Only(&[(Owner, HIDDEN)]));
+const PROSPECT_READ: (Allow, Allow) = (RUNS_PROGRAM, OWNER);
 
 const fn rule(kind: Kind, action: Action, (mentor, mentee): (Allow, Allow)) -> Rule {
     Rule {
@@ -203,85 +229,37 @@ const fn rule(kind: Kind, action: Action, (mentor, mentee): (Allow, Allow)) -> R
     }
 }
 
-/// Who may do what. Besides what a line says, a `Change` first needs the kind's `Read`
-/// line: what the actor may not read is [`Outcome::Hidden`], whatever else they may not do.
+/// Who may do what: `rule(kind, action, (mentor, mentee))`, each side an [`Allow`] named
+/// above. Besides what a line says, a `Change` first needs the kind's `Read` line: what the
+/// actor may not read is [`Outcome::Hidden`], whatever else they may not do. A kind and
+/// action without a line is never allowed. Anonymous callers reach none of it (the API
+/// answers `UNAUTHENTICATED` before asking).
 pub const RULES: &[Rule] = &[
     // Criteria templates and their versions: the mentor's own.
-    rule(
-        Kind::Template,
-        Read,
-        (Only(&[(Owner, HIDDEN)]), Never(HIDDEN)),
-    ),
-    rule(
-        Kind::Template,
-        List,
-        (Only(&[(Owner, HIDDEN)]), MENTORS_ONLY),
-    ),
+    rule(Kind::Template, Read, (OWNER, NOBODY)),
+    rule(Kind::Template, List, (OWNER, MENTORS_ONLY)),
     rule(Kind::Template, Create, (ANYONE, MENTORS_ONLY)),
-    rule(
-        Kind::Template,
-        Change,
-        (Only(&[(Owner, HIDDEN)]), MENTORS_ONLY),
-    ),
+    rule(Kind::Template, Change, (OWNER, MENTORS_ONLY)),
     // Mentees: the standards of their programs and the versions they scored against.
-    rule(
-        Kind::TemplateVersion,
-        Read,
-        (Only(&[(Owner, HIDDEN)]), Only(&[(VersionInUse, HIDDEN)])),
-    ),
+    rule(Kind::TemplateVersion, Read, (OWNER, USES_VERSION)),
     // Programs: their mentor, and their actively enrolled mentees.
-    rule(
-        Kind::Program,
-        Read,
-        (Only(&[(RunsProgram, HIDDEN)]), Only(&[(InProgram, HIDDEN)])),
-    ),
-    rule(
-        Kind::Program,
-        List,
-        (Only(&[(RunsProgram, HIDDEN)]), Only(&[(InProgram, HIDDEN)])),
-    ),
+    rule(Kind::Program, Read, (RUNS_PROGRAM, IN_PROGRAM)),
+    rule(Kind::Program, List, (RUNS_PROGRAM, IN_PROGRAM)),
     rule(Kind::Program, Create, (ANYONE, MENTORS_ONLY)),
-    rule(
-        Kind::Program,
-        Change,
-        (Only(&[(RunsProgram, HIDDEN)]), MENTORS_ONLY),
-    ),
-    rule(
-        Kind::Program,
-        ReadRoster,
-        (Only(&[(RunsProgram, HIDDEN)]), Never(HIDDEN)),
-    ),
+    rule(Kind::Program, Change, (RUNS_PROGRAM, MENTORS_ONLY)),
+    rule(Kind::Program, ReadRoster, (RUNS_PROGRAM, NOBODY)),
     // The invite code is the key: whoever holds a usable one may join.
     rule(Kind::Program, Join, (MENTEES_ONLY, ANYONE)),
-    rule(
-        Kind::Invite,
-        Read,
-        (Only(&[(RunsProgram, HIDDEN)]), Never(HIDDEN)),
-    ),
-    rule(
-        Kind::Invite,
-        Change,
-        (Only(&[(RunsProgram, HIDDEN)]), MENTORS_ONLY),
-    ),
+    rule(Kind::Invite, Read, (RUNS_PROGRAM, NOBODY)),
+    rule(Kind::Invite, Change, (RUNS_PROGRAM, MENTORS_ONLY)),
     // Prospects: their mentee changes them while enrolled; their program's mentor reads.
     rule(Kind::Prospect, Read, PROSPECT_READ),
-    rule(
-        Kind::Prospect,
-        List,
-        (Only(&[(RunsProgram, HIDDEN)]), Only(&[(Owner, HIDDEN)])),
-    ),
-    rule(
-        Kind::Prospect,
-        Create,
-        (MENTEES_ONLY, Only(&[(InProgram, HIDDEN)])),
-    ),
+    rule(Kind::Prospect, List, (RUNS_PROGRAM, OWNER)),
+    rule(Kind::Prospect, Create, (MENTEES_ONLY, IN_PROGRAM)),
     rule(
         Kind::Prospect,
         Change,
-        (
-            Never(OWNER_CHANGES),
-            Only(&[(Owner, OWNER_CHANGES), (InProgram, NO_LONGER_ENROLLED)]),
-        ),
+        (Never(OWNER_CHANGES), OWNER_WHILE_ENROLLED),
     ),
     rule(Kind::Qualification, Read, PROSPECT_READ),
     rule(Kind::Decision, Read, PROSPECT_READ),
@@ -290,40 +268,16 @@ pub const RULES: &[Rule] = &[
     rule(
         Kind::ExceptionRequest,
         List,
-        (
-            Only(&[(RunsProgram, HIDDEN)]),
-            Only(&[(Owner, HIDDEN), (InProgram, HIDDEN)]),
-        ),
+        (RUNS_PROGRAM, OWNER_IN_PROGRAM),
     ),
-    rule(
-        Kind::ExceptionRequest,
-        Change,
-        (Only(&[(RunsProgram, HIDDEN)]), MENTORS_ONLY),
-    ),
+    rule(Kind::ExceptionRequest, Change, (RUNS_PROGRAM, MENTORS_ONLY)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
-    rule(
-        Kind::User,
-        Read,
-        (
-            Only(&[(SelfOrLinked, HIDDEN)]),
-            Only(&[(SelfOrLinked, HIDDEN)]),
-        ),
-    ),
-    rule(
-        Kind::User,
-        ListPrograms,
-        (
-            Only(&[(Owner, OWN_PROGRAMS)]),
-            Only(&[(Owner, OWN_PROGRAMS)]),
-        ),
-    ),
+    rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
+    rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),
     rule(
         Kind::Email,
         Read,
-        (
-            Only(&[(NotRemoved, HIDDEN), (SelfOrLinked, HIDDEN)]),
-            Only(&[(NotRemoved, HIDDEN), (SelfOrLinked, HIDDEN)]),
-        ),
+        (LIVE_SELF_OR_LINKED, LIVE_SELF_OR_LINKED),
     ),
     rule(Kind::Account, Change, (ANYONE, ANYONE)),
 ];
@@ -459,76 +413,5 @@ pub fn decide(actor: &Actor, kind: Kind, action: Action, facts: &Facts) -> Outco
             .iter()
             .find(|(condition, _)| !condition.holds(actor, facts))
             .map_or(Outcome::Allowed, |(_, refusal)| *refusal),
-    }
-}
-
-/// Which programs a list may reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Programs {
-    Any,
-    /// Programs this mentor runs.
-    RunBy(Uuid),
-    /// Programs this mentee is actively enrolled in.
-    EnrolledIn(Uuid),
-}
-
-/// The objects of a list the actor may see: the store's filter, derived from the `List`
-/// line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Visibility {
-    /// Only objects this user owns.
-    pub owner: Option<Uuid>,
-    pub programs: Programs,
-    /// Only objects of this program (an integration key's scope).
-    pub program: Option<Uuid>,
-}
-
-/// The filter of the actor's list of `kind`.
-///
-/// # Errors
-/// The refusal when the actor may not list `kind` at all.
-pub fn visibility(actor: &Actor, kind: Kind) -> Result<Visibility, Outcome> {
-    let first = attempt(actor, kind, List);
-    if first != Outcome::Allowed {
-        return Err(first);
-    }
-    let Some(Only(conditions)) = rule_for(kind, List).map(|r| r.allow(actor.role)) else {
-        return Err(HIDDEN);
-    };
-    let mut visible = Visibility {
-        owner: None,
-        programs: Programs::Any,
-        program: match actor.scope {
-            Scope::Key { program, .. } => program,
-            Scope::Full => None,
-        },
-    };
-    for (condition, _) in conditions {
-        match condition {
-            Owner => visible.owner = Some(actor.user_id),
-            RunsProgram => visible.programs = Programs::RunBy(actor.user_id),
-            InProgram => visible.programs = Programs::EnrolledIn(actor.user_id),
-            // Not a filter a list can apply: a `List` line never uses them (a test holds
-            // the table to it).
-            VersionInUse | SelfOrLinked | NotRemoved => return Err(HIDDEN),
-        }
-    }
-    Ok(visible)
-}
-
-impl Visibility {
-    /// Whether an object with these facts is in the list: the same answer as [`decide`]
-    /// with `List` (a test holds the two together).
-    #[must_use]
-    pub fn contains(&self, facts: &Facts) -> bool {
-        self.owner.is_none_or(|owner| facts.owner == Some(owner))
-            && self
-                .program
-                .is_none_or(|program| facts.program == Some(program))
-            && match self.programs {
-                Programs::Any => true,
-                Programs::RunBy(_) => facts.tie == Tie::Runs,
-                Programs::EnrolledIn(_) => facts.tie == Tie::Enrolled,
-            }
     }
 }
