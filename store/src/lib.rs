@@ -27,6 +27,7 @@ pub mod templates;
 pub mod users;
 mod version_writes;
 mod versions;
+pub mod visible;
 
 pub use connect::{Db, StatementCounter, begin_write, connect, connect_counted, migrate};
 pub use decisions::DecisionRecord;

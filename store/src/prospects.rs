@@ -165,7 +165,7 @@ pub async fn prospects_page(
     page.try_map(Prospect::try_from)
 }
 
-fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
+pub(crate) fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
     let mut select = prospects::Entity::find();
     if let Some(owner_id) = filter.owner_id {
         select = select.filter(prospects::Column::OwnerId.eq(owner_id));
