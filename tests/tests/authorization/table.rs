@@ -100,7 +100,8 @@ impl Object {
             program: Some(self.program.id()),
             tie: reader.tie(self.program),
             version_in_use: self.used_by.contains(&reader),
-            linked: self.kind == Kind::User && self.owner.is_some_and(|o| reader.linked(o)),
+            linked: matches!(self.kind, Kind::User | Kind::Email)
+                && self.owner.is_some_and(|o| reader.linked(o)),
             removed: false,
         }
     }
@@ -152,6 +153,17 @@ impl World {
             Who::B => self.m.x.mentees[1].tok(),
             Who::C => self.m.y.mentees[0].tok(),
             Who::R => self.removed.tok(),
+        }
+    }
+
+    fn email(&self, who: Who) -> &str {
+        match who {
+            Who::MentorX => &self.m.x.mentor.email,
+            Who::MentorY => &self.m.y.mentor.email,
+            Who::A => &self.m.x.mentees[0].email,
+            Who::B => &self.m.x.mentees[1].email,
+            Who::C => &self.m.y.mentees[0].email,
+            Who::R => &self.removed.email,
         }
     }
 
@@ -292,6 +304,60 @@ impl World {
 }
 
 const NODE: &str = "query($id: ID!) { node(id: $id) { id } }";
+const ADDRESSES: &str = "query($id: ID!) { node(id: $id) { ... on Prospect { \
+    owner { email } program { mentor { email } } } } }";
+
+/// Whether `reader` reads `user`'s address (the `Email` line), wherever the user was reached.
+fn reads_address(reader: Who, user: Who) -> bool {
+    let address = Object {
+        label: "an address",
+        id: String::new(),
+        kind: Kind::Email,
+        program: Program::X,
+        owner: Some(user),
+        used_by: &[],
+    };
+    address.expected(reader, Action::Read) == Outcome::Allowed
+}
+
+#[tokio::test]
+async fn addresses_reached_through_a_prospect_are_shown_as_the_email_line_says() {
+    let w = World::build().await;
+    let mut failures = Vec::new();
+    let mut hidden = 0;
+    for object in w.objects().iter().filter(|o| o.kind == Kind::Prospect) {
+        let owner = object.owner.expect("a prospect has an owner");
+        let mentor = match object.program {
+            Program::X => Who::MentorX,
+            Program::Y => Who::MentorY,
+        };
+        for who in PEOPLE {
+            if object.expected(who, Action::Read) != Outcome::Allowed {
+                continue;
+            }
+            let body =
+                w.m.app
+                    .data(w.token(who), ADDRESSES, json!({ "id": object.id }))
+                    .await;
+            let shown = |user: Who| reads_address(who, user).then(|| w.email(user));
+            hidden += usize::from(shown(owner).is_none()) + usize::from(shown(mentor).is_none());
+            let expected = json!({ "node": {
+                "owner": { "email": shown(owner) },
+                "program": { "mentor": { "email": shown(mentor) } },
+            } });
+            if body != expected {
+                failures.push(format!(
+                    "{who:?} on {}: expected {expected}, got {body}",
+                    object.label
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The removed owner's address is hidden from their former mentor, and the mentor's
+    // from them.
+    assert!(hidden >= 2, "{hidden} hidden addresses");
+}
 
 #[tokio::test]
 async fn every_actor_reads_every_kind_of_object_exactly_as_the_policy_table_says() {
