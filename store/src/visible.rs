@@ -80,17 +80,13 @@ pub async fn prospects_page(
     order: ProspectOrder,
     request: PageRequest,
 ) -> Result<Page<Prospect>, StoreError> {
-    let order = match order {
-        ProspectOrder::CreatedAsc => Order::Asc,
-        ProspectOrder::CreatedDesc => Order::Desc,
-    };
     let within = condition(
         visible,
         |owner| prospects::Column::OwnerId.eq(owner),
         Some(prospects::Column::ProgramId),
     );
     let select = crate::prospects::filtered(filter).filter(within);
-    let page = fetch_page(db, select, prospects::Column::Id, order, request).await?;
+    let page = fetch_page(db, select, prospects::Column::Id, order.into(), request).await?;
     page.try_map(Prospect::try_from)
 }
 

@@ -1,25 +1,30 @@
 //! Who may see what, the I/O half: load an object and the facts its rule reads
-//! (`domain::policy::needs`), then ask `domain::policy::decide`. The rules themselves are
-//! one table, `domain::policy::RULES`; which field of the schema asks which rule is
-//! `graphql::fields`.
+//! (`facts`), then ask `domain::policy::decide`. The rules themselves are one table,
+//! `domain::policy::RULES`; which field of the schema asks which rule is `graphql::fields`.
 //!
 //! Lookups answer `None` (reads) or `NOT_FOUND` (changes) for what the actor may not see,
 //! exactly as if it did not exist, so that ids cannot be probed; `FORBIDDEN` where the
-//! policy refuses by role, or refuses a change of what the actor may read.
+//! policy refuses by role (before the id is even read), or refuses a change of what the
+//! actor may read.
 
+mod facts;
+
+use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::Context;
-use domain::policy::{self, Action, Facts, Kind, Needs, Outcome, Tie, Visibility};
+use async_graphql::dataloader::Loader;
+use domain::policy::{self, Action, Facts, Kind, Outcome, Visibility};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{Actor, actor, db};
+use crate::graphql::context::{Actor, actor};
 use crate::graphql::load;
 use crate::graphql::loaders::{
-    DecisionId, ExceptionId, InviteId, ProgramId, ProspectId, QualificationId, TemplateId, UserId,
-    VersionId,
+    Batch, DecisionId, ExceptionId, InviteId, LoadError, ProgramId, ProspectId, QualificationId,
+    Shortcut, TemplateId, UserId, VersionId,
 };
+use facts::{Decided, Object, decide};
 
 /// The policy's answer as the client reads it.
 fn answer(outcome: Outcome) -> ApiResult<()> {
@@ -41,7 +46,8 @@ pub fn attempt<'a>(ctx: &Context<'a>, kind: Kind, action: Action) -> ApiResult<&
     Ok(me)
 }
 
-/// The filter of the actor's list of `kind`, from the table's `List` line.
+/// The filter of the actor's list of `kind`, from the table's `List` line, for
+/// `store::visible`.
 ///
 /// # Errors
 /// `UNAUTHENTICATED` without a signed-in user; `FORBIDDEN` for a role that may not list it.
@@ -52,160 +58,52 @@ pub fn visibility<'a>(ctx: &Context<'a>, kind: Kind) -> ApiResult<(&'a Actor, Vi
     Ok((me, visible))
 }
 
-/// An object the policy decides on, as loaded.
-#[derive(Clone, Copy)]
-enum Object<'o> {
-    Template(&'o store::Template),
-    Version(&'o store::TemplateVersion),
-    Program(&'o store::Program),
-    /// A program known by id only (a prospect to be created in it).
-    ProgramId(Uuid),
-    Invite(&'o store::Invite),
-    Prospect(&'o store::Prospect),
-    User(&'o store::User),
-}
-
-/// The policy's answer for `me` on `object`, loading only the facts its rule reads.
-async fn decide(
+/// Whether the actor may do `action` on `value` (as `kind`).
+async fn allowed<V: Decided>(
     ctx: &Context<'_>,
-    me: &Actor,
     kind: Kind,
     action: Action,
-    object: Object<'_>,
-) -> ApiResult<Outcome> {
-    let needs = policy::needs(kind, action, me.policy().role);
-    let facts = facts(ctx, me, object, needs).await?;
-    Ok(policy::decide(&me.policy(), kind, action, &facts))
+    value: &V,
+) -> ApiResult<bool> {
+    let me = actor(ctx)?;
+    Ok(decide(ctx, me, kind, action, value.object()).await? == Outcome::Allowed)
 }
 
-async fn facts(
-    ctx: &Context<'_>,
-    me: &Actor,
-    object: Object<'_>,
-    needs: Needs,
-) -> ApiResult<Facts> {
-    let mut facts = Facts::default();
-    match object {
-        Object::Template(t) => facts.owner = Some(t.owner_id),
-        Object::Version(v) => {
-            if needs.owner {
-                let template = load::existing(ctx, TemplateId(v.template_id)).await?;
-                facts.owner = Some(template.owner_id);
-            }
-            if needs.version_in_use {
-                facts.version_in_use = version_in_use(ctx, me, v.id).await?;
-            }
-        }
-        Object::Program(p) => {
-            facts.program = Some(p.id);
-            if needs.tie {
-                facts.tie = tie(ctx, me, p.id, Some(p.mentor_id)).await?;
-            }
-        }
-        Object::ProgramId(id) => {
-            facts.program = Some(id);
-            if needs.tie {
-                facts.tie = tie(ctx, me, id, None).await?;
-            }
-        }
-        Object::Invite(i) => {
-            facts.program = Some(i.program_id);
-            if needs.tie {
-                let program = load::existing(ctx, ProgramId(i.program_id)).await?;
-                facts.tie = tie(ctx, me, program.id, Some(program.mentor_id)).await?;
-            }
-        }
-        Object::Prospect(p) => {
-            facts.owner = Some(p.owner_id);
-            facts.program = Some(p.program_id);
-            if needs.tie {
-                facts.tie = tie(ctx, me, p.program_id, None).await?;
-            }
-        }
-        Object::User(u) => {
-            facts.owner = Some(u.id);
-            facts.removed = u.removed;
-            if needs.linked {
-                facts.linked = linked(ctx, me, u).await?;
-            }
-        }
-    }
-    Ok(facts)
+/// The object behind `key`, if it exists and the actor may read it as `kind`.
+async fn read<K, V>(ctx: &Context<'_>, kind: Kind, key: K) -> ApiResult<Option<Arc<V>>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Decided,
+{
+    let Some(value) = load::one(ctx, key).await? else {
+        return Ok(None);
+    };
+    Ok(allowed(ctx, kind, Action::Read, &*value)
+        .await?
+        .then_some(value))
 }
 
-/// The actor's tie to a program. A mentor's is known from the program's mentor when the
-/// program is loaded; otherwise it is read from the actor's programs (loaded once per
-/// request).
-async fn tie(ctx: &Context<'_>, me: &Actor, program: Uuid, mentor: Option<Uuid>) -> ApiResult<Tie> {
-    match mentor {
-        Some(mentor) if mentor == me.user_id => return Ok(Tie::Runs),
-        Some(_) if me.is_mentor() => return Ok(Tie::Outside),
-        _ => {}
-    }
-    Ok(
-        match (me.in_program(db(ctx)?, program).await?, me.is_mentor()) {
-            (false, _) => Tie::Outside,
-            (true, true) => Tie::Runs,
-            (true, false) => Tie::Enrolled,
-        },
-    )
-}
-
-/// Whether the version is the standard of a program the actor is enrolled in, or scored
-/// one of the actor's own qualifications.
-async fn version_in_use(ctx: &Context<'_>, me: &Actor, version: Uuid) -> ApiResult<bool> {
-    let db = db(ctx)?;
-    let ids = me.program_ids(db).await?;
-    let programs = store::programs::programs_by_ids(db, ids).await?;
-    if programs
-        .iter()
-        .any(|p| p.standard_version_id == Some(version))
-    {
-        return Ok(true);
-    }
-    Ok(store::qualifications::owner_used_version(db, me.user_id, version).await?)
-}
-
-/// Whether `user` and the actor are a program's mentor and one of its active mentees.
-async fn linked(ctx: &Context<'_>, me: &Actor, user: &store::User) -> ApiResult<bool> {
-    let theirs_is_mentor = user.role == store::Role::Mentor;
-    if user.id == me.user_id || theirs_is_mentor == me.is_mentor() {
-        return Ok(false);
-    }
-    let db = db(ctx)?;
-    let mine = me.program_ids(db).await?;
-    if me.is_mentor() {
-        let theirs = store::programs::mentee_program_ids(db, user.id).await?;
-        Ok(theirs.iter().any(|p| mine.contains(p)))
-    } else {
-        let programs = store::programs::programs_by_ids(db, mine).await?;
-        Ok(programs.iter().any(|p| p.mentor_id == user.id))
-    }
-}
-
-/// `value` if the policy allows reading it.
-async fn readable<T>(
+/// The object behind `key` for the actor to change (as `kind`): refused by role before
+/// `key` is read, `NOT_FOUND` when missing or hidden.
+async fn to_change<K, V>(
     ctx: &Context<'_>,
     kind: Kind,
-    object: Object<'_>,
-    value: T,
-) -> ApiResult<Option<T>> {
-    let me = actor(ctx)?;
-    let outcome = decide(ctx, me, kind, Action::Read, object).await?;
-    Ok((outcome == Outcome::Allowed).then_some(value))
+    key: impl FnOnce() -> ApiResult<K>,
+) -> ApiResult<Arc<V>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Decided,
+{
+    let me = attempt(ctx, kind, Action::Change)?;
+    let value = load::one(ctx, key()?).await?.ok_or(ApiError::NotFound)?;
+    answer(decide(ctx, me, kind, Action::Change, value.object()).await?)?;
+    Ok(value)
 }
 
 pub async fn program(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Program>>> {
-    let Some(program) = load::one(ctx, ProgramId(id)).await? else {
-        return Ok(None);
-    };
-    readable(
-        ctx,
-        Kind::Program,
-        Object::Program(&program),
-        program.clone(),
-    )
-    .await
+    read(ctx, Kind::Program, ProgramId(id)).await
 }
 
 /// A program to change (update it, invite to it, remove a mentee).
@@ -216,21 +114,7 @@ pub async fn program_to_change(
     ctx: &Context<'_>,
     id: impl FnOnce() -> ApiResult<Uuid>,
 ) -> ApiResult<Arc<store::Program>> {
-    let me = attempt(ctx, Kind::Program, Action::Change)?;
-    let program = load::one(ctx, ProgramId(id()?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    answer(
-        decide(
-            ctx,
-            me,
-            Kind::Program,
-            Action::Change,
-            Object::Program(&program),
-        )
-        .await?,
-    )?;
-    Ok(program)
+    to_change(ctx, Kind::Program, || id().map(ProgramId)).await
 }
 
 /// Whether the actor reads the program's mentees and invite codes.
@@ -238,15 +122,7 @@ pub async fn program_to_change(
 /// # Errors
 /// `INTERNAL` when the database fails.
 pub async fn may_read_roster(ctx: &Context<'_>, program: &store::Program) -> ApiResult<bool> {
-    let me = actor(ctx)?;
-    let outcome = decide(
-        ctx,
-        me,
-        Kind::Program,
-        Action::ReadRoster,
-        Object::Program(program),
-    );
-    Ok(outcome.await? == Outcome::Allowed)
+    allowed(ctx, Kind::Program, Action::ReadRoster, program).await
 }
 
 /// The program a new prospect goes into, if the actor may create one there.
@@ -273,16 +149,7 @@ pub async fn program_for_new_prospect<'a>(
 }
 
 pub async fn template(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Template>>> {
-    let Some(template) = load::one(ctx, TemplateId(id)).await? else {
-        return Ok(None);
-    };
-    readable(
-        ctx,
-        Kind::Template,
-        Object::Template(&template),
-        template.clone(),
-    )
-    .await
+    read(ctx, Kind::Template, TemplateId(id)).await
 }
 
 /// A template to change (edit, publish, archive, copy).
@@ -294,21 +161,7 @@ pub async fn template_to_change(
     ctx: &Context<'_>,
     id: impl FnOnce() -> ApiResult<Uuid>,
 ) -> ApiResult<Arc<store::Template>> {
-    let me = attempt(ctx, Kind::Template, Action::Change)?;
-    let template = load::one(ctx, TemplateId(id()?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    answer(
-        decide(
-            ctx,
-            me,
-            Kind::Template,
-            Action::Change,
-            Object::Template(&template),
-        )
-        .await?,
-    )?;
-    Ok(template)
+    to_change(ctx, Kind::Template, || id().map(TemplateId)).await
 }
 
 /// The template of a version the reader reached, if they may read it (its owner).
@@ -319,36 +172,19 @@ pub async fn template_of_version(
     ctx: &Context<'_>,
     template: Arc<store::Template>,
 ) -> ApiResult<Option<Arc<store::Template>>> {
-    readable(
-        ctx,
-        Kind::Template,
-        Object::Template(&template),
-        template.clone(),
-    )
-    .await
+    let visible = allowed(ctx, Kind::Template, Action::Read, &*template).await?;
+    Ok(visible.then_some(template))
 }
 
 pub async fn version(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::TemplateVersion>>> {
-    let Some(version) = load::one(ctx, VersionId(id)).await? else {
-        return Ok(None);
-    };
-    readable(
-        ctx,
-        Kind::TemplateVersion,
-        Object::Version(&version),
-        version.clone(),
-    )
-    .await
+    read(ctx, Kind::TemplateVersion, VersionId(id)).await
 }
 
 pub async fn invite(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Invite>>> {
-    let Some(invite) = load::one(ctx, InviteId(id)).await? else {
-        return Ok(None);
-    };
-    readable(ctx, Kind::Invite, Object::Invite(&invite), invite.clone()).await
+    read(ctx, Kind::Invite, InviteId(id)).await
 }
 
 /// An invite to revoke.
@@ -359,37 +195,11 @@ pub async fn invite_to_change(
     ctx: &Context<'_>,
     id: impl FnOnce() -> ApiResult<Uuid>,
 ) -> ApiResult<Arc<store::Invite>> {
-    let me = attempt(ctx, Kind::Invite, Action::Change)?;
-    let invite = load::one(ctx, InviteId(id()?))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    answer(
-        decide(
-            ctx,
-            me,
-            Kind::Invite,
-            Action::Change,
-            Object::Invite(&invite),
-        )
-        .await?,
-    )?;
-    Ok(invite)
+    to_change(ctx, Kind::Invite, || id().map(InviteId)).await
 }
 
 pub async fn prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Prospect>>> {
-    prospect_as(ctx, Kind::Prospect, id).await
-}
-
-/// The prospect behind one of its objects (`kind`), if the actor may read that object.
-async fn prospect_as(
-    ctx: &Context<'_>,
-    kind: Kind,
-    id: Uuid,
-) -> ApiResult<Option<Arc<store::Prospect>>> {
-    let Some(prospect) = load::one(ctx, ProspectId(id)).await? else {
-        return Ok(None);
-    };
-    readable(ctx, kind, Object::Prospect(&prospect), prospect.clone()).await
+    read(ctx, Kind::Prospect, ProspectId(id)).await
 }
 
 /// A prospect to change (edit, archive, qualify, decide on). A mentor of the program may
@@ -404,53 +214,50 @@ pub async fn prospect_to_change(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<st
     // Only mutations change a prospect, and a mutation's resolver runs alone: there is
     // nothing to batch with, so the row is read directly rather than through the loader
     // (which would spawn a task and query `id IN (...)` for one id).
-    let prospect = store::prospects::prospect_by_id(db(ctx)?, id)
+    let prospect = store::prospects::prospect_by_id(crate::graphql::context::db(ctx)?, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    answer(
-        decide(
-            ctx,
-            me,
-            Kind::Prospect,
-            Action::Change,
-            Object::Prospect(&prospect),
-        )
-        .await?,
-    )?;
+    answer(decide(ctx, me, Kind::Prospect, Action::Change, prospect.object()).await?)?;
     Ok(Arc::new(prospect))
+}
+
+/// `value`, an object of a prospect (`kind`), if the actor may read it: decided on the
+/// prospect's facts.
+async fn of_prospect<V>(
+    ctx: &Context<'_>,
+    kind: Kind,
+    value: Option<Arc<V>>,
+    prospect: impl Fn(&V) -> Uuid,
+) -> ApiResult<Option<Arc<V>>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let visible = read::<_, store::Prospect>(ctx, kind, ProspectId(prospect(&value))).await?;
+    Ok(visible.map(|_| value))
 }
 
 pub async fn qualification(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::Qualification>>> {
-    let Some(q) = load::one(ctx, QualificationId(id)).await? else {
-        return Ok(None);
-    };
-    let visible = prospect_as(ctx, Kind::Qualification, q.prospect_id).await?;
-    Ok(visible.map(|_| q))
+    let q = load::one(ctx, QualificationId(id)).await?;
+    of_prospect(ctx, Kind::Qualification, q, |q| q.prospect_id).await
 }
 
 pub async fn decision(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::DecisionRecord>>> {
-    let Some(d) = load::one(ctx, DecisionId(id)).await? else {
-        return Ok(None);
-    };
-    let visible = prospect_as(ctx, Kind::Decision, d.prospect_id).await?;
-    Ok(visible.map(|_| d))
+    let d = load::one(ctx, DecisionId(id)).await?;
+    of_prospect(ctx, Kind::Decision, d, |d| d.prospect_id).await
 }
 
 pub async fn exception(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::ExceptionRequest>>> {
-    let Some(e) = load::one(ctx, ExceptionId(id)).await? else {
-        return Ok(None);
-    };
-    let visible = prospect_as(ctx, Kind::ExceptionRequest, e.prospect_id).await?;
-    Ok(visible.map(|_| e))
+    let e = load::one(ctx, ExceptionId(id)).await?;
+    of_prospect(ctx, Kind::ExceptionRequest, e, |e| e.prospect_id).await
 }
 
 /// An exception request to review.
@@ -467,7 +274,7 @@ pub async fn exception_to_review<'a>(
         .await?
         .ok_or(ApiError::NotFound)?;
     let prospect = load::existing(ctx, ProspectId(request.prospect_id)).await?;
-    let object = Object::Prospect(&prospect);
+    let object = prospect.object();
     answer(decide(ctx, me, Kind::ExceptionRequest, Action::Change, object).await?)?;
     Ok((me, request))
 }
@@ -475,10 +282,7 @@ pub async fn exception_to_review<'a>(
 /// Users: yourself; a mentor sees the mentees enrolled in their programs; a mentee sees the
 /// mentors of their programs.
 pub async fn user(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::User>>> {
-    let Some(user) = load::one(ctx, UserId(id)).await? else {
-        return Ok(None);
-    };
-    readable(ctx, Kind::User, Object::User(&user), user.clone()).await
+    read(ctx, Kind::User, UserId(id)).await
 }
 
 /// Whether the reader may read `user`'s e-mail address (the table's `Email` line). `as_self`:
@@ -492,21 +296,20 @@ pub async fn may_see_email(
     user: &store::User,
     as_self: bool,
 ) -> ApiResult<bool> {
-    let facts = Facts {
-        owner: Some(user.id),
-        removed: user.removed,
-        ..Facts::default()
-    };
     if as_self {
         let reader = policy::Actor::user(user.id, crate::graphql::context::role(user.role));
+        let facts = Facts {
+            owner: Some(user.id),
+            removed: user.removed,
+            ..Facts::default()
+        };
         return Ok(policy::decide(&reader, Kind::Email, Action::Read, &facts) == Outcome::Allowed);
     }
     // Anywhere else a user is reached, the request is signed in.
     let Some(me) = ctx.data_opt::<Actor>() else {
         return Ok(false);
     };
-    let outcome = decide(ctx, me, Kind::Email, Action::Read, Object::User(user)).await?;
-    Ok(outcome == Outcome::Allowed)
+    Ok(decide(ctx, me, Kind::Email, Action::Read, user.object()).await? == Outcome::Allowed)
 }
 
 /// Whether the reader may list `user`'s programs (only their own).
@@ -515,15 +318,6 @@ pub async fn may_see_email(
 /// `FORBIDDEN` on any other user.
 pub async fn user_programs<'a>(ctx: &Context<'a>, user: &store::User) -> ApiResult<&'a Actor> {
     let me = actor(ctx)?;
-    answer(
-        decide(
-            ctx,
-            me,
-            Kind::User,
-            Action::ListPrograms,
-            Object::User(user),
-        )
-        .await?,
-    )?;
+    answer(decide(ctx, me, Kind::User, Action::ListPrograms, user.object()).await?)?;
     Ok(me)
 }
