@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::{Hasher, LoginThrottle, TokenKeys};
 use crate::config::Config;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Shared by all requests.
 #[derive(Clone)]
@@ -75,29 +75,5 @@ impl Actor {
 
     pub async fn in_program(&self, db: &Db, program_id: Uuid) -> ApiResult<bool> {
         Ok(self.program_ids(db).await?.contains(&program_id))
-    }
-
-    /// Mentor-only operations.
-    ///
-    /// # Errors
-    /// `FORBIDDEN` for mentees.
-    pub fn require_mentor(&self) -> ApiResult<()> {
-        if self.is_mentor() {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden("only mentors can do this"))
-        }
-    }
-
-    /// Mentee-only operations.
-    ///
-    /// # Errors
-    /// `FORBIDDEN` for mentors.
-    pub fn require_mentee(&self) -> ApiResult<()> {
-        if self.is_mentor() {
-            Err(ApiError::Forbidden("only mentees can do this"))
-        } else {
-            Ok(())
-        }
     }
 }

@@ -8,6 +8,7 @@ mod decision;
 mod error;
 mod exact;
 mod key;
+pub mod policy;
 mod qualification;
 mod rule;
 mod scoring;

@@ -29,6 +29,7 @@ mod tx;
 pub mod users;
 mod version_writes;
 mod versions;
+pub mod visible;
 
 pub use connect::{
     Db, StatementCounter, begin_write, connect, connect_counted, migrate, sqlite_integrity_check,

@@ -77,6 +77,15 @@ pub enum ProspectOrder {
     CreatedDesc,
 }
 
+impl From<ProspectOrder> for Order {
+    fn from(order: ProspectOrder) -> Self {
+        match order {
+            ProspectOrder::CreatedAsc => Order::Asc,
+            ProspectOrder::CreatedDesc => Order::Desc,
+        }
+    }
+}
+
 /// Creates a prospect with status `New` at revision 1.
 ///
 /// # Errors
@@ -148,16 +157,12 @@ pub async fn prospects_page(
     order: ProspectOrder,
     request: PageRequest,
 ) -> Result<Page<Prospect>, StoreError> {
-    let order = match order {
-        ProspectOrder::CreatedAsc => Order::Asc,
-        ProspectOrder::CreatedDesc => Order::Desc,
-    };
     let select = filtered(filter);
-    let page = fetch_page(db, select, prospects::Column::Id, order, request).await?;
+    let page = fetch_page(db, select, prospects::Column::Id, order.into(), request).await?;
     page.try_map(Prospect::try_from)
 }
 
-fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
+pub(crate) fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
     let mut select = prospects::Entity::find();
     if let Some(owner_id) = filter.owner_id {
         select = select.filter(prospects::Column::OwnerId.eq(owner_id));

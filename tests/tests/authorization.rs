@@ -124,4 +124,5 @@ fn mirrored(v: [Option<bool>; 5]) -> [Option<bool>; 5] {
 }
 
 mod reads;
+mod table;
 mod writes;

@@ -1,216 +1,323 @@
-//! Who may see what (DOMAIN.md, "Who sees what").
+//! Who may see what, the I/O half: load an object and the facts its rule reads
+//! (`facts`), then ask `domain::policy::decide`. The rules themselves are one table,
+//! `domain::policy::RULES`; which field of the schema asks which rule is `graphql::fields`.
 //!
-//! Each function loads an object and returns it only if the signed-in user may see it;
-//! otherwise `None`, exactly as if it did not exist, so that ids cannot be probed.
-//! - mentees: their own prospects (and everything under them, also in a program they were
-//!   removed from, where they may no longer change them), the programs they are enrolled
-//!   in, those programs' mentors and standard versions, and the versions their own
-//!   qualifications were scored against;
-//! - mentors: their own templates, programs and invites, and everything of the prospects
-//!   in their programs, with those prospects' owners;
-//! - e-mail addresses: see [`may_see_email`].
+//! Lookups answer `None` (reads) or `NOT_FOUND` (changes) for what the actor may not see,
+//! exactly as if it did not exist, so that ids cannot be probed; `FORBIDDEN` where the
+//! policy refuses by role (before the id is even read), or refuses a change of what the
+//! actor may read.
 
+mod facts;
+
+use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::Context;
+use async_graphql::dataloader::Loader;
+use domain::policy::{self, Action, Facts, Kind, Outcome, Visibility};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
-use crate::graphql::context::{Actor, actor, db};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::context::{Actor, actor};
 use crate::graphql::load;
 use crate::graphql::loaders::{
-    DecisionId, ExceptionId, InviteId, ProgramId, ProspectId, QualificationId, TemplateId, UserId,
-    VersionId,
+    Batch, DecisionId, ExceptionId, InviteId, LoadError, ProgramId, ProspectId, QualificationId,
+    Shortcut, TemplateId, UserId, VersionId,
 };
+use facts::{Decided, Object, decide};
 
-pub async fn program(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Program>>> {
-    let me = actor(ctx)?;
-    let Some(program) = load::one(ctx, ProgramId(id)).await? else {
-        return Ok(None);
-    };
-    let visible = if me.is_mentor() {
-        program.mentor_id == me.user_id
-    } else {
-        me.in_program(db(ctx)?, id).await?
-    };
-    Ok(visible.then_some(program))
+/// The policy's answer as the client reads it.
+fn answer(outcome: Outcome) -> ApiResult<()> {
+    match outcome {
+        Outcome::Allowed => Ok(()),
+        Outcome::Hidden => Err(ApiError::NotFound),
+        Outcome::Forbidden(reason) => Err(ApiError::Forbidden(reason)),
+    }
 }
 
-/// Programs the actor runs (mentors only): for mutations on them.
-pub async fn own_program(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Program>>> {
+/// The signed-in actor, if the policy lets their role attempt `action` on `kind` at all:
+/// asked before anything is looked up.
+///
+/// # Errors
+/// `UNAUTHENTICATED` without a signed-in user; `FORBIDDEN` for a role the table refuses.
+pub fn attempt<'a>(ctx: &Context<'a>, kind: Kind, action: Action) -> ApiResult<&'a Actor> {
     let me = actor(ctx)?;
-    let program = load::one(ctx, ProgramId(id)).await?;
-    Ok(program.filter(|p| p.mentor_id == me.user_id))
+    answer(policy::attempt(&me.policy(), kind, action))?;
+    Ok(me)
+}
+
+/// The filter of the actor's list of `kind`, from the table's `List` line, for
+/// `store::visible`.
+///
+/// # Errors
+/// `UNAUTHENTICATED` without a signed-in user; `FORBIDDEN` for a role that may not list it.
+pub fn visibility<'a>(ctx: &Context<'a>, kind: Kind) -> ApiResult<(&'a Actor, Visibility)> {
+    let me = actor(ctx)?;
+    let visible = policy::visibility(&me.policy(), kind)
+        .map_err(|refusal| answer(refusal).err().unwrap_or(ApiError::NotFound))?;
+    Ok((me, visible))
+}
+
+/// Whether the actor may do `action` on `value` (as `kind`).
+async fn allowed<V: Decided>(
+    ctx: &Context<'_>,
+    kind: Kind,
+    action: Action,
+    value: &V,
+) -> ApiResult<bool> {
+    let me = actor(ctx)?;
+    Ok(decide(ctx, me, kind, action, value.object()).await? == Outcome::Allowed)
+}
+
+/// The object behind `key`, if it exists and the actor may read it as `kind`.
+async fn read<K, V>(ctx: &Context<'_>, kind: Kind, key: K) -> ApiResult<Option<Arc<V>>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Decided,
+{
+    let Some(value) = load::one(ctx, key).await? else {
+        return Ok(None);
+    };
+    Ok(allowed(ctx, kind, Action::Read, &*value)
+        .await?
+        .then_some(value))
+}
+
+/// The object behind `key` for the actor to change (as `kind`): refused by role before
+/// `key` is read, `NOT_FOUND` when missing or hidden.
+async fn to_change<K, V>(
+    ctx: &Context<'_>,
+    kind: Kind,
+    key: impl FnOnce() -> ApiResult<K>,
+) -> ApiResult<Arc<V>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Decided,
+{
+    let me = attempt(ctx, kind, Action::Change)?;
+    let value = load::one(ctx, key()?).await?.ok_or(ApiError::NotFound)?;
+    answer(decide(ctx, me, kind, Action::Change, value.object()).await?)?;
+    Ok(value)
+}
+
+pub async fn program(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Program>>> {
+    read(ctx, Kind::Program, ProgramId(id)).await
+}
+
+/// A program to change (update it, invite to it, remove a mentee).
+///
+/// # Errors
+/// `FORBIDDEN` for mentees (before the id is read), `NOT_FOUND` for programs of others.
+pub async fn program_to_change(
+    ctx: &Context<'_>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<Arc<store::Program>> {
+    to_change(ctx, Kind::Program, || id().map(ProgramId)).await
+}
+
+/// Whether the actor reads the program's mentees and invite codes.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn may_read_roster(ctx: &Context<'_>, program: &store::Program) -> ApiResult<bool> {
+    allowed(ctx, Kind::Program, Action::ReadRoster, program).await
+}
+
+/// The program a new prospect goes into, if the actor may create one there.
+///
+/// # Errors
+/// `FORBIDDEN` for mentors, `NOT_FOUND` for a program the mentee is not enrolled in.
+pub async fn program_for_new_prospect<'a>(
+    ctx: &Context<'a>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<(&'a Actor, Uuid)> {
+    let me = attempt(ctx, Kind::Prospect, Action::Create)?;
+    let id = id()?;
+    answer(
+        decide(
+            ctx,
+            me,
+            Kind::Prospect,
+            Action::Create,
+            Object::ProgramId(id),
+        )
+        .await?,
+    )?;
+    Ok((me, id))
 }
 
 pub async fn template(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Template>>> {
-    let me = actor(ctx)?;
-    let template = load::one(ctx, TemplateId(id)).await?;
-    Ok(template.filter(|t| t.owner_id == me.user_id))
+    read(ctx, Kind::Template, TemplateId(id)).await
+}
+
+/// A template to change (edit, publish, archive, copy).
+///
+/// # Errors
+/// `FORBIDDEN` for mentees (before the id is read), `NOT_FOUND` for anything else they
+/// may not see.
+pub async fn template_to_change(
+    ctx: &Context<'_>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<Arc<store::Template>> {
+    to_change(ctx, Kind::Template, || id().map(TemplateId)).await
+}
+
+/// The template of a version the reader reached, if they may read it (its owner).
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn template_of_version(
+    ctx: &Context<'_>,
+    template: Arc<store::Template>,
+) -> ApiResult<Option<Arc<store::Template>>> {
+    let visible = allowed(ctx, Kind::Template, Action::Read, &*template).await?;
+    Ok(visible.then_some(template))
 }
 
 pub async fn version(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::TemplateVersion>>> {
-    let me = actor(ctx)?;
-    let Some(version) = load::one(ctx, VersionId(id)).await? else {
-        return Ok(None);
-    };
-    let visible = if me.is_mentor() {
-        let template = load::existing(ctx, TemplateId(version.template_id)).await?;
-        template.owner_id == me.user_id
-    } else {
-        is_standard_of_my_program(ctx, me, id).await?
-            || store::qualifications::owner_used_version(db(ctx)?, me.user_id, id).await?
-    };
-    Ok(visible.then_some(version))
-}
-
-async fn is_standard_of_my_program(
-    ctx: &Context<'_>,
-    me: &Actor,
-    version_id: Uuid,
-) -> ApiResult<bool> {
-    let ids = me.program_ids(db(ctx)?).await?;
-    let programs = store::programs::programs_by_ids(db(ctx)?, ids).await?;
-    Ok(programs
-        .iter()
-        .any(|p| p.standard_version_id == Some(version_id)))
+    read(ctx, Kind::TemplateVersion, VersionId(id)).await
 }
 
 pub async fn invite(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Invite>>> {
-    let Some(invite) = load::one(ctx, InviteId(id)).await? else {
-        return Ok(None);
-    };
-    Ok(own_program(ctx, invite.program_id).await?.map(|_| invite))
+    read(ctx, Kind::Invite, InviteId(id)).await
+}
+
+/// An invite to revoke.
+///
+/// # Errors
+/// `FORBIDDEN` for mentees (before the id is read), `NOT_FOUND` for invites of others.
+pub async fn invite_to_change(
+    ctx: &Context<'_>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<Arc<store::Invite>> {
+    to_change(ctx, Kind::Invite, || id().map(InviteId)).await
 }
 
 pub async fn prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::Prospect>>> {
-    let Some(prospect) = load::one(ctx, ProspectId(id)).await? else {
-        return Ok(None);
-    };
-    Ok(may_see_prospect(ctx, &prospect).await?.then_some(prospect))
+    read(ctx, Kind::Prospect, ProspectId(id)).await
 }
 
-async fn may_see_prospect(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiResult<bool> {
-    let me = actor(ctx)?;
-    if me.is_mentor() {
-        me.in_program(db(ctx)?, prospect.program_id).await
-    } else {
-        Ok(prospect.owner_id == me.user_id)
-    }
-}
-
-/// A prospect the actor owns (mentees only): for changing it. A mentor of the program may
+/// A prospect to change (edit, archive, qualify, decide on). A mentor of the program may
 /// see the prospect but never change it, and a mentee removed from the prospect's program
 /// may still read it (and its history) but never change it again.
 ///
 /// # Errors
 /// `NOT_FOUND` when invisible, `FORBIDDEN` when visible but not the actor's own, or when
 /// the actor is no longer enrolled in its program.
-pub async fn own_prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::Prospect>> {
-    let me = actor(ctx)?;
+pub async fn prospect_to_change(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::Prospect>> {
+    let me = attempt(ctx, Kind::Prospect, Action::Change)?;
     // Only mutations change a prospect, and a mutation's resolver runs alone: there is
     // nothing to batch with, so the row is read directly rather than through the loader
     // (which would spawn a task and query `id IN (...)` for one id).
-    let prospect = store::prospects::prospect_by_id(db(ctx)?, id)
+    let prospect = store::prospects::prospect_by_id(crate::graphql::context::db(ctx)?, id)
         .await?
-        .ok_or(crate::error::ApiError::NotFound)?;
-    if !may_see_prospect(ctx, &prospect).await? {
-        return Err(crate::error::ApiError::NotFound);
-    }
-    if prospect.owner_id != me.user_id {
-        return Err(crate::error::ApiError::Forbidden(
-            "only the mentee who owns a prospect can change it",
-        ));
-    }
-    if !me.in_program(db(ctx)?, prospect.program_id).await? {
-        return Err(crate::error::ApiError::Forbidden(
-            "you are no longer enrolled in this prospect's program",
-        ));
-    }
+        .ok_or(ApiError::NotFound)?;
+    answer(decide(ctx, me, Kind::Prospect, Action::Change, prospect.object()).await?)?;
     Ok(Arc::new(prospect))
+}
+
+/// `value`, an object of a prospect (`kind`), if the actor may read it: decided on the
+/// prospect's facts.
+async fn of_prospect<V>(
+    ctx: &Context<'_>,
+    kind: Kind,
+    value: Option<Arc<V>>,
+    prospect: impl Fn(&V) -> Uuid,
+) -> ApiResult<Option<Arc<V>>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let visible = read::<_, store::Prospect>(ctx, kind, ProspectId(prospect(&value))).await?;
+    Ok(visible.map(|_| value))
 }
 
 pub async fn qualification(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::Qualification>>> {
-    let Some(q) = load::one(ctx, QualificationId(id)).await? else {
-        return Ok(None);
-    };
-    Ok(prospect(ctx, q.prospect_id).await?.map(|_| q))
+    let q = load::one(ctx, QualificationId(id)).await?;
+    of_prospect(ctx, Kind::Qualification, q, |q| q.prospect_id).await
 }
 
 pub async fn decision(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::DecisionRecord>>> {
-    let Some(d) = load::one(ctx, DecisionId(id)).await? else {
-        return Ok(None);
-    };
-    Ok(prospect(ctx, d.prospect_id).await?.map(|_| d))
+    let d = load::one(ctx, DecisionId(id)).await?;
+    of_prospect(ctx, Kind::Decision, d, |d| d.prospect_id).await
 }
 
 pub async fn exception(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> ApiResult<Option<Arc<store::ExceptionRequest>>> {
-    let Some(e) = load::one(ctx, ExceptionId(id)).await? else {
-        return Ok(None);
-    };
-    Ok(prospect(ctx, e.prospect_id).await?.map(|_| e))
+    let e = load::one(ctx, ExceptionId(id)).await?;
+    of_prospect(ctx, Kind::ExceptionRequest, e, |e| e.prospect_id).await
 }
 
-/// Whether the actor may read `user`'s e-mail address: their own; a mentor, their
-/// mentees' (enrolled in one of the mentor's programs); a mentee, their mentors' (of a
-/// program they are enrolled in), so that they can reach their coach. Never another
-/// mentee's, however the user was reached.
+/// An exception request to review.
 ///
 /// # Errors
-/// `INTERNAL` when the database fails.
-pub async fn may_see_email(ctx: &Context<'_>, user: &store::User) -> ApiResult<bool> {
-    // Without a signed-in user, the only user anyone reaches is the one `signUp`, `login`
-    // or `refreshSession` just signed in: the address is their own.
-    let Some(me) = ctx.data_opt::<Actor>() else {
-        return Ok(true);
-    };
-    if user.id == me.user_id {
-        return Ok(true);
-    }
-    if user.role == store::Role::Mentee && !me.is_mentor() {
-        return Ok(false);
-    }
-    let db = db(ctx)?;
-    let my_programs = me.program_ids(db).await?;
-    if me.is_mentor() {
-        let theirs = store::programs::mentee_program_ids(db, user.id).await?;
-        Ok(theirs.iter().any(|p| my_programs.contains(p)))
-    } else {
-        let programs = store::programs::programs_by_ids(db, my_programs).await?;
-        Ok(programs.iter().any(|p| p.mentor_id == user.id))
-    }
+/// `FORBIDDEN` for mentees (before the id is read), `NOT_FOUND` outside the mentor's
+/// programs.
+pub async fn exception_to_review<'a>(
+    ctx: &Context<'a>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<(&'a Actor, Arc<store::ExceptionRequest>)> {
+    let me = attempt(ctx, Kind::ExceptionRequest, Action::Change)?;
+    let request = load::one(ctx, ExceptionId(id()?))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let prospect = load::existing(ctx, ProspectId(request.prospect_id)).await?;
+    let object = prospect.object();
+    answer(decide(ctx, me, Kind::ExceptionRequest, Action::Change, object).await?)?;
+    Ok((me, request))
 }
 
 /// Users: yourself; a mentor sees the mentees enrolled in their programs; a mentee sees the
 /// mentors of their programs.
 pub async fn user(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::User>>> {
-    let me = actor(ctx)?;
-    let Some(user) = load::one(ctx, UserId(id)).await? else {
-        return Ok(None);
-    };
-    if user.id == me.user_id {
-        return Ok(Some(user));
+    read(ctx, Kind::User, UserId(id)).await
+}
+
+/// Whether the reader may read `user`'s e-mail address (the table's `Email` line). `as_self`:
+/// the user was just signed in by this request (`signUp`, `login`, `refreshSession`,
+/// `changePassword`), and reads their own, whatever token the request carried.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn may_see_email(
+    ctx: &Context<'_>,
+    user: &store::User,
+    as_self: bool,
+) -> ApiResult<bool> {
+    if as_self {
+        let reader = policy::Actor::user(user.id, crate::graphql::context::role(user.role));
+        let facts = Facts {
+            owner: Some(user.id),
+            removed: user.removed,
+            ..Facts::default()
+        };
+        return Ok(policy::decide(&reader, Kind::Email, Action::Read, &facts) == Outcome::Allowed);
     }
-    let db = db(ctx)?;
-    let my_programs = me.program_ids(db).await?;
-    let visible = if me.is_mentor() {
-        let theirs = store::programs::mentee_program_ids(db, user.id).await?;
-        theirs.iter().any(|p| my_programs.contains(p))
-    } else {
-        let programs = store::programs::programs_by_ids(db, my_programs).await?;
-        programs.iter().any(|p| p.mentor_id == user.id)
+    // Anywhere else a user is reached, the request is signed in.
+    let Some(me) = ctx.data_opt::<Actor>() else {
+        return Ok(false);
     };
-    Ok(visible.then_some(user))
+    Ok(decide(ctx, me, Kind::Email, Action::Read, user.object()).await? == Outcome::Allowed)
+}
+
+/// Whether the reader may list `user`'s programs (only their own).
+///
+/// # Errors
+/// `FORBIDDEN` on any other user.
+pub async fn user_programs<'a>(ctx: &Context<'a>, user: &store::User) -> ApiResult<&'a Actor> {
+    let me = actor(ctx)?;
+    answer(decide(ctx, me, Kind::User, Action::ListPrograms, user.object()).await?)?;
+    Ok(me)
 }

@@ -2,6 +2,7 @@
 //! The types themselves are the application's (`crate::app`).
 
 use async_graphql::Context;
+use domain::policy;
 use store::Db;
 
 pub use crate::app::{Actor, AppState, Credentials};
@@ -34,4 +35,20 @@ pub fn credentials(ctx: &Context<'_>) -> Credentials {
     ctx.data_opt::<Credentials>()
         .copied()
         .unwrap_or(Credentials::Anonymous)
+}
+
+impl Actor {
+    /// The actor as `domain::policy` knows them: a signed-in user, with everything their
+    /// role allows.
+    pub fn policy(&self) -> policy::Actor {
+        policy::Actor::user(self.user_id, role(self.role))
+    }
+}
+
+/// The policy's role of a stored role.
+pub fn role(role: store::Role) -> policy::Role {
+    match role {
+        store::Role::Mentor => policy::Role::Mentor,
+        store::Role::Mentee => policy::Role::Mentee,
+    }
 }

@@ -6,6 +6,7 @@ pub mod coercion;
 pub mod conformance;
 pub mod context;
 pub mod entry;
+pub mod fields;
 pub mod ids;
 pub mod inputs;
 pub mod limits;

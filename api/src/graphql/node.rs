@@ -33,7 +33,9 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         return Ok(None);
     };
     Ok(match kind {
-        Kind::User => access::user(ctx, uuid).await?.map(|x| Node::User(User(x))),
+        Kind::User => access::user(ctx, uuid)
+            .await?
+            .map(|x| Node::User(User::new(x))),
         Kind::Template => access::template(ctx, uuid)
             .await?
             .map(|x| Node::Template(Template(x))),

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, Object};
-use store::Db;
+use domain::policy;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{Actor, Credentials, actor, credentials, db};
+use crate::graphql::access;
+use crate::graphql::context::{Credentials, actor, credentials, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{Loaders, UserId};
@@ -82,7 +83,7 @@ impl Query {
             Credentials::Unverified => Err(ApiError::internal("the session could not be checked")),
             Credentials::Valid(_) => {
                 let me = actor(ctx)?;
-                Ok(load::one(ctx, UserId(me.user_id)).await?.map(User))
+                Ok(load::one(ctx, UserId(me.user_id)).await?.map(User::new))
             }
         }
     }
@@ -138,9 +139,7 @@ impl Query {
         )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
-        programs_of(ctx, db(ctx)?, actor(ctx)?, first, after)
-            .await
-            .map(Some)
+        programs_of(ctx, first, after).await.map(Some)
     }
 
     /// Mentors: their criteria templates.
@@ -160,12 +159,11 @@ impl Query {
         after: Option<String>,
         #[graphql(default, desc = "Include archived templates.")] include_archived: bool,
     ) -> ApiResult<Option<Conn<Template>>> {
-        let me = actor(ctx)?;
-        me.require_mentor()?;
+        let (_, visible) = access::visibility(ctx, policy::Kind::Template)?;
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
         let rows =
-            store::templates::templates_page(db(ctx)?, me.user_id, include_archived, page).await?;
+            store::visible::templates_page(db(ctx)?, &visible, include_archived, page).await?;
         Ok(Some(paging::connection(
             rows,
             had_cursor,
@@ -194,7 +192,7 @@ impl Query {
         >,
         #[graphql(desc = "The order; newest first by default.")] order_by: Option<ProspectOrder>,
     ) -> ApiResult<Option<Conn<Prospect>>> {
-        let me = actor(ctx)?;
+        let (_, visible) = access::visibility(ctx, policy::Kind::Prospect)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
@@ -208,12 +206,13 @@ impl Query {
             }
             None => None,
         };
-        // A mentor's programs are checked inside the page query (`mentor_id`): one
-        // statement fewer than loading them first (the benchmark's target for this list).
+        // Who may see what is the policy's filter (`visible`), applied inside the page
+        // query: a mentor's programs are a subquery, not a statement of their own (the
+        // benchmark's target for this list).
         let store_filter = store::ProspectFilter {
-            owner_id: (!me.is_mentor()).then_some(me.user_id),
+            owner_id: None,
             program_ids,
-            mentor_id: me.is_mentor().then_some(me.user_id),
+            mentor_id: None,
             statuses: filter
                 .status
                 .map(|s| s.into_iter().map(Into::into).collect()),
@@ -237,7 +236,8 @@ impl Query {
             OrderDirection::Asc => store::ProspectOrder::CreatedAsc,
             OrderDirection::Desc => store::ProspectOrder::CreatedDesc,
         };
-        let rows = store::prospects::prospects_page(db, &store_filter, store_order, page).await?;
+        let rows =
+            store::visible::prospects_page(db, &visible, &store_filter, store_order, page).await?;
         preload_nested(ctx, &rows.items).await?;
         Ok(Some(paging::connection(
             rows,
@@ -266,23 +266,20 @@ impl Query {
             ExceptionRequestFilter,
         >,
     ) -> ApiResult<Option<Conn<ExceptionRequest>>> {
-        let me = actor(ctx)?;
+        let (_, visible) = access::visibility(ctx, policy::Kind::ExceptionRequest)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
-        let mut program_ids = me.program_ids(db).await?.to_vec();
-        if let Some(id) = &filter.program_id {
-            let wanted = ids::decode(Kind::Program, id)
-                .map_err(|_| ApiError::bad_field("filter.programId", "no such program"))?;
-            program_ids.retain(|p| *p == wanted);
-        }
-        let store_filter = store::ExceptionFilter {
-            program_ids,
-            status: filter.status.map(Into::into),
-            prospect_owner: (!me.is_mentor()).then_some(me.user_id),
+        let program = match &filter.program_id {
+            Some(id) => Some(
+                ids::decode(Kind::Program, id)
+                    .map_err(|_| ApiError::bad_field("filter.programId", "no such program"))?,
+            ),
+            None => None,
         };
-        let rows = store::exceptions::exceptions_page(db, &store_filter, page).await?;
+        let status = filter.status.map(Into::into);
+        let rows = store::visible::exceptions_page(db, &visible, program, status, page).await?;
         Ok(Some(paging::connection(
             rows,
             had_cursor,
@@ -326,21 +323,16 @@ async fn preload_nested(ctx: &Context<'_>, prospects: &[store::Prospect]) -> Api
     Ok(())
 }
 
-/// The programs an actor runs or is enrolled in.
+/// The programs the signed-in actor may list: those they run or are enrolled in.
 pub async fn programs_of(
-    _ctx: &Context<'_>,
-    db: &Db,
-    me: &Actor,
+    ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<Conn<Program>> {
+    let (_, visible) = access::visibility(ctx, policy::Kind::Program)?;
     let had_cursor = after.is_some();
     let page = paging::request(first, after)?;
-    let rows = if me.is_mentor() {
-        store::programs::programs_page_for_mentor(db, me.user_id, page).await?
-    } else {
-        store::programs::programs_page_for_mentee(db, me.user_id, page).await?
-    };
+    let rows = store::visible::programs_page(db(ctx)?, &visible, page).await?;
     Ok(paging::connection(
         rows,
         had_cursor,

@@ -17,3 +17,4 @@ mod stored_formats;
 mod support;
 mod templates;
 mod users;
+mod visible;

@@ -86,3 +86,59 @@ async fn a_mentee_never_reads_another_mentees_address() {
         "{body}"
     );
 }
+
+/// `login`, `signUp` and `refreshSession` return the user they signed in: that user reads
+/// their own address in the payload, even when the request carried another user's valid
+/// access token (the address used to be decided for the token's user, and came back `null`).
+#[tokio::test]
+async fn the_user_just_signed_in_reads_their_own_address_whatever_token_came_with_the_request() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let stranger = app.mentor().await; // shares no program with the mentee
+    let refresh =
+        "mutation($t: String!) { refreshSession(refreshToken: $t) { user { id email } } }";
+    for token in [None, stranger.tok(), w.mentor.tok()] {
+        let login = app
+            .data(
+                token,
+                crate::fixtures::LOGIN,
+                json!({ "input": { "email": w.mentee.email, "password": crate::fixtures::PASSWORD } }),
+            )
+            .await;
+        assert_eq!(login["login"]["user"]["id"], json!(w.mentee.id));
+        assert_eq!(
+            login["login"]["user"]["email"],
+            json!(w.mentee.email),
+            "{token:?}"
+        );
+        let renewed = app
+            .data(
+                token,
+                refresh,
+                json!({ "t": str_at(&login, "/login/refreshToken") }),
+            )
+            .await;
+        assert_eq!(
+            renewed["refreshSession"]["user"]["email"],
+            json!(w.mentee.email),
+            "{token:?}"
+        );
+    }
+    let email = crate::helpers::unique_email("mentee");
+    let signed_up = app
+        .data(
+            stranger.tok(),
+            crate::fixtures::SIGN_UP,
+            json!({ "input": { "email": email, "password": crate::fixtures::PASSWORD,
+                               "name": "New Mentee", "inviteCode": w.invite_code } }),
+        )
+        .await;
+    assert_eq!(signed_up["signUp"]["user"]["email"], json!(email));
+    // The token's own user is unchanged by it: the stranger still does not read the
+    // mentee's address anywhere else.
+    let user = "query($id: ID!) { node(id: $id) { ... on User { email } } }";
+    let seen = app
+        .gql(stranger.tok(), user, json!({ "id": w.mentee.id }))
+        .await;
+    assert_eq!(seen["data"]["node"], json!(null), "{seen}");
+}

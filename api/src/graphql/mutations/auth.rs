@@ -6,12 +6,14 @@ use std::time::Instant;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{Duration, SubsecRound, Utc};
+use domain::policy::{Action, Kind};
 use uuid::Uuid;
 
 use crate::auth::tokens::{TokenSubject, new_refresh_token, refresh_token_digest};
 use crate::error::{ApiError, ApiResult, Conflict};
+use crate::graphql::access;
 use crate::graphql::audit::Tx;
-use crate::graphql::context::{AppState, Credentials, actor, credentials, state};
+use crate::graphql::context::{AppState, Credentials, credentials, state};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
 
@@ -134,8 +136,7 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The code from the mentor\'s invite.")] invite_code: String,
     ) -> ApiResult<Option<JoinProgramPayload>> {
-        let me = actor(ctx)?;
-        me.require_mentee()?;
+        let me = access::attempt(ctx, Kind::Program, Action::Join)?;
         let code = domain::text::invite_code(&invite_code).map_err(|e| bad("inviteCode", e))?;
         let tx = Tx::begin(ctx).await?;
         let program = store::programs::join_with_invite(
@@ -291,7 +292,7 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: DeleteAccountInput,
     ) -> ApiResult<Option<DeleteAccountPayload>> {
-        let me = actor(ctx)?;
+        let me = access::attempt(ctx, Kind::Account, Action::Change)?;
         let st = state(ctx)?;
         let user = store::users::user_by_id(&st.db, me.user_id)
             .await?
@@ -311,7 +312,7 @@ impl AuthMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: ChangePasswordInput,
     ) -> ApiResult<Option<AuthPayload>> {
-        let me = actor(ctx)?;
+        let me = access::attempt(ctx, Kind::Account, Action::Change)?;
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let new = new_password("input.newPassword", input.new_password)?;
@@ -459,6 +460,6 @@ fn session_payload(
         access_token,
         refresh_token,
         expires_in: st.keys.access_ttl_secs(),
-        user: User(Arc::new(user)),
+        user: User::signed_in(Arc::new(user)),
     })
 }

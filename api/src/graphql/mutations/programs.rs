@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
+use domain::policy;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, Conflict};
@@ -120,8 +121,7 @@ impl ProgramMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateProgramInput,
     ) -> ApiResult<Option<ProgramPayload>> {
-        let me = actor(ctx)?;
-        me.require_mentor()?;
+        let me = access::attempt(ctx, policy::Kind::Program, policy::Action::Create)?;
         let name = parse_name("input.name", &input.name)?;
         let standard = match &input.standard_version_id {
             Some(id) => Some(published_version(ctx, id, "input.standardVersionId").await?),
@@ -227,9 +227,7 @@ impl ProgramMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The invite's id.")] id: ID,
     ) -> ApiResult<Option<InvitePayload>> {
-        actor(ctx)?.require_mentor()?;
-        let uuid = ids::decode(Kind::Invite, &id)?;
-        let invite = access::invite(ctx, uuid).await?.ok_or(ApiError::NotFound)?;
+        let invite = access::invite_to_change(ctx, || ids::decode(Kind::Invite, &id)).await?;
         let tx = Tx::begin(ctx).await?;
         let invite = store::invites::revoke_invite(tx.conn(), invite.id, Utc::now()).await?;
         tx.commit("invite.revoke", "Invite", Some(invite.id))
@@ -267,12 +265,9 @@ impl ProgramMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: ReviewExceptionInput,
     ) -> ApiResult<Option<ReviewExceptionPayload>> {
-        let me = actor(ctx)?;
-        me.require_mentor()?;
-        let uuid = ids::decode(Kind::ExceptionRequest, &input.id)?;
-        let request = access::exception(ctx, uuid)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let (me, request) =
+            access::exception_to_review(ctx, || ids::decode(Kind::ExceptionRequest, &input.id))
+                .await?;
         let note = input
             .note
             .as_deref()
@@ -314,16 +309,12 @@ impl ProgramMutation {
     }
 }
 
-/// A program the actor runs.
+/// A program the actor may change (runs).
 ///
 /// # Errors
 /// `FORBIDDEN` for mentees, `NOT_FOUND` for programs of other mentors.
 async fn own_program(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Program>> {
-    actor(ctx)?.require_mentor()?;
-    let uuid = ids::decode(Kind::Program, id)?;
-    access::own_program(ctx, uuid)
-        .await?
-        .ok_or(ApiError::NotFound)
+    access::program_to_change(ctx, || ids::decode(Kind::Program, id)).await
 }
 
 /// A published version of one of the actor's templates.

@@ -135,13 +135,9 @@ impl ProspectMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateProspectInput,
     ) -> ApiResult<Option<ProspectPayload>> {
-        let me = actor(ctx)?;
-        me.require_mentee()?;
-        let program = ids::decode(Kind::Program, &input.program_id)?;
-        let db = db(ctx)?;
-        if !me.in_program(db, program).await? {
-            return Err(ApiError::NotFound);
-        }
+        let (me, program) =
+            access::program_for_new_prospect(ctx, || ids::decode(Kind::Program, &input.program_id))
+                .await?;
         let name = parse_name("input.name", &input.name)?;
         let company = optional_text("input.company", input.company)?;
         let notes = optional_text("input.notes", input.notes)?;
@@ -224,11 +220,6 @@ impl ProspectMutation {
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
         let db = db(ctx)?;
         require_active(&prospect)?;
-        if !me.in_program(db, prospect.program_id).await? {
-            return Err(ApiError::Forbidden(
-                "you are no longer enrolled in this prospect's program",
-            ));
-        }
         let program = store::programs::program_by_id(db, prospect.program_id)
             .await?
             .ok_or(ApiError::NotFound)?;
@@ -426,7 +417,7 @@ fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
 
 async fn own_prospect(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Prospect>> {
     let uuid = ids::decode(Kind::Prospect, id)?;
-    access::own_prospect(ctx, uuid).await
+    access::prospect_to_change(ctx, uuid).await
 }
 
 /// `None` for an absent or blank text.

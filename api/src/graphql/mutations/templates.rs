@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
+use domain::policy;
 
 use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
@@ -80,8 +81,7 @@ impl TemplateMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateTemplateInput,
     ) -> ApiResult<Option<TemplatePayload>> {
-        let me = actor(ctx)?;
-        me.require_mentor()?;
+        let me = access::attempt(ctx, policy::Kind::Template, policy::Action::Create)?;
         let name = parse_name("input.name", &input.name)?;
         let definition = match input.definition {
             Some(def) => parse_definition("input.definition", def)?,
@@ -219,9 +219,7 @@ fn payload(template: store::Template, version: store::TemplateVersion) -> Templa
 /// # Errors
 /// `FORBIDDEN` for mentees, `NOT_FOUND` for anything else they may not see.
 async fn own_template(ctx: &Context<'_>, id: &ID) -> ApiResult<Arc<store::Template>> {
-    actor(ctx)?.require_mentor()?;
-    let uuid = ids::decode(Kind::Template, id)?;
-    access::template(ctx, uuid).await?.ok_or(ApiError::NotFound)
+    access::template_to_change(ctx, || ids::decode(Kind::Template, id)).await
 }
 
 pub fn parse_name(field: &str, name: &str) -> ApiResult<domain::DisplayName> {

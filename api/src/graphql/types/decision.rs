@@ -63,7 +63,9 @@ impl Decision {
     }
     /// The mentee who decided.
     async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(load::existing(ctx, UserId(self.0.decided_by)).await?))
+        Ok(User::new(
+            load::existing(ctx, UserId(self.0.decided_by)).await?,
+        ))
     }
     /// For an exception: the request the mentor reviews; `null` otherwise.
     async fn exception_request(&self, ctx: &Context<'_>) -> ApiResult<Option<ExceptionRequest>> {
@@ -151,7 +153,7 @@ impl ExceptionRequest {
     /// The mentor who reviewed it; `null` while pending.
     async fn reviewer(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         match self.0.reviewer_id {
-            Some(id) => Ok(Some(User(load::existing(ctx, UserId(id)).await?))),
+            Some(id) => Ok(Some(User::new(load::existing(ctx, UserId(id)).await?))),
             None => Ok(None),
         }
     }

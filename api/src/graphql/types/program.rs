@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 
 use crate::error::ApiResult;
-use crate::graphql::context::{actor, db};
+use crate::graphql::access;
+use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProgramId, UserId, VersionId};
@@ -15,15 +16,6 @@ use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::user::{User, connection_of_users};
 
 pub struct Program(pub Arc<store::Program>);
-
-impl Program {
-    /// Whether the caller runs this program. Mentees see a program's name and standard,
-    /// but its roster and invite codes are the mentor's: for them those lists are empty
-    /// (an error would null the whole program in the response).
-    fn viewer_is_mentor(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(actor(ctx)?.user_id == self.0.mentor_id)
-    }
-}
 
 /// A mentor's coaching program: its mentees qualify their prospects against its standard.
 #[Object]
@@ -59,7 +51,9 @@ impl Program {
     }
     /// The mentor who runs it.
     async fn mentor(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(load::existing(ctx, UserId(self.0.mentor_id)).await?))
+        Ok(User::new(
+            load::existing(ctx, UserId(self.0.mentor_id)).await?,
+        ))
     }
     /// The qualification standard: the published template version prospects are scored against.
     async fn standard(&self, ctx: &Context<'_>) -> ApiResult<Option<TemplateVersion>> {
@@ -87,7 +81,10 @@ impl Program {
     ) -> ApiResult<Conn<User>> {
         let had_cursor = after.is_some();
         let page = paging::request(first, after)?;
-        if !self.viewer_is_mentor(ctx)? {
+        // Mentees see a program's name and standard, but its roster and invite codes are
+        // the mentor's: for them those lists are empty (an error would null the whole
+        // program in the response).
+        if !access::may_read_roster(ctx, &self.0).await? {
             return Ok(connection_of_users(store::Page::empty(), had_cursor));
         }
         let users = store::programs::mentees_page(db(ctx)?, self.0.id, page).await?;
@@ -95,7 +92,7 @@ impl Program {
     }
     /// Invite codes, newest first; empty unless you are the program's mentor.
     async fn invites(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invite>> {
-        if !self.viewer_is_mentor(ctx)? {
+        if !access::may_read_roster(ctx, &self.0).await? {
             return Ok(Vec::new());
         }
         let invites = store::invites::invites_of_program(db(ctx)?, self.0.id).await?;

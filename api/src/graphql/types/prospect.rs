@@ -64,7 +64,9 @@ impl Prospect {
     }
     /// The mentee who owns this prospect.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
+        Ok(User::new(
+            load::existing(ctx, UserId(self.0.owner_id)).await?,
+        ))
     }
     /// The program it is qualified in.
     async fn program(&self, ctx: &Context<'_>) -> ApiResult<Program> {

@@ -52,7 +52,7 @@ impl Qualification {
     }
     /// The mentee who qualified the prospect.
     async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(
+        Ok(User::new(
             load::existing(ctx, UserId(self.0.qualified_by)).await?,
         ))
     }

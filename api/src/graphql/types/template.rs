@@ -50,7 +50,9 @@ impl Template {
     }
     /// The mentor who owns it.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User(load::existing(ctx, UserId(self.0.owner_id)).await?))
+        Ok(User::new(
+            load::existing(ctx, UserId(self.0.owner_id)).await?,
+        ))
     }
     /// The newest version: a draft being edited, or the newest published one.
     async fn latest_version(&self, ctx: &Context<'_>) -> ApiResult<TemplateVersion> {
@@ -132,8 +134,9 @@ impl TemplateVersion {
     /// The template, for its owner; `null` for everyone else.
     async fn template(&self, ctx: &Context<'_>) -> ApiResult<Option<Template>> {
         let template = load::existing(ctx, TemplateId(self.0.template_id)).await?;
-        let actor = crate::graphql::context::actor(ctx)?;
-        Ok((template.owner_id == actor.user_id).then_some(Template(template)))
+        Ok(access::template_of_version(ctx, template)
+            .await?
+            .map(Template))
     }
     /// The criteria, in order.
     async fn criteria(&self) -> Vec<Criterion> {

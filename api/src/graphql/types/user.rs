@@ -5,44 +5,63 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 
 use crate::error::ApiResult;
-use crate::graphql::context::{actor, db};
+use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::program::Program;
 
-pub struct User(pub Arc<store::User>);
+pub struct User {
+    pub row: Arc<store::User>,
+    /// Signed in by this very request (an `AuthPayload`'s user): the reader is this user,
+    /// whatever token the request carried.
+    signed_in: bool,
+}
+
+impl User {
+    pub fn new(row: Arc<store::User>) -> Self {
+        Self {
+            row,
+            signed_in: false,
+        }
+    }
+
+    /// The user a mutation just signed in: they read their own e-mail address in its
+    /// payload, whether the request carried no token or another user's.
+    pub fn signed_in(row: Arc<store::User>) -> Self {
+        Self {
+            row,
+            signed_in: true,
+        }
+    }
+}
 
 /// A person on the platform: a mentor or a mentee.
 #[Object]
 impl User {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::User, self.0.id)
+        ids::encode(Kind::User, self.row.id)
     }
     /// The sign-in address: shown to the user themself, to the mentors of the programs a
     /// mentee is enrolled in, and to a mentee for the mentors of their programs. `null` for
     /// anyone else (mentees never see each other's addresses) and for a removed account.
     async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
-        // A removed account keeps a placeholder address, never shown.
-        if self.0.removed {
-            return Ok(None);
-        }
-        let visible = crate::graphql::access::may_see_email(ctx, &self.0).await?;
-        Ok(visible.then_some(self.0.email.as_str()))
+        let visible = access::may_see_email(ctx, &self.row, self.signed_in).await?;
+        Ok(visible.then_some(self.row.email.as_str()))
     }
     /// The display name ("Removed user" for a removed account).
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
     /// Mentor or mentee.
     async fn role(&self) -> Role {
-        self.0.role.into()
+        self.row.role.into()
     }
     /// When the account was created.
     async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
+        DateTime(self.row.created_at)
     }
     /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the
     /// viewer: `null`, with a `FORBIDDEN` error, on any other user.
@@ -60,18 +79,13 @@ impl User {
         )]
         after: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
-        let me = actor(ctx)?;
-        if me.user_id != self.0.id {
-            return Err(crate::error::ApiError::Forbidden(
-                "only your own programs can be listed",
-            ));
-        }
-        crate::graphql::query::programs_of(ctx, db(ctx)?, me, first, after)
+        access::user_programs(ctx, &self.row).await?;
+        crate::graphql::query::programs_of(ctx, first, after)
             .await
             .map(Some)
     }
 }
 
 pub fn connection_of_users(page: store::Page<store::User>, had_cursor: bool) -> Conn<User> {
-    paging::connection(page, had_cursor, |u| u.id, |u| User(Arc::new(u)))
+    paging::connection(page, had_cursor, |u| u.id, |u| User::new(Arc::new(u)))
 }

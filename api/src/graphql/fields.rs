@@ -1,0 +1,412 @@
+//! Every field of the served schema and what decides who reads it: a line of the policy
+//! table (`domain::policy::RULES`), or, explicitly, its parent. A test walks the schema: a
+//! field, query or mutation without an entry here fails it, so none ships unguarded.
+
+use domain::policy::{Action, Kind};
+
+/// What decides whether a field answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Anyone, signed in or not (what it needs is in its arguments: a password, a refresh
+    /// token, an invite code).
+    Public,
+    /// Objects by id: each object's own `Read` line, through `graphql::access`.
+    EachRead,
+    /// This line of the policy table, asked by the resolver through `graphql::access`.
+    Rule(Kind, Action),
+    /// A value of the parent object: whoever may see the parent sees it.
+    Parent,
+    /// An object of this kind shown because its parent is: the parent's decision covers
+    /// it, and its own `Read` line is not asked (a prospect's owner, a program's mentor,
+    /// a qualification's version). Its fields are guarded as listed under its type.
+    Reached(Kind),
+}
+
+use Guard::{EachRead, Parent, Public, Reached, Rule};
+
+const PAGE: &[(&str, Guard)] = &[
+    ("pageInfo", Parent),
+    ("edges", Parent),
+    ("nodes", Parent),
+    ("totalCount", Parent),
+];
+const EDGE: &[(&str, Guard)] = &[("node", Parent), ("cursor", Parent)];
+
+/// Per GraphQL type, each field's guard.
+pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
+    (
+        "Query",
+        &[
+            // `null` without a token; the signed-in user themself.
+            ("viewer", Public),
+            ("node", EachRead),
+            ("nodes", EachRead),
+            ("programs", Rule(Kind::Program, Action::List)),
+            ("templates", Rule(Kind::Template, Action::List)),
+            ("prospects", Rule(Kind::Prospect, Action::List)),
+            (
+                "exceptionRequests",
+                Rule(Kind::ExceptionRequest, Action::List),
+            ),
+        ],
+    ),
+    (
+        "Mutation",
+        &[
+            ("signUp", Public),
+            ("joinProgram", Rule(Kind::Program, Action::Join)),
+            ("login", Public),
+            ("refreshSession", Public),
+            // With a refresh token, or the request's own session.
+            ("logout", Public),
+            ("deleteAccount", Rule(Kind::Account, Action::Change)),
+            ("changePassword", Rule(Kind::Account, Action::Change)),
+            ("createTemplate", Rule(Kind::Template, Action::Create)),
+            ("updateTemplateDraft", Rule(Kind::Template, Action::Change)),
+            ("publishTemplate", Rule(Kind::Template, Action::Change)),
+            ("archiveTemplate", Rule(Kind::Template, Action::Change)),
+            ("copyTemplate", Rule(Kind::Template, Action::Change)),
+            // And its `standardVersionId`: the version's `Read` line.
+            ("createProgram", Rule(Kind::Program, Action::Create)),
+            ("updateProgram", Rule(Kind::Program, Action::Change)),
+            ("createInvite", Rule(Kind::Program, Action::Change)),
+            ("revokeInvite", Rule(Kind::Invite, Action::Change)),
+            ("removeMentee", Rule(Kind::Program, Action::Change)),
+            (
+                "reviewException",
+                Rule(Kind::ExceptionRequest, Action::Change),
+            ),
+            ("createProspect", Rule(Kind::Prospect, Action::Create)),
+            ("updateProspect", Rule(Kind::Prospect, Action::Change)),
+            ("archiveProspect", Rule(Kind::Prospect, Action::Change)),
+            ("qualifyProspect", Rule(Kind::Prospect, Action::Change)),
+            ("decideProspect", Rule(Kind::Prospect, Action::Change)),
+        ],
+    ),
+    ("Node", &[("id", Parent)]),
+    (
+        "User",
+        &[
+            ("id", Parent),
+            ("email", Rule(Kind::Email, Action::Read)),
+            ("name", Parent),
+            ("role", Parent),
+            ("createdAt", Parent),
+            ("programs", Rule(Kind::User, Action::ListPrograms)),
+        ],
+    ),
+    (
+        "Template",
+        &[
+            ("id", Parent),
+            ("name", Parent),
+            ("description", Parent),
+            ("archived", Parent),
+            ("revision", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+            ("owner", Reached(Kind::User)),
+            ("latestVersion", Reached(Kind::TemplateVersion)),
+            ("publishedVersion", Reached(Kind::TemplateVersion)),
+            ("versions", Reached(Kind::TemplateVersion)),
+        ],
+    ),
+    (
+        "TemplateVersion",
+        &[
+            ("id", Parent),
+            ("number", Parent),
+            ("status", Parent),
+            ("publishedAt", Parent),
+            ("createdAt", Parent),
+            // Everyone who may see the version reads its template's name.
+            ("templateName", Parent),
+            // The template itself only for its owner (`null` for everyone else).
+            ("template", Rule(Kind::Template, Action::Read)),
+            ("criteria", Parent),
+            ("thresholdA", Parent),
+            ("thresholdB", Parent),
+            ("horizonMonths", Parent),
+            ("exceptionPolicy", Parent),
+            ("knockoutCap", Parent),
+        ],
+    ),
+    (
+        "Criterion",
+        &[
+            ("key", Parent),
+            ("label", Parent),
+            ("question", Parent),
+            ("weight", Parent),
+            ("position", Parent),
+            ("rule", Parent),
+        ],
+    ),
+    (
+        "YesNoRule",
+        &[
+            ("yesPoints", Parent),
+            ("noPoints", Parent),
+            ("knockoutOn", Parent),
+        ],
+    ),
+    (
+        "ScaleRule",
+        &[("min", Parent), ("max", Parent), ("knockoutBelow", Parent)],
+    ),
+    ("ChoiceRule", &[("options", Parent)]),
+    (
+        "ChoiceOption",
+        &[
+            ("key", Parent),
+            ("label", Parent),
+            ("points", Parent),
+            ("knockout", Parent),
+        ],
+    ),
+    (
+        "NumberBandsRule",
+        &[("bands", Parent), ("knockoutBelow", Parent)],
+    ),
+    ("NumberBand", &[("min", Parent), ("points", Parent)]),
+    (
+        "Program",
+        &[
+            ("id", Parent),
+            ("name", Parent),
+            ("description", Parent),
+            ("archived", Parent),
+            ("revision", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+            ("mentor", Reached(Kind::User)),
+            ("standard", Reached(Kind::TemplateVersion)),
+            // Empty for everyone but the program's mentor.
+            ("mentees", Rule(Kind::Program, Action::ReadRoster)),
+            ("invites", Rule(Kind::Program, Action::ReadRoster)),
+        ],
+    ),
+    (
+        "Invite",
+        &[
+            ("id", Parent),
+            ("code", Parent),
+            ("maxUses", Parent),
+            ("uses", Parent),
+            ("expiresAt", Parent),
+            ("revoked", Parent),
+            ("createdAt", Parent),
+            ("usable", Parent),
+            ("program", Reached(Kind::Program)),
+        ],
+    ),
+    (
+        "Prospect",
+        &[
+            ("id", Parent),
+            ("name", Parent),
+            ("company", Parent),
+            ("notes", Parent),
+            ("status", Parent),
+            ("archived", Parent),
+            ("revision", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+            ("owner", Reached(Kind::User)),
+            // Also for its owner after they were removed from it.
+            ("program", Reached(Kind::Program)),
+            ("latestQualification", Reached(Kind::Qualification)),
+            ("qualifications", Reached(Kind::Qualification)),
+            ("decisions", Reached(Kind::Decision)),
+            ("requalifyBy", Parent),
+            ("requalificationOverdue", Parent),
+        ],
+    ),
+    (
+        "Qualification",
+        &[
+            ("id", Parent),
+            ("createdAt", Parent),
+            ("prospect", Reached(Kind::Prospect)),
+            ("templateVersion", Reached(Kind::TemplateVersion)),
+            ("qualifiedBy", Reached(Kind::User)),
+            ("answers", Parent),
+            ("outlook", Parent),
+            ("scoringRule", Parent),
+            ("score", Parent),
+            ("scoreBasisPoints", Parent),
+            ("tier", Parent),
+            ("uncappedTier", Parent),
+            ("knockouts", Parent),
+            ("unknowns", Parent),
+            ("projectedScore", Parent),
+            ("projectedScoreBasisPoints", Parent),
+            ("projectedTier", Parent),
+            ("projectedKnockouts", Parent),
+            ("verdict", Parent),
+            ("explanation", Parent),
+            ("projectedExplanation", Parent),
+            ("requalifyBy", Parent),
+            ("plan", Parent),
+        ],
+    ),
+    (
+        "Contribution",
+        &[
+            ("key", Parent),
+            ("label", Parent),
+            ("points", Parent),
+            ("pointsBasisPoints", Parent),
+            ("weight", Parent),
+            ("contributionBasisPoints", Parent),
+            ("knockout", Parent),
+            ("unknown", Parent),
+        ],
+    ),
+    (
+        "Outlook",
+        &[
+            ("answers", Parent),
+            ("plan", Parent),
+            ("requalifyBy", Parent),
+        ],
+    ),
+    ("CriterionAnswer", &[("key", Parent), ("value", Parent)]),
+    ("YesNoAnswer", &[("yes", Parent)]),
+    ("ScaleAnswer", &[("scale", Parent)]),
+    ("ChoiceAnswer", &[("choice", Parent)]),
+    ("NumberAnswer", &[("number", Parent)]),
+    ("UnknownAnswer", &[("unknown", Parent)]),
+    (
+        "Decision",
+        &[
+            ("id", Parent),
+            ("decision", Parent),
+            ("reason", Parent),
+            ("biasCheck", Parent),
+            ("isException", Parent),
+            ("createdAt", Parent),
+            ("prospect", Reached(Kind::Prospect)),
+            ("qualification", Reached(Kind::Qualification)),
+            ("decidedBy", Reached(Kind::User)),
+            ("exceptionRequest", Reached(Kind::ExceptionRequest)),
+        ],
+    ),
+    (
+        "BiasCheck",
+        &[
+            ("flattered", Parent),
+            ("wantsToPlease", Parent),
+            ("fearsLosingWork", Parent),
+            ("onlyBecauseWeCan", Parent),
+            ("needsCustomWork", Parent),
+        ],
+    ),
+    (
+        "ExceptionRequest",
+        &[
+            ("id", Parent),
+            ("status", Parent),
+            ("note", Parent),
+            ("reviewedAt", Parent),
+            ("createdAt", Parent),
+            ("prospect", Reached(Kind::Prospect)),
+            ("program", Reached(Kind::Program)),
+            ("decision", Reached(Kind::Decision)),
+            ("reviewer", Reached(Kind::User)),
+        ],
+    ),
+    // Lists and their pages: what the list or field above them decided.
+    (
+        "PageInfo",
+        &[
+            ("hasPreviousPage", Parent),
+            ("hasNextPage", Parent),
+            ("startCursor", Parent),
+            ("endCursor", Parent),
+        ],
+    ),
+    ("ProgramConnection", PAGE),
+    ("ProgramEdge", EDGE),
+    ("TemplateConnection", PAGE),
+    ("TemplateEdge", EDGE),
+    ("ProspectConnection", PAGE),
+    ("ProspectEdge", EDGE),
+    ("ExceptionRequestConnection", PAGE),
+    ("ExceptionRequestEdge", EDGE),
+    ("QualificationConnection", PAGE),
+    ("QualificationEdge", EDGE),
+    ("UserConnection", PAGE),
+    ("UserEdge", EDGE),
+    // Mutation results: the mutation decided; they show what it changed.
+    (
+        "AuthPayload",
+        &[
+            ("accessToken", Parent),
+            ("refreshToken", Parent),
+            ("expiresIn", Parent),
+            // The user just signed in, who reads their own e-mail (the `Email` line with
+            // that user as the reader).
+            ("user", Reached(Kind::User)),
+        ],
+    ),
+    ("JoinProgramPayload", &[("program", Reached(Kind::Program))]),
+    ("LogoutPayload", &[("ok", Parent)]),
+    ("DeleteAccountPayload", &[("deletedUserId", Parent)]),
+    (
+        "TemplatePayload",
+        &[
+            ("template", Reached(Kind::Template)),
+            ("version", Reached(Kind::TemplateVersion)),
+        ],
+    ),
+    (
+        "ArchiveTemplatePayload",
+        &[("template", Reached(Kind::Template))],
+    ),
+    ("ProgramPayload", &[("program", Reached(Kind::Program))]),
+    ("InvitePayload", &[("invite", Reached(Kind::Invite))]),
+    (
+        "RemoveMenteePayload",
+        &[
+            ("program", Reached(Kind::Program)),
+            ("removedMenteeId", Parent),
+        ],
+    ),
+    (
+        "ReviewExceptionPayload",
+        &[
+            ("exceptionRequest", Reached(Kind::ExceptionRequest)),
+            ("prospect", Reached(Kind::Prospect)),
+        ],
+    ),
+    ("ProspectPayload", &[("prospect", Reached(Kind::Prospect))]),
+    (
+        "QualifyProspectPayload",
+        &[
+            ("qualification", Reached(Kind::Qualification)),
+            ("prospect", Reached(Kind::Prospect)),
+        ],
+    ),
+    (
+        "DecideProspectPayload",
+        &[
+            ("decision", Reached(Kind::Decision)),
+            ("prospect", Reached(Kind::Prospect)),
+            ("exceptionRequest", Reached(Kind::ExceptionRequest)),
+        ],
+    ),
+];
+
+/// The guard of `field` on `type_name`, if the table has one.
+#[must_use]
+pub fn guard(type_name: &str, field: &str) -> Option<Guard> {
+    FIELDS
+        .iter()
+        .find(|(name, _)| *name == type_name)
+        .and_then(|(_, fields)| fields.iter().find(|(f, _)| *f == field))
+        .map(|(_, guard)| *guard)
+}
+
+#[cfg(test)]
+mod tests;
