@@ -5,7 +5,9 @@
 
 use domain::policy::{Programs, Visibility};
 use sea_orm::sea_query::{Condition, Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+
+use crate::Conn;
 use uuid::Uuid;
 
 use crate::entity::{enrollments, exception_requests, programs, prospects, templates};
@@ -74,7 +76,7 @@ fn condition(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn prospects_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     visible: &Visibility,
     filter: &ProspectFilter,
     order: ProspectOrder,
@@ -96,7 +98,7 @@ pub async fn prospects_page(
 /// # Errors
 /// [`StoreError::Db`] when a query fails.
 pub async fn exceptions_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     visible: &Visibility,
     program: Option<Uuid>,
     status: Option<ExceptionStatus>,
@@ -134,7 +136,7 @@ pub async fn exceptions_page(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn programs_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     visible: &Visibility,
     request: PageRequest,
 ) -> Result<Page<Program>, StoreError> {
@@ -150,7 +152,7 @@ pub async fn programs_page(
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn templates_page(
-    db: &impl ConnectionTrait,
+    db: &impl Conn,
     visible: &Visibility,
     include_archived: bool,
     request: PageRequest,

@@ -11,7 +11,7 @@ use store::visible::{programs_page, prospects_page, templates_page};
 use store::{ProspectFilter, ProspectOrder};
 use uuid::Uuid;
 
-use crate::support::{fresh_db, program_with_standard, user};
+use crate::support::{display_name, fresh_db, program_with_standard, user};
 
 const ALL: PageRequest = PageRequest {
     first: 100,
@@ -42,7 +42,7 @@ async fn each_list_shows_exactly_what_its_visibility_names() {
     let prospect = |owner: Uuid, program: Uuid| {
         let db = db.clone();
         async move {
-            create_prospect(&db, owner, program, "P", None, None)
+            create_prospect(&db, owner, program, &display_name("P"), None, None)
                 .await
                 .unwrap()
                 .id
