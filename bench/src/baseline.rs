@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
+use domain::policy;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use store::{Db, PageRequest, ProspectFilter, ProspectOrder, Role};
@@ -336,11 +337,7 @@ async fn own_prospects(
     Query(q): Query<PageQuery>,
 ) -> Answer {
     let me = b.subject(&headers).await?;
-    let filter = ProspectFilter {
-        owner_id: Some(me.user_id),
-        ..ProspectFilter::default()
-    };
-    let page = page(&b, &filter, q.first).await?;
+    let page = page(&b, &me, &ProspectFilter::default(), q.first).await?;
     let latest = latest(&b, &page.items).await?;
     let ids: Vec<Uuid> = latest.values().map(|q| q.template_version_id).collect();
     let versions = b.versions(&ids).await?;
@@ -396,10 +393,9 @@ async fn program_prospects(
     let program = q.program.ok_or(Fail(StatusCode::BAD_REQUEST, "program"))?;
     let filter = ProspectFilter {
         program_ids: Some(vec![program]),
-        mentor_id: Some(me.user_id),
         ..ProspectFilter::default()
     };
-    let page = page(&b, &filter, q.first).await?;
+    let page = page(&b, &me, &filter, q.first).await?;
     let latest = latest(&b, &page.items).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
     let mut decisions: HashMap<Uuid, Vec<Value>> = HashMap::new();
@@ -433,8 +429,10 @@ async fn program_prospects(
     }}))
 }
 
+/// One page of the prospects `me` may see (the policy's filter, as the API applies it).
 async fn page(
     b: &Baseline,
+    me: &TokenSubject,
     filter: &ProspectFilter,
     first: Option<u64>,
 ) -> Result<store::Page<store::Prospect>, Fail> {
@@ -442,11 +440,19 @@ async fn page(
     if !(1..=100).contains(&first) {
         return Err(Fail(StatusCode::BAD_REQUEST, "first"));
     }
+    let actor = policy::Actor::user(me.user_id, policy_role(me.role));
+    let visible = policy::visibility(&actor, policy::Kind::Prospect)
+        .map_err(|_| Fail(StatusCode::FORBIDDEN, "forbidden"))?;
     let request = PageRequest { first, after: None };
-    Ok(
-        store::prospects::prospects_page(&b.db, filter, ProspectOrder::CreatedDesc, request)
-            .await?,
-    )
+    let order = ProspectOrder::CreatedDesc;
+    Ok(store::visible::prospects_page(&b.db, &visible, filter, order, request).await?)
+}
+
+fn policy_role(role: Role) -> policy::Role {
+    match role {
+        Role::Mentor => policy::Role::Mentor,
+        Role::Mentee => policy::Role::Mentee,
+    }
 }
 
 async fn latest(

@@ -89,17 +89,18 @@ impl Targets {
             .iter()
             .min()
             .context("the mentor has no program")?;
-        let filter = ProspectFilter {
-            owner_id: Some(writer.id),
-            ..ProspectFilter::default()
+        let filter = ProspectFilter::default();
+        let visible = domain::policy::Visibility {
+            owner: Some(writer.id),
+            programs: domain::policy::Programs::Any,
+            program: None,
         };
         let request = PageRequest {
             first: 64,
             after: None,
         };
-        let page =
-            store::prospects::prospects_page(db, &filter, ProspectOrder::CreatedDesc, request)
-                .await?;
+        let order = ProspectOrder::CreatedDesc;
+        let page = store::visible::prospects_page(db, &visible, &filter, order, request).await?;
         let writer_prospects: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
         if writer_prospects.is_empty() {
             bail!("the writer mentee has no prospects");

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::{LongText, ProspectStatus, status_after_review};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::Conn;
@@ -12,7 +12,6 @@ use crate::clock::micros;
 use crate::codes::{Code, codes};
 use crate::connect::begin_write;
 use crate::entity::{exception_requests, prospects};
-use crate::page::{Order, Page, PageRequest, fetch_page};
 use crate::prospects::{lock_prospect, save_prospect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,15 +56,6 @@ impl TryFrom<exception_requests::Model> for ExceptionRequest {
             created_at: row.created_at,
         })
     }
-}
-
-/// Which exception requests to list: always within `program_ids`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExceptionFilter {
-    pub program_ids: Vec<Uuid>,
-    pub status: Option<ExceptionStatus>,
-    /// Only requests about prospects this mentee owns.
-    pub prospect_owner: Option<Uuid>,
 }
 
 /// # Errors
@@ -120,33 +110,6 @@ pub async fn exceptions_by_decision_ids(
         .into_iter()
         .map(ExceptionRequest::try_from)
         .collect()
-}
-
-/// One page of the matching requests, oldest first (the review queue's order).
-///
-/// # Errors
-/// [`StoreError::Db`] when a query fails.
-pub async fn exceptions_page(
-    db: &impl Conn,
-    filter: &ExceptionFilter,
-    request: PageRequest,
-) -> Result<Page<ExceptionRequest>, StoreError> {
-    let mut select = exception_requests::Entity::find()
-        .filter(exception_requests::Column::ProgramId.is_in(filter.program_ids.iter().copied()));
-    if let Some(status) = filter.status {
-        select = select.filter(exception_requests::Column::Status.eq(status.code()));
-    }
-    if let Some(owner) = filter.prospect_owner {
-        let owned = prospects::Entity::find()
-            .select_only()
-            .column(prospects::Column::Id)
-            .filter(prospects::Column::OwnerId.eq(owner))
-            .into_query();
-        select = select.filter(exception_requests::Column::ProspectId.in_subquery(owned));
-    }
-    let column = exception_requests::Column::Id;
-    let page = fetch_page(db, select, column, Order::Asc, request).await?;
-    page.try_map(ExceptionRequest::try_from)
 }
 
 /// Approves or rejects a pending request and, in the same transaction, moves the prospect

@@ -36,7 +36,7 @@ pub use connect::{
 };
 pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;
-pub use exceptions::{ExceptionFilter, ExceptionRequest, ExceptionStatus};
+pub use exceptions::{ExceptionRequest, ExceptionStatus};
 pub use invites::Invite;
 pub use page::{Order, Page, PageRequest};
 pub use programs::{Enrollment, Program};

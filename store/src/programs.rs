@@ -3,15 +3,14 @@
 use chrono::{DateTime, Utc};
 use domain::{DisplayName, LongText};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::connect::begin_write;
-use crate::entity::{enrollments, programs};
-use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::entity::programs;
 
 pub use crate::enrollments::{
     Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, mentees_page,
@@ -99,40 +98,6 @@ pub async fn programs_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Program
         .all(db)
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// The mentor's programs, archived ones included, oldest first.
-///
-/// # Errors
-/// [`StoreError::Db`] when the query fails.
-pub async fn programs_page_for_mentor(
-    db: &impl Conn,
-    mentor_id: Uuid,
-    request: PageRequest,
-) -> Result<Page<Program>, StoreError> {
-    let select = programs::Entity::find().filter(programs::Column::MentorId.eq(mentor_id));
-    let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
-    page.try_map(|row| Ok(row.into()))
-}
-
-/// The programs the mentee is actively enrolled in, oldest first.
-///
-/// # Errors
-/// [`StoreError::Db`] when the query fails.
-pub async fn programs_page_for_mentee(
-    db: &impl Conn,
-    mentee_id: Uuid,
-    request: PageRequest,
-) -> Result<Page<Program>, StoreError> {
-    let enrolled = enrollments::Entity::find()
-        .select_only()
-        .column(enrollments::Column::ProgramId)
-        .filter(enrollments::Column::MenteeId.eq(mentee_id))
-        .filter(enrollments::Column::RemovedAt.is_null())
-        .into_query();
-    let select = programs::Entity::find().filter(programs::Column::Id.in_subquery(enrolled));
-    let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
-    page.try_map(|row| Ok(row.into()))
 }
 
 /// Ids of every program the mentor runs.

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::{DisplayName, LongText, ProspectStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 use uuid::Uuid;
 
 use crate::Conn;
@@ -12,8 +12,8 @@ use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::codes::Code;
 use crate::connect::begin_write;
-use crate::entity::{programs, prospects};
-use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::entity::prospects;
+use crate::page::Order;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prospect {
@@ -54,14 +54,11 @@ impl TryFrom<prospects::Model> for Prospect {
     }
 }
 
-/// Which prospects to list; `None` means "do not filter on this".
+/// Which of the prospects the actor may see (`store::visible::prospects_page`) to list;
+/// `None` means "do not filter on this".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProspectFilter {
-    pub owner_id: Option<Uuid>,
     pub program_ids: Option<Vec<Uuid>>,
-    /// Only prospects in programs this mentor runs: checked inside the query (a subquery
-    /// on `programs`), so a mentor's list needs no separate look-up of their programs.
-    pub mentor_id: Option<Uuid>,
     pub statuses: Option<Vec<ProspectStatus>>,
     pub include_archived: bool,
     /// Only prospects whose `requalify_by` is strictly before this date.
@@ -147,36 +144,10 @@ pub async fn prospects_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Prospe
         .collect()
 }
 
-/// One page of the prospects matching `filter`; `total` counts all of them.
-///
-/// # Errors
-/// [`StoreError::Db`] when a query fails.
-pub async fn prospects_page(
-    db: &impl Conn,
-    filter: &ProspectFilter,
-    order: ProspectOrder,
-    request: PageRequest,
-) -> Result<Page<Prospect>, StoreError> {
-    let select = filtered(filter);
-    let page = fetch_page(db, select, prospects::Column::Id, order.into(), request).await?;
-    page.try_map(Prospect::try_from)
-}
-
 pub(crate) fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
     let mut select = prospects::Entity::find();
-    if let Some(owner_id) = filter.owner_id {
-        select = select.filter(prospects::Column::OwnerId.eq(owner_id));
-    }
     if let Some(program_ids) = &filter.program_ids {
         select = select.filter(prospects::Column::ProgramId.is_in(program_ids.iter().copied()));
-    }
-    if let Some(mentor_id) = filter.mentor_id {
-        let runs = programs::Entity::find()
-            .select_only()
-            .column(programs::Column::Id)
-            .filter(programs::Column::MentorId.eq(mentor_id))
-            .into_query();
-        select = select.filter(prospects::Column::ProgramId.in_subquery(runs));
     }
     if let Some(statuses) = &filter.statuses {
         select = select.filter(prospects::Column::Status.is_in(statuses.iter().map(|s| s.code())));

@@ -12,7 +12,6 @@ use crate::clock::{micros, now};
 use crate::codes::Code;
 use crate::connect::begin_write;
 use crate::entity::{template_versions, templates};
-use crate::page::{Order, Page, PageRequest, fetch_page};
 use crate::version_writes::{insert_draft, write_definition};
 
 pub use crate::version_writes::update_version_definition;
@@ -119,24 +118,6 @@ pub async fn templates_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Templa
         .all(db)
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// The owner's templates, oldest first.
-///
-/// # Errors
-/// [`StoreError::Db`] when the query fails.
-pub async fn templates_page(
-    db: &impl Conn,
-    owner_id: Uuid,
-    include_archived: bool,
-    request: PageRequest,
-) -> Result<Page<Template>, StoreError> {
-    let mut select = templates::Entity::find().filter(templates::Column::OwnerId.eq(owner_id));
-    if !include_archived {
-        select = select.filter(templates::Column::ArchivedAt.is_null());
-    }
-    let page = fetch_page(db, select, templates::Column::Id, Order::Asc, request).await?;
-    page.try_map(|row| Ok(row.into()))
 }
 
 /// Edits a template. A new `definition` replaces the latest version if it is a draft, and

@@ -210,9 +210,7 @@ impl Query {
         // query: a mentor's programs are a subquery, not a statement of their own (the
         // benchmark's target for this list).
         let store_filter = store::ProspectFilter {
-            owner_id: None,
             program_ids,
-            mentor_id: None,
             statuses: filter
                 .status
                 .map(|s| s.into_iter().map(Into::into).collect()),

@@ -251,9 +251,15 @@ async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost
         first: 0,
         after: None,
     };
-    let prospects = store::prospects::prospects_page(&db, &filter, Default::default(), all)
-        .await
-        .unwrap();
+    let prospects = store::visible::prospects_page(
+        &db,
+        &crate::support::everything(),
+        &filter,
+        Default::default(),
+        all,
+    )
+    .await
+    .unwrap();
     assert_eq!(prospects.total, 20);
 }
 

@@ -1,11 +1,11 @@
 //! Qualifications, decisions and exception reviews.
 
 use chrono::Utc;
+use domain::policy::Programs;
 use domain::{BiasCheck, Decision, DecisionOutcome, LongText, ProspectStatus, Verdict};
 use store::decisions::{decisions_by_ids, decisions_by_prospect_ids, record_decision};
 use store::exceptions::{
-    ExceptionFilter, ExceptionStatus, exception_by_id, exceptions_by_decision_ids, exceptions_page,
-    review_exception,
+    ExceptionStatus, exception_by_id, exceptions_by_decision_ids, review_exception,
 };
 use store::prospects::{create_prospect, prospect_by_id};
 use store::qualifications::{
@@ -13,10 +13,11 @@ use store::qualifications::{
     qualifications_page,
 };
 use store::users::{Role, User};
+use store::visible::exceptions_page;
 use store::{Db, NewDecision, PageRequest, Program, Prospect, StoreError, TemplateVersion};
 
 use crate::support::display_name;
-use crate::support::{fresh_db, program_with_standard, qualify, user};
+use crate::support::{fresh_db, program_with_standard, qualify, user, within};
 
 const ALL: PageRequest = PageRequest {
     first: 100,
@@ -165,13 +166,14 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
         "{again:?}"
     );
 
-    let queue = ExceptionFilter {
-        program_ids: vec![s.program.id],
-        status: Some(ExceptionStatus::Pending),
-        prospect_owner: None,
-    };
+    let queue = within(Programs::RunBy(s.mentor.id));
+    let pending = Some(ExceptionStatus::Pending);
+    let program = Some(s.program.id);
     assert_eq!(
-        exceptions_page(&db, &queue, ALL).await.unwrap().items,
+        exceptions_page(&db, &queue, program, pending, ALL)
+            .await
+            .unwrap()
+            .items,
         vec![request.clone()]
     );
 
@@ -200,7 +202,13 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
         matches!(twice, Err(StoreError::Conflict("already reviewed"))),
         "{twice:?}"
     );
-    assert_eq!(exceptions_page(&db, &queue, ALL).await.unwrap().total, 0);
+    assert_eq!(
+        exceptions_page(&db, &queue, program, pending, ALL)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
     assert_eq!(
         decisions_by_prospect_ids(&db, &[s.prospect.id])
             .await

@@ -3,24 +3,29 @@
 use std::collections::HashSet;
 
 use store::PageRequest;
-use store::prospects::{ProspectFilter, ProspectOrder, create_prospect, prospects_page};
+use store::prospects::{ProspectFilter, ProspectOrder, create_prospect};
 use store::users::Role;
+use store::visible::prospects_page;
 use uuid::Uuid;
 
-use crate::support::display_name;
+use crate::support::{display_name, everything, owned_by};
 use crate::support::{fresh_db, program_with_standard, user};
 
 async fn walk(db: &store::Db, owner: Uuid, order: ProspectOrder) -> Vec<Uuid> {
-    let filter = ProspectFilter {
-        owner_id: Some(owner),
-        ..ProspectFilter::default()
-    };
+    let filter = ProspectFilter::default();
+    let visible = owned_by(owner);
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = prospects_page(db, &filter, order, PageRequest { first: 7, after })
-            .await
-            .unwrap();
+        let page = prospects_page(
+            db,
+            &visible,
+            &filter,
+            order,
+            PageRequest { first: 7, after },
+        )
+        .await
+        .unwrap();
         assert_eq!(page.total, 25);
         assert!(page.items.len() <= 7);
         seen.extend(page.items.iter().map(|p| p.id));
@@ -83,6 +88,7 @@ async fn an_empty_page_request_reports_whether_anything_follows() {
 
     let page = prospects_page(
         &db,
+        &everything(),
         &filter,
         ProspectOrder::CreatedAsc,
         PageRequest {

@@ -1,16 +1,18 @@
 //! Programs and enrollments.
 
 use chrono::Utc;
+use domain::policy::Programs;
 use store::PageRequest;
 use store::StoreError;
 use store::programs::{
     enroll, enrollment, mentee_program_ids, mentees_page, program_ids_for_mentor,
-    programs_page_for_mentee, programs_page_for_mentor, remove_enrollment, update_program,
+    remove_enrollment, update_program,
 };
 use store::users::Role;
+use store::visible::programs_page;
 
 use crate::support::display_name;
-use crate::support::{fresh_db, program_with_standard, user};
+use crate::support::{fresh_db, program_with_standard, user, within};
 
 const ALL: PageRequest = PageRequest {
     first: 100,
@@ -64,13 +66,17 @@ async fn mentors_and_mentees_see_the_programs_they_belong_to() {
         .await
         .unwrap();
 
-    let for_mentor = programs_page_for_mentor(&db, mentor.id, ALL).await.unwrap();
+    let for_mentor = programs_page(&db, &within(Programs::RunBy(mentor.id)), ALL)
+        .await
+        .unwrap();
     assert_eq!(for_mentor.items, vec![joined.clone(), other.clone()]);
     assert_eq!(
         program_ids_for_mentor(&db, mentor.id).await.unwrap().len(),
         2
     );
-    let for_mentee = programs_page_for_mentee(&db, mentee.id, ALL).await.unwrap();
+    let for_mentee = programs_page(&db, &within(Programs::EnrolledIn(mentee.id)), ALL)
+        .await
+        .unwrap();
     assert_eq!(
         (for_mentee.items, for_mentee.total),
         (vec![joined.clone()], 1)
@@ -82,7 +88,7 @@ async fn mentors_and_mentees_see_the_programs_they_belong_to() {
     let mentees = mentees_page(&db, joined.id, ALL).await.unwrap();
     assert_eq!(mentees.items, vec![mentee]);
     assert_eq!(
-        programs_page_for_mentee(&db, left.id, ALL)
+        programs_page(&db, &within(Programs::EnrolledIn(left.id)), ALL)
             .await
             .unwrap()
             .total,

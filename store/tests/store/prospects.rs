@@ -2,14 +2,16 @@
 
 use chrono::Utc;
 use domain::ProspectStatus;
+use domain::policy::Visibility;
 use store::prospects::{
     ProspectFilter, ProspectOrder, archive_prospect, create_prospect, prospect_by_id,
-    prospects_by_ids, prospects_page, update_prospect,
+    prospects_by_ids, update_prospect,
 };
 use store::users::Role;
+use store::visible::prospects_page;
 use store::{PageRequest, Prospect, StoreError};
 
-use crate::support::{display_name, text};
+use crate::support::{display_name, everything, owned_by, text};
 use crate::support::{fresh_db, program_with_standard, user};
 
 const ALL: PageRequest = PageRequest {
@@ -22,7 +24,7 @@ fn names(prospects: &[Prospect]) -> Vec<&str> {
 }
 
 #[tokio::test]
-async fn prospects_page_applies_every_filter_and_counts_the_matches() {
+async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches() {
     let (db, _guard) = fresh_db().await;
     let mentor = user(&db, Role::Mentor).await;
     let mentee = user(&db, Role::Mentee).await;
@@ -69,25 +71,27 @@ async fn prospects_page_applies_every_filter_and_counts_the_matches() {
     .await
     .unwrap();
     archive_prospect(&db, old.id, Utc::now()).await.unwrap();
-    let mine = ProspectFilter {
-        owner_id: Some(mentee.id),
-        ..ProspectFilter::default()
-    };
-    let page = |filter: ProspectFilter, order| {
+    let mine = owned_by(mentee.id);
+    let page = |visible: Visibility, filter: ProspectFilter, order| {
         let db = &db;
-        async move { prospects_page(db, &filter, order, ALL).await.unwrap() }
+        async move {
+            prospects_page(db, &visible, &filter, order, ALL)
+                .await
+                .unwrap()
+        }
     };
 
-    let active = page(mine.clone(), ProspectOrder::CreatedAsc).await;
+    let active = page(mine, ProspectFilter::default(), ProspectOrder::CreatedAsc).await;
     assert_eq!(
         (names(&active.items), active.total),
         (vec!["Alice", "Bob"], 2)
     );
 
     let newest_first = page(
+        mine,
         ProspectFilter {
             include_archived: true,
-            ..mine.clone()
+            ..ProspectFilter::default()
         },
         ProspectOrder::CreatedDesc,
     )
@@ -102,13 +106,13 @@ async fn prospects_page_applies_every_filter_and_counts_the_matches() {
         include_archived: true,
         ..ProspectFilter::default()
     };
-    let found = page(search(" acme "), ProspectOrder::CreatedAsc).await;
+    let found = page(everything(), search(" acme "), ProspectOrder::CreatedAsc).await;
     assert_eq!(
         names(&found.items),
         vec!["Alice", "Dave acme"],
         "name or company, any case"
     );
-    let literal = page(search("0%"), ProspectOrder::CreatedAsc).await;
+    let literal = page(everything(), search("0%"), ProspectOrder::CreatedAsc).await;
     assert_eq!(
         names(&literal.items),
         vec!["Carol 100%"],
@@ -118,19 +122,27 @@ async fn prospects_page_applies_every_filter_and_counts_the_matches() {
     let new = ProspectFilter {
         statuses: Some(vec![ProspectStatus::New]),
         program_ids: Some(vec![program.id]),
-        ..mine.clone()
+        ..ProspectFilter::default()
     };
-    assert_eq!(page(new, ProspectOrder::CreatedAsc).await.total, 2);
+    assert_eq!(page(mine, new, ProspectOrder::CreatedAsc).await.total, 2);
     let qualified = ProspectFilter {
         statuses: Some(vec![ProspectStatus::Qualified]),
-        ..mine.clone()
+        ..ProspectFilter::default()
     };
-    assert_eq!(page(qualified, ProspectOrder::CreatedAsc).await.total, 0);
+    assert_eq!(
+        page(mine, qualified, ProspectOrder::CreatedAsc).await.total,
+        0
+    );
     let no_programs = ProspectFilter {
         program_ids: Some(vec![]),
-        ..mine
+        ..ProspectFilter::default()
     };
-    assert_eq!(page(no_programs, ProspectOrder::CreatedAsc).await.total, 0);
+    assert_eq!(
+        page(mine, no_programs, ProspectOrder::CreatedAsc)
+            .await
+            .total,
+        0
+    );
 
     assert_eq!(prospects_by_ids(&db, &[acme.id]).await.unwrap(), vec![acme]);
 }

@@ -138,3 +138,28 @@ pub fn display_name(name: &str) -> domain::DisplayName {
 pub fn address(email: &str) -> domain::Email {
     domain::Email::parse(email).expect("a plausible e-mail address")
 }
+
+/// The list filter that admits everything (no owner, any program).
+pub fn everything() -> domain::policy::Visibility {
+    domain::policy::Visibility {
+        owner: None,
+        programs: domain::policy::Programs::Any,
+        program: None,
+    }
+}
+
+/// The list filter of what `owner` owns.
+pub fn owned_by(owner: Uuid) -> domain::policy::Visibility {
+    domain::policy::Visibility {
+        owner: Some(owner),
+        ..everything()
+    }
+}
+
+/// The list filter of what is in `programs`.
+pub fn within(programs: domain::policy::Programs) -> domain::policy::Visibility {
+    domain::policy::Visibility {
+        programs,
+        ..everything()
+    }
+}

@@ -10,13 +10,14 @@ use store::PageRequest;
 use store::StoreError;
 use store::templates::{
     VersionStatus, archive_template, copy_template, create_template, latest_version,
-    latest_versions_by_template_ids, publish_latest, templates_page, update_draft,
-    update_version_definition, versions_by_ids, versions_of,
+    latest_versions_by_template_ids, publish_latest, update_draft, update_version_definition,
+    versions_by_ids, versions_of,
 };
 use store::users::Role;
 
 use crate::support::display_name;
-use crate::support::{definition, fresh_db, is_sqlite, text, user};
+use crate::support::{definition, fresh_db, is_sqlite, owned_by, text, user};
+use store::visible::templates_page;
 
 fn stricter() -> Definition {
     let mut draft = definition().to_draft();
@@ -366,8 +367,12 @@ async fn archived_templates_are_listed_only_on_request() {
         after: None,
     };
 
-    let active = templates_page(&db, mentor.id, false, all).await.unwrap();
-    let everything = templates_page(&db, mentor.id, true, all).await.unwrap();
+    let active = templates_page(&db, &owned_by(mentor.id), false, all)
+        .await
+        .unwrap();
+    let everything = templates_page(&db, &owned_by(mentor.id), true, all)
+        .await
+        .unwrap();
 
     assert!(archived.archived_at.is_some());
     assert_eq!(active.items, vec![kept.clone()]);
