@@ -314,7 +314,7 @@ async fn qualify(
         .collect();
     data(json!({ "qualifyProspect": {
         "qualification": {
-            "id": q.id, "createdAt": q.created_at, "score": f64::from(now.score_bp) / 100.0,
+            "id": q.id, "createdAt": q.created_at, "score": now.score_bp.as_percent(),
             "scoreBasisPoints": now.score_bp, "tier": now.tier, "verdict": q.result.verdict,
             "knockouts": now.knockouts, "unknowns": now.unknowns,
             "requalifyBy": q.result.requalify_by, "explanation": explanation,
@@ -362,7 +362,7 @@ async fn own_prospects(
                             "thresholdB": v.definition.threshold_b(), "criteria": criteria })
                 });
                 json!({ "id": q.id, "createdAt": q.created_at,
-                        "score": f64::from(q.result.now.score_bp) / 100.0,
+                        "score": q.result.now.score_bp.as_percent(),
                         "tier": q.result.now.tier, "verdict": q.result.verdict,
                         "knockouts": q.result.now.knockouts, "templateVersion": v })
             });
@@ -412,7 +412,7 @@ async fn program_prospects(
             let q = p.latest_qualification_id.and_then(|id| latest.get(&id));
             let q = q.map(|q| {
                 json!({ "id": q.id, "createdAt": q.created_at,
-                        "score": f64::from(q.result.now.score_bp) / 100.0,
+                        "score": q.result.now.score_bp.as_percent(),
                         "tier": q.result.now.tier, "verdict": q.result.verdict })
             });
             json!({ "cursor": p.id, "node": {

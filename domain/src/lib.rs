@@ -8,6 +8,7 @@ mod decision;
 mod error;
 mod exact;
 mod key;
+mod measure;
 pub mod policy;
 mod qualification;
 mod rule;
@@ -27,6 +28,7 @@ pub use decision::{
 };
 pub use error::{FieldError, InvalidValue, ValidationErrors};
 pub use key::CriterionKey;
+pub use measure::{BasisPoints, Percent, Weight};
 pub use qualification::{OutlookDraft, QualificationResult, Verdict, horizon_date, qualify};
 pub use rule::{ChoiceOption, ChoiceRule, NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 pub use scoring::{Assessment, Contribution, ScoringRule, score};

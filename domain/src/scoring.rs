@@ -6,6 +6,7 @@ use crate::answer::{Answer, Evaluation, evaluate_answers, require_all};
 use crate::error::{Problems, ValidationErrors};
 use crate::exact::{Mean, Points, Share};
 use crate::key::CriterionKey;
+use crate::measure::{BasisPoints, Weight};
 use crate::template::Definition;
 use crate::tier::Tier;
 
@@ -34,12 +35,12 @@ impl ScoringRule {
 #[serde(rename_all = "camelCase")]
 pub struct Contribution {
     pub key: CriterionKey,
-    /// The answer's points, 0..=10000, rounded down to whole basis points (a scale's
-    /// points can be a fraction; the score and the contributions use the exact value).
-    pub points_bp: u32,
-    pub weight: u32,
+    /// The answer's points, rounded down to whole basis points (a scale's points can be a
+    /// fraction; the score and the contributions use the exact value).
+    pub points_bp: BasisPoints,
+    pub weight: Weight,
     /// This criterion's share of `score_bp`; the shares add up to it exactly.
-    pub contribution_bp: u32,
+    pub contribution_bp: BasisPoints,
     pub knockout: bool,
     pub unknown: bool,
 }
@@ -48,8 +49,8 @@ pub struct Contribution {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assessment {
-    /// The weighted mean of the points, 0..=10000 (basis points of 0..=100), rounded down.
-    pub score_bp: u32,
+    /// The weighted mean of the points, rounded down.
+    pub score_bp: BasisPoints,
     /// `uncapped_tier`, capped by the definition's knockout cap if a knockout hit.
     pub tier: Tier,
     /// The tier the score alone earns.
@@ -99,12 +100,12 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
     let terms: Vec<(u32, Points)> = criteria
         .iter()
         .zip(evaluations)
-        .map(|(criterion, evaluation)| (criterion.weight(), evaluation.points))
+        .map(|(criterion, evaluation)| (criterion.weight().get(), evaluation.points))
         .collect();
     let mean = Mean::weighted(&terms);
     let score_bp = mean.floor();
     // A parsed definition has a criterion of weight >= 1 (and at most 50 x 100).
-    let total_weight: u32 = criteria.iter().map(|c| c.weight()).sum();
+    let total_weight: u32 = criteria.iter().map(|c| c.weight().get()).sum();
     let shares: Vec<Share> = terms
         .iter()
         .map(|&(weight, points)| Share::new(weight, points, total_weight))
@@ -118,9 +119,10 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
         .zip(contributions)
         .map(|((criterion, evaluation), contribution_bp)| Contribution {
             key: criterion.key().clone(),
-            points_bp: evaluation.points.floor(),
+            // Points, a mean of them and shares of that mean are all within 0..=10000.
+            points_bp: BasisPoints::known(evaluation.points.floor()),
             weight: criterion.weight(),
-            contribution_bp,
+            contribution_bp: BasisPoints::known(contribution_bp),
             knockout: evaluation.knockout,
             unknown: evaluation.unknown,
         })
@@ -142,7 +144,7 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
         uncapped_tier.worse(def.knockout_cap())
     };
     Assessment {
-        score_bp,
+        score_bp: BasisPoints::known(score_bp),
         tier,
         uncapped_tier,
         knockouts,
@@ -151,11 +153,13 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
     }
 }
 
-/// The tier the exact score earns: thresholds are on 0..=100, the score in basis points.
+/// The tier the exact score earns.
 fn tier_for(def: &Definition, mean: &Mean) -> Tier {
-    if mean.at_least(def.threshold_a() * 100) {
+    let at_least =
+        |threshold: crate::measure::Percent| mean.at_least(threshold.basis_points().get());
+    if at_least(def.threshold_a()) {
         Tier::A
-    } else if mean.at_least(def.threshold_b() * 100) {
+    } else if at_least(def.threshold_b()) {
         Tier::B
     } else {
         Tier::C

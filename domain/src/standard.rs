@@ -1,6 +1,7 @@
 //! The built-in "A-client standard" template that mentors can copy.
 
 use crate::key::CriterionKey;
+use crate::measure::{Percent, Weight};
 use crate::rule::{NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 use crate::template::{
     Criterion, DEFAULT_EXCEPTION_POLICY, DEFAULT_HORIZON_MONTHS, DEFAULT_KNOCKOUT_CAP,
@@ -87,8 +88,8 @@ pub fn a_client_standard() -> Definition {
                 yes_no(None),
             ),
         ],
-        threshold_a: DEFAULT_THRESHOLD_A,
-        threshold_b: DEFAULT_THRESHOLD_B,
+        threshold_a: Percent::known(DEFAULT_THRESHOLD_A),
+        threshold_b: Percent::known(DEFAULT_THRESHOLD_B),
         horizon_months: DEFAULT_HORIZON_MONTHS,
         exception_policy: DEFAULT_EXCEPTION_POLICY,
         knockout_cap: DEFAULT_KNOCKOUT_CAP,
@@ -100,7 +101,7 @@ fn criterion(key: &'static str, label: &str, question: &str, weight: u32, rule: 
         key: CriterionKey::from_static(key),
         label: label.to_owned(),
         question: question.to_owned(),
-        weight,
+        weight: Weight::known(weight),
         rule,
     }
 }

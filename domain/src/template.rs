@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Problems, ValidationErrors};
 use crate::key::CriterionKey;
+use crate::measure::{Percent, Weight};
 use crate::rule::{Rule, parse_rule};
 use crate::text::trimmed_within;
 use crate::tier::Tier;
@@ -17,7 +18,6 @@ pub const DEFAULT_EXCEPTION_POLICY: ExceptionPolicy = ExceptionPolicy::Strict;
 pub const DEFAULT_KNOCKOUT_CAP: Tier = Tier::C;
 
 const CRITERIA_COUNT: std::ops::RangeInclusive<usize> = 1..=50;
-const WEIGHT: std::ops::RangeInclusive<u32> = 1..=100;
 const HORIZON_MONTHS: std::ops::RangeInclusive<u32> = 1..=24;
 const MAX_LABEL_CHARS: usize = 200;
 const MAX_QUESTION_CHARS: usize = 1000;
@@ -76,7 +76,7 @@ pub struct Criterion {
     pub(crate) key: CriterionKey,
     pub(crate) label: String,
     pub(crate) question: String,
-    pub(crate) weight: u32,
+    pub(crate) weight: Weight,
     pub(crate) rule: Rule,
 }
 
@@ -93,7 +93,7 @@ impl Criterion {
         &self.question
     }
 
-    pub fn weight(&self) -> u32 {
+    pub fn weight(&self) -> Weight {
         self.weight
     }
 
@@ -106,7 +106,7 @@ impl Criterion {
             key: self.key.to_string(),
             label: self.label.clone(),
             question: self.question.clone(),
-            weight: self.weight,
+            weight: self.weight.get(),
             rule: self.rule.clone(),
         }
     }
@@ -116,8 +116,8 @@ impl Criterion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Definition {
     pub(crate) criteria: Vec<Criterion>,
-    pub(crate) threshold_a: u32,
-    pub(crate) threshold_b: u32,
+    pub(crate) threshold_a: Percent,
+    pub(crate) threshold_b: Percent,
     pub(crate) horizon_months: u32,
     pub(crate) exception_policy: ExceptionPolicy,
     pub(crate) knockout_cap: Tier,
@@ -137,7 +137,8 @@ impl Definition {
             problems.add("criteria", "must have between 1 and 50 criteria");
         }
         let criteria = parse_criteria(draft.criteria, &mut problems);
-        check_thresholds(draft.threshold_a, draft.threshold_b, &mut problems);
+        let (threshold_a, threshold_b) =
+            check_thresholds(draft.threshold_a, draft.threshold_b, &mut problems);
         if !HORIZON_MONTHS.contains(&draft.horizon_months) {
             problems.add("horizonMonths", "must be between 1 and 24");
         }
@@ -149,8 +150,8 @@ impl Definition {
         }
         problems.finish(Definition {
             criteria,
-            threshold_a: draft.threshold_a,
-            threshold_b: draft.threshold_b,
+            threshold_a,
+            threshold_b,
             horizon_months: draft.horizon_months,
             exception_policy: draft.exception_policy,
             knockout_cap: draft.knockout_cap,
@@ -161,8 +162,8 @@ impl Definition {
     pub fn to_draft(&self) -> DefinitionDraft {
         DefinitionDraft {
             criteria: self.criteria.iter().map(Criterion::to_draft).collect(),
-            threshold_a: self.threshold_a,
-            threshold_b: self.threshold_b,
+            threshold_a: self.threshold_a.get(),
+            threshold_b: self.threshold_b.get(),
             horizon_months: self.horizon_months,
             exception_policy: self.exception_policy,
             knockout_cap: self.knockout_cap,
@@ -178,13 +179,13 @@ impl Definition {
         &self.criteria
     }
 
-    /// Minimum score for tier A, 0..=100.
-    pub fn threshold_a(&self) -> u32 {
+    /// Minimum score for tier A.
+    pub fn threshold_a(&self) -> Percent {
         self.threshold_a
     }
 
     /// Minimum score for tier B, below the A threshold.
-    pub fn threshold_b(&self) -> u32 {
+    pub fn threshold_b(&self) -> Percent {
         self.threshold_b
     }
 
@@ -234,15 +235,16 @@ fn parse_criterion(
     };
     let label = text(&draft.label, "label", 1, MAX_LABEL_CHARS);
     let question = text(&draft.question, "question", 0, MAX_QUESTION_CHARS);
-    if !WEIGHT.contains(&draft.weight) {
-        problems.add(format!("{path}.weight"), "must be between 1 and 100");
-    }
+    let weight = Weight::new(draft.weight).unwrap_or_else(|invalid| {
+        problems.push(invalid.at(format!("{path}.weight")));
+        Weight::MIN
+    });
     let rule = parse_rule(draft.rule, &format!("{path}.rule"), problems);
     Some(Criterion {
         key: key?,
         label,
         question,
-        weight: draft.weight,
+        weight,
         rule,
     })
 }
@@ -266,14 +268,17 @@ fn parse_unique_key(
     }
 }
 
-/// Requires 0 <= B < A <= 100.
-fn check_thresholds(a: u32, b: u32, problems: &mut Problems) {
-    if a > 100 {
+/// Requires 0 <= B < A <= 100. (On a problem the values returned stand in for the
+/// definition that is not made.)
+fn check_thresholds(a: u32, b: u32, problems: &mut Problems) -> (Percent, Percent) {
+    let threshold_a = Percent::new(a).unwrap_or_else(|_| {
         problems.add("thresholdA", "must be at most 100");
-    }
+        Percent::MAX
+    });
     if b >= a {
         problems.add("thresholdB", "must be below the A threshold");
     }
+    (threshold_a, Percent::new(b).unwrap_or(Percent::MIN))
 }
 
 #[cfg(test)]

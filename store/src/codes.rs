@@ -1,7 +1,7 @@
 //! The strings enum-like columns hold, one `match` per type so that a new variant in
 //! `domain` fails to compile here instead of writing an unknown code.
 
-use domain::{Decision, ExceptionPolicy, ProspectStatus, ScoringRule, Tier, Verdict};
+use domain::{BasisPoints, Decision, ExceptionPolicy, ProspectStatus, ScoringRule, Tier, Verdict};
 
 use crate::StoreError;
 
@@ -81,14 +81,23 @@ pub(crate) fn scoring_rule(stored: i32) -> Result<ScoringRule, StoreError> {
     }
 }
 
-/// Small domain numbers (weights, thresholds, basis points: all validated far below
+/// Small domain numbers (weights, thresholds, basis points, months: all far below
 /// `i32::MAX`) as the integer columns hold them.
-pub(crate) fn int(value: u32) -> i32 {
-    i32::try_from(value).unwrap_or(i32::MAX)
+pub(crate) fn int(value: impl Into<u32>) -> i32 {
+    i32::try_from(value.into()).unwrap_or(i32::MAX)
 }
 
 pub(crate) fn uint(stored: i32) -> Result<u32, StoreError> {
     u32::try_from(stored).map_err(|_| StoreError::corrupt(format_args!("negative {stored}")))
+}
+
+/// A stored score, checked against the rule of [`BasisPoints`].
+///
+/// # Errors
+/// [`StoreError::Corrupt`] for a value outside 0..=10000.
+pub(crate) fn basis_points(stored: i32) -> Result<BasisPoints, StoreError> {
+    BasisPoints::new(uint(stored)?)
+        .map_err(|_| StoreError::corrupt(format_args!("basis points {stored}")))
 }
 
 /// The format of the JSON columns (`json_format` of `qualifications`, `criteria` and

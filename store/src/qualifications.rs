@@ -17,7 +17,9 @@ use uuid::Uuid;
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
-use crate::codes::{Code, JSON_FORMAT, int, json_format, scoring_rule, scoring_rule_number, uint};
+use crate::codes::{
+    Code, JSON_FORMAT, basis_points, int, json_format, scoring_rule, scoring_rule_number,
+};
 use crate::connect::begin_write;
 use crate::entity::{prospects, qualifications};
 use crate::error::json_error;
@@ -44,8 +46,8 @@ impl TryFrom<qualifications::Model> for Qualification {
         let now: Assessment = from_json(row.explanation)?;
         let projected: Assessment = from_json(row.projected_explanation)?;
         // The copies must agree with the document they were taken from.
-        if uint(row.score_bp)? != now.score_bp
-            || uint(row.projected_score_bp)? != projected.score_bp
+        if basis_points(row.score_bp)? != now.score_bp
+            || basis_points(row.projected_score_bp)? != projected.score_bp
         {
             return Err(StoreError::corrupt(format_args!(
                 "qualification {} score",

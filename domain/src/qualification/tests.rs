@@ -50,7 +50,7 @@ fn a_client_now_is_accepted_without_a_date() {
 #[test]
 fn non_a_client_without_outlook_is_declined() {
     let result = qualified(&answers(50, true), None);
-    assert_eq!(result.now.score_bp, 5_500);
+    assert_eq!(result.now.score_bp.get(), 5_500);
     assert_eq!(result.verdict, Verdict::Decline);
     assert_eq!(result.projected, result.now);
 }
@@ -59,9 +59,12 @@ fn non_a_client_without_outlook_is_declined() {
 fn outlook_reaching_a_is_accepted_with_plan_due_at_the_horizon() {
     let plan = outlook(vec![answer("percent", Scale(80))]);
     let result = qualified(&answers(50, true), Some(&plan));
-    assert_eq!((result.now.score_bp, result.now.tier), (5_500, Tier::B));
     assert_eq!(
-        (result.projected.score_bp, result.projected.tier),
+        (result.now.score_bp.get(), result.now.tier),
+        (5_500, Tier::B)
+    );
+    assert_eq!(
+        (result.projected.score_bp.get(), result.projected.tier),
         (8_200, Tier::A)
     );
     assert_eq!(result.verdict, Verdict::AcceptWithPlan);
@@ -85,7 +88,7 @@ fn outlook_short_of_a_is_declined_but_keeps_its_projection_and_plan() {
     let plan = outlook(vec![answer("percent", Scale(60))]);
     let result = qualified(&answers(50, true), Some(&plan));
     assert_eq!(
-        (result.projected.score_bp, result.projected.tier),
+        (result.projected.score_bp.get(), result.projected.tier),
         (6_400, Tier::B)
     );
     assert_eq!(result.verdict, Verdict::Decline);

@@ -21,7 +21,7 @@ fn assessed(def: &Definition, answers: &[Answer]) -> Assessment {
 fn contributions(assessment: &Assessment) -> Vec<(&str, u32)> {
     let explanation = assessment.explanation.iter();
     explanation
-        .map(|c| (c.key.as_str(), c.contribution_bp))
+        .map(|c| (c.key.as_str(), c.contribution_bp.get()))
         .collect()
 }
 
@@ -36,7 +36,7 @@ fn score_is_the_weighted_mean_rounded_down() {
         &[answer("third", Scale(1)), answer("yes", YesNo(true))],
     );
     // (1 * 3333 1/3 + 2 * 10000) / 3 = 7777.78
-    assert_eq!(assessment.score_bp, 7_777);
+    assert_eq!(assessment.score_bp.get(), 7_777);
     assert_eq!(
         contributions(&assessment),
         [("third", 1_111), ("yes", 6_666)]
@@ -61,14 +61,14 @@ fn a_third_weighted_three_and_a_no_scores_exactly_25_and_reaches_tier_b() {
         &[answer("scale", Scale(1)), answer("yes", YesNo(false))],
     );
     // 3 x 3333 1/3 / 4 = 2500 exactly; rounding each answer first gave 2499 and tier C.
-    assert_eq!(assessment.score_bp, 2_500);
+    assert_eq!(assessment.score_bp.get(), 2_500);
     assert_eq!(
         (assessment.tier, assessment.uncapped_tier),
         (Tier::B, Tier::B)
     );
     assert_eq!(contributions(&assessment), [("scale", 2_500), ("yes", 0)]);
     // The explanation still shows the answer's points rounded down.
-    assert_eq!(assessment.explanation[0].points_bp, 3_333);
+    assert_eq!(assessment.explanation[0].points_bp.get(), 3_333);
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn exact_scores_on_the_edge_of_a_tier_decide_it() {
             &[answer("scale", Scale(value)), answer("yes", YesNo(yes))],
         );
         assert_eq!(
-            (assessment.score_bp, assessment.tier),
+            (assessment.score_bp.get(), assessment.tier),
             (score_bp, tier),
             "scale {value}, yes {yes}"
         );
@@ -107,7 +107,7 @@ fn several_scales_round_once_instead_of_losing_more_than_a_basis_point() {
         &[answer("sevenths", Scale(3)), answer("ninths", Scale(8))],
     );
     // (2 x 30000/7 + 3 x 80000/9) / 5 = 7047.62; per-answer rounding gave 7046.
-    assert_eq!(assessment.score_bp, 7_047);
+    assert_eq!(assessment.score_bp.get(), 7_047);
     // Shares 1714.29 and 5333.33: floors 7047, nothing left over.
     assert_eq!(
         contributions(&assessment),
@@ -117,7 +117,7 @@ fn several_scales_round_once_instead_of_losing_more_than_a_basis_point() {
         assessment
             .explanation
             .iter()
-            .map(|c| c.points_bp)
+            .map(|c| c.points_bp.get())
             .collect::<Vec<_>>(),
         [4_285, 8_888]
     );
@@ -133,7 +133,7 @@ fn left_over_basis_points_follow_the_exact_remainders() {
     // Shares 5000/3 = 1666.67 and 2 x 20000/7 / 3 = 1904.76; exact score 3571.43.
     // The left-over bp goes to b (.76 > .67); with b's points rounded first (2857) the
     // remainders would tie at .67 and the smaller key, a, would have taken it.
-    assert_eq!(assessment.score_bp, 3_571);
+    assert_eq!(assessment.score_bp.get(), 3_571);
     assert_eq!(contributions(&assessment), [("a", 1_666), ("b", 1_905)]);
 }
 
@@ -152,7 +152,7 @@ fn tier_follows_the_thresholds_inclusively() {
     for (percent, score_bp, tier) in cases {
         let assessment = assessed(&def, &[answer("percent", Scale(percent))]);
         let actual = (
-            assessment.score_bp,
+            assessment.score_bp.get(),
             assessment.tier,
             assessment.uncapped_tier,
         );
@@ -189,7 +189,7 @@ fn knockout_caps_the_tier_but_never_improves_it() {
         ];
         let assessment = assessed(&gated(cap), &answers);
         let actual = (
-            assessment.score_bp,
+            assessment.score_bp.get(),
             assessment.uncapped_tier,
             assessment.tier,
         );
@@ -212,13 +212,13 @@ fn knockout_caps_the_tier_but_never_improves_it() {
 fn unknown_answer_on_a_knockout_criterion_counts_as_a_knockout() {
     let answers = [answer("percent", Scale(100)), answer("gate", Unknown)];
     let assessment = assessed(&gated(Tier::C), &answers);
-    assert_eq!(assessment.score_bp, 9_900);
+    assert_eq!(assessment.score_bp.get(), 9_900);
     assert_eq!(assessment.tier, Tier::C);
     assert_eq!(assessment.knockouts, [CriterionKey::from_static("gate")]);
     assert_eq!(assessment.unknowns, [CriterionKey::from_static("gate")]);
     let gate = &assessment.explanation[1];
     assert_eq!(
-        (gate.points_bp, gate.knockout, gate.unknown),
+        (gate.points_bp.get(), gate.knockout, gate.unknown),
         (0, true, true)
     );
 }
@@ -227,7 +227,7 @@ fn unknown_answer_on_a_knockout_criterion_counts_as_a_knockout() {
 fn unknown_answer_without_a_knockout_is_only_flagged() {
     let answers = [answer("percent", Unknown), answer("gate", YesNo(true))];
     let assessment = assessed(&gated(Tier::C), &answers);
-    assert_eq!((assessment.score_bp, assessment.tier), (100, Tier::C));
+    assert_eq!((assessment.score_bp.get(), assessment.tier), (100, Tier::C));
     assert!(assessment.knockouts.is_empty());
     assert_eq!(assessment.unknowns, [CriterionKey::from_static("percent")]);
 }
@@ -246,7 +246,7 @@ fn left_over_basis_points_go_to_the_smaller_key_on_equal_remainders() {
     ];
     let assessment = assessed(&def, &answers);
     // 10000 / 3 = 3333.33 each: the one left-over bp goes to key "a".
-    assert_eq!(assessment.score_bp, 10_000);
+    assert_eq!(assessment.score_bp.get(), 10_000);
     assert_eq!(
         contributions(&assessment),
         [("b", 3_333), ("a", 3_334), ("c", 3_333)]
@@ -270,22 +270,22 @@ fn explanation_lists_every_criterion_in_definition_order() {
     let assessment = assessed(&gated(Tier::C), &answers);
     let percent = Contribution {
         key: CriterionKey::from_static("percent"),
-        points_bp: 4_000,
-        weight: 99,
-        contribution_bp: 3_960,
+        points_bp: BasisPoints::known(4_000),
+        weight: Weight::known(99),
+        contribution_bp: BasisPoints::known(3_960),
         knockout: false,
         unknown: false,
     };
     let gate = Contribution {
         key: CriterionKey::from_static("gate"),
-        points_bp: 10_000,
-        weight: 1,
-        contribution_bp: 100,
+        points_bp: BasisPoints::known(10_000),
+        weight: Weight::known(1),
+        contribution_bp: BasisPoints::known(100),
         knockout: false,
         unknown: false,
     };
     assert_eq!(assessment.explanation, [percent, gate]);
-    assert_eq!(assessment.score_bp, 4_060);
+    assert_eq!(assessment.score_bp.get(), 4_060);
 }
 
 #[test]

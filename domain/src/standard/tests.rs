@@ -55,7 +55,7 @@ fn standard_template_has_the_documented_criteria_and_weights() {
     let criteria: Vec<(&str, u32, bool)> = standard
         .criteria()
         .iter()
-        .map(|c| (c.key().as_str(), c.weight(), c.rule().has_knockout()))
+        .map(|c| (c.key().as_str(), c.weight().get(), c.rule().has_knockout()))
         .collect();
     assert_eq!(
         criteria,
@@ -72,7 +72,10 @@ fn standard_template_has_the_documented_criteria_and_weights() {
             ("referral", 1, false),
         ]
     );
-    assert_eq!((standard.threshold_a(), standard.threshold_b()), (75, 50));
+    assert_eq!(
+        (standard.threshold_a().get(), standard.threshold_b().get()),
+        (75, 50)
+    );
     assert_eq!(standard.horizon_months(), 6);
     assert_eq!(standard.exception_policy(), crate::ExceptionPolicy::Strict);
     assert_eq!(standard.knockout_cap(), Tier::C);
@@ -81,13 +84,16 @@ fn standard_template_has_the_documented_criteria_and_weights() {
 #[test]
 fn all_best_answers_score_10000_tier_a_and_are_accepted() {
     let assessment = assessed(&best_answers());
-    assert_eq!((assessment.score_bp, assessment.tier), (10_000, Tier::A));
+    assert_eq!(
+        (assessment.score_bp.get(), assessment.tier),
+        (10_000, Tier::A)
+    );
     // Weight 3: 1363.64 -> 1364 (largest remainders), weight 2: 909.09 -> 909,
     // weight 1: 454.55 -> 454. 4 x 1364 + 4 x 909 + 2 x 454 = 10000.
     let shares: Vec<u32> = assessment
         .explanation
         .iter()
-        .map(|c| c.contribution_bp)
+        .map(|c| c.contribution_bp.get())
         .collect();
     assert_eq!(
         shares,
@@ -103,7 +109,7 @@ fn no_direct_access_to_the_decision_maker_caps_a_high_score_at_c() {
     let answers = with(best_answers(), "decision_maker", YesNo(false));
     let assessment = assessed(&answers);
     // 19 of 22 weight at full points: 190000 / 22 = 8636.36.
-    assert_eq!(assessment.score_bp, 8_636);
+    assert_eq!(assessment.score_bp.get(), 8_636);
     assert_eq!(
         (assessment.uncapped_tier, assessment.tier),
         (Tier::A, Tier::C)
@@ -120,7 +126,10 @@ fn no_direct_access_to_the_decision_maker_caps_a_high_score_at_c() {
 #[test]
 fn not_knowing_whether_custom_work_is_needed_is_a_knockout() {
     let assessment = assessed(&with(best_answers(), "standard_product", Unknown));
-    assert_eq!((assessment.score_bp, assessment.tier), (8_636, Tier::C));
+    assert_eq!(
+        (assessment.score_bp.get(), assessment.tier),
+        (8_636, Tier::C)
+    );
     assert_eq!(
         assessment.knockouts,
         [CriterionKey::from_static("standard_product")]
@@ -143,7 +152,8 @@ fn revenue_fit_bands_score_0_50_and_100_points() {
     for (revenue, points_bp) in cases {
         let assessment = assessed(&with(best_answers(), "revenue_fit", Number(revenue)));
         assert_eq!(
-            assessment.explanation[3].points_bp, points_bp,
+            assessment.explanation[3].points_bp.get(),
+            points_bp,
             "revenue {revenue}"
         );
     }
@@ -173,9 +183,12 @@ fn referral_of_a_b_client_with_a_plan_is_accepted_with_plan() {
         Err(errors) => panic!("{errors}"),
     };
     // Now 160000 / 22 = 7272.7; with 60k revenue 175000 / 22 = 7954.5.
-    assert_eq!((result.now.score_bp, result.now.tier), (7_272, Tier::B));
     assert_eq!(
-        (result.projected.score_bp, result.projected.tier),
+        (result.now.score_bp.get(), result.now.tier),
+        (7_272, Tier::B)
+    );
+    assert_eq!(
+        (result.projected.score_bp.get(), result.projected.tier),
         (7_954, Tier::A)
     );
     assert_eq!(result.verdict, Verdict::AcceptWithPlan);

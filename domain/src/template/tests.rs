@@ -26,8 +26,8 @@ fn valid_draft_parses_and_round_trips_through_to_draft() {
     let parsed = definition(valid_draft());
     assert_eq!(parsed.to_draft(), valid_draft());
     assert_eq!(parsed.criteria().len(), 2);
-    assert_eq!(parsed.threshold_a(), 75);
-    assert_eq!(parsed.threshold_b(), 50);
+    assert_eq!(parsed.threshold_a().get(), 75);
+    assert_eq!(parsed.threshold_b().get(), 50);
     assert_eq!(parsed.horizon_months(), 6);
     assert_eq!(parsed.exception_policy(), ExceptionPolicy::Strict);
     assert_eq!(parsed.knockout_cap(), Tier::C);
@@ -36,7 +36,9 @@ fn valid_draft_parses_and_round_trips_through_to_draft() {
 #[test]
 fn criterion_is_found_by_key() {
     let parsed = definition(valid_draft());
-    let energy = parsed.criterion("energy").map(|c| (c.label(), c.weight()));
+    let energy = parsed
+        .criterion("energy")
+        .map(|c| (c.label(), c.weight().get()));
     assert_eq!(energy, Some(("Label of energy", 1)));
     assert_eq!(parsed.criterion("missing"), None);
 }

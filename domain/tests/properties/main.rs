@@ -30,7 +30,7 @@ fn assess(def: &Definition, answers: &[Answer]) -> Result<Assessment, TestCaseEr
 fn contributions_by_key(assessment: &Assessment) -> BTreeMap<String, u32> {
     let explanation = assessment.explanation.iter();
     explanation
-        .map(|c| (c.key.to_string(), c.contribution_bp))
+        .map(|c| (c.key.to_string(), c.contribution_bp.get()))
         .collect()
 }
 
@@ -38,8 +38,8 @@ proptest! {
     #[test]
     fn score_lies_between_0_and_10000(s in scenario()) {
         let assessment = assess(&parse(s.draft)?, &s.answers)?;
-        prop_assert!(assessment.score_bp <= 10_000);
-        prop_assert!(assessment.explanation.iter().all(|c| c.points_bp <= 10_000));
+        prop_assert!(assessment.score_bp.get() <= 10_000);
+        prop_assert!(assessment.explanation.iter().all(|c| c.points_bp.get() <= 10_000));
     }
 
     #[test]
@@ -51,12 +51,12 @@ proptest! {
         let mut changed = s.answers.clone();
         changed[index].value = alternative;
         let after = assess(&def, &changed)?;
-        let (lower, higher) = if after.explanation[index].points_bp >= before.explanation[index].points_bp {
+        let (lower, higher) = if after.explanation[index].points_bp.get() >= before.explanation[index].points_bp.get() {
             (before, after)
         } else {
             (after, before)
         };
-        prop_assert!(higher.score_bp >= lower.score_bp);
+        prop_assert!(higher.score_bp.get() >= lower.score_bp.get());
     }
 
     #[test]
@@ -99,7 +99,7 @@ proptest! {
         draft.criteria = criteria_order.iter().map(|&i| s.draft.criteria[i].clone()).collect();
         let answers: Vec<Answer> = answer_order.iter().map(|&i| s.answers[i].clone()).collect();
         let permuted = assess(&parse(draft)?, &answers)?;
-        prop_assert_eq!(permuted.score_bp, original.score_bp);
+        prop_assert_eq!(permuted.score_bp.get(), original.score_bp.get());
         prop_assert_eq!(permuted.tier, original.tier);
         prop_assert_eq!(permuted.uncapped_tier, original.uncapped_tier);
         prop_assert_eq!(contributions_by_key(&permuted), contributions_by_key(&original));
@@ -108,8 +108,8 @@ proptest! {
     #[test]
     fn contributions_add_up_to_the_score_exactly(s in scenario()) {
         let assessment = assess(&parse(s.draft)?, &s.answers)?;
-        let sum: u32 = assessment.explanation.iter().map(|c| c.contribution_bp).sum();
-        prop_assert_eq!(sum, assessment.score_bp);
+        let sum: u32 = assessment.explanation.iter().map(|c| c.contribution_bp.get()).sum();
+        prop_assert_eq!(sum, assessment.score_bp.get());
     }
 
     #[test]
@@ -138,7 +138,7 @@ proptest! {
             prop_assert_eq!(assessment.uncapped_tier == Tier::A, reaches);
             // The rounded score tells the same: it is below threshold x 100 exactly when
             // the exact score is.
-            prop_assert_eq!(assessment.score_bp >= threshold_a * 100, reaches);
+            prop_assert_eq!(assessment.score_bp.get() >= threshold_a * 100, reaches);
         }
     }
 
@@ -190,7 +190,7 @@ fn check_against_reference(s: &Scenario) -> Result<(), TestCaseError> {
 }
 
 fn compare(assessment: &Assessment, expected: &Expected) -> Result<(), TestCaseError> {
-    prop_assert_eq!(i128::from(assessment.score_bp), expected.score_bp);
+    prop_assert_eq!(i128::from(assessment.score_bp.get()), expected.score_bp);
     // floor(exact x 100): the rounded score is at most the exact one, by less than 1 bp.
     let rounded = Ratio::int(expected.score_bp);
     let exact_bp = expected.score.times(100);
@@ -206,7 +206,7 @@ fn compare(assessment: &Assessment, expected: &Expected) -> Result<(), TestCaseE
     let contributions: Vec<i128> = assessment
         .explanation
         .iter()
-        .map(|c| i128::from(c.contribution_bp))
+        .map(|c| i128::from(c.contribution_bp.get()))
         .collect();
     prop_assert_eq!(&contributions, &expected.contributions);
     Ok(())

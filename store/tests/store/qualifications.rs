@@ -6,6 +6,7 @@ use domain::{AnswerValue, ScoringRule, Tier, Verdict};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::json;
+use store::StoreError;
 use store::prospects::create_prospect;
 use store::qualifications::{NewQualification, insert_qualification, qualification_by_id};
 use store::users::Role;
@@ -92,11 +93,11 @@ async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_o
         stored.result.scoring_rule,
         ScoringRule::BasisPointsPerAnswer
     );
-    assert_eq!(stored.result.now.score_bp, 2499, "never recomputed");
+    assert_eq!(stored.result.now.score_bp.get(), 2499, "never recomputed");
     assert_eq!(stored.result.now.tier, Tier::C);
     assert_eq!(stored.result.verdict, Verdict::Decline);
-    assert_eq!(stored.result.now.explanation[0].points_bp, 3333);
-    assert_eq!(stored.result.now.explanation[0].contribution_bp, 2499);
+    assert_eq!(stored.result.now.explanation[0].points_bp.get(), 3333);
+    assert_eq!(stored.result.now.explanation[0].contribution_bp.get(), 2499);
     assert_eq!(stored.result.projected, stored.result.now);
     let answers: Vec<(&str, &AnswerValue)> = stored
         .answers
@@ -148,4 +149,64 @@ async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
         .to_owned();
     let row = db.query_one(&select).await.unwrap().unwrap();
     assert_eq!(row.try_get::<i32>("", "scoring_rule").unwrap(), 2);
+}
+
+/// Stores a fresh qualification, changes one column of its row with `set`, and reads it
+/// back.
+async fn read_back_with(
+    column: &str,
+    value: sea_orm::sea_query::SimpleExpr,
+) -> Result<Option<store::Qualification>, StoreError> {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let mentee = user(&db, Role::Mentee).await;
+    let (program, version) = program_with_standard(&db, &mentor).await;
+    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("P"), None, None)
+        .await
+        .unwrap();
+    let (answers, result) = qualify(&version.definition, true);
+    let new = NewQualification {
+        prospect_id: prospect.id,
+        template_version_id: version.id,
+        qualified_by: mentee.id,
+        answers: &answers,
+        outlook: None,
+        result: &result,
+    };
+    let inserted = insert_qualification(&db, new).await.unwrap();
+    let update = Query::update()
+        .table(Alias::new("qualifications"))
+        .value(Alias::new(column), value)
+        .to_owned();
+    db.execute(&update).await.unwrap();
+    qualification_by_id(&db, inserted.id).await
+}
+
+#[tokio::test]
+async fn a_stored_score_outside_basis_points_is_a_corrupt_row_not_a_panic() {
+    for score in [10_001, -1] {
+        let read = read_back_with("score_bp", score.into()).await;
+        let message = read.as_ref().map_err(ToString::to_string);
+        assert!(
+            matches!(&message, Err(m) if m.contains("corrupt stored value")),
+            "{score}: {message:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_stored_explanation_with_points_outside_basis_points_is_a_corrupt_row() {
+    let explanation = json!({
+        "scoreBp": 10000, "tier": "A", "uncappedTier": "A", "knockouts": [], "unknowns": [],
+        "explanation": [
+            { "key": "budget", "pointsBp": 10001, "weight": 1, "contributionBp": 10000,
+              "knockout": false, "unknown": false }
+        ]
+    });
+    let read = read_back_with("explanation", explanation.into()).await;
+    let message = read.as_ref().map_err(ToString::to_string);
+    assert!(
+        matches!(&message, Err(m) if m.contains("corrupt stored value: must be between 0 and 10000")),
+        "{message:?}"
+    );
 }

@@ -12,8 +12,9 @@ use std::fmt::Debug;
 
 use chrono::NaiveDate;
 use domain::{
-    Answer, AnswerValue, Assessment, BiasCheck, ChoiceOption, ChoiceRule, Contribution,
-    CriterionKey, NumberBand, NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
+    Answer, AnswerValue, Assessment, BasisPoints, BiasCheck, ChoiceOption, ChoiceRule,
+    Contribution, CriterionKey, NumberBand, NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier,
+    Weight, YesNoRule,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -101,11 +102,12 @@ fn outlooks_with_and_without_a_requalify_date_read_back_from_their_stored_json()
 
 #[test]
 fn computed_assessments_read_back_from_their_stored_explanation_json() {
+    let bp = |value| BasisPoints::new(value).unwrap();
     let contribution = |name, points_bp, weight, contribution_bp, knockout, unknown| Contribution {
         key: key(name),
-        points_bp,
-        weight,
-        contribution_bp,
+        points_bp: bp(points_bp),
+        weight: Weight::new(weight).unwrap(),
+        contribution_bp: bp(contribution_bp),
         knockout,
         unknown,
     };
@@ -114,7 +116,7 @@ fn computed_assessments_read_back_from_their_stored_explanation_json() {
         include_str!("../fixtures/stored/explanation.json"),
         &[
             Assessment {
-                score_bp: 6120,
+                score_bp: bp(6120),
                 tier: Tier::C,
                 uncapped_tier: Tier::B,
                 knockouts: vec![key("decision_maker")],
@@ -126,7 +128,7 @@ fn computed_assessments_read_back_from_their_stored_explanation_json() {
                 ],
             },
             Assessment {
-                score_bp: 10_000,
+                score_bp: bp(10_000),
                 tier: Tier::A,
                 uncapped_tier: Tier::A,
                 knockouts: Vec::new(),

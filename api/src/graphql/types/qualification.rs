@@ -21,11 +21,6 @@ use crate::graphql::types::user::User;
 
 pub struct Qualification(pub Arc<store::Qualification>);
 
-/// Basis points (0..=10000) as a score 0..=100 with two decimals.
-fn percent(bp: u32) -> f64 {
-    f64::from(bp) / 100.0
-}
-
 /// One scoring of a prospect against a published template version. Never edited: qualifying
 /// again appends a new one.
 #[Object]
@@ -79,12 +74,12 @@ impl Qualification {
     }
     /// 0..=100, two decimals: `scoreBasisPoints / 100`.
     async fn score(&self) -> f64 {
-        percent(self.0.result.now.score_bp)
+        self.0.result.now.score_bp.as_percent()
     }
     /// The score in basis points, 0..=10000: the exact weighted mean rounded down once
     /// (see `scoringRule`).
     async fn score_basis_points(&self) -> u32 {
-        self.0.result.now.score_bp
+        self.0.result.now.score_bp.get()
     }
     /// The tier now, after any knockout cap; decided on the exact score (`EXACT_FRACTIONS`).
     async fn tier(&self) -> Tier {
@@ -105,11 +100,11 @@ impl Qualification {
     /// The score expected at the horizon if the plan works, 0..=100 with two decimals; the
     /// score now without an outlook.
     async fn projected_score(&self) -> f64 {
-        percent(self.0.result.projected.score_bp)
+        self.0.result.projected.score_bp.as_percent()
     }
     /// The exact projected score, 0..=10000.
     async fn projected_score_basis_points(&self) -> u32 {
-        self.0.result.projected.score_bp
+        self.0.result.projected.score_bp.get()
     }
     /// The tier expected at the horizon, after any knockout cap.
     async fn projected_tier(&self) -> Tier {
@@ -170,10 +165,10 @@ impl Qualification {
                     .criterion(c.key.as_str())
                     .map(|k| k.label().to_owned())
                     .unwrap_or_default(),
-                points: percent(c.points_bp),
-                points_basis_points: c.points_bp,
-                weight: c.weight,
-                contribution_basis_points: c.contribution_bp,
+                points: c.points_bp.as_percent(),
+                points_basis_points: c.points_bp.get(),
+                weight: c.weight.get(),
+                contribution_basis_points: c.contribution_bp.get(),
                 knockout: c.knockout,
                 unknown: c.unknown,
             })

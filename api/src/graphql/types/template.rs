@@ -150,11 +150,11 @@ impl TemplateVersion {
     }
     /// Score (0..=100) from which a prospect is tier A.
     async fn threshold_a(&self) -> u32 {
-        self.0.definition.threshold_a()
+        self.0.definition.threshold_a().get()
     }
     /// Score (0..=100) from which a prospect is tier B.
     async fn threshold_b(&self) -> u32 {
-        self.0.definition.threshold_b()
+        self.0.definition.threshold_b().get()
     }
     /// Months within which a prospect may become A.
     async fn horizon_months(&self) -> u32 {
@@ -199,7 +199,7 @@ impl Criterion {
             key: c.key().as_str().to_owned(),
             label: c.label().to_owned(),
             question: c.question().to_owned(),
-            weight: c.weight(),
+            weight: c.weight().get(),
             position: u32::try_from(position).unwrap_or(u32::MAX),
             rule: CriterionRule::from(c.rule()),
         }
