@@ -15,9 +15,10 @@ use store::qualifications::{
 use store::users::{Role, User};
 use store::visible::exceptions_page;
 use store::{Db, NewDecision, PageRequest, Program, Prospect, StoreError, TemplateVersion};
+use uuid::Uuid;
 
 use crate::support::display_name;
-use crate::support::{fresh_db, program_with_standard, qualify, user, within};
+use crate::support::{fresh_db, owned_by, program_with_standard, qualify, user, within};
 
 const ALL: PageRequest = PageRequest {
     first: 100,
@@ -175,6 +176,26 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
             .unwrap()
             .items,
         vec![request.clone()]
+    );
+    let of = |visible| {
+        let db = &db;
+        async move {
+            let page = exceptions_page(db, &visible, None, None, ALL)
+                .await
+                .unwrap();
+            page.items.into_iter().map(|e| e.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        of(owned_by(s.mentee.id)).await,
+        vec![request.id],
+        "the owner's"
+    );
+    assert_eq!(of(owned_by(s.mentor.id)).await, Vec::<Uuid>::new());
+    assert_eq!(
+        of(within(Programs::RunBy(s.mentee.id))).await,
+        Vec::<Uuid>::new(),
+        "runs no program"
     );
 
     let reviewed = review_exception(

@@ -379,3 +379,33 @@ async fn archived_templates_are_listed_only_on_request() {
     assert_eq!(everything.items, vec![kept, archived]);
     assert_eq!((active.total, everything.total), (1, 2));
 }
+
+#[tokio::test]
+async fn a_stored_weight_or_threshold_out_of_range_reads_back_as_a_corrupt_version() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let backend = db.get_database_backend();
+    let placeholder = if is_sqlite(&db) { "?" } else { "$1" };
+
+    for set in [
+        "UPDATE criteria SET weight = 0 WHERE version_id = {}",
+        "UPDATE criteria SET weight = 101 WHERE version_id = {}",
+        "UPDATE template_versions SET threshold_a = 101 WHERE id = {}",
+        "UPDATE template_versions SET threshold_b = -1 WHERE id = {}",
+    ] {
+        let (_, draft) =
+            create_template(&db, mentor.id, &display_name("A"), &text(""), &definition())
+                .await
+                .unwrap();
+        let sql = set.replace("{}", placeholder);
+        let statement = Statement::from_sql_and_values(backend, &sql, [draft.id.into()]);
+        db.execute_raw(statement).await.unwrap();
+
+        let read = versions_by_ids(&db, &[draft.id]).await;
+        let message = read.as_ref().map_err(ToString::to_string);
+        assert!(
+            matches!(&message, Err(m) if m.contains("corrupt stored value")),
+            "{sql}: {message:?}"
+        );
+    }
+}
