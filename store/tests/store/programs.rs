@@ -1,23 +1,12 @@
 //! Programs and enrollments.
 
 use chrono::Utc;
-use domain::policy::Programs;
-use store::PageRequest;
 use store::StoreError;
-use store::programs::{
-    enroll, enrollment, mentee_program_ids, mentees_page, program_ids_for_mentor,
-    remove_enrollment, update_program,
-};
+use store::programs::{enroll, enrollment, mentee_program_ids, remove_enrollment, update_program};
 use store::users::Role;
-use store::visible::programs_page;
 
 use crate::support::display_name;
-use crate::support::{fresh_db, program_with_standard, user, within};
-
-const ALL: PageRequest = PageRequest {
-    first: 100,
-    after: None,
-};
+use crate::support::{fresh_db, program_with_standard, user};
 
 #[tokio::test]
 async fn enrolling_twice_is_a_conflict_and_re_enrolling_after_removal_reactivates() {
@@ -49,50 +38,6 @@ async fn enrolling_twice_is_a_conflict_and_re_enrolling_after_removal_reactivate
     assert_eq!(
         enrollment(&db, program.id, mentee.id).await.unwrap(),
         Some(back)
-    );
-}
-
-#[tokio::test]
-async fn mentors_and_mentees_see_the_programs_they_belong_to() {
-    let (db, _guard) = fresh_db().await;
-    let mentor = user(&db, Role::Mentor).await;
-    let mentee = user(&db, Role::Mentee).await;
-    let left = user(&db, Role::Mentee).await;
-    let (joined, _) = program_with_standard(&db, &mentor).await;
-    let (other, _) = program_with_standard(&db, &mentor).await;
-    enroll(&db, joined.id, mentee.id).await.unwrap();
-    enroll(&db, joined.id, left.id).await.unwrap();
-    remove_enrollment(&db, joined.id, left.id, Utc::now())
-        .await
-        .unwrap();
-
-    let for_mentor = programs_page(&db, &within(Programs::RunBy(mentor.id)), ALL)
-        .await
-        .unwrap();
-    assert_eq!(for_mentor.items, vec![joined.clone(), other.clone()]);
-    assert_eq!(
-        program_ids_for_mentor(&db, mentor.id).await.unwrap().len(),
-        2
-    );
-    let for_mentee = programs_page(&db, &within(Programs::EnrolledIn(mentee.id)), ALL)
-        .await
-        .unwrap();
-    assert_eq!(
-        (for_mentee.items, for_mentee.total),
-        (vec![joined.clone()], 1)
-    );
-    assert_eq!(
-        mentee_program_ids(&db, mentee.id).await.unwrap(),
-        vec![joined.id]
-    );
-    let mentees = mentees_page(&db, joined.id, ALL).await.unwrap();
-    assert_eq!(mentees.items, vec![mentee]);
-    assert_eq!(
-        programs_page(&db, &within(Programs::EnrolledIn(left.id)), ALL)
-            .await
-            .unwrap()
-            .total,
-        0
     );
 }
 

@@ -4,14 +4,16 @@
 use chrono::Utc;
 use domain::policy::{Programs, Visibility};
 use store::PageRequest;
-use store::programs::{enroll, remove_enrollment};
+use store::programs::{
+    enroll, mentee_program_ids, mentees_page, program_ids_for_mentor, remove_enrollment,
+};
 use store::prospects::create_prospect;
 use store::users::Role;
 use store::visible::{programs_page, prospects_page, templates_page};
 use store::{ProspectFilter, ProspectOrder};
 use uuid::Uuid;
 
-use crate::support::{display_name, fresh_db, program_with_standard, user};
+use crate::support::{display_name, fresh_db, program_with_standard, user, within};
 
 const ALL: PageRequest = PageRequest {
     first: 100,
@@ -116,18 +118,6 @@ async fn each_list_shows_exactly_what_its_visibility_names() {
         }
     };
     assert_eq!(
-        programs(visible(None, Programs::RunBy(mentor.id), None)).await,
-        vec![mine.id]
-    );
-    assert_eq!(
-        programs(visible(None, Programs::EnrolledIn(enrolled.id), None)).await,
-        vec![mine.id]
-    );
-    assert_eq!(
-        programs(visible(None, Programs::EnrolledIn(removed.id), None)).await,
-        Vec::<Uuid>::new()
-    );
-    assert_eq!(
         programs(visible(Some(mentor.id), any, None)).await,
         Vec::<Uuid>::new(),
         "a program has no owner: that filter admits none"
@@ -151,5 +141,49 @@ async fn each_list_shows_exactly_what_its_visibility_names() {
         templates(visible(Some(mentor.id), Programs::RunBy(mentor.id), None)).await,
         Vec::<Uuid>::new(),
         "a template has no program: that filter admits none"
+    );
+}
+
+#[tokio::test]
+async fn a_mentor_lists_the_programs_they_run_and_a_mentee_those_they_are_still_in() {
+    let (db, _guard) = fresh_db().await;
+    let mentor = user(&db, Role::Mentor).await;
+    let mentee = user(&db, Role::Mentee).await;
+    let left = user(&db, Role::Mentee).await;
+    let (joined, _) = program_with_standard(&db, &mentor).await;
+    let (other, _) = program_with_standard(&db, &mentor).await;
+    enroll(&db, joined.id, mentee.id).await.unwrap();
+    enroll(&db, joined.id, left.id).await.unwrap();
+    remove_enrollment(&db, joined.id, left.id, Utc::now())
+        .await
+        .unwrap();
+
+    let for_mentor = programs_page(&db, &within(Programs::RunBy(mentor.id)), ALL)
+        .await
+        .unwrap();
+    assert_eq!(for_mentor.items, vec![joined.clone(), other.clone()]);
+    assert_eq!(
+        program_ids_for_mentor(&db, mentor.id).await.unwrap().len(),
+        2
+    );
+    let for_mentee = programs_page(&db, &within(Programs::EnrolledIn(mentee.id)), ALL)
+        .await
+        .unwrap();
+    assert_eq!(
+        (for_mentee.items, for_mentee.total),
+        (vec![joined.clone()], 1)
+    );
+    assert_eq!(
+        mentee_program_ids(&db, mentee.id).await.unwrap(),
+        vec![joined.id]
+    );
+    let mentees = mentees_page(&db, joined.id, ALL).await.unwrap();
+    assert_eq!(mentees.items, vec![mentee]);
+    assert_eq!(
+        programs_page(&db, &within(Programs::EnrolledIn(left.id)), ALL)
+            .await
+            .unwrap()
+            .total,
+        0
     );
 }
