@@ -2,7 +2,7 @@
 //! `scoring_rule` existed reads back exactly as it was stored, marked as rule 1.
 
 use chrono::Utc;
-use domain::{AnswerValue, ScoringRule, Tier, Verdict};
+use domain::{AnswerValue, QualificationResult, ScoringRule, Tier, Verdict};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::json;
@@ -113,55 +113,12 @@ async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_o
     );
 }
 
-#[tokio::test]
-async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
-    let (db, _guard) = fresh_db().await;
-    let mentor = user(&db, Role::Mentor).await;
-    let mentee = user(&db, Role::Mentee).await;
-    let (program, version) = program_with_standard(&db, &mentor).await;
-    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("New"), None, None)
-        .await
-        .unwrap();
-    let (answers, result) = qualify(&version.definition, true);
-    assert_eq!(result.scoring_rule, ScoringRule::ExactFractions);
-    let inserted = insert_qualification(
-        &db,
-        NewQualification {
-            prospect_id: prospect.id,
-            template_version_id: version.id,
-            qualified_by: mentee.id,
-            answers: &answers,
-            outlook: None,
-            result: &result,
-        },
-    )
-    .await
-    .unwrap();
-    let stored = qualification_by_id(&db, inserted.id)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.result.scoring_rule, ScoringRule::ExactFractions);
-    assert_eq!(stored.result, result);
-    let select = Query::select()
-        .column(Alias::new("scoring_rule"))
-        .from(Alias::new("qualifications"))
-        .to_owned();
-    let row = db.query_one(&select).await.unwrap().unwrap();
-    assert_eq!(row.try_get::<i32>("", "scoring_rule").unwrap(), 2);
-}
-
-/// Stores a fresh qualification, changes one column of its row with `set`, and reads it
-/// back.
-async fn read_back_with(
-    column: &str,
-    value: sea_orm::sea_query::SimpleExpr,
-) -> Result<Option<store::Qualification>, StoreError> {
-    let (db, _guard) = fresh_db().await;
-    let mentor = user(&db, Role::Mentor).await;
-    let mentee = user(&db, Role::Mentee).await;
-    let (program, version) = program_with_standard(&db, &mentor).await;
-    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("P"), None, None)
+/// A qualification of a new prospect, scored now and stored: its id and its result.
+async fn a_stored_qualification(db: &store::Db) -> (Uuid, QualificationResult) {
+    let mentor = user(db, Role::Mentor).await;
+    let mentee = user(db, Role::Mentee).await;
+    let (program, version) = program_with_standard(db, &mentor).await;
+    let prospect = create_prospect(db, mentee.id, program.id, &display_name("New"), None, None)
         .await
         .unwrap();
     let (answers, result) = qualify(&version.definition, true);
@@ -173,13 +130,39 @@ async fn read_back_with(
         outlook: None,
         result: &result,
     };
-    let inserted = insert_qualification(&db, new).await.unwrap();
+    let inserted = insert_qualification(db, new).await.unwrap();
+    (inserted.id, result)
+}
+
+#[tokio::test]
+async fn a_new_qualification_is_stored_as_scored_by_exact_fractions() {
+    let (db, _guard) = fresh_db().await;
+    let (id, result) = a_stored_qualification(&db).await;
+    assert_eq!(result.scoring_rule, ScoringRule::ExactFractions);
+    let stored = qualification_by_id(&db, id).await.unwrap().unwrap();
+    assert_eq!(stored.result.scoring_rule, ScoringRule::ExactFractions);
+    assert_eq!(stored.result, result);
+    let select = Query::select()
+        .column(Alias::new("scoring_rule"))
+        .from(Alias::new("qualifications"))
+        .to_owned();
+    let row = db.query_one(&select).await.unwrap().unwrap();
+    assert_eq!(row.try_get::<i32>("", "scoring_rule").unwrap(), 2);
+}
+
+/// Stores a fresh qualification, sets one column of its row to `value`, and reads it back.
+async fn read_back_with(
+    column: &str,
+    value: sea_orm::sea_query::SimpleExpr,
+) -> Result<Option<store::Qualification>, StoreError> {
+    let (db, _guard) = fresh_db().await;
+    let (id, _) = a_stored_qualification(&db).await;
     let update = Query::update()
         .table(Alias::new("qualifications"))
         .value(Alias::new(column), value)
         .to_owned();
     db.execute(&update).await.unwrap();
-    qualification_by_id(&db, inserted.id).await
+    qualification_by_id(&db, id).await
 }
 
 #[tokio::test]
