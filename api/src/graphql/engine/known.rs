@@ -76,6 +76,13 @@ impl Documents {
         self.lock().map_or(0, |d| d.len())
     }
 
+    /// Documents kept that full validation has passed (for tests).
+    #[cfg(test)]
+    pub fn trusted(&self) -> usize {
+        self.lock()
+            .map_or(0, |d| d.iter().filter(|(_, k)| k.is_valid()).count())
+    }
+
     pub fn get(&self, query: &str) -> Option<Arc<Known>> {
         // Only the `Arc` is cloned under the lock.
         self.lock()?.get(query).map(Arc::clone)

@@ -65,6 +65,10 @@ pub fn executed(response: &Response) -> bool {
 /// async-graphql: by validation, with the argument's path, and again by the complexity
 /// calculation, which parses `first` itself. The second adds nothing, so it is dropped
 /// when the first is there.
+///
+/// They are given in the order of their places in the document: async-graphql reports
+/// some (unused fragments) in the order of a hash map, which changes from one parse of the
+/// same text to the next.
 pub fn request_errors(errors: Vec<ServerError>) -> Vec<ServerError> {
     let errors: Vec<(ServerError, Kind)> = errors.into_iter().map(classify).collect();
     let has_field = errors.iter().any(|(e, _)| {
@@ -72,11 +76,13 @@ pub fn request_errors(errors: Vec<ServerError>) -> Vec<ServerError> {
             .as_ref()
             .is_some_and(|x| x.get("field").is_some())
     });
-    errors
+    let mut errors: Vec<ServerError> = errors
         .into_iter()
         .filter(|(_, kind)| !(has_field && *kind == Kind::InputValue))
         .map(|(e, _)| e)
-        .collect()
+        .collect();
+    errors.sort_by_key(|e| e.locations.first().map(|p| (p.line, p.column)));
+    errors
 }
 
 /// What [`classify`] recognised an error as.
