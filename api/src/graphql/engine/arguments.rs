@@ -197,7 +197,10 @@ impl Arguments {
             DocumentOperations::Multiple(operations) => operations
                 .iter()
                 .map(|(name, operation)| {
-                    (Some(name.clone()), self.operation(document, &operation.node))
+                    (
+                        Some(name.clone()),
+                        self.operation(document, &operation.node),
+                    )
                 })
                 .collect(),
         };
@@ -512,8 +515,8 @@ impl ValueWalk<'_> {
                     self.untyped(value);
                     return false;
                 };
-                let mut fits =
-                    !(*oneof && (given.len() != 1 || given.values().any(|v| *v == ConstValue::Null)));
+                let mut fits = !(*oneof
+                    && (given.len() != 1 || given.values().any(|v| *v == ConstValue::Null)));
                 // Input objects have a handful of fields: comparing names is cheaper here
                 // than hashing them for the maps' lookups.
                 for (key, v) in given {
@@ -802,7 +805,10 @@ mod tests {
             refused(&a, whole, json!({ "f": { "search": "\u{1}" } })).as_deref(),
             Some("\"filter.search\"")
         );
-        assert_eq!(refused(&a, whole, json!({ "f": { "search": "fine\n" } })), None);
+        assert_eq!(
+            refused(&a, whole, json!({ "f": { "search": "fine\n" } })),
+            None
+        );
         // A string under a key the type does not have is checked all the same.
         assert_eq!(
             refused(&a, whole, json!({ "f": { "bogus": ["\u{2}"] } })).as_deref(),

@@ -72,7 +72,8 @@ impl Documents {
     }
 
     /// Documents kept (for tests).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub fn kept(&self) -> usize {
         self.lock().map_or(0, |d| d.len())
     }
 
@@ -88,17 +89,8 @@ impl Documents {
         self.lock()?.get(query).map(Arc::clone)
     }
 
-    /// Keeps `document` (which passed the limits) under `query`, unless `query` is too long
-    /// to be kept: `Err` gives them back.
-    pub fn keep(
-        &self,
-        query: &str,
-        document: ExecutableDocument,
-        plan: Plan,
-    ) -> Result<Arc<Known>, (ExecutableDocument, Plan)> {
-        if query.len() > MAX_CACHED_QUERY_BYTES {
-            return Err((document, plan));
-        }
+    /// Keeps `document` (which passed the limits) under `query`, which [`fits`].
+    pub fn keep(&self, query: &str, document: ExecutableDocument, plan: Plan) -> Arc<Known> {
         let known = Arc::new(Known {
             document,
             plan,
@@ -107,6 +99,11 @@ impl Documents {
         if let Some(mut documents) = self.lock() {
             documents.put(query.to_owned(), Arc::clone(&known));
         }
-        Ok(known)
+        known
     }
+}
+
+/// Whether a document of text `query` is kept.
+pub fn fits(query: &str) -> bool {
+    query.len() <= MAX_CACHED_QUERY_BYTES
 }

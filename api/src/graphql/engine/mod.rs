@@ -21,9 +21,9 @@ pub mod arguments;
 pub mod known;
 pub mod limits;
 pub mod nulls;
-pub mod plain;
 #[cfg(test)]
 mod pinned;
+pub mod plain;
 #[cfg(test)]
 mod tests;
 
@@ -101,7 +101,11 @@ impl Engine {
     }
 
     /// Runs a request as `credentials`.
-    pub async fn execute(&self, credentials: Credentials, request: async_graphql::Request) -> Answer {
+    pub async fn execute(
+        &self,
+        credentials: Credentials,
+        request: async_graphql::Request,
+    ) -> Answer {
         let mut response = self.run(credentials, request).await;
         let executed = limits::executed(&response);
         if !executed {
@@ -164,7 +168,12 @@ impl Engine {
                 if nulls::needed(&response)
                     && let Ok(document) = parse_query(&text)
                 {
-                    nulls::propagate(&self.shape, &document, operation_name.as_deref(), &mut response);
+                    nulls::propagate(
+                        &self.shape,
+                        &document,
+                        operation_name.as_deref(),
+                        &mut response,
+                    );
                 }
                 response
             }
@@ -185,18 +194,19 @@ impl Engine {
         limits::check_document(&document, &config.limits, config.development)?;
         let plan = self.arguments.plan(&document);
         match &self.known {
-            Some((documents, _)) => Ok(match documents.keep(query, document, plan) {
-                Ok(known) => Document::Known(known),
-                Err((document, plan)) => Document::Own(document, plan),
-            }),
-            None => Ok(Document::Own(document, plan)),
+            Some((documents, _)) if known::fits(query) => {
+                Ok(Document::Known(documents.keep(query, document, plan)))
+            }
+            _ => Ok(Document::Own(document, plan)),
         }
     }
 
     /// Documents kept (for tests).
     #[cfg(test)]
     fn known_documents(&self) -> usize {
-        self.known.as_ref().map_or(0, |(documents, _)| documents.len())
+        self.known
+            .as_ref()
+            .map_or(0, |(documents, _)| documents.kept())
     }
 }
 

@@ -66,7 +66,10 @@ fn the_registry_describes_our_inputs_as_we_read_them() {
         MetaTypeName::create("[AnswerInput!]"),
         MetaTypeName::List("AnswerInput!")
     ));
-    assert_eq!(MetaTypeName::concrete_typename("[AnswerInput!]!"), "AnswerInput");
+    assert_eq!(
+        MetaTypeName::concrete_typename("[AnswerInput!]!"),
+        "AnswerInput"
+    );
     assert!(matches!(
         registry.types.get("AnswerValueInput"),
         Some(MetaType::InputObject { oneof: true, .. })

@@ -64,7 +64,10 @@ async fn world() -> anyhow::Result<World> {
     )
     .await;
     let data = listed.response.data.into_json()?;
-    let nodes = data["prospects"]["nodes"].as_array().cloned().unwrap_or_default();
+    let nodes = data["prospects"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     world.prospects = nodes
         .iter()
         .filter_map(|n| n["id"].as_str().map(str::to_owned))
@@ -149,7 +152,13 @@ fn ten_answers(scale: Json) -> Json {
         json!({ "key": "standard_product", "value": { "yes": true } }),
         json!({ "key": "referral", "value": { "yes": false } }),
     ];
-    for key in ["speaks_our_language", "team_fit", "growth", "bhag_fit", "energy"] {
+    for key in [
+        "speaks_our_language",
+        "team_fit",
+        "growth",
+        "bhag_fit",
+        "energy",
+    ] {
         answers.push(json!({ "key": key, "value": { "scale": 4 } }));
     }
     Json::Array(answers)
@@ -161,9 +170,7 @@ async fn a_known_document_is_trusted_only_once_full_validation_has_executed_it()
     let world = world().await?;
     let engine = engine(&world, config::Engine::Tuned);
     let ada = world.credentials[3];
-    let input = |scale: Json| {
-        json!({ "input": { "prospectId": world.prospects[0], "answers": ten_answers(scale) } })
-    };
+    let input = |scale: Json| json!({ "input": { "prospectId": world.prospects[0], "answers": ten_answers(scale) } });
     let known = |query: &str| {
         engine
             .known
@@ -174,7 +181,10 @@ async fn a_known_document_is_trusted_only_once_full_validation_has_executed_it()
     // An invalid document is kept (it passed the limits) but never marked valid.
     let unknown = run(&engine, ada, "{ nope }", json!({}), None).await;
     assert!(!unknown.executed);
-    assert_eq!(code(&unknown).as_deref(), Some("\"GRAPHQL_VALIDATION_FAILED\""));
+    assert_eq!(
+        code(&unknown).as_deref(),
+        Some("\"GRAPHQL_VALIDATION_FAILED\"")
+    );
     assert!(known("{ nope }").is_some_and(|k| !k.is_valid()));
 
     // Refused for its variables: not marked either.
@@ -185,7 +195,11 @@ async fn a_known_document_is_trusted_only_once_full_validation_has_executed_it()
     // Executed: marked.
     let first = run(&engine, ada, QUALIFY, input(json!(4)), None).await;
     assert!(first.executed, "{:?}", first.response.errors);
-    assert!(first.response.errors.is_empty(), "{:?}", first.response.errors);
+    assert!(
+        first.response.errors.is_empty(),
+        "{:?}",
+        first.response.errors
+    );
     assert!(known(QUALIFY).is_some_and(|k| k.is_valid()));
 
     // Bad variables on the known document get the same refusal as before, and good ones
@@ -236,7 +250,10 @@ async fn field_errors_of_an_uncached_document_are_nulled() -> anyhow::Result<()>
     let answer = run(&tuned, Credentials::Invalid, &query, json!({}), None).await;
     assert!(answer.executed);
     assert_eq!(code(&answer).as_deref(), Some("\"UNAUTHENTICATED\""));
-    assert_eq!(answer.response.data.into_json()?, json!({ "programs": null }));
+    assert_eq!(
+        answer.response.data.into_json()?,
+        json!({ "programs": null })
+    );
     Ok(())
 }
 
@@ -284,9 +301,15 @@ fn prospect_selection() -> impl Strategy<Value = &'static str> {
         Just("{ n: name ...P }"),
         Just("{ name ... on Prospect { notes } __typename }"),
         Just("{ name @skip(if: $yes) company @include(if: $yes) }"),
-        Just("{ name latestQualification { score tier verdict explanation { key label points weight knockout unknown } } }"),
-        Just("{ latestQualification { e: explanation { k: key ...C } projectedExplanation { __typename key } } }"),
-        Just("{ latestQualification { explanation @include(if: $yes) { key pointsBasisPoints } } }"),
+        Just(
+            "{ name latestQualification { score tier verdict explanation { key label points weight knockout unknown } } }"
+        ),
+        Just(
+            "{ latestQualification { e: explanation { k: key ...C } projectedExplanation { __typename key } } }"
+        ),
+        Just(
+            "{ latestQualification { explanation @include(if: $yes) { key pointsBasisPoints } } }"
+        ),
         Just("{ name nope }"),
         Just("{ name owner }"),
     ]
@@ -336,10 +359,15 @@ fn generated(prospects: Vec<String>, program: String) -> impl Strategy<Value = G
                 operation: Some("Page".into()),
             }
         });
-    let literal_page = (0..4usize, prop::sample::select(vec!["2", "0", "3000000000", "\"x\"", "-5", "null"]))
+    let literal_page = (
+        0..4usize,
+        prop::sample::select(vec!["2", "0", "3000000000", "\"x\"", "-5", "null"]),
+    )
         .prop_map(|(who, first)| Generated {
             who,
-            query: format!("{{ a: prospects(first: {first}) {{ totalCount }} viewer {{ name role }} }}"),
+            query: format!(
+                "{{ a: prospects(first: {first}) {{ totalCount }} viewer {{ name role }} }}"
+            ),
             variables: json!({}),
             operation: None,
         });
@@ -359,30 +387,32 @@ fn generated(prospects: Vec<String>, program: String) -> impl Strategy<Value = G
                 operation: None,
             }
         });
-    let update = (0..4usize, id, text_value(), any::<bool>()).prop_map(|(who, id, notes, inline)| {
-        if inline {
-            let notes = serde_json::to_string(&notes).unwrap_or_default();
-            Generated {
-                who,
-                query: format!(
-                    "mutation {{ updateProspect(input: {{ id: {}, notes: {notes} }}) \
+    let update =
+        (0..4usize, id, text_value(), any::<bool>()).prop_map(|(who, id, notes, inline)| {
+            if inline {
+                let notes = serde_json::to_string(&notes).unwrap_or_default();
+                Generated {
+                    who,
+                    query: format!(
+                        "mutation {{ updateProspect(input: {{ id: {}, notes: {notes} }}) \
                      {{ prospect {{ name }} }} }}",
-                    serde_json::to_string(&id).unwrap_or_default()
-                ),
-                variables: json!({}),
-                operation: None,
-            }
-        } else {
-            Generated {
-                who,
-                query: "mutation U($input: UpdateProspectInput!) { updateProspect(input: $input) \
+                        serde_json::to_string(&id).unwrap_or_default()
+                    ),
+                    variables: json!({}),
+                    operation: None,
+                }
+            } else {
+                Generated {
+                    who,
+                    query:
+                        "mutation U($input: UpdateProspectInput!) { updateProspect(input: $input) \
                         { prospect { name } } }"
-                    .into(),
-                variables: json!({ "input": { "id": id, "notes": notes, "bogus": 1 } }),
-                operation: Some("U".into()),
+                            .into(),
+                    variables: json!({ "input": { "id": id, "notes": notes, "bogus": 1 } }),
+                    operation: Some("U".into()),
+                }
             }
-        }
-    });
+        });
     let create = (0..4usize, text_value()).prop_map(move |(who, name)| Generated {
         who,
         query: "mutation($input: CreateProspectInput!) { createProspect(input: $input) \
@@ -393,23 +423,26 @@ fn generated(prospects: Vec<String>, program: String) -> impl Strategy<Value = G
         variables: json!({ "input": { "programId": program, "name": name, "notes": "\u{7}" } }),
         operation: None,
     });
-    let broken = (0..4usize, prop::sample::select(vec![
-        "{ prospects(",
-        "query { viewer { name } } query { viewer { role } }",
-        "query A { viewer { name } } query B { viewer { role } }",
-        "query($x: Int) { viewer { name } }",
-        "{ viewer { ...Missing } }",
-        "{ __schema { queryType { name } } }",
-        "{ __type(name: \"Prospect\") { fields { name type { ofType { name } } } } }",
-        "subscription { viewer }",
-        "{ node(id: \"bm9wZQ\") { id } nodes(ids: []) { id } }",
-    ]))
-    .prop_map(|(who, query)| Generated {
-        who,
-        query: query.into(),
-        variables: json!({}),
-        operation: None,
-    });
+    let broken = (
+        0..4usize,
+        prop::sample::select(vec![
+            "{ prospects(",
+            "query { viewer { name } } query { viewer { role } }",
+            "query A { viewer { name } } query B { viewer { role } }",
+            "query($x: Int) { viewer { name } }",
+            "{ viewer { ...Missing } }",
+            "{ __schema { queryType { name } } }",
+            "{ __type(name: \"Prospect\") { fields { name type { ofType { name } } } } }",
+            "subscription { viewer }",
+            "{ node(id: \"bm9wZQ\") { id } nodes(ids: []) { id } }",
+        ]),
+    )
+        .prop_map(|(who, query)| Generated {
+            who,
+            query: query.into(),
+            variables: json!({}),
+            operation: None,
+        });
     prop_oneof![
         4 => page,
         2 => literal_page,
@@ -466,9 +499,13 @@ fn stock_and_tuned_answer_alike() -> anyhow::Result<()> {
                     .await;
                     answers.push(seen_up_to_completion_order(&answer));
                 }
-                for (kind, answer) in ["tuned", "tuned without known documents", "tuned without plain lists"]
-                    .iter()
-                    .zip(&answers[1..])
+                for (kind, answer) in [
+                    "tuned",
+                    "tuned without known documents",
+                    "tuned without plain lists",
+                ]
+                .iter()
+                .zip(&answers[1..])
                 {
                     prop_assert_eq!(&answers[0], answer, "stock vs {}: {:?}", kind, request);
                 }
@@ -520,7 +557,10 @@ fn the_generated_requests_reach_every_path() -> anyhow::Result<()> {
         "\"GRAPHQL_PARSE_FAILED\"",
         "\"UNAUTHENTICATED\"",
     ] {
-        assert!(codes.contains(expected), "{expected} not reached: {codes:?}");
+        assert!(
+            codes.contains(expected),
+            "{expected} not reached: {codes:?}"
+        );
     }
     assert!(executed > 50, "{executed}");
     let trusted = tuned
@@ -530,4 +570,3 @@ fn the_generated_requests_reach_every_path() -> anyhow::Result<()> {
     assert!(trusted > 3, "{trusted}");
     Ok(())
 }
-

@@ -451,7 +451,12 @@ mod tests {
         let answers: Vec<(&str, bool)> = input
             .answers
             .iter()
-            .map(|a| (a.key.as_str(), matches!(a.value, AnswerValueInput::Unknown(true))))
+            .map(|a| {
+                (
+                    a.key.as_str(),
+                    matches!(a.value, AnswerValueInput::Unknown(true)),
+                )
+            })
             .collect();
         assert_eq!(answers, [("fit", false), ("budget", true)]);
         assert!(matches!(input.answers[0].value, AnswerValueInput::Scale(4)));

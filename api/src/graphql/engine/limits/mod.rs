@@ -126,7 +126,10 @@ pub fn classify(err: ServerError) -> (ServerError, Kind) {
         return (with_code(err, QUERY_TOO_DEEP), Kind::RecursionDepth);
     }
     // `The number of directives on the field `f` cannot be greater than `N``
-    if err.message.starts_with("The number of directives on the field") {
+    if err
+        .message
+        .starts_with("The number of directives on the field")
+    {
         return (with_code(err, TOO_MANY_DIRECTIVES), Kind::Directives);
     }
     // An argument of the wrong type is bad input like any other: reported as

@@ -109,7 +109,10 @@ async fn each_async_graphql_message_has_its_code() {
         let Some((error, _)) = found else {
             panic!(
                 "async-graphql's wording changed? `{query}` gave {:?}; re-check `classify`",
-                errors.iter().map(|(e, k)| (&e.message, k)).collect::<Vec<_>>()
+                errors
+                    .iter()
+                    .map(|(e, k)| (&e.message, k))
+                    .collect::<Vec<_>>()
             );
         };
         assert_eq!(code(error), Some(format!("\"{expected}\"")), "{query}");
