@@ -239,7 +239,7 @@ impl Arguments {
             .map(|definition| {
                 let definition = &definition.node;
                 let default_text = definition.default_value.as_ref().and_then(|default| {
-                    let mut path = vec![Segment::Key(definition.name.node.to_string())];
+                    let mut path = vec![Segment::Key(definition.name.node.clone())];
                     first_bad_text(&default.node, &mut path).map(|at| Refusal {
                         field: at,
                         problem: TEXT_MESSAGE,
@@ -336,7 +336,8 @@ struct Use {
 
 #[derive(Clone)]
 enum Segment {
-    Key(String),
+    /// A `Name` is shared, not copied: pushing one costs no allocation.
+    Key(Name),
     Index(usize),
 }
 
@@ -347,7 +348,7 @@ fn joined(path: &[Segment]) -> String {
             out.push('.');
         }
         match segment {
-            Segment::Key(key) => out.push_str(key),
+            Segment::Key(key) => out.push_str(key.as_str()),
             Segment::Index(index) => out.push_str(&index.to_string()),
         }
     }
@@ -520,7 +521,7 @@ impl ValueWalk<'_> {
                 // Input objects have a handful of fields: comparing names is cheaper here
                 // than hashing them for the maps' lookups.
                 for (key, v) in given {
-                    self.path.push(Segment::Key(key.to_string()));
+                    self.path.push(Segment::Key(key.clone()));
                     match expected.iter().find(|field| field.name == key.as_str()) {
                         Some(field) => fits &= self.value(Some(&field.ty), v),
                         None => {
@@ -577,7 +578,7 @@ fn first_bad_text(value: &ConstValue, path: &mut Vec<Segment>) -> Option<String>
             found
         }),
         ConstValue::Object(fields) => fields.iter().find_map(|(key, item)| {
-            path.push(Segment::Key(key.to_string()));
+            path.push(Segment::Key(key.clone()));
             let found = first_bad_text(item, path);
             path.pop();
             found
@@ -664,7 +665,7 @@ impl<'a> DocumentWalk<'a> {
         ty: Option<&Ty>,
     ) {
         self.path.clear();
-        self.path.push(Segment::Key(name.node.to_string()));
+        self.path.push(Segment::Key(name.node.clone()));
         let at = Use {
             path: Vec::new(),
             value_pos: value.pos,
@@ -718,7 +719,7 @@ impl<'a> DocumentWalk<'a> {
                     let field_ty = expected
                         .and_then(|fields| fields.iter().find(|f| f.name == key.as_str()))
                         .map(|f| &f.ty);
-                    self.path.push(Segment::Key(key.to_string()));
+                    self.path.push(Segment::Key(key.clone()));
                     self.literal(v, field_ty, at);
                     self.path.pop();
                 }
