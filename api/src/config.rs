@@ -190,3 +190,29 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+
+    #[test]
+    fn every_engine_is_named_and_a_wrong_name_says_which_exist() {
+        for name in Engine::NAMES {
+            let engine: Result<Engine, String> = name.parse();
+            assert!(engine.is_ok(), "{name}");
+        }
+        let stock: Result<Engine, String> = "stock".parse();
+        assert_eq!(stock, Ok(Engine::Stock));
+        assert!(!Engine::Stock.known_documents() && !Engine::Stock.plain_lists());
+        assert!(Engine::Tuned.known_documents() && Engine::Tuned.plain_lists());
+        assert!(!Engine::TunedWithoutKnownDocuments.known_documents());
+        assert!(!Engine::TunedWithoutPlainLists.plain_lists());
+        let wrong: Result<Engine, String> = "stok".parse();
+        assert_eq!(
+            wrong,
+            Err("no engine `stok`; one of tuned, stock, tuned-without-known-documents, \
+                 tuned-without-plain-lists"
+                .to_owned())
+        );
+    }
+}
