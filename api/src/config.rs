@@ -210,9 +210,11 @@ mod tests {
         let wrong: Result<Engine, String> = "stok".parse();
         assert_eq!(
             wrong,
-            Err("no engine `stok`; one of tuned, stock, tuned-without-known-documents, \
+            Err(
+                "no engine `stok`; one of tuned, stock, tuned-without-known-documents, \
                  tuned-without-plain-lists"
-                .to_owned())
+                    .to_owned()
+            )
         );
     }
 }

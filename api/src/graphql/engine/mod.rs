@@ -8,8 +8,9 @@
 //! `nulls::propagate` on the response; errors of a request refused before execution get
 //! their `extensions.code` (`limits::request_errors`).
 //!
-//! Two ways to run it, chosen by `config::Engine` (`--engine`), answer alike (the
-//! differential test in `tests`):
+//! Two ways to run it, chosen by `config::Engine` (`--engine`, `QUALIFY_ENGINE`), answer
+//! alike (`tests::stock_and_tuned_answer_alike`, a differential test over generated requests;
+//! and the integration suite runs on either):
 //! - **stock**: async-graphql as documented: every request parsed and validated in full.
 //! - **tuned**: known documents (`known`: parsed, checked and walked once, then validated in
 //!   `Fast` mode once full validation has passed them) and `plain::PlainList`.
