@@ -79,6 +79,11 @@ pub struct ServeArgs {
     pub limits: LimitArgs,
     #[command(flatten)]
     pub connections: ConnectionArgs,
+    /// The GraphQL engine: `tuned` (known documents, one-pass lists) or `stock`
+    /// (async-graphql as documented); both answer alike. For measuring one optimisation:
+    /// `tuned-without-known-documents`, `tuned-without-plain-lists`.
+    #[arg(long, env = "QUALIFY_ENGINE", default_value = "tuned")]
+    pub engine: crate::config::Engine,
 }
 
 /// Connection limits (defaults as in the README).
@@ -172,6 +177,7 @@ impl ServeArgs {
             trusted_proxies: self.trusted_proxies.clone(),
             limits: self.limits.limits(),
             connections: self.connections.connections(),
+            engine: self.engine,
         }
     }
 }

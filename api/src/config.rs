@@ -21,6 +21,76 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     pub limits: Limits,
     pub connections: Connections,
+    /// Which GraphQL engine runs requests (`--engine`, `QUALIFY_ENGINE`).
+    pub engine: Engine,
+}
+
+/// How `graphql::engine` runs a request. Every choice answers every request byte for byte
+/// the same (`graphql::engine`'s differential test); they differ in what they cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// With the engine's optimisations: known documents (parsed, checked and validated once,
+    /// then run in async-graphql's `Fast` validation mode) and `PlainList`s built in one pass.
+    #[default]
+    Tuned,
+    /// async-graphql as documented: every request parsed, validated in full (`Strict`), and
+    /// every list resolved by the derived resolver. Our own checks (limits, the text rule,
+    /// coercion, `nulls::propagate`, error codes) run all the same.
+    Stock,
+    /// `Tuned` without the known-document path (for measuring what it saves).
+    TunedWithoutKnownDocuments,
+    /// `Tuned` without `PlainList`s (for measuring what they save).
+    TunedWithoutPlainLists,
+}
+
+impl Engine {
+    pub const NAMES: [&'static str; 4] = [
+        "tuned",
+        "stock",
+        "tuned-without-known-documents",
+        "tuned-without-plain-lists",
+    ];
+
+    /// Whether known documents are kept and run in `Fast` validation mode.
+    pub fn known_documents(self) -> bool {
+        matches!(self, Engine::Tuned | Engine::TunedWithoutPlainLists)
+    }
+
+    /// Whether `PlainList`s are built in one pass (otherwise: the derived resolver).
+    pub fn plain_lists(self) -> bool {
+        matches!(self, Engine::Tuned | Engine::TunedWithoutKnownDocuments)
+    }
+
+    /// The engine `QUALIFY_ENGINE` names (`tuned` when it is not set), for configurations
+    /// built without the command line: the integration tests and the benchmark's server.
+    ///
+    /// # Panics
+    /// When `QUALIFY_ENGINE` names no engine: a typo must not run a suite on the wrong one.
+    pub fn from_env() -> Engine {
+        match std::env::var("QUALIFY_ENGINE") {
+            Ok(name) => name
+                .parse()
+                .unwrap_or_else(|e: String| panic!("QUALIFY_ENGINE: {e}")),
+            Err(_) => Engine::default(),
+        }
+    }
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "tuned" => Ok(Engine::Tuned),
+            "stock" => Ok(Engine::Stock),
+            "tuned-without-known-documents" => Ok(Engine::TunedWithoutKnownDocuments),
+            "tuned-without-plain-lists" => Ok(Engine::TunedWithoutPlainLists),
+            other => Err(format!(
+                "no engine `{other}`; one of {}",
+                Engine::NAMES.join(", ")
+            )),
+        }
+    }
 }
 
 /// How long and how many TCP connections are kept (see the README's limits table).
@@ -102,7 +172,8 @@ impl Config {
     pub const DEFAULT_ACCESS_TTL_SECS: u64 = 15 * 60;
     pub const DEFAULT_REFRESH_TTL_SECS: u64 = 30 * 24 * 3600;
 
-    /// A configuration for the integration tests: port 0, development mode.
+    /// A configuration for the integration tests: port 0, development mode, the engine
+    /// `QUALIFY_ENGINE` names.
     pub fn for_tests(database_url: String) -> Config {
         Config {
             database_url,
@@ -115,6 +186,35 @@ impl Config {
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
             connections: Connections::default(),
+            engine: Engine::from_env(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Engine;
+
+    #[test]
+    fn every_engine_is_named_and_a_wrong_name_says_which_exist() {
+        for name in Engine::NAMES {
+            let engine: Result<Engine, String> = name.parse();
+            assert!(engine.is_ok(), "{name}");
+        }
+        let stock: Result<Engine, String> = "stock".parse();
+        assert_eq!(stock, Ok(Engine::Stock));
+        assert!(!Engine::Stock.known_documents() && !Engine::Stock.plain_lists());
+        assert!(Engine::Tuned.known_documents() && Engine::Tuned.plain_lists());
+        assert!(!Engine::TunedWithoutKnownDocuments.known_documents());
+        assert!(!Engine::TunedWithoutPlainLists.plain_lists());
+        let wrong: Result<Engine, String> = "stok".parse();
+        assert_eq!(
+            wrong,
+            Err(
+                "no engine `stok`; one of tuned, stock, tuned-without-known-documents, \
+                 tuned-without-plain-lists"
+                    .to_owned()
+            )
+        );
     }
 }

@@ -24,7 +24,7 @@ use crate::app::AppState;
 use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 // The one place the HTTP half sees the GraphQL half: the door requests go through.
-use crate::graphql::entry::Engine;
+use crate::graphql::engine::Engine;
 use crate::http;
 
 const SECRET_SETTING: &str = "jwt_secret";

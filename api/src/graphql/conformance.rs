@@ -1,5 +1,5 @@
 //! A checker of responses against the specification's rules for `data` and field errors,
-//! independent of `graphql::nulls` (which mends responses): tests hold every response
+//! independent of `graphql::engine::nulls` (which mends responses): tests hold every response
 //! they drive to it.
 //!
 //! It checks that every key the operation selects on an object is present, that no

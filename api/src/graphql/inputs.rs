@@ -259,91 +259,14 @@ pub enum AnswerValueInput {
     Unknown(bool),
 }
 
-/// One answer (GraphQL `AnswerInput`, registered by [`AnswerInputType`]).
-pub struct AnswerInput {
-    pub key: String,
-    pub value: AnswerValueInput,
-}
-
-// The GraphQL shape of [`AnswerInput`]: it registers the type; parsing is
-// `AnswerInput`'s own, which moves the values out of the object.
 /// One criterion's answer.
 #[derive(InputObject)]
-#[graphql(name = "AnswerInput")]
-pub struct AnswerInputType {
+pub struct AnswerInput {
     /// The criterion's key.
     pub key: String,
     /// The answer, of the kind the criterion asks for, or unknown.
     pub value: AnswerValueInput,
 }
-
-/// `impl InputType for $ty`, registered by its derived twin `$shape` (so the SDL comes from
-/// the derive) and parsed by moving each field's value out of the object.
-///
-/// async-graphql's derived `parse` copies each field's value out of the object before
-/// parsing it, so a list of ten answers is copied once for the list and again for each
-/// answer's value, and looks each field up by its hashed name (`bench/RESULTS.md` has
-/// what that cost). The errors are the derived ones
-/// (`mutations::prospects::tests` compares them).
-macro_rules! moved_input {
-    ($ty:ty as $shape:ty { $($field:ident: $name:literal),+ $(,)? }) => {
-        impl async_graphql::InputType for $ty {
-            type RawValueType = Self;
-
-            fn type_name() -> std::borrow::Cow<'static, str> {
-                <$shape as async_graphql::InputType>::type_name()
-            }
-
-            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
-                <$shape as async_graphql::InputType>::create_type_info(registry)
-            }
-
-            fn parse(
-                value: Option<async_graphql::Value>,
-            ) -> async_graphql::InputValueResult<Self> {
-                let fields = match value {
-                    Some(async_graphql::Value::Object(fields)) => fields,
-                    other => {
-                        return Err(async_graphql::InputValueError::expected_type(
-                            other.unwrap_or_default(),
-                        ));
-                    }
-                };
-                // One pass, comparing names: no hashing, no `swap_remove` per field.
-                $(let mut $field = None;)+
-                for (name, value) in fields {
-                    match name.as_str() {
-                        $($name => $field = Some(value),)+
-                        _ => {}
-                    }
-                }
-                Ok(Self {
-                    $($field: async_graphql::InputType::parse($field)
-                        .map_err(async_graphql::InputValueError::propagate)?,)+
-                })
-            }
-
-            fn to_value(&self) -> async_graphql::Value {
-                async_graphql::Value::Object(async_graphql::indexmap::IndexMap::from_iter([
-                    $((
-                        async_graphql::Name::new($name),
-                        async_graphql::InputType::to_value(&self.$field),
-                    ),)+
-                ]))
-            }
-
-            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-                Some(self)
-            }
-        }
-    };
-}
-pub(crate) use moved_input;
-
-moved_input!(AnswerInput as AnswerInputType {
-    key: "key",
-    value: "value",
-});
 
 /// The domain answers of `answers`, found at `path` (`input.answers`), and the problems
 /// of those that are not answers: `path.N.value.unknown` for `{unknown: false}` (an answer

@@ -2,24 +2,18 @@
 
 pub mod access;
 pub mod audit;
-pub mod coercion;
 pub mod conformance;
 pub mod context;
-pub mod entry;
+pub mod engine;
 pub mod fields;
 pub mod ids;
 pub mod inputs;
-pub mod limits;
 pub mod load;
 pub mod loaders;
 pub mod mutations;
 pub mod node;
-pub mod nulls;
 pub mod paging;
-pub mod plain;
 pub mod query;
 pub mod schema;
 pub mod shape;
-pub mod text_input;
 pub mod types;
-pub mod variables;

@@ -1,6 +1,6 @@
 //! The schema's shape, read from its SDL: which fields each type has and their types.
 //!
-//! Two readers need it without async-graphql's registry: `graphql::nulls` (the type of
+//! Two readers need it without async-graphql's registry: `graphql::engine::nulls` (the type of
 //! the field at an error's path) and the breaking-change check, which compares the served
 //! SDL with the one clients were built against ([`breaking_changes`]).
 

@@ -50,7 +50,7 @@ pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
 /// The request ran past `request_timeout` and was cancelled.
 pub const TIMEOUT: &str = reply::TIMEOUT;
 
-/// What the GraphQL engine made of a request (`graphql::entry::Engine::execute`).
+/// What the GraphQL engine made of a request (`graphql::engine::Engine::execute`).
 pub struct Answer {
     pub response: async_graphql::Response,
     /// Whether the operation ran; if not, its errors are request errors, each with a code.

@@ -51,19 +51,9 @@ pub struct UpdateProspectInput {
     pub expected_revision: Option<i32>,
 }
 
-/// GraphQL `QualifyProspectInput`, registered by [`QualifyProspectInputType`] and parsed
-/// by moving the answers out instead of copying them (`inputs::moved_input`).
-pub struct QualifyProspectInput {
-    pub prospect_id: ID,
-    pub answers: Vec<AnswerInput>,
-    pub outlook: Option<OutlookInput>,
-}
-
-// The GraphQL shape of [`QualifyProspectInput`].
 /// A qualification: the answers now, and optionally the outlook.
 #[derive(InputObject)]
-#[graphql(name = "QualifyProspectInput")]
-pub struct QualifyProspectInputType {
+pub struct QualifyProspectInput {
     /// The prospect (yours, not archived).
     pub prospect_id: ID,
     /// One answer per criterion of the program's standard version.
@@ -71,12 +61,6 @@ pub struct QualifyProspectInputType {
     /// The answers a concrete plan is expected to bring within the horizon; omit for none.
     pub outlook: Option<OutlookInput>,
 }
-
-inputs::moved_input!(QualifyProspectInput as QualifyProspectInputType {
-    prospect_id: "prospectId",
-    answers: "answers",
-    outlook: "outlook",
-});
 
 /// A decision on a qualified prospect.
 #[derive(InputObject)]
@@ -447,59 +431,78 @@ mod tests {
     use async_graphql::{InputType, Pos, Value};
     use serde_json::json;
 
-    use super::{QualifyProspectInput, QualifyProspectInputType};
-    use crate::graphql::inputs::{AnswerInput, AnswerInputType};
+    use super::QualifyProspectInput;
+    use crate::graphql::inputs::{AnswerInput, AnswerValueInput};
 
-    /// The value, or the message, that parsing gives.
-    fn outcome<T: InputType>(value: &serde_json::Value) -> Result<Value, String> {
-        let value = Value::from_json(value.clone()).map_err(|e| e.to_string())?;
-        T::parse(Some(value))
-            .map(|parsed| parsed.to_value())
-            .map_err(|e| e.into_server_error(Pos::default()).message)
+    fn parse<T: InputType>(value: serde_json::Value) -> Result<T, String> {
+        let value = Value::from_json(value).map_err(|e| e.to_string())?;
+        T::parse(Some(value)).map_err(|e| e.into_server_error(Pos::default()).message)
     }
 
-    /// The hand-written parses give what async-graphql's derived ones give, errors included.
     #[test]
-    fn hand_parsed_inputs_match_the_derived_ones() {
+    fn a_qualification_input_parses_its_answers_and_outlook() -> Result<(), String> {
         let answer = json!({ "key": "fit", "value": { "scale": 4 } });
-        let answers = [
-            answer.clone(),
-            json!({ "key": "fit", "value": { "unknown": true } }),
-            json!({ "key": "fit", "value": { "yes": false }, "unasked": 1 }),
-            json!({ "value": { "yes": true } }),
-            json!({ "key": "fit", "value": { "scale": "four" } }),
-            json!({ "key": "fit", "value": { "scale": 4, "yes": true } }),
-            json!({ "key": "fit", "value": {} }),
-            json!({ "key": 4, "value": { "choice": "a" } }),
-            json!("fit"),
-            json!(null),
-        ];
-        for value in &answers {
-            assert_eq!(
-                outcome::<AnswerInput>(value),
-                outcome::<AnswerInputType>(value),
-                "{value}"
-            );
+        let input: QualifyProspectInput = parse(json!({
+            "prospectId": "cHJvc3BlY3Q6MQ",
+            "answers": [answer, { "key": "budget", "value": { "unknown": true } }],
+            "outlook": { "answers": [answer], "plan": "grow", "requalifyBy": "2027-01-31" },
+        }))?;
+        assert_eq!(input.prospect_id.as_str(), "cHJvc3BlY3Q6MQ");
+        let answers: Vec<(&str, bool)> = input
+            .answers
+            .iter()
+            .map(|a| {
+                (
+                    a.key.as_str(),
+                    matches!(a.value, AnswerValueInput::Unknown(true)),
+                )
+            })
+            .collect();
+        assert_eq!(answers, [("fit", false), ("budget", true)]);
+        assert!(matches!(input.answers[0].value, AnswerValueInput::Scale(4)));
+        let outlook = input.outlook.ok_or("no outlook")?;
+        assert_eq!(outlook.plan, "grow");
+        assert_eq!(outlook.answers.len(), 1);
+        // A single answer where a list is expected is a list of one.
+        let single: QualifyProspectInput = parse(json!({ "prospectId": "x", "answers": answer }))?;
+        assert_eq!(single.answers.len(), 1);
+        assert!(single.outlook.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_answers_are_refused_with_the_reason() {
+        let refused = |value: serde_json::Value| parse::<AnswerInput>(value).err();
+        for (value, expected) in [
+            (
+                json!({ "value": { "yes": true } }),
+                "Expected input type \"String\", found null. \
+                 (occurred while parsing \"AnswerInput\")",
+            ),
+            (
+                json!({ "key": "fit", "value": { "scale": "four" } }),
+                "Expected input type \"Int\", found \"four\". (occurred while parsing \
+                 \"AnswerValueInput\") (occurred while parsing \"AnswerInput\")",
+            ),
+            (
+                json!({ "key": "fit", "value": { "scale": 4, "yes": true } }),
+                "Expected input type \"AnswerValueInput\", found {scale: 4, yes: true}. \
+                 (occurred while parsing \"AnswerInput\")",
+            ),
+            (
+                json!("fit"),
+                "Expected input type \"AnswerInput\", found \"fit\".",
+            ),
+        ] {
+            assert_eq!(refused(value.clone()).as_deref(), Some(expected), "{value}");
         }
-        assert!(outcome::<AnswerInput>(&answer).is_ok());
-        let inputs = [
-            json!({ "prospectId": "cHJvc3BlY3Q6MQ", "answers": [answer, answer] }),
-            json!({ "prospectId": "x", "answers": [answer],
-                    "outlook": { "answers": [answer], "plan": "grow", "requalifyBy": "2027-01-31" } }),
-            json!({ "prospectId": "x", "answers": answer }),
-            json!({ "prospectId": "x", "answers": [answer, { "key": "budget" }] }),
-            json!({ "prospectId": "x" }),
-            json!({ "answers": [] }),
-            json!({ "prospectId": "x", "answers": [], "outlook": { "plan": 3 } }),
-            json!([]),
-        ];
-        for value in &inputs {
-            assert_eq!(
-                outcome::<QualifyProspectInput>(value),
-                outcome::<QualifyProspectInputType>(value),
-                "{value}"
-            );
-        }
-        assert!(outcome::<QualifyProspectInput>(&inputs[1]).is_ok());
+        let missing = parse::<QualifyProspectInput>(json!({ "answers": [] })).err();
+        assert_eq!(
+            missing.as_deref(),
+            Some(
+                "Expected input type \"ID\", found null. \
+                 (occurred while parsing \"QualifyProspectInput\")"
+            )
+        );
     }
 }

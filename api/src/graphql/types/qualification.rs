@@ -8,10 +8,10 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
 
 use crate::error::ApiResult;
+use crate::graphql::engine::plain::{Getter, Plain, PlainList};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
-use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
@@ -173,7 +173,7 @@ impl Qualification {
                 unknown: c.unknown,
             })
             .collect();
-        PlainList::new(ctx, &contributions)
+        PlainList::new(ctx, contributions)
     }
 }
 
@@ -302,7 +302,7 @@ impl From<&domain::Answer> for CriterionAnswer {
 #[cfg(test)]
 mod tests {
     use super::Contribution;
-    use crate::graphql::plain::{assert_answers_every_field, assert_same_as_derived};
+    use crate::graphql::engine::plain::{assert_answers_every_field, assert_same_as_derived};
 
     fn contributions() -> Vec<Contribution> {
         vec![
@@ -333,7 +333,7 @@ mod tests {
     async fn a_contribution_answers_every_field_as_async_graphql_does() {
         assert_answers_every_field::<Contribution>();
         assert_same_as_derived::<Contribution, _>(
-            crate::graphql::plain::plain_and_derived!(Contribution, contributions()),
+            crate::graphql::engine::plain::plain_and_derived!(Contribution, contributions()),
             "{ weight }",
             &[
                 "{ key label points pointsBasisPoints weight contributionBasisPoints knockout unknown }",

@@ -7,8 +7,8 @@
 //! moves up to the nearest nullable ancestor, and to `data` itself when there is none.
 //!
 //! [`propagate`] mends an executed response in that way, from the errors' paths, the
-//! executed document and the schema's [`Shape`]. It runs once per response, in
-//! `Schemas::execute`, and costs nothing when no error has a path.
+//! executed document and the schema's [`Shape`]. It runs once per executed response, in
+//! `engine::Engine::execute` (on either engine), and costs nothing when no error has a path.
 
 use std::collections::HashMap;
 
@@ -23,6 +23,11 @@ use crate::graphql::shape::{Shape, named};
 /// are looked up on.
 type Scope<'a> = Vec<(String, &'a SelectionSet)>;
 
+/// Whether [`propagate`] has anything to do: an error with a path.
+pub fn needed(response: &Response) -> bool {
+    response.errors.iter().any(|e| !e.path.is_empty())
+}
+
 /// Puts `null` where the specification wants it for every error with a path.
 pub fn propagate(
     shape: &Shape,
@@ -30,7 +35,7 @@ pub fn propagate(
     operation_name: Option<&str>,
     response: &mut Response,
 ) {
-    if response.errors.iter().all(|e| e.path.is_empty()) {
+    if !needed(response) {
         return;
     }
     let Some((root, selection)) = operation(document, operation_name) else {

@@ -42,20 +42,33 @@ fn typename<T: Plain>(item: &T) -> Value {
     Value::String(item.introspection_type_name().into_owned())
 }
 
+/// Schema data that turns the one-pass build off: lists are resolved as `Vec<T>`.
+pub struct Derived;
+
 /// `[T!]!`, resolved in one pass.
 pub struct PlainList<T> {
-    /// Taken by `resolve`, which runs once for the one field that returned this list.
-    value: Mutex<Value>,
-    of: PhantomData<fn() -> T>,
+    inner: Inner<T>,
 }
 
-impl<T: Plain> PlainList<T> {
+enum Inner<T> {
+    /// Taken by `resolve`, which runs once for the one field that returned this list.
+    Built(Mutex<Value>, PhantomData<fn() -> T>),
+    /// For the derived resolver.
+    Items(Vec<T>),
+}
+
+impl<T: Plain + Send + Sync> PlainList<T> {
     /// The objects of `items` with the fields the query selects on `ctx`'s field.
     ///
     /// # Errors
     /// `INTERNAL` when the selection names a field `T` does not have (validation rules
     /// that out, so only a [`Plain::FIELDS`] that misses a field can).
-    pub fn new(ctx: &Context<'_>, items: &[T]) -> ApiResult<Self> {
+    pub fn new(ctx: &Context<'_>, items: Vec<T>) -> ApiResult<Self> {
+        if ctx.data_opt::<Derived>().is_some() {
+            return Ok(Self {
+                inner: Inner::Items(items),
+            });
+        }
         // One entry per response key, in selection order; a key selected twice (allowed
         // when both ask for the same field) keeps its first place, as in async-graphql.
         let mut keys: Vec<&str> = Vec::new();
@@ -93,13 +106,12 @@ impl<T: Plain> PlainList<T> {
             })
             .collect();
         Ok(Self {
-            value: Mutex::new(Value::List(list)),
-            of: PhantomData,
+            inner: Inner::Built(Mutex::new(Value::List(list)), PhantomData),
         })
     }
 }
 
-impl<T: Plain> OutputType for PlainList<T> {
+impl<T: Plain + Send + Sync> OutputType for PlainList<T> {
     fn type_name() -> Cow<'static, str> {
         <Vec<T> as OutputType>::type_name()
     }
@@ -114,11 +126,16 @@ impl<T: Plain> OutputType for PlainList<T> {
 
     async fn resolve(
         &self,
-        _ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let mut value = self.value.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(std::mem::take(&mut *value))
+        match &self.inner {
+            Inner::Built(value, _) => {
+                let mut value = value.lock().unwrap_or_else(|e| e.into_inner());
+                Ok(std::mem::take(&mut *value))
+            }
+            Inner::Items(items) => OutputType::resolve(items, ctx, field).await,
+        }
     }
 }
 
@@ -159,8 +176,9 @@ macro_rules! plain_and_derived {
             async fn plain(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> $crate::error::ApiResult<$crate::graphql::plain::PlainList<$ty>> {
-                $crate::graphql::plain::PlainList::new(ctx, &$items)
+            ) -> $crate::error::ApiResult<$crate::graphql::engine::plain::PlainList<$ty>>
+            {
+                $crate::graphql::engine::plain::PlainList::new(ctx, $items)
             }
         }
         Both
@@ -307,7 +325,7 @@ mod tests {
             ) -> crate::error::ApiResult<PlainList<Partial>> {
                 PlainList::new(
                     ctx,
-                    &[Partial {
+                    vec![Partial {
                         kept: 1,
                         forgotten: 2,
                     }],
