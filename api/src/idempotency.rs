@@ -34,7 +34,7 @@ use store::WriteTx;
 use store::idempotency::{Claim, StoredResponse};
 
 use crate::app::{AppState, Credentials};
-use crate::http::MediaType;
+use crate::http::negotiate::MediaType;
 use crate::reply;
 
 tokio::task_local! {

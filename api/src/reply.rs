@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::http::MediaType;
+use crate::http::negotiate::MediaType;
 
 /// The code of a server fault: the cause is in the log, under the request id.
 pub const INTERNAL: &str = "INTERNAL";

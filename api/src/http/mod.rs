@@ -15,7 +15,7 @@
 //!   when the streamed body reaches the limit. A request running past `request_timeout`
 //!   is dropped, which cancels its work, and answered with `TIMEOUT`.
 
-mod negotiate;
+pub mod negotiate;
 mod params;
 
 use std::collections::BTreeMap;
