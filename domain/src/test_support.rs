@@ -5,7 +5,7 @@ use std::fmt::Debug;
 use chrono::NaiveDate;
 
 use crate::{
-    Answer, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition, DefinitionDraft,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition, DefinitionDraft,
     NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
 };
 
@@ -75,8 +75,9 @@ pub(crate) fn definition(draft: DefinitionDraft) -> Definition {
     }
 }
 
-pub(crate) fn answer(key: &str, value: AnswerValue) -> Answer {
-    Answer {
+/// An answer as a caller gives it.
+pub(crate) fn answer(key: &str, value: AnswerValue) -> AnswerDraft {
+    AnswerDraft {
         key: key.to_owned(),
         value,
     }

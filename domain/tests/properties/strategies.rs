@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use domain::{
-    Answer, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft, NumberBand,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft, NumberBand,
     NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
 };
 
@@ -11,7 +11,7 @@ use domain::{
 #[derive(Debug, Clone)]
 pub(crate) struct Scenario {
     pub(crate) draft: DefinitionDraft,
-    pub(crate) answers: Vec<Answer>,
+    pub(crate) answers: Vec<AnswerDraft>,
 }
 
 /// Points, often at the extremes so that criteria tie (and tie-breaking is exercised).
@@ -164,7 +164,7 @@ fn scenario_of(
                             weight,
                             rule,
                         });
-                let answers = keys.iter().zip(values).map(|(key, value)| Answer {
+                let answers = keys.iter().zip(values).map(|(key, value)| AnswerDraft {
                     key: key.clone(),
                     value,
                 });
@@ -226,7 +226,7 @@ pub(crate) fn scenario_with_outlook() -> impl Strategy<Value = (Scenario, Option
 
 fn outlook_from(keys: &[String], values: Vec<Option<AnswerValue>>) -> OutlookDraft {
     let answers = keys.iter().zip(values).filter_map(|(key, value)| {
-        value.map(|value| Answer {
+        value.map(|value| AnswerDraft {
             key: key.clone(),
             value,
         })
