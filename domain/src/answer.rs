@@ -56,7 +56,10 @@ pub(crate) enum Slot {
     /// Answered with a value the rule rejects (already reported).
     Invalid,
     /// Answered by the draft at `index` in the list given.
-    Answered { evaluation: Evaluation, index: usize },
+    Answered {
+        evaluation: Evaluation,
+        index: usize,
+    },
 }
 
 /// Stored answers sorted into the definition's criteria order (the order a qualification
@@ -138,7 +141,11 @@ pub(crate) fn require_all(
 /// The answers of `drafts` that `slots` (from [`evaluate_answers`] over them) found
 /// answering a criterion, checked: in the definition's criteria order, each keyed by its
 /// criterion's key.
-pub(crate) fn checked_answers(def: &Definition, drafts: &[AnswerDraft], slots: &[Slot]) -> Vec<Answer> {
+pub(crate) fn checked_answers(
+    def: &Definition,
+    drafts: &[AnswerDraft],
+    slots: &[Slot],
+) -> Vec<Answer> {
     def.criteria()
         .iter()
         .zip(slots)

@@ -5,8 +5,8 @@ use std::fmt::Debug;
 use chrono::NaiveDate;
 
 use crate::{
-    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition, DefinitionDraft,
-    NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition,
+    DefinitionDraft, NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
 };
 
 /// Yes earns 100 points, no earns 0.

@@ -3,8 +3,8 @@
 use proptest::prelude::*;
 
 use domain::{
-    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft, NumberBand,
-    NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft,
+    NumberBand, NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
 };
 
 /// A valid definition draft and a complete set of valid answers to it.
