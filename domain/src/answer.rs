@@ -22,7 +22,9 @@ pub enum AnswerValue {
 }
 
 /// An answer as given: `key` is whatever the caller sent, not yet matched to a criterion
-/// ([`crate::qualify`] and [`crate::score`] check it against the definition).
+/// ([`crate::qualify`] and [`crate::score`] check it against the definition). Never
+/// stored; serde is for requests that carry answers in this shape (the benchmark's
+/// baseline server and its load generator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerDraft {

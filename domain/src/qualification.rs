@@ -25,8 +25,7 @@ pub enum Verdict {
 }
 
 /// The answers expected at the horizon if a concrete plan works, as given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlookDraft {
     /// Only the answers that change: each replaces the current answer to its key.
     pub answers: Vec<AnswerDraft>,
