@@ -1,7 +1,7 @@
 //! Demo data, so that a newcomer sees real data in the first minute (`qualify demo`).
 
 use chrono::Utc;
-use domain::{Answer, AnswerValue};
+use domain::{AnswerDraft, AnswerValue};
 
 use crate::auth::Hasher;
 
@@ -147,26 +147,26 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
                 None,
             )
             .await?;
-            let answers: Vec<Answer> = demo
+            let answers: Vec<AnswerDraft> = demo
                 .answers
                 .iter()
-                .map(|(key, value)| Answer {
+                .map(|(key, value)| AnswerDraft {
                     key: (*key).to_owned(),
                     value: value.clone(),
                 })
                 .collect();
-            let result = domain::qualify(&version.definition, &answers, None, today)
+            let qualified = domain::qualify(&version.definition, &answers, None, today)
                 .map_err(|e| anyhow::anyhow!("demo answers do not fit: {e:?}"))?;
-            let verdict = result.verdict;
+            let verdict = qualified.result.verdict;
             let q = store::qualifications::insert_qualification(
                 db,
                 store::qualifications::NewQualification {
                     prospect_id: prospect.id,
                     template_version_id: version.id,
                     qualified_by: mentee.id,
-                    answers: &answers,
+                    answers: &qualified.answers,
                     outlook: None,
-                    result: &result,
+                    result: &qualified.result,
                 },
             )
             .await?;

@@ -230,7 +230,7 @@ fn role(role: Role) -> &'static str {
 #[serde(rename_all = "camelCase")]
 struct QualifyBody {
     prospect_id: Uuid,
-    answers: Vec<domain::Answer>,
+    answers: Vec<domain::AnswerDraft>,
 }
 
 /// S2: what `qualifyProspect` does, step by step.
@@ -263,14 +263,13 @@ async fn qualify(
         .await?
         .remove(&version_id)
         .ok_or_else(not_found)?;
-    let result = domain::qualify(
+    let qualified = domain::qualify(
         &version.definition,
         &body.answers,
         None,
         Utc::now().date_naive(),
     )
     .map_err(|_| Fail(StatusCode::BAD_REQUEST, "invalid answers"))?;
-    let answers = domain::in_criteria_order(&version.definition, &body.answers);
     // One transaction with its audit record, as the API's mutations write.
     let txn = store::begin_write(&b.db).await?;
     let q = store::qualifications::insert_qualification(
@@ -279,9 +278,9 @@ async fn qualify(
             prospect_id: prospect.id,
             template_version_id: version.id,
             qualified_by: me.user_id,
-            answers: &answers,
+            answers: &qualified.answers,
             outlook: None,
-            result: &result,
+            result: &qualified.result,
         },
     )
     .await?;

@@ -224,16 +224,16 @@ impl Generator<'_> {
             let today = at.date_naive();
             let answers = world::answers(&version.definition, &mut self.rng);
             let outlook = world::outlook(&version.definition, &mut self.rng, today);
-            let result = domain::qualify(&version.definition, &answers, outlook.as_ref(), today)
+            let qualified = domain::qualify(&version.definition, &answers, outlook.as_ref(), today)
                 .map_err(|e| anyhow::anyhow!("generated answers do not fit: {e:?}"))?;
             let q = Qualification {
                 id: world::id_at(at),
                 prospect_id: id,
                 template_version_id: version.id,
                 qualified_by: owner_id,
-                answers,
-                outlook,
-                result,
+                answers: qualified.answers,
+                outlook: qualified.outlook,
+                result: qualified.result,
                 created_at: at,
             };
             book.qualifications.push(q.clone());

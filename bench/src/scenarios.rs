@@ -69,7 +69,7 @@ pub struct Targets {
     program: Uuid,
     writer_prospects: Vec<Uuid>,
     logins: Vec<String>,
-    answers: Vec<Vec<domain::Answer>>,
+    answers: Vec<Vec<domain::AnswerDraft>>,
 }
 
 impl Targets {

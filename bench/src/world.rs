@@ -3,7 +3,7 @@
 //! realistic answers to a definition.
 
 use chrono::{Duration, NaiveDate};
-use domain::{Answer, AnswerValue, Definition, OutlookDraft, Rule};
+use domain::{AnswerDraft, AnswerValue, Definition, OutlookDraft, Rule};
 use rand::Rng;
 use rand::rngs::StdRng;
 use uuid::Uuid;
@@ -48,10 +48,10 @@ pub fn id_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
 
 /// A plausible answer to every criterion of `def`: mostly favourable, sometimes not, now
 /// and then unknown.
-pub fn answers(def: &Definition, rng: &mut StdRng) -> Vec<Answer> {
+pub fn answers(def: &Definition, rng: &mut StdRng) -> Vec<AnswerDraft> {
     def.criteria()
         .iter()
-        .map(|c| Answer {
+        .map(|c| AnswerDraft {
             key: c.key().as_str().to_owned(),
             value: if rng.random_ratio(1, 30) {
                 AnswerValue::Unknown
@@ -71,7 +71,7 @@ pub fn outlook(def: &Definition, rng: &mut StdRng, today: NaiveDate) -> Option<O
     let mut answers = Vec::with_capacity(changed);
     for c in def.criteria() {
         if answers.len() < changed && rng.random_ratio(1, 3) {
-            answers.push(Answer {
+            answers.push(AnswerDraft {
                 key: c.key().as_str().to_owned(),
                 value: value(c.rule(), rng, true),
             });
@@ -111,7 +111,7 @@ fn value(rule: &Rule, rng: &mut StdRng, best: bool) -> AnswerValue {
 }
 
 /// An answer as GraphQL's `AnswerInput` spells it.
-pub fn answer_input(answer: &Answer) -> serde_json::Value {
+pub fn answer_input(answer: &AnswerDraft) -> serde_json::Value {
     let value = match &answer.value {
         AnswerValue::YesNo(yes) => serde_json::json!({ "yes": yes }),
         AnswerValue::Scale(scale) => serde_json::json!({ "scale": scale }),

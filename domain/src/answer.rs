@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Problems;
 use crate::exact::Points;
+use crate::key::CriterionKey;
 use crate::rule::{ChoiceRule, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 use crate::template::Definition;
 
@@ -20,11 +21,24 @@ pub enum AnswerValue {
     Unknown,
 }
 
-/// An answer to the criterion with key `key`.
+/// An answer as given: `key` is whatever the caller sent, not yet matched to a criterion
+/// ([`crate::qualify`] and [`crate::score`] check it against the definition). Never
+/// stored; serde is for requests that carry answers in this shape (the benchmark's
+/// baseline server and its load generator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerDraft {
+    pub key: String,
+    pub value: AnswerValue,
+}
+
+/// An answer to the criterion with key `key`, as a qualification keeps it: the key is a
+/// criterion's (taken from the definition it was checked against), so a stored answer
+/// whose key is not a slug does not read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
-    pub key: String,
+    pub key: CriterionKey,
     pub value: AnswerValue,
 }
 
@@ -43,17 +57,22 @@ pub(crate) enum Slot {
     Unanswered,
     /// Answered with a value the rule rejects (already reported).
     Invalid,
-    Answered(Evaluation),
+    /// Answered by the draft at `index` in the list given.
+    Answered {
+        evaluation: Evaluation,
+        index: usize,
+    },
 }
 
-/// The answers sorted into the definition's criteria order (the order a qualification
-/// shows them in), whatever order they were given in. Answers to keys that are not
-/// criteria (none, once scored) keep their order after the others.
+/// Stored answers sorted into the definition's criteria order (the order a qualification
+/// shows them in). [`crate::qualify`] returns its answers in that order already; rows
+/// stored before it did keep the order the answers were sent in. Answers to keys that are
+/// not criteria of `def` keep their order after the others.
 pub fn in_criteria_order(def: &Definition, answers: &[Answer]) -> Vec<Answer> {
     let position = |answer: &Answer| {
         def.criteria()
             .iter()
-            .position(|c| c.key().as_str() == answer.key)
+            .position(|c| *c.key() == answer.key)
             .unwrap_or(usize::MAX)
     };
     let mut sorted = answers.to_vec();
@@ -66,7 +85,7 @@ pub fn in_criteria_order(def: &Definition, answers: &[Answer]) -> Vec<Answer> {
 /// `path.N.value` for a value the criterion's rule rejects.
 pub(crate) fn evaluate_answers(
     def: &Definition,
-    answers: &[Answer],
+    answers: &[AnswerDraft],
     path: &str,
     problems: &mut Problems,
 ) -> Vec<Slot> {
@@ -88,7 +107,7 @@ pub(crate) fn evaluate_answers(
             continue;
         }
         slots[position] = match evaluate(def.criteria()[position].rule(), &answer.value) {
-            Ok(evaluation) => Slot::Answered(evaluation),
+            Ok(evaluation) => Slot::Answered { evaluation, index },
             Err(message) => {
                 problems.add(format!("{path}.{index}.value"), message);
                 Slot::Invalid
@@ -110,7 +129,7 @@ pub(crate) fn require_all(
     let mut evaluations = Vec::with_capacity(slots.len());
     for (criterion, slot) in def.criteria().iter().zip(slots) {
         match slot {
-            Slot::Answered(evaluation) => evaluations.push(*evaluation),
+            Slot::Answered { evaluation, .. } => evaluations.push(*evaluation),
             Slot::Unanswered => missing.push(criterion.key().as_str()),
             Slot::Invalid => {}
         }
@@ -119,6 +138,27 @@ pub(crate) fn require_all(
         problems.add(path, format!("missing answers for: {}", missing.join(", ")));
     }
     evaluations
+}
+
+/// The answers of `drafts` that `slots` (from [`evaluate_answers`] over them) found
+/// answering a criterion, checked: in the definition's criteria order, each keyed by its
+/// criterion's key.
+pub(crate) fn checked_answers(
+    def: &Definition,
+    drafts: &[AnswerDraft],
+    slots: &[Slot],
+) -> Vec<Answer> {
+    def.criteria()
+        .iter()
+        .zip(slots)
+        .filter_map(|(criterion, slot)| match slot {
+            Slot::Answered { index, .. } => drafts.get(*index).map(|draft| Answer {
+                key: criterion.key().clone(),
+                value: draft.value.clone(),
+            }),
+            Slot::Unanswered | Slot::Invalid => None,
+        })
+        .collect()
 }
 
 /// The points and knockout of one answer, or why the rule rejects it.

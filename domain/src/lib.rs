@@ -21,7 +21,7 @@ mod tier;
 #[cfg(test)]
 mod test_support;
 
-pub use answer::{Answer, AnswerValue, in_criteria_order};
+pub use answer::{Answer, AnswerDraft, AnswerValue, in_criteria_order};
 pub use decision::{
     BiasCheck, Decision, DecisionError, DecisionOutcome, ProspectStatus, decide,
     status_after_decision, status_after_review,
@@ -29,7 +29,9 @@ pub use decision::{
 pub use error::{FieldError, InvalidValue, ValidationErrors};
 pub use key::CriterionKey;
 pub use measure::{BasisPoints, Percent, Weight};
-pub use qualification::{OutlookDraft, QualificationResult, Verdict, horizon_date, qualify};
+pub use qualification::{
+    Outlook, OutlookDraft, QualificationResult, Qualified, Verdict, horizon_date, qualify,
+};
 pub use rule::{ChoiceOption, ChoiceRule, NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 pub use scoring::{Assessment, Contribution, ScoringRule, score};
 pub use standard::a_client_standard;

@@ -3,7 +3,9 @@
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::answer::{Answer, Evaluation, Slot, evaluate_answers, require_all};
+use crate::answer::{
+    Answer, AnswerDraft, Evaluation, Slot, checked_answers, evaluate_answers, require_all,
+};
 use crate::error::{Problems, ValidationErrors};
 use crate::scoring::{Assessment, ScoringRule, assess};
 use crate::template::Definition;
@@ -22,15 +24,35 @@ pub enum Verdict {
     Decline,
 }
 
-/// The answers expected at the horizon if a concrete plan works.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The answers expected at the horizon if a concrete plan works, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlookDraft {
     /// Only the answers that change: each replaces the current answer to its key.
-    pub answers: Vec<Answer>,
+    pub answers: Vec<AnswerDraft>,
     pub plan: String,
     /// When to re-qualify; the horizon date if not given.
     pub requalify_by: Option<NaiveDate>,
+}
+
+/// An outlook as a qualification keeps it: its answers checked (in the definition's
+/// criteria order), its plan and date as they were given (the result holds the trimmed
+/// plan and the date in effect).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outlook {
+    pub answers: Vec<Answer>,
+    pub plan: String,
+    pub requalify_by: Option<NaiveDate>,
+}
+
+/// What [`qualify`] found: the checked answers and outlook, and the result computed
+/// from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qualified {
+    /// One answer per criterion, in the definition's criteria order.
+    pub answers: Vec<Answer>,
+    pub outlook: Option<Outlook>,
+    pub result: QualificationResult,
 }
 
 /// The computed result of one qualification.
@@ -52,7 +74,9 @@ pub struct QualificationResult {
 }
 
 /// Qualifies a prospect: `answers` are complete answers now, `outlook` the
-/// optional changes expected at the horizon. `today` is the caller's date.
+/// optional changes expected at the horizon. `today` is the caller's date. The answers
+/// come back checked, in the definition's criteria order, whatever order they were
+/// given in.
 ///
 /// # Errors
 /// Every problem found, by path: the errors of [`crate::score`] (under
@@ -61,10 +85,10 @@ pub struct QualificationResult {
 /// after trimming) and `outlook.requalifyBy` (before today or after the horizon).
 pub fn qualify(
     def: &Definition,
-    answers: &[Answer],
+    answers: &[AnswerDraft],
     outlook: Option<&OutlookDraft>,
     today: NaiveDate,
-) -> Result<QualificationResult, ValidationErrors> {
+) -> Result<Qualified, ValidationErrors> {
     let mut problems = Problems::default();
     let slots = evaluate_answers(def, answers, "answers", &mut problems);
     let now = require_all(def, &slots, "answers", &mut problems);
@@ -84,13 +108,18 @@ pub fn qualify(
         (Some(outlook), Verdict::AcceptWithPlan) => Some(outlook.requalify_by),
         _ => None,
     };
-    Ok(QualificationResult {
-        now: now_assessment,
-        projected,
-        verdict,
-        requalify_by,
-        plan: outlook.map(|outlook| outlook.plan),
-        scoring_rule: ScoringRule::CURRENT,
+    let (plan, outlook) = outlook.map(|o| (o.plan, o.kept)).unzip();
+    Ok(Qualified {
+        answers: checked_answers(def, answers, &slots),
+        outlook,
+        result: QualificationResult {
+            now: now_assessment,
+            projected,
+            verdict,
+            requalify_by,
+            plan,
+            scoring_rule: ScoringRule::CURRENT,
+        },
     })
 }
 
@@ -116,8 +145,12 @@ fn verdict(now: Tier, projected_with_plan: Option<Tier>) -> Verdict {
 /// An outlook whose parts have been checked.
 struct CheckedOutlook {
     overrides: Vec<Slot>,
+    /// Trimmed.
     plan: String,
+    /// The one given, or the horizon.
     requalify_by: NaiveDate,
+    /// What the qualification keeps of it.
+    kept: Outlook,
 }
 
 impl CheckedOutlook {
@@ -126,7 +159,10 @@ impl CheckedOutlook {
         now.iter()
             .zip(&self.overrides)
             .map(|(current, slot)| match slot {
-                Slot::Answered(expected) => *expected,
+                Slot::Answered {
+                    evaluation: expected,
+                    ..
+                } => *expected,
                 Slot::Unanswered | Slot::Invalid => *current,
             })
             .collect()
@@ -158,6 +194,11 @@ fn check_outlook(
         );
     }
     CheckedOutlook {
+        kept: Outlook {
+            answers: checked_answers(def, &outlook.answers, &overrides),
+            plan: outlook.plan.clone(),
+            requalify_by: outlook.requalify_by,
+        },
         overrides,
         plan,
         requalify_by,

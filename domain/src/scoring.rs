@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::answer::{Answer, Evaluation, evaluate_answers, require_all};
+use crate::answer::{AnswerDraft, Evaluation, evaluate_answers, require_all};
 use crate::error::{Problems, ValidationErrors};
 use crate::exact::{Mean, Points, Share};
 use crate::key::CriterionKey;
@@ -86,7 +86,7 @@ pub struct Assessment {
 /// criterion or is answered twice, `answers.N.value` for a value of the wrong
 /// kind, a scale value outside min..=max or an unknown choice option, and
 /// `answers` naming the criteria left unanswered.
-pub fn score(def: &Definition, answers: &[Answer]) -> Result<Assessment, ValidationErrors> {
+pub fn score(def: &Definition, answers: &[AnswerDraft]) -> Result<Assessment, ValidationErrors> {
     let mut problems = Problems::default();
     let slots = evaluate_answers(def, answers, "answers", &mut problems);
     let evaluations = require_all(def, &slots, "answers", &mut problems);

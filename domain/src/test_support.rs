@@ -5,8 +5,8 @@ use std::fmt::Debug;
 use chrono::NaiveDate;
 
 use crate::{
-    Answer, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition, DefinitionDraft,
-    NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition,
+    DefinitionDraft, NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
 };
 
 /// Yes earns 100 points, no earns 0.
@@ -75,8 +75,9 @@ pub(crate) fn definition(draft: DefinitionDraft) -> Definition {
     }
 }
 
-pub(crate) fn answer(key: &str, value: AnswerValue) -> Answer {
-    Answer {
+/// An answer as a caller gives it.
+pub(crate) fn answer(key: &str, value: AnswerValue) -> AnswerDraft {
+    AnswerDraft {
         key: key.to_owned(),
         value,
     }

@@ -7,7 +7,7 @@
 //! before the column existed); nothing here recomputes a stored result.
 
 use chrono::{DateTime, Utc};
-use domain::{Answer, Assessment, OutlookDraft, ProspectStatus, QualificationResult, Verdict};
+use domain::{Answer, Assessment, Outlook, ProspectStatus, QualificationResult, Verdict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,8 +32,10 @@ pub struct Qualification {
     pub prospect_id: Uuid,
     pub template_version_id: Uuid,
     pub qualified_by: Uuid,
+    /// As stored: in the version's criteria order, except in rows written before
+    /// answers were stored sorted (`domain::in_criteria_order` sorts those).
     pub answers: Vec<Answer>,
-    pub outlook: Option<OutlookDraft>,
+    pub outlook: Option<Outlook>,
     pub result: QualificationResult,
     pub created_at: DateTime<Utc>,
 }
@@ -89,9 +91,9 @@ pub struct NewQualification<'a> {
     /// The published version it was scored against.
     pub template_version_id: Uuid,
     pub qualified_by: Uuid,
-    /// The answers as scored (`domain::in_criteria_order`).
+    /// The answers as `domain::qualify` checked them (`Qualified::answers`).
     pub answers: &'a [Answer],
-    pub outlook: Option<&'a OutlookDraft>,
+    pub outlook: Option<&'a Outlook>,
     pub result: &'a QualificationResult,
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::definitions::{Answers, scale, standard_definition, unknown, yes};
 use crate::exact_scores::qualify;
 use crate::fixtures::{Actor, CREATE_TEMPLATE, QUALIFY};
-use crate::helpers::{TestApp, expect_code, expect_field, int_at};
+use crate::helpers::{TestApp, expect_code, expect_field, int_at, str_at};
 use crate::scoring::setup;
 
 /// Qualifies with `answers` and `outlook`, expects BAD_USER_INPUT on every one of `fields`,
@@ -326,4 +326,49 @@ async fn number_answers_and_band_bounds_are_64_bit_big_ints_written_as_strings()
         &body,
         "input.definition.criteria.3.rule.numberBands.bands.1.min",
     );
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_a_slug_is_not_a_criterion_reported_with_the_other_problems() {
+    let app = TestApp::spawn().await;
+    let (mentee, prospect) = setup(&app, standard_definition("STRICT")).await;
+    let answers = Answers::all_best()
+        .with("energy", json!({ "unknown": false }))
+        .with("values_expertise", scale(9))
+        .with("Decision Maker", yes(true))
+        .json();
+    let outlook = json!({ "plan": "p", "answers": [{ "key": "growth-rate", "value": scale(3) }] });
+    let vars =
+        json!({ "input": { "prospectId": prospect, "answers": answers, "outlook": outlook } });
+    let body = app.gql(mentee.tok(), QUALIFY, vars).await;
+    let error = expect_code(&body, "BAD_USER_INPUT");
+    let problems: Vec<(String, String)> = error["extensions"]["fields"]
+        .as_array()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| (str_at(f, "/field"), str_at(f, "/message")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let expected = [
+        (
+            "input.answers.8.value.unknown",
+            "must be true: to answer, give the value instead",
+        ),
+        ("input.answers.1.value", "must be between 1 and 5"),
+        (
+            "input.answers.10.key",
+            "is not a criterion of this template",
+        ),
+        (
+            "input.outlook.answers.0.key",
+            "is not a criterion of this template",
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(field, message)| ((*field).to_owned(), (*message).to_owned()))
+        .collect();
+    assert_eq!(problems, expected, "{body}");
 }

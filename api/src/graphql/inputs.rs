@@ -268,7 +268,8 @@ pub struct AnswerInput {
     pub value: AnswerValueInput,
 }
 
-/// The domain answers of `answers`, found at `path` (`input.answers`), and the problems
+/// The domain's drafts of `answers` (keys not yet checked: `domain::qualify` matches them
+/// to criteria), found at `path` (`input.answers`), and the problems
 /// of those that are not answers: `path.N.value.unknown` for `{unknown: false}` (an answer
 /// says what is known, or that it is not known), `path.N.value.scale` for a scale value
 /// outside GraphQL's 32-bit `Int`. Such an answer stands in the list as unknown, so that
@@ -276,7 +277,7 @@ pub struct AnswerInput {
 pub fn domain_answers(
     answers: Vec<AnswerInput>,
     path: &str,
-) -> (Vec<domain::Answer>, Vec<FieldError>) {
+) -> (Vec<domain::AnswerDraft>, Vec<FieldError>) {
     let mut narrow = Narrow::default();
     let converted = answers
         .into_iter()
@@ -303,7 +304,7 @@ pub fn domain_answers(
                     domain::AnswerValue::Unknown
                 }
             };
-            domain::Answer {
+            domain::AnswerDraft {
                 key: answer.key,
                 value,
             }

@@ -55,29 +55,70 @@ fn scale_answer_keeps_its_exact_fraction() {
     }
 }
 
-#[test]
-fn answers_are_put_in_criteria_order_whatever_order_they_came_in() {
-    let def = definition(draft(vec![
+/// An answer as a qualification keeps it.
+fn stored(key: &'static str, value: AnswerValue) -> Answer {
+    Answer {
+        key: CriterionKey::from_static(key),
+        value,
+    }
+}
+
+fn three_criteria() -> Definition {
+    definition(draft(vec![
         criterion("first", 1, yes_no(None)),
         criterion("second", 1, scale(1, 5, None)),
         criterion("third", 1, yes_no(None)),
-    ]));
+    ]))
+}
+
+#[test]
+fn stored_answers_are_put_in_criteria_order_whatever_order_they_were_stored_in() {
     let given = [
+        stored("third", YesNo(true)),
+        stored("stray", YesNo(true)),
+        stored("first", Unknown),
+        stored("second", Scale(2)),
+    ];
+    let sorted = in_criteria_order(&three_criteria(), &given);
+    let keys: Vec<&str> = sorted.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(keys, ["first", "second", "third", "stray"]);
+    assert_eq!(
+        sorted[1],
+        stored("second", Scale(2)),
+        "values travel with their keys"
+    );
+}
+
+#[test]
+fn checked_answers_come_in_criteria_order_keyed_by_their_criteria() {
+    let def = three_criteria();
+    let drafts = [
         answer("third", YesNo(true)),
-        answer("stray", YesNo(true)),
         answer("first", Unknown),
         answer("second", Scale(2)),
     ];
-    let keys: Vec<String> = in_criteria_order(&def, &given)
-        .into_iter()
-        .map(|a| a.key)
-        .collect();
-    assert_eq!(keys, ["first", "second", "third", "stray"]);
-    let sorted = in_criteria_order(&def, &given);
+    let mut problems = Problems::default();
+    let slots = evaluate_answers(&def, &drafts, "answers", &mut problems);
+    assert!(problems.finish(()).is_ok());
     assert_eq!(
-        sorted[1],
-        answer("second", Scale(2)),
-        "values travel with their keys"
+        checked_answers(&def, &drafts, &slots),
+        [
+            stored("first", Unknown),
+            stored("second", Scale(2)),
+            stored("third", YesNo(true)),
+        ]
+    );
+}
+
+#[test]
+fn checked_answers_leave_out_the_unanswered_and_the_invalid() {
+    let def = three_criteria();
+    let drafts = [answer("third", YesNo(true)), answer("second", Scale(9))];
+    let mut problems = Problems::default();
+    let slots = evaluate_answers(&def, &drafts, "answers", &mut problems);
+    assert_eq!(
+        checked_answers(&def, &drafts, &slots),
+        [stored("third", YesNo(true))]
     );
 }
 
@@ -176,7 +217,7 @@ fn two_criteria() -> Definition {
 }
 
 /// Runs `evaluate_answers` and `require_all` and returns the offending fields.
-fn problem_fields(answers: &[Answer]) -> Vec<String> {
+fn problem_fields(answers: &[AnswerDraft]) -> Vec<String> {
     let def = two_criteria();
     let mut problems = Problems::default();
     let slots = evaluate_answers(&def, answers, "answers", &mut problems);
@@ -222,6 +263,24 @@ fn unknown_repeated_and_missing_keys_are_reported_by_path() {
     assert_eq!(
         problem_fields(&[]),
         ["answers: missing answers for: first, second"]
+    );
+}
+
+#[test]
+fn a_key_that_is_not_a_slug_is_reported_as_not_a_criterion() {
+    assert_eq!(
+        problem_fields(&[
+            answer("First", YesNo(true)),
+            answer("", YesNo(true)),
+            answer("first", YesNo(true)),
+            answer("second field", Scale(2)),
+            answer("second", Scale(2)),
+        ]),
+        [
+            "answers.0.key: is not a criterion of this template",
+            "answers.1.key: is not a criterion of this template",
+            "answers.3.key: is not a criterion of this template",
+        ]
     );
 }
 

@@ -1,7 +1,7 @@
 //! Tests of verdicts, outlooks, re-qualification dates and the horizon.
 
 use super::*;
-use crate::AnswerValue::{Scale, YesNo};
+use crate::AnswerValue::{self, Scale, YesNo};
 use crate::test_support::{answer, criterion, date, definition, draft, fields, scale, yes_no};
 
 fn today() -> NaiveDate {
@@ -16,14 +16,14 @@ fn percent_and_gate() -> Definition {
     ]))
 }
 
-fn answers(percent: i32, gate: bool) -> Vec<Answer> {
+fn answers(percent: i32, gate: bool) -> Vec<AnswerDraft> {
     vec![
         answer("percent", Scale(percent)),
         answer("gate", YesNo(gate)),
     ]
 }
 
-fn outlook(answers: Vec<Answer>) -> OutlookDraft {
+fn outlook(answers: Vec<AnswerDraft>) -> OutlookDraft {
     OutlookDraft {
         answers,
         plan: "  Sell the standard package first. ".into(),
@@ -31,9 +31,9 @@ fn outlook(answers: Vec<Answer>) -> OutlookDraft {
     }
 }
 
-fn qualified(answers: &[Answer], outlook: Option<&OutlookDraft>) -> QualificationResult {
+fn qualified(answers: &[AnswerDraft], outlook: Option<&OutlookDraft>) -> QualificationResult {
     match qualify(&percent_and_gate(), answers, outlook, today()) {
-        Ok(result) => result,
+        Ok(qualified) => qualified.result,
         Err(errors) => panic!("qualification should be valid: {errors}"),
     }
 }
@@ -224,4 +224,53 @@ fn verdict_depends_on_tier_now_and_projected_tier_with_a_plan() {
     for (now, projected, expected) in cases {
         assert_eq!(verdict(now, projected), expected, "{now:?} / {projected:?}");
     }
+}
+
+#[test]
+fn qualification_keeps_the_answers_in_criteria_order_and_the_outlook_as_given() {
+    let mut given = answers(50, true);
+    given.reverse();
+    let mut plan = outlook(vec![
+        answer("gate", YesNo(true)),
+        answer("percent", Scale(80)),
+    ]);
+    plan.requalify_by = Some(date(2026, 6, 1));
+    let qualified = match qualify(&percent_and_gate(), &given, Some(&plan), today()) {
+        Ok(qualified) => qualified,
+        Err(errors) => panic!("qualification should be valid: {errors}"),
+    };
+    let keyed = |answers: &[Answer]| -> Vec<(String, AnswerValue)> {
+        answers
+            .iter()
+            .map(|a| (a.key.as_str().to_owned(), a.value.clone()))
+            .collect()
+    };
+    assert_eq!(
+        keyed(&qualified.answers),
+        [
+            ("percent".to_owned(), Scale(50)),
+            ("gate".to_owned(), YesNo(true))
+        ]
+    );
+    let kept = qualified.outlook.as_ref().map(|o| keyed(&o.answers));
+    assert_eq!(
+        kept,
+        Some(vec![
+            ("percent".to_owned(), Scale(80)),
+            ("gate".to_owned(), YesNo(true))
+        ])
+    );
+    let kept = qualified.outlook.map(|o| (o.plan, o.requalify_by));
+    assert_eq!(
+        kept,
+        Some((
+            "  Sell the standard package first. ".to_owned(),
+            Some(date(2026, 6, 1))
+        )),
+        "the plan and date as given; the result holds the trimmed plan"
+    );
+    assert_eq!(
+        qualified.result.plan.as_deref(),
+        Some("Sell the standard package first.")
+    );
 }

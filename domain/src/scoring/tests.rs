@@ -11,7 +11,7 @@ fn definition_capped_at(knockout_cap: Tier, criteria: Vec<CriterionDraft>) -> De
     definition(draft)
 }
 
-fn assessed(def: &Definition, answers: &[Answer]) -> Assessment {
+fn assessed(def: &Definition, answers: &[AnswerDraft]) -> Assessment {
     match score(def, answers) {
         Ok(assessment) => assessment,
         Err(errors) => panic!("answers should be valid: {errors}"),

@@ -5,10 +5,10 @@ use chrono::NaiveDate;
 use super::*;
 use crate::AnswerValue::{Number, Scale, Unknown, YesNo};
 use crate::test_support::{answer, date};
-use crate::{Answer, AnswerValue, Assessment, Tier, Verdict, qualify, score};
+use crate::{AnswerDraft, AnswerValue, Assessment, Tier, Verdict, qualify, score};
 
 /// The best answer to every criterion.
-fn best_answers() -> Vec<Answer> {
+fn best_answers() -> Vec<AnswerDraft> {
     vec![
         answer("decision_maker", YesNo(true)),
         answer("values_expertise", Scale(5)),
@@ -23,7 +23,7 @@ fn best_answers() -> Vec<Answer> {
     ]
 }
 
-fn with(mut answers: Vec<Answer>, key: &str, value: AnswerValue) -> Vec<Answer> {
+fn with(mut answers: Vec<AnswerDraft>, key: &str, value: AnswerValue) -> Vec<AnswerDraft> {
     for answer in &mut answers {
         if answer.key == key {
             answer.value = value.clone();
@@ -32,7 +32,7 @@ fn with(mut answers: Vec<Answer>, key: &str, value: AnswerValue) -> Vec<Answer> 
     answers
 }
 
-fn assessed(answers: &[Answer]) -> Assessment {
+fn assessed(answers: &[AnswerDraft]) -> Assessment {
     match score(&a_client_standard(), answers) {
         Ok(assessment) => assessment,
         Err(errors) => panic!("answers should be valid: {errors}"),
@@ -101,7 +101,7 @@ fn all_best_answers_score_10000_tier_a_and_are_accepted() {
     );
 
     let result = qualify(&a_client_standard(), &best_answers(), None, today());
-    assert_eq!(result.map(|r| r.verdict), Ok(Verdict::Accept));
+    assert_eq!(result.map(|r| r.result.verdict), Ok(Verdict::Accept));
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn no_direct_access_to_the_decision_maker_caps_a_high_score_at_c() {
     );
 
     let result = qualify(&a_client_standard(), &answers, None, today());
-    assert_eq!(result.map(|r| r.verdict), Ok(Verdict::Decline));
+    assert_eq!(result.map(|r| r.result.verdict), Ok(Verdict::Decline));
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn referral_of_a_b_client_with_a_plan_is_accepted_with_plan() {
         requalify_by: None,
     };
     let result = match qualify(&a_client_standard(), &answers, Some(&outlook), today()) {
-        Ok(result) => result,
+        Ok(qualified) => qualified.result,
         Err(errors) => panic!("{errors}"),
     };
     // Now 160000 / 22 = 7272.7; with 60k revenue 175000 / 22 = 7954.5.

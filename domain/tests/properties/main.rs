@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use domain::{
-    Answer, AnswerValue, Assessment, CriterionDraft, Definition, DefinitionDraft, Rule, Tier,
+    AnswerDraft, AnswerValue, Assessment, CriterionDraft, Definition, DefinitionDraft, Rule, Tier,
     Verdict, YesNoRule, qualify, score,
 };
 use reference::{Expected, Ratio, expected, parts, scenario_parts};
@@ -23,7 +23,7 @@ fn parse(draft: DefinitionDraft) -> Result<Definition, TestCaseError> {
     Definition::parse(draft).map_err(|errors| TestCaseError::fail(errors.to_string()))
 }
 
-fn assess(def: &Definition, answers: &[Answer]) -> Result<Assessment, TestCaseError> {
+fn assess(def: &Definition, answers: &[AnswerDraft]) -> Result<Assessment, TestCaseError> {
     score(def, answers).map_err(|errors| TestCaseError::fail(errors.to_string()))
 }
 
@@ -83,7 +83,7 @@ proptest! {
             weight,
             rule: Rule::YesNo(YesNoRule { yes_points: 100, no_points: 100, knockout_on: Some(false) }),
         });
-        answers.push(Answer { key: "gate".into(), value: AnswerValue::YesNo(false) });
+        answers.push(AnswerDraft { key: "gate".into(), value: AnswerValue::YesNo(false) });
         let assessment = assess(&parse(draft)?, &answers)?;
         prop_assert!(assessment.knockouts.iter().any(|key| key.as_str() == "gate"));
         prop_assert_ne!(assessment.tier, Tier::A);
@@ -97,7 +97,7 @@ proptest! {
         let original = assess(&parse(s.draft.clone())?, &s.answers)?;
         let mut draft = s.draft.clone();
         draft.criteria = criteria_order.iter().map(|&i| s.draft.criteria[i].clone()).collect();
-        let answers: Vec<Answer> = answer_order.iter().map(|&i| s.answers[i].clone()).collect();
+        let answers: Vec<AnswerDraft> = answer_order.iter().map(|&i| s.answers[i].clone()).collect();
         let permuted = assess(&parse(draft)?, &answers)?;
         prop_assert_eq!(permuted.score_bp.get(), original.score_bp.get());
         prop_assert_eq!(permuted.tier, original.tier);
@@ -148,7 +148,8 @@ proptest! {
         let today = NaiveDate::from_ymd_opt(2026, 3, 15)
             .ok_or_else(|| TestCaseError::fail("invalid date"))?;
         let result = qualify(&def, &s.answers, outlook.as_ref(), today)
-            .map_err(|errors| TestCaseError::fail(errors.to_string()))?;
+            .map_err(|errors| TestCaseError::fail(errors.to_string()))?
+            .result;
         let projected_parts = parts(&s.draft, |key| {
             let changed = outlook.iter().flat_map(|o| &o.answers).find(|a| a.key == key);
             let now = s.answers.iter().find(|a| a.key == key);
@@ -165,7 +166,8 @@ proptest! {
         let today = NaiveDate::from_ymd_opt(2026, 3, 15)
             .ok_or_else(|| TestCaseError::fail("invalid date"))?;
         let result = qualify(&def, &s.answers, outlook.as_ref(), today)
-            .map_err(|errors| TestCaseError::fail(errors.to_string()))?;
+            .map_err(|errors| TestCaseError::fail(errors.to_string()))?
+            .result;
         let now_a = result.now.tier == Tier::A;
         let projected_a = result.projected.tier == Tier::A;
         prop_assert_eq!(result.verdict == Verdict::Accept, now_a);

@@ -3,15 +3,15 @@
 use proptest::prelude::*;
 
 use domain::{
-    Answer, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft, NumberBand,
-    NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, DefinitionDraft,
+    NumberBand, NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier, YesNoRule,
 };
 
 /// A valid definition draft and a complete set of valid answers to it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scenario {
     pub(crate) draft: DefinitionDraft,
-    pub(crate) answers: Vec<Answer>,
+    pub(crate) answers: Vec<AnswerDraft>,
 }
 
 /// Points, often at the extremes so that criteria tie (and tie-breaking is exercised).
@@ -164,7 +164,7 @@ fn scenario_of(
                             weight,
                             rule,
                         });
-                let answers = keys.iter().zip(values).map(|(key, value)| Answer {
+                let answers = keys.iter().zip(values).map(|(key, value)| AnswerDraft {
                     key: key.clone(),
                     value,
                 });
@@ -226,7 +226,7 @@ pub(crate) fn scenario_with_outlook() -> impl Strategy<Value = (Scenario, Option
 
 fn outlook_from(keys: &[String], values: Vec<Option<AnswerValue>>) -> OutlookDraft {
     let answers = keys.iter().zip(values).filter_map(|(key, value)| {
-        value.map(|value| Answer {
+        value.map(|value| AnswerDraft {
             key: key.clone(),
             value,
         })

@@ -193,3 +193,28 @@ async fn a_stored_explanation_with_points_outside_basis_points_is_a_corrupt_row(
         "{message:?}"
     );
 }
+
+#[tokio::test]
+async fn a_stored_answer_whose_key_is_not_a_criterion_key_is_a_corrupt_row_not_a_panic() {
+    let not_slugs = [json!("Decision Maker"), json!(""), json!(7)];
+    for key in not_slugs {
+        let answers = json!([{ "key": key, "value": { "yesNo": true } }]);
+        let read = read_back_with("answers", answers.into()).await;
+        let message = read.as_ref().map_err(ToString::to_string);
+        assert!(
+            matches!(&message, Err(m) if m.contains("corrupt stored value")),
+            "answers keyed {key}: {message:?}"
+        );
+        let outlook = json!({
+            "answers": [{ "key": key, "value": { "scale": 3 } }],
+            "plan": "A plan.",
+            "requalifyBy": null
+        });
+        let read = read_back_with("outlook", outlook.into()).await;
+        let message = read.as_ref().map_err(ToString::to_string);
+        assert!(
+            matches!(&message, Err(m) if m.contains("corrupt stored value")),
+            "outlook answers keyed {key}: {message:?}"
+        );
+    }
+}

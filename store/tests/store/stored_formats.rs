@@ -13,7 +13,7 @@ use std::fmt::Debug;
 use chrono::NaiveDate;
 use domain::{
     Answer, AnswerValue, Assessment, BasisPoints, BiasCheck, ChoiceOption, ChoiceRule,
-    Contribution, CriterionKey, NumberBand, NumberBandsRule, OutlookDraft, Rule, ScaleRule, Tier,
+    Contribution, CriterionKey, NumberBand, NumberBandsRule, Outlook, Rule, ScaleRule, Tier,
     Weight, YesNoRule,
 };
 use serde::Serialize;
@@ -57,7 +57,7 @@ fn key(key: &str) -> CriterionKey {
 
 fn answer(key: &str, value: AnswerValue) -> Answer {
     Answer {
-        key: key.to_owned(),
+        key: self::key(key),
         value,
     }
 }
@@ -83,7 +83,7 @@ fn outlooks_with_and_without_a_requalify_date_read_back_from_their_stored_json()
         "qualifications.outlook",
         include_str!("../fixtures/stored/outlook.json"),
         &[
-            OutlookDraft {
+            Outlook {
                 answers: vec![
                     answer("urgency", AnswerValue::Scale(5)),
                     answer("budget", AnswerValue::Number(250_000)),
@@ -91,7 +91,7 @@ fn outlooks_with_and_without_a_requalify_date_read_back_from_their_stored_json()
                 plan: "Propose a paid discovery phase first.".to_owned(),
                 requalify_by: NaiveDate::from_ymd_opt(2027, 3, 31),
             },
-            OutlookDraft {
+            Outlook {
                 answers: Vec::new(),
                 plan: "Wait for the new budget year.".to_owned(),
                 requalify_by: None,

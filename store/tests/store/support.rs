@@ -4,7 +4,7 @@
 //! new PostgreSQL database (dropped afterwards) when `TEST_DATABASE_URL` is set.
 
 use chrono::NaiveDate;
-use domain::{Answer, AnswerValue, Definition, QualificationResult, Rule};
+use domain::{Answer, AnswerDraft, AnswerValue, Definition, QualificationResult, Rule};
 use sea_orm::ConnectionTrait;
 use store::users::{Role, User, create_user};
 use store::{Db, Program, TemplateVersion};
@@ -84,11 +84,11 @@ pub async fn program_with_standard(db: &Db, mentor: &User) -> (Program, Template
 }
 
 /// The best answer to every criterion (an A now), or `Unknown` everywhere (a DECLINE).
-pub fn answers(definition: &Definition, best: bool) -> Vec<Answer> {
+pub fn answers(definition: &Definition, best: bool) -> Vec<AnswerDraft> {
     definition
         .criteria()
         .iter()
-        .map(|criterion| Answer {
+        .map(|criterion| AnswerDraft {
             key: criterion.key().as_str().to_owned(),
             value: if best {
                 best_value(criterion.rule())
@@ -120,8 +120,8 @@ pub fn today() -> NaiveDate {
 
 pub fn qualify(definition: &Definition, best: bool) -> (Vec<Answer>, QualificationResult) {
     let answers = answers(definition, best);
-    let result = domain::qualify(definition, &answers, None, today()).expect("qualify");
-    (answers, result)
+    let qualified = domain::qualify(definition, &answers, None, today()).expect("qualify");
+    (qualified.answers, qualified.result)
 }
 
 /// A description, note or reason written in a test.

@@ -215,20 +215,20 @@ impl ProspectMutation {
         })?;
         let version = load::existing(ctx, VersionId(version_id)).await?;
         let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
-        let mut outlook = input.outlook.map(|o| {
+        let outlook = input.outlook.map(|o| {
             let (draft, outlook_problems) = inputs::outlook_draft(o, "input.outlook");
             problems.extend(outlook_problems);
             draft
         });
-        let result = domain::qualify(
+        let qualified = domain::qualify(
             &version.definition,
             &answers,
             outlook.as_ref(),
             Utc::now().date_naive(),
         );
         // Every problem at once: the answers that are not answers, then the domain's.
-        let result = match result {
-            Ok(result) if problems.is_empty() => result,
+        let qualified = match qualified {
+            Ok(qualified) if problems.is_empty() => qualified,
             Ok(_) => return Err(ApiError::BadInput(problems)),
             Err(errors) => {
                 problems.extend(errors.0.into_iter().map(|e| FieldError {
@@ -238,11 +238,6 @@ impl ProspectMutation {
                 return Err(ApiError::BadInput(problems));
             }
         };
-        // Stored in the version's criteria order, the order they are shown in.
-        let answers = domain::in_criteria_order(&version.definition, &answers);
-        if let Some(outlook) = &mut outlook {
-            outlook.answers = domain::in_criteria_order(&version.definition, &outlook.answers);
-        }
         let tx = Tx::begin(ctx).await?;
         let qualification = store::qualifications::insert_qualification(
             tx.conn(),
@@ -250,9 +245,10 @@ impl ProspectMutation {
                 prospect_id: prospect.id,
                 template_version_id: version.id,
                 qualified_by: me.user_id,
-                answers: &answers,
-                outlook: outlook.as_ref(),
-                result: &result,
+                // Checked, in the version's criteria order: the order they are shown in.
+                answers: &qualified.answers,
+                outlook: qualified.outlook.as_ref(),
+                result: &qualified.result,
             },
         )
         .await?;

@@ -293,7 +293,7 @@ impl From<&domain::Answer> for CriterionAnswer {
             domain::AnswerValue::Unknown => AnswerValue::Unknown(UnknownAnswer { unknown: true }),
         };
         Self {
-            key: answer.key.clone(),
+            key: answer.key.as_str().to_owned(),
             value,
         }
     }
