@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod mutations;
 pub mod node;
 pub mod paging;
+pub mod plain;
 pub mod query;
 pub mod schema;
 pub mod shape;

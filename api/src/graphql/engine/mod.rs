@@ -13,7 +13,7 @@
 //! and the integration suite runs on either):
 //! - **stock**: async-graphql as documented: every request parsed and validated in full.
 //! - **tuned**: known documents (`known`: parsed, checked and walked once, then validated in
-//!   `Fast` mode once full validation has passed them) and `plain::PlainList`.
+//!   `Fast` mode once full validation has passed them) and `graphql::plain::PlainList`.
 //!
 //! async-graphql's extensions are not used on purpose: with any registered, the executor
 //! wraps the resolution of every field in the extension chain.
@@ -24,7 +24,7 @@ pub mod limits;
 pub mod nulls;
 #[cfg(test)]
 mod pinned;
-pub mod plain;
+
 #[cfg(test)]
 mod tests;
 
@@ -232,7 +232,7 @@ fn build(
         .data(state.clone())
         .data(versions.clone());
     if !engine.plain_lists() {
-        builder = builder.data(plain::Derived);
+        builder = builder.data(crate::graphql::plain::Derived);
     }
     if !state.config.development {
         builder = builder.disable_introspection().disable_suggestions();

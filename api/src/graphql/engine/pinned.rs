@@ -28,7 +28,7 @@ fn async_graphql_is_the_version_reviewed() {
         [REVIEWED],
         "async-graphql changed: re-check its `#[doc(hidden)]` `registry` (MetaType, \
          MetaTypeName, ScalarValidatorFn, as `graphql::engine::arguments` reads them), \
-         `ContextSelectionSet` and `OutputType::resolve` (`engine::plain`), the messages \
+         `ContextSelectionSet` and `OutputType::resolve` (`graphql::plain`), the messages \
          `engine::limits::classify` matches, and whether `Request::query` is still read \
          after `set_parsed_query` (`engine::Engine::run`); then run `cargo test -p api \
          engine` and raise REVIEWED"

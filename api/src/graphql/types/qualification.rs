@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
 
 use crate::error::ApiResult;
-use crate::graphql::engine::plain::{Getter, Plain, PlainList};
+use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
@@ -302,7 +302,7 @@ impl From<&domain::Answer> for CriterionAnswer {
 #[cfg(test)]
 mod tests {
     use super::Contribution;
-    use crate::graphql::engine::plain::{assert_answers_every_field, assert_same_as_derived};
+    use crate::graphql::plain::{assert_answers_every_field, assert_same_as_derived};
 
     fn contributions() -> Vec<Contribution> {
         vec![
@@ -333,7 +333,7 @@ mod tests {
     async fn a_contribution_answers_every_field_as_async_graphql_does() {
         assert_answers_every_field::<Contribution>();
         assert_same_as_derived::<Contribution, _>(
-            crate::graphql::engine::plain::plain_and_derived!(Contribution, contributions()),
+            crate::graphql::plain::plain_and_derived!(Contribution, contributions()),
             "{ weight }",
             &[
                 "{ key label points pointsBasisPoints weight contributionBasisPoints knockout unknown }",

@@ -176,9 +176,9 @@ macro_rules! plain_and_derived {
             async fn plain(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> $crate::error::ApiResult<$crate::graphql::engine::plain::PlainList<$ty>>
+            ) -> $crate::error::ApiResult<$crate::graphql::plain::PlainList<$ty>>
             {
-                $crate::graphql::engine::plain::PlainList::new(ctx, $items)
+                $crate::graphql::plain::PlainList::new(ctx, $items)
             }
         }
         Both
