@@ -176,7 +176,8 @@ macro_rules! plain_and_derived {
             async fn plain(
                 &self,
                 ctx: &async_graphql::Context<'_>,
-            ) -> $crate::error::ApiResult<$crate::graphql::plain::PlainList<$ty>> {
+            ) -> $crate::error::ApiResult<$crate::graphql::plain::PlainList<$ty>>
+            {
                 $crate::graphql::plain::PlainList::new(ctx, $items)
             }
         }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
 
 use crate::error::ApiResult;
+use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProspectId, UserId, VersionId};
-use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
