@@ -4,6 +4,7 @@
 //! `generate` fills a database, `serve` runs the API or the baseline, `load` drives one.
 
 mod baseline;
+mod floor;
 mod generate;
 mod load;
 mod machine;

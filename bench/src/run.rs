@@ -222,6 +222,7 @@ impl Server {
         let kind_arg = match kind {
             Kind::Api => "api",
             Kind::Baseline => "baseline",
+            Kind::Floor => "floor",
         };
         // `BENCH_SERVER_WRAPPER="valgrind --tool=callgrind"` runs the servers under a
         // profiler (README, "Benchmarks"); `{kind}` in it becomes `api` or `baseline`.

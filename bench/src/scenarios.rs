@@ -159,7 +159,8 @@ impl Targets {
         })
     }
 
-    /// The requests (cycled through) and the `Authorization` header of a scenario.
+    /// The requests (cycled through) and the `Authorization` header of a scenario. The
+    /// floor is sent the baseline's routes; it answers only S3 and S5 (the others are 404).
     pub fn calls(&self, scenario: Scenario, kind: Kind) -> (Vec<Call>, Option<String>) {
         let graphql = |query: &str, variables: serde_json::Value| Call {
             path: "/graphql".to_owned(),
@@ -172,7 +173,7 @@ impl Targets {
         };
         match (scenario, kind) {
             (Scenario::S0, Kind::Api) => (vec![graphql("{ __typename }", json!({}))], None),
-            (Scenario::S0, Kind::Baseline) => (
+            (Scenario::S0, Kind::Baseline | Kind::Floor) => (
                 vec![post("/s0", json!({ "query": "{ __typename }" }))],
                 None,
             ),
@@ -184,7 +185,7 @@ impl Targets {
                         let input = json!({ "email": email, "password": world::PASSWORD });
                         match kind {
                             Kind::Api => graphql(LOGIN, json!({ "input": input })),
-                            Kind::Baseline => post("/s1", input),
+                            Kind::Baseline | Kind::Floor => post("/s1", input),
                         }
                     })
                     .collect();
@@ -202,7 +203,7 @@ impl Targets {
                                                 "answers": answers });
                             graphql(QUALIFY, json!({ "input": input }))
                         }
-                        Kind::Baseline => {
+                        Kind::Baseline | Kind::Floor => {
                             post("/s2", json!({ "prospectId": id, "answers": answers }))
                         }
                     })
@@ -214,7 +215,7 @@ impl Targets {
                 vec![graphql(MENTEE_PROSPECTS, json!({ "first": first }))],
                 Some(self.reader.clone()),
             ),
-            (Scenario::S5(first), Kind::Baseline) => (
+            (Scenario::S5(first), Kind::Baseline | Kind::Floor) => (
                 vec![get(format!("/s3?first={first}"))],
                 Some(self.reader.clone()),
             ),
@@ -228,7 +229,7 @@ impl Targets {
                     Some(self.mentor.clone()),
                 )
             }
-            (Scenario::S4, Kind::Baseline) => (
+            (Scenario::S4, Kind::Baseline | Kind::Floor) => (
                 vec![get(format!("/s4?program={}&first=50", self.program))],
                 Some(self.mentor.clone()),
             ),

@@ -1,8 +1,9 @@
 //! `bench serve`: one server process for the harness to pin to a core, either the real API
-//! (`api::start`, exactly as `qualify serve` runs it, in production mode) or the baseline.
+//! (`api::start`, exactly as `qualify serve` runs it, in production mode), the baseline, or
+//! the floor (SQLite only).
 //!
-//! Both get a second listener with `GET /statements`: the SQL statements the server's pool
-//! ran so far. It exists only in this process, which only the harness starts.
+//! Each gets a second listener with `GET /statements`: the SQL statements the server's pool
+//! ran so far (the floor counts its own). It exists only in this process, which only the harness starts.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
 use crate::baseline::{self, Baseline};
+use crate::floor::{self, Floor};
 use crate::world;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -23,6 +25,8 @@ pub enum Kind {
     Api,
     /// Plain axum JSON routes over the same store and domain functions.
     Baseline,
+    /// The fastest honest answer on SQLite (`floor.rs`): S3 and S5 only.
+    Floor,
 }
 
 /// The line a server prints on stdout once it listens.
@@ -64,6 +68,16 @@ pub async fn serve(kind: Kind, database_url: &str) -> anyhow::Result<()> {
             let app = baseline::router(Baseline::new(db, &config)?);
             tokio::spawn(async move { axum::serve(listener, app).await });
             (addr, Arc::new(move || statements.get()))
+        }
+        Kind::Floor => {
+            // Migrated as the other servers leave it; then only rusqlite touches it.
+            store::migrate(&store::connect(database_url).await?).await?;
+            let floor = Floor::new(database_url, &config)?;
+            let listener = TcpListener::bind(config.bind).await?;
+            let addr = listener.local_addr()?;
+            let app = floor::router(floor.clone());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            (addr, Arc::new(move || floor.statements_executed()))
         }
     };
     let debug = TcpListener::bind(("127.0.0.1", 0)).await?;
