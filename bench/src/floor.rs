@@ -498,9 +498,7 @@ fn string(out: &mut Vec<u8>, text: &str) {
 mod tests {
     use std::net::SocketAddr;
 
-    use axum::http::{Method, Request};
-    use http_body_util::{BodyExt, Full};
-    use hyper::body::Bytes;
+    use http_body_util::BodyExt;
     use hyper_util::rt::TokioIo;
     use serde_json::Value;
     use tokio::net::{TcpListener, TcpStream};
@@ -520,20 +518,9 @@ mod tests {
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(conn);
-        let mut request = Request::builder()
-            .uri(call.path.as_str())
-            .header(header::HOST, "127.0.0.1");
-        if let Some(auth) = authorization {
-            request = request.header(header::AUTHORIZATION, auth);
-        }
-        let request = match &call.body {
-            Some(body) => request
-                .method(Method::POST)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Full::new(Bytes::from(body.clone())))?,
-            None => request.method(Method::GET).body(Full::new(Bytes::new()))?,
-        };
-        let response = sender.send_request(request).await?;
+        let response = sender
+            .send_request(crate::load::request(call, authorization)?)
+            .await?;
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
         Ok((status, String::from_utf8(body.to_vec())?))

@@ -182,6 +182,26 @@ async fn one(spec: &Spec, sender: &mut Option<Sender>, next: &mut usize, tally: 
     }
 }
 
+/// The HTTP request for `call`: `POST` with its JSON body, or `GET` without one.
+///
+/// # Errors
+/// When the path or a header is not valid HTTP.
+pub fn request(call: &Call, authorization: Option<&str>) -> anyhow::Result<Request<Full<Bytes>>> {
+    let mut request = Request::builder()
+        .uri(call.path.as_str())
+        .header(header::HOST, "127.0.0.1");
+    if let Some(auth) = authorization {
+        request = request.header(header::AUTHORIZATION, auth);
+    }
+    Ok(match &call.body {
+        Some(body) => request
+            .method(Method::POST)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body.clone())))?,
+        None => request.method(Method::GET).body(Full::new(Bytes::new()))?,
+    })
+}
+
 /// Sends one request and checks its answer: HTTP 200, JSON with `data` and no `errors`.
 async fn send(spec: &Spec, sender: &mut Option<Sender>, call: &Call) -> anyhow::Result<()> {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
@@ -189,20 +209,9 @@ async fn send(spec: &Spec, sender: &mut Option<Sender>, call: &Call) -> anyhow::
     }
     let s = sender.as_mut().context("no connection")?;
     s.ready().await?;
-    let mut request = Request::builder()
-        .uri(call.path.as_str())
-        .header(header::HOST, "127.0.0.1");
-    if let Some(auth) = &spec.authorization {
-        request = request.header(header::AUTHORIZATION, auth.as_str());
-    }
-    let request = match &call.body {
-        Some(body) => request
-            .method(Method::POST)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Full::new(Bytes::from(body.clone())))?,
-        None => request.method(Method::GET).body(Full::new(Bytes::new()))?,
-    };
-    let response = s.send_request(request).await?;
+    let response = s
+        .send_request(request(call, spec.authorization.as_deref())?)
+        .await?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
     check(status, &body)

@@ -43,26 +43,29 @@ pub fn check_document(
                     .map(|v| v.node.directives.len())
                     .sum(),
             );
-        if cost.aliases > limits.max_aliases {
-            return Err(coded(
-                format!(
-                    "the operation uses {} aliases; at most {} are accepted",
-                    cost.aliases, limits.max_aliases
-                ),
-                TOO_MANY_ALIASES,
-                Some(operation.pos),
-            ));
-        }
-        if cost.directives > limits.max_directives {
-            return Err(coded(
-                format!(
-                    "the operation uses {} directives; at most {} are accepted",
-                    cost.directives, limits.max_directives
-                ),
-                TOO_MANY_DIRECTIVES,
-                Some(operation.pos),
-            ));
-        }
+        let at_most = |used: usize, max: usize, what: &str, code: &'static str| {
+            if used > max {
+                Err(coded(
+                    format!("the operation uses {used} {what}; at most {max} are accepted"),
+                    code,
+                    Some(operation.pos),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        at_most(
+            cost.aliases,
+            limits.max_aliases,
+            "aliases",
+            TOO_MANY_ALIASES,
+        )?;
+        at_most(
+            cost.directives,
+            limits.max_directives,
+            "directives",
+            TOO_MANY_DIRECTIVES,
+        )?;
         if cost.depth > limits.max_depth || cost.type_refs > MAX_TYPE_REFS {
             return Err(coded(
                 format!(
