@@ -41,7 +41,7 @@ pub use invites::Invite;
 pub use page::{Order, Page, PageRequest};
 pub use programs::{Enrollment, Program};
 pub use prospects::{Prospect, ProspectFilter, ProspectOrder};
-pub use qualifications::{NewQualification, Qualification};
+pub use qualifications::{NewQualification, Qualification, QualificationHead};
 pub use sessions::{RefreshToken, Rotation};
 pub use templates::{Template, TemplateVersion, VersionStatus};
 pub use tx::{Conn, WriteTx};

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::definitions::Answers;
+use crate::definitions::{Answers, scale, yes};
 use crate::fixtures::{Actor, World};
 use crate::helpers::{TestApp, ok, str_at};
 
@@ -24,6 +24,18 @@ const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
     id name company status latestQualification { id createdAt score tier verdict } \
     decisions { id decision isException createdAt } } } } }";
+
+/// S3 asking for what only a qualification's whole row holds (answers, explanations), which
+/// a page otherwise does not read.
+const MENTEE_PROSPECTS_EXPLAINED: &str = "query($first: Int!) { prospects(first: $first) { \
+    edges { node { id latestQualification { id score uncappedTier projectedKnockouts \
+    answers { key } explanation { key contributionBasisPoints } } } } } }";
+
+/// Every field of a qualification that a page can answer from its head, and the same with
+/// the fields that need the whole row.
+const HEAD_FIELDS: &str = "id createdAt scoringRule score scoreBasisPoints tier knockouts unknowns \
+    projectedScore projectedScoreBasisPoints projectedTier verdict requalifyBy plan \
+    templateVersion { id } qualifiedBy { id } prospect { id }";
 
 const PAGE_SIZES: [i64; 4] = [1, 10, 50, 100];
 const MAX_STATEMENTS: u64 = 5;
@@ -72,14 +84,15 @@ async fn add_prospects(app: &TestApp, world: &World, mentee: &Actor, count: usiz
     }
 }
 
-/// Statements of S3 and S4 at every page size: `(label, first, S3 count, S4 count)`.
+/// Statements of S3, S4 and S3 with whole rows at every page size: `(label, first, S3
+/// count, S4 count, explained S3 count)`.
 async fn measure(
     app: &TestApp,
     server: &api::Server,
     world: &World,
     data: &str,
-) -> Vec<(String, i64, u64, u64)> {
-    let mut rows = Vec::new();
+) -> Vec<(String, i64, u64, u64, u64)> {
+    let mut rows_out = Vec::new();
     for first in PAGE_SIZES {
         let (s3, mine) = counted(
             app,
@@ -97,6 +110,22 @@ async fn measure(
             json!({ "program": world.program_id, "first": first }),
         )
         .await;
+        let (explained, rows) = counted(
+            app,
+            server,
+            &world.mentee,
+            MENTEE_PROSPECTS_EXPLAINED,
+            json!({ "first": first }),
+        )
+        .await;
+        assert!(
+            !str_at(
+                &rows,
+                "/prospects/edges/0/node/latestQualification/explanation/0/key"
+            )
+            .is_empty(),
+            "{rows:#}"
+        );
         // The pages really are as large as asked, up to what there is.
         let total = mine["prospects"]["totalCount"].as_i64().unwrap_or(0);
         let edges = mine["prospects"]["edges"].as_array().map_or(0, Vec::len);
@@ -110,9 +139,15 @@ async fn measure(
         );
         let listed = program["prospects"]["edges"].as_array().map_or(0, Vec::len);
         assert!(listed > 0, "{program:#}");
-        rows.push((format!("{data}, {total} own prospects"), first, s3, s4));
+        rows_out.push((
+            format!("{data}, {total} own prospects"),
+            first,
+            s3,
+            s4,
+            explained,
+        ));
     }
-    rows
+    rows_out
 }
 
 #[tokio::test]
@@ -141,18 +176,67 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
 
     let table: String = rows
         .iter()
-        .map(|(data, first, s3, s4)| format!("\n  {data}, first {first}: S3 {s3}, S4 {s4}"))
+        .map(|(data, first, s3, s4, explained)| {
+            format!("\n  {data}, first {first}: S3 {s3}, S4 {s4}, S3 explained {explained}")
+        })
         .collect();
-    let (_, _, s3, s4) = rows[0].clone();
-    for (_, _, s3_here, s4_here) in &rows {
+    let (_, _, s3, s4, explained) = rows[0].clone();
+    for (_, _, s3_here, s4_here, explained_here) in &rows {
         assert_eq!(
-            (*s3_here, *s4_here),
-            (s3, s4),
+            (*s3_here, *s4_here, *explained_here),
+            (s3, s4, explained),
             "statement counts vary:{table}"
         );
     }
     assert!(
-        s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS,
+        s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS && explained <= MAX_STATEMENTS,
         "more than {MAX_STATEMENTS} statements:{table}"
     );
+}
+
+/// A page that reads only the heads of its latest qualifications answers exactly what the
+/// whole rows answer, field by field (the head's columns are copies of the stored result).
+#[tokio::test]
+async fn a_page_of_heads_answers_as_the_whole_rows_do() {
+    let app = TestApp::spawn().await;
+    let world = app.mentee_in_program("STRICT").await;
+    add_prospects(&app, &world, &world.mentee, 6).await;
+    let prospect = app
+        .create_prospect(&world.mentee, &world.program_id, "With an outlook")
+        .await;
+    app.qualify(
+        &world.mentee,
+        &prospect,
+        &Answers::middling(),
+        Some(json!({ "plan": "Grow", "answers": [
+            { "key": "growth", "value": scale(5) }, { "key": "referral", "value": yes(true) }
+        ] })),
+    )
+    .await;
+
+    let page = |fields: String| format!(
+        "{{ prospects(first: 20) {{ edges {{ node {{ id latestQualification {{ {fields} }} }} }} }} }}"
+    );
+    let heads = ok(app
+        .gql(world.mentee.tok(), &page(HEAD_FIELDS.to_owned()), json!({}))
+        .await);
+    let rows = ok(app
+        .gql(
+            world.mentee.tok(),
+            &page(format!("{HEAD_FIELDS} explanation {{ key }}")),
+            json!({}),
+        )
+        .await);
+    let edges = |body: &Value| body["prospects"]["edges"].as_array().cloned().unwrap_or_default();
+    let (heads, rows) = (edges(&heads), edges(&rows));
+    assert_eq!(heads.len(), 7);
+    assert!(heads.iter().any(|e| !e["node"]["latestQualification"]["plan"].is_null()));
+    for (head, row) in heads.iter().zip(&rows) {
+        let mut row = row.clone();
+        let explanation = row["node"]["latestQualification"]
+            .as_object_mut()
+            .and_then(|q| q.remove("explanation"));
+        assert!(explanation.is_some_and(|e| e.as_array().is_some_and(|a| !a.is_empty())));
+        assert_eq!(head, &row);
+    }
 }

@@ -51,6 +51,7 @@ pub struct Batch {
     db: Db,
     versions: VersionCache,
     latest: Expected<Arc<store::Qualification>>,
+    latest_heads: Expected<Arc<store::QualificationHead>>,
     decisions: Expected<Arc<Vec<store::DecisionRecord>>>,
 }
 
@@ -144,6 +145,17 @@ impl Batch {
             .await
     }
 
+    /// Loads only the heads of those latest qualifications (the page asks for no field
+    /// that needs the whole row), likewise.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn preload_heads(&self, ids: Vec<Uuid>) -> Result<(), LoadError> {
+        self.latest_heads
+            .preload(ids, |ids| heads_by_ids(&self.db, ids))
+            .await
+    }
+
     /// Loads the decisions of a page of prospects in one statement, likewise.
     ///
     /// # Errors
@@ -160,6 +172,16 @@ async fn qualifications_by_ids(
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Arc<store::Qualification>>, LoadError> {
     let rows = store::qualifications::qualifications_by_ids(db, &ids)
+        .await
+        .map_err(fail)?;
+    Ok(rows.into_iter().map(|q| (q.id, Arc::new(q))).collect())
+}
+
+async fn heads_by_ids(
+    db: &Db,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Arc<store::QualificationHead>>, LoadError> {
+    let rows = store::qualifications::heads_by_ids(db, &ids)
         .await
         .map_err(fail)?;
     Ok(rows.into_iter().map(|q| (q.id, Arc::new(q))).collect())
@@ -207,6 +229,7 @@ pub fn loaders(db: Db, versions: VersionCache) -> Loaders {
         db,
         versions,
         latest: Expected::default(),
+        latest_heads: Expected::default(),
         decisions: Expected::default(),
     };
     DataLoader::new(batch, after_the_pass).delay(Duration::ZERO)
@@ -279,6 +302,35 @@ impl Loader<QualificationId> for Batch {
         Ok(found
             .into_iter()
             .map(|(id, q)| (QualificationId(id), q))
+            .collect())
+    }
+}
+/// A qualification's head only ([`store::QualificationHead`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct QualificationHeadId(pub Uuid);
+
+impl Shortcut<QualificationHeadId, Arc<store::QualificationHead>> for Batch {
+    fn shortcut(&self, key: &QualificationHeadId) -> Option<Arc<store::QualificationHead>> {
+        self.latest_heads.ready(&key.0)
+    }
+}
+
+impl Loader<QualificationHeadId> for Batch {
+    type Value = Arc<store::QualificationHead>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[QualificationHeadId],
+    ) -> Result<HashMap<QualificationHeadId, Self::Value>, Self::Error> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = self
+            .latest_heads
+            .serve(&ids, |ids| heads_by_ids(&self.db, ids))
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|(id, q)| (QualificationHeadId(id), q))
             .collect())
     }
 }

@@ -53,7 +53,7 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
             .map(|x| Node::Prospect(Prospect(x))),
         Kind::Qualification => access::qualification(ctx, uuid)
             .await?
-            .map(|x| Node::Qualification(Qualification(x))),
+            .map(|x| Node::Qualification(Qualification::from(x))),
         Kind::Decision => access::decision(ctx, uuid)
             .await?
             .map(|x| Node::Decision(Decision(x))),

@@ -17,6 +17,7 @@ use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::qualification::Qualification;
 use crate::graphql::types::template::Template;
 use crate::graphql::types::user::User;
 
@@ -294,21 +295,24 @@ async fn preload_nested(ctx: &Context<'_>, prospects: &[store::Prospect]) -> Api
         return Ok(());
     };
     let look = ctx.look_ahead();
-    let wants = |field: &str| {
-        look.field("edges").field("node").field(field).exists()
-            || look.field("nodes").field(field).exists()
-    };
+    let edge = look.field("edges").field("node");
+    let node = look.field("nodes");
+    let wants = |field: &str| edge.field(field).exists() || node.field(field).exists();
     let failed = |e| ApiError::internal(format!("preload: {e}"));
     if wants("latestQualification") {
         let ids = prospects
             .iter()
             .filter_map(|p| p.latest_qualification_id)
             .collect();
-        loaders
-            .loader()
-            .preload_qualifications(ids)
-            .await
-            .map_err(failed)?;
+        let rows = Qualification::needs_row(&edge.field("latestQualification"))
+            || Qualification::needs_row(&node.field("latestQualification"));
+        let batch = loaders.loader();
+        let loaded = if rows {
+            batch.preload_qualifications(ids).await
+        } else {
+            batch.preload_heads(ids).await
+        };
+        loaded.map_err(failed)?;
     }
     if wants("decisions") {
         let ids = prospects.iter().map(|p| p.id).collect();

@@ -258,7 +258,7 @@ impl ProspectMutation {
         tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
             .await?;
         Ok(Some(QualifyProspectPayload {
-            qualification: Qualification(Arc::new(qualification)),
+            qualification: Qualification::from(qualification),
             prospect: Prospect(Arc::new(prospect)),
         }))
     }

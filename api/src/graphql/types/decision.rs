@@ -7,9 +7,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
-use crate::graphql::loaders::{
-    DecisionId, ExceptionOfDecision, ProgramId, ProspectId, QualificationId, UserId,
-};
+use crate::graphql::loaders::{DecisionId, ExceptionOfDecision, ProgramId, ProspectId, UserId};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{DecisionKind, ExceptionStatus};
 use crate::graphql::types::program::Program;
@@ -55,9 +53,7 @@ impl Decision {
     /// The qualification the decision was made on.
     async fn qualification(&self, ctx: &Context<'_>) -> ApiResult<Option<Qualification>> {
         match self.0.qualification_id {
-            Some(id) => Ok(Some(Qualification(
-                load::existing(ctx, QualificationId(id)).await?,
-            ))),
+            Some(id) => Ok(Some(Qualification::load(ctx, id).await?)),
             None => Ok(None),
         }
     }

@@ -8,7 +8,7 @@ use crate::error::ApiResult;
 use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
-use crate::graphql::loaders::{DecisionsOf, ProgramId, QualificationId, UserId};
+use crate::graphql::loaders::{DecisionsOf, ProgramId, UserId};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::decision::Decision;
@@ -78,9 +78,7 @@ impl Prospect {
     /// `qualificationId` to `decideProspect`.
     async fn latest_qualification(&self, ctx: &Context<'_>) -> ApiResult<Option<Qualification>> {
         match self.0.latest_qualification_id {
-            Some(id) => Ok(Some(Qualification(
-                load::existing(ctx, QualificationId(id)).await?,
-            ))),
+            Some(id) => Ok(Some(Qualification::load(ctx, id).await?)),
             None => Ok(None),
         }
     }
@@ -106,7 +104,7 @@ impl Prospect {
             rows,
             had_cursor,
             |q| q.id,
-            |q| Qualification(Arc::new(q)),
+            Qualification::from,
         ))
     }
     /// Every decision, oldest first.

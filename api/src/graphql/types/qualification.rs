@@ -6,11 +6,14 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputType, Object, SimpleObject, Union};
+use uuid::Uuid;
 
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
-use crate::graphql::loaders::{ProspectId, UserId, VersionId};
+use crate::graphql::loaders::{
+    ProspectId, QualificationHeadId, QualificationId, UserId, VersionId,
+};
 use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
@@ -19,7 +22,67 @@ use crate::graphql::types::scalars::{BigInt, Date};
 use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::user::User;
 
-pub struct Qualification(pub Arc<store::Qualification>);
+/// A qualification as it was read: always its head (the result's copied columns), and the
+/// whole row (answers, outlook, explanations) when it was read too. A list that asks for
+/// none of [`NEEDS_ROW`] reads heads only; a field that needs the row loads it then (batched).
+pub struct Qualification {
+    head: Arc<store::QualificationHead>,
+    row: Option<Arc<store::Qualification>>,
+}
+
+/// The fields answered from the whole row, not the head. Only a hint for choosing what to
+/// read: a field missing here still answers, with one more batched load.
+const NEEDS_ROW: &[&str] = &[
+    "answers",
+    "outlook",
+    "uncappedTier",
+    "projectedKnockouts",
+    "explanation",
+    "projectedExplanation",
+];
+
+impl From<store::Qualification> for Qualification {
+    fn from(row: store::Qualification) -> Self {
+        Qualification::from(Arc::new(row))
+    }
+}
+
+impl From<Arc<store::Qualification>> for Qualification {
+    fn from(row: Arc<store::Qualification>) -> Self {
+        Qualification {
+            head: Arc::new(store::QualificationHead::from(row.as_ref())),
+            row: Some(row),
+        }
+    }
+}
+
+impl Qualification {
+    /// The qualification `id` for the field at `ctx`: its head only, unless the field's
+    /// selection asks for something in [`NEEDS_ROW`].
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> ApiResult<Qualification> {
+        let look = ctx.look_ahead();
+        if NEEDS_ROW.iter().any(|field| look.field(field).exists()) {
+            return Ok(load::existing(ctx, QualificationId(id)).await?.into());
+        }
+        Ok(Qualification {
+            head: load::existing(ctx, QualificationHeadId(id)).await?,
+            row: None,
+        })
+    }
+
+    /// Whether a list's items, selected as `look`, need whole rows (see [`NEEDS_ROW`]).
+    pub fn needs_row(look: &async_graphql::Lookahead<'_>) -> bool {
+        NEEDS_ROW.iter().any(|field| look.field(field).exists())
+    }
+
+    /// The whole row: as read, or loaded now.
+    async fn row(&self, ctx: &Context<'_>) -> ApiResult<Arc<store::Qualification>> {
+        match &self.row {
+            Some(row) => Ok(Arc::clone(row)),
+            None => load::existing(ctx, QualificationId(self.head.id)).await,
+        }
+    }
+}
 
 /// One scoring of a prospect against a published template version. Never edited: qualifying
 /// again appends a new one.
@@ -27,38 +90,40 @@ pub struct Qualification(pub Arc<store::Qualification>);
 impl Qualification {
     /// Opaque global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Qualification, self.0.id)
+        ids::encode(Kind::Qualification, self.head.id)
     }
     /// When it was made.
     async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
+        DateTime(self.head.created_at)
     }
     /// The prospect scored.
     async fn prospect(&self, ctx: &Context<'_>) -> ApiResult<Prospect> {
         Ok(Prospect(
-            load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
+            load::existing(ctx, ProspectId(self.head.prospect_id)).await?,
         ))
     }
     /// The published version this was scored against.
     async fn template_version(&self, ctx: &Context<'_>) -> ApiResult<TemplateVersion> {
         Ok(TemplateVersion(
-            load::existing(ctx, VersionId(self.0.template_version_id)).await?,
+            load::existing(ctx, VersionId(self.head.template_version_id)).await?,
         ))
     }
     /// The mentee who qualified the prospect.
     async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
         Ok(User::new(
-            load::existing(ctx, UserId(self.0.qualified_by)).await?,
+            load::existing(ctx, UserId(self.head.qualified_by)).await?,
         ))
     }
     /// The answers now, in the version's criteria order.
     async fn answers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionAnswer>> {
-        self.in_criteria_order(ctx, &self.0.answers).await
+        let row = self.row(ctx).await?;
+        self.in_criteria_order(ctx, &row.answers).await
     }
     /// The answers expected at the horizon if the plan works (in the version's criteria
     /// order), and the plan.
     async fn outlook(&self, ctx: &Context<'_>) -> ApiResult<Option<Outlook>> {
-        let Some(outlook) = &self.0.outlook else {
+        let row = self.row(ctx).await?;
+        let Some(outlook) = &row.outlook else {
             return Ok(None);
         };
         Ok(Some(Outlook {
@@ -70,69 +135,71 @@ impl Qualification {
     /// The rule that computed the scores, tiers and verdict below. A qualification keeps
     /// the result it was given; one scored before the rule changed keeps the old rule's.
     async fn scoring_rule(&self) -> ScoringRule {
-        self.0.result.scoring_rule.into()
+        self.head.scoring_rule.into()
     }
     /// 0..=100, two decimals: `scoreBasisPoints / 100`.
     async fn score(&self) -> f64 {
-        self.0.result.now.score_bp.as_percent()
+        self.head.score_bp.as_percent()
     }
     /// The score in basis points, 0..=10000: the exact weighted mean rounded down once
     /// (see `scoringRule`).
     async fn score_basis_points(&self) -> u32 {
-        self.0.result.now.score_bp.get()
+        self.head.score_bp.get()
     }
     /// The tier now, after any knockout cap; decided on the exact score (`EXACT_FRACTIONS`).
     async fn tier(&self) -> Tier {
-        self.0.result.now.tier.into()
+        self.head.tier.into()
     }
     /// The tier the score alone would give.
-    async fn uncapped_tier(&self) -> Tier {
-        self.0.result.now.uncapped_tier.into()
+    async fn uncapped_tier(&self, ctx: &Context<'_>) -> ApiResult<Tier> {
+        Ok(self.row(ctx).await?.result.now.uncapped_tier.into())
     }
     /// Keys of the criteria whose knockout hit.
     async fn knockouts(&self) -> Vec<String> {
-        keys(&self.0.result.now.knockouts)
+        keys(&self.head.knockouts)
     }
     /// Keys of the criteria answered "unknown" (scored 0).
     async fn unknowns(&self) -> Vec<String> {
-        keys(&self.0.result.now.unknowns)
+        keys(&self.head.unknowns)
     }
     /// The score expected at the horizon if the plan works, 0..=100 with two decimals; the
     /// score now without an outlook.
     async fn projected_score(&self) -> f64 {
-        self.0.result.projected.score_bp.as_percent()
+        self.head.projected_score_bp.as_percent()
     }
     /// The exact projected score, 0..=10000.
     async fn projected_score_basis_points(&self) -> u32 {
-        self.0.result.projected.score_bp.get()
+        self.head.projected_score_bp.get()
     }
     /// The tier expected at the horizon, after any knockout cap.
     async fn projected_tier(&self) -> Tier {
-        self.0.result.projected.tier.into()
+        self.head.projected_tier.into()
     }
     /// Keys of the criteria whose knockout hits at the horizon.
-    async fn projected_knockouts(&self) -> Vec<String> {
-        keys(&self.0.result.projected.knockouts)
+    async fn projected_knockouts(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        Ok(keys(&self.row(ctx).await?.result.projected.knockouts))
     }
     /// Accept, accept with a plan, or decline.
     async fn verdict(&self) -> Verdict {
-        self.0.result.verdict.into()
+        self.head.verdict.into()
     }
     /// Each criterion's share of the score; the contributions add up to the score exactly.
     async fn explanation(&self, ctx: &Context<'_>) -> ApiResult<PlainList<Contribution>> {
-        self.contributions(ctx, &self.0.result.now).await
+        let row = self.row(ctx).await?;
+        self.contributions(ctx, &row.result.now).await
     }
     /// The same for the projected score.
     async fn projected_explanation(&self, ctx: &Context<'_>) -> ApiResult<PlainList<Contribution>> {
-        self.contributions(ctx, &self.0.result.projected).await
+        let row = self.row(ctx).await?;
+        self.contributions(ctx, &row.result.projected).await
     }
     /// With `ACCEPT_WITH_PLAN`: the date to qualify again by (never after the horizon).
     async fn requalify_by(&self) -> Option<Date> {
-        self.0.result.requalify_by.map(Date)
+        self.head.requalify_by.map(Date)
     }
     /// The plan of the outlook; `null` without one.
     async fn plan(&self) -> Option<&str> {
-        self.0.result.plan.as_deref()
+        self.head.plan.as_deref()
     }
 }
 
@@ -144,7 +211,7 @@ impl Qualification {
         ctx: &Context<'_>,
         answers: &[domain::Answer],
     ) -> ApiResult<Vec<CriterionAnswer>> {
-        let version = load::existing(ctx, VersionId(self.0.template_version_id)).await?;
+        let version = load::existing(ctx, VersionId(self.head.template_version_id)).await?;
         let sorted = domain::in_criteria_order(&version.definition, answers);
         Ok(sorted.iter().map(CriterionAnswer::from).collect())
     }
@@ -154,7 +221,7 @@ impl Qualification {
         ctx: &Context<'_>,
         assessment: &domain::Assessment,
     ) -> ApiResult<PlainList<Contribution>> {
-        let version = load::existing(ctx, VersionId(self.0.template_version_id)).await?;
+        let version = load::existing(ctx, VersionId(self.head.template_version_id)).await?;
         let contributions: Vec<Contribution> = assessment
             .explanation
             .iter()
