@@ -214,9 +214,11 @@ async fn a_page_of_heads_answers_as_the_whole_rows_do() {
     )
     .await;
 
-    let page = |fields: String| format!(
-        "{{ prospects(first: 20) {{ edges {{ node {{ id latestQualification {{ {fields} }} }} }} }} }}"
-    );
+    let page = |fields: String| {
+        format!(
+            "{{ prospects(first: 20) {{ edges {{ node {{ id latestQualification {{ {fields} }} }} }} }} }}"
+        )
+    };
     let heads = ok(app
         .gql(world.mentee.tok(), &page(HEAD_FIELDS.to_owned()), json!({}))
         .await);
@@ -227,10 +229,19 @@ async fn a_page_of_heads_answers_as_the_whole_rows_do() {
             json!({}),
         )
         .await);
-    let edges = |body: &Value| body["prospects"]["edges"].as_array().cloned().unwrap_or_default();
+    let edges = |body: &Value| {
+        body["prospects"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
     let (heads, rows) = (edges(&heads), edges(&rows));
     assert_eq!(heads.len(), 7);
-    assert!(heads.iter().any(|e| !e["node"]["latestQualification"]["plan"].is_null()));
+    assert!(
+        heads
+            .iter()
+            .any(|e| !e["node"]["latestQualification"]["plan"].is_null())
+    );
     for (head, row) in heads.iter().zip(&rows) {
         let mut row = row.clone();
         let explanation = row["node"]["latestQualification"]
