@@ -17,4 +17,5 @@ pub mod plain;
 pub mod query;
 pub mod schema;
 pub mod shape;
+pub mod shared;
 pub mod types;

@@ -8,6 +8,7 @@ use crate::graphql::loaders::{self, VersionCache};
 use crate::graphql::mutations::Mutation;
 use crate::graphql::node::Node;
 use crate::graphql::query::Query;
+use crate::graphql::shared::SharedValues;
 
 pub type QualifySchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -25,7 +26,8 @@ pub fn prepare(
 ) -> async_graphql::Request {
     let mut request = request
         .data(credentials)
-        .data(loaders::loaders(state.db.clone(), versions.clone()));
+        .data(loaders::loaders(state.db.clone(), versions.clone()))
+        .data(SharedValues::default());
     if let Credentials::Valid(subject) = credentials {
         request = request.data(Actor::new(subject.user_id, subject.role));
     }

@@ -9,6 +9,7 @@ use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
+use crate::graphql::shared::Shared;
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
 use crate::graphql::types::scalars::BigInt;
@@ -139,14 +140,17 @@ impl TemplateVersion {
             .map(Template))
     }
     /// The criteria, in order.
-    async fn criteria(&self) -> Vec<Criterion> {
-        self.0
-            .definition
-            .criteria()
-            .iter()
-            .enumerate()
-            .map(|(position, c)| Criterion::from_domain(position, c))
-            .collect()
+    async fn criteria(&self, ctx: &Context<'_>) -> Shared<Criterion> {
+        // The same for every qualification of a page scored against this version.
+        Shared::new(ctx, self.0.id, || {
+            self.0
+                .definition
+                .criteria()
+                .iter()
+                .enumerate()
+                .map(|(position, c)| Criterion::from_domain(position, c))
+                .collect()
+        })
     }
     /// Score (0..=100) from which a prospect is tier A.
     async fn threshold_a(&self) -> u32 {
