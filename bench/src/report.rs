@@ -105,8 +105,8 @@ pub struct Floor {
     pub cpu_ratio_of_medians: Option<f64>,
 }
 
-/// The median of `a / b` over windows measured back to back, every pair's ratio, and the
-/// ratio of the two medians.
+/// The median of `f(a) / f(b)` over windows measured back to back (`None` without a
+/// pair), and every pair's ratio.
 fn paired(a: &[Outcome], b: &[Outcome], f: fn(&Outcome) -> Option<f64>) -> (Option<f64>, Vec<f64>) {
     let pairs: Vec<f64> = a
         .iter()
@@ -143,7 +143,10 @@ impl Cell {
 
     /// With the floor's windows: `floor[i]` was measured in repeat `i`, beside `api[i]`.
     pub fn with_floor(mut self, api: &[Outcome], floor: &[Outcome]) -> Cell {
-        let (cpu_ratio, paired_cpu_ratios) = paired(api, floor, |o| o.server_cpu_us_per_request);
+        // A window that served (next to) nothing has no CPU per request to compare: a disk
+        // stall can leave one with none, and 0 µs over anything is no measurement.
+        let cpu = |o: &Outcome| o.server_cpu_us_per_request.filter(|&us| us > 0.0);
+        let (cpu_ratio, paired_cpu_ratios) = paired(api, floor, cpu);
         let summary = Summary::of(floor);
         let cpu_ratio_of_medians = self
             .api
@@ -352,8 +355,12 @@ mod tests {
         assert_eq!(floor.cpu_ratio, Some(8.0));
         assert_eq!(floor.cpu_ratio_of_medians, Some(9.0));
         assert_eq!(floor.summary.server_cpu_us_per_request, Some(100.0));
-        // Without CPU figures (no server pid), no ratio.
+        // Without CPU figures (no server pid, or an empty window), no ratio.
         let blind = Cell::new(Scenario::S3, 16, &api, &api).with_floor(&api, &[Outcome::default()]);
         assert_eq!(blind.floor.and_then(|f| f.cpu_ratio), None);
+        let stalled = [cpu(0.0), cpu(200.0), cpu(90.0)];
+        let cell = Cell::new(Scenario::S2, 16, &api, &api).with_floor(&api, &stalled);
+        let floor = cell.floor.unwrap_or_else(|| panic!("no floor"));
+        assert_eq!(floor.paired_cpu_ratios, [8.0, 10.0]);
     }
 }
