@@ -1,7 +1,8 @@
 //! `bench`: Qualify's benchmark harness (README, "Benchmarks").
 //!
 //! `bench run` does everything; the other commands are its parts, usable alone:
-//! `generate` fills a database, `serve` runs the API or the baseline, `load` drives one.
+//! `generate` fills a database, `serve` runs the API, the baseline or the floor, `load`
+//! drives one.
 
 mod baseline;
 mod floor;
@@ -35,7 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run every scenario against the API and the baseline, and write the report.
+    /// Run every scenario against the API, the baseline and (S2, S3 and S5 on SQLite) the
+    /// floor, and write the report.
     Run {
         /// Data sizes, in qualifications.
         #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
@@ -89,7 +91,7 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
-    /// Serve the API or the baseline (prints its addresses as JSON on stdout).
+    /// Serve the API, the baseline or the floor (prints its addresses as JSON on stdout).
     Serve {
         #[arg(long, value_enum)]
         kind: serve::Kind,

@@ -2,14 +2,22 @@
 
 use std::fmt::Write;
 
-use crate::report::{Results, Summary};
+use crate::report::{Cell, Results, Summary};
 
 fn opt(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
 }
 
-fn pair(b: &Summary, a: &Summary, f: fn(&Summary) -> Option<f64>, digits: usize) -> String {
-    format!("{} / {}", opt(f(b), digits), opt(f(a), digits))
+/// One figure of the baseline, the API and the floor: `b / a / f`, `-` where the floor
+/// does not answer the scenario.
+fn servers(c: &Cell, f: impl Fn(&Summary) -> Option<f64>, digits: usize) -> String {
+    let floor = c.floor.as_ref().and_then(|floor| f(&floor.summary));
+    format!(
+        "{} / {} / {}",
+        opt(f(&c.baseline), digits),
+        opt(f(&c.api), digits),
+        opt(floor, digits)
+    )
 }
 
 pub fn render(r: &Results) -> String {
@@ -20,8 +28,8 @@ pub fn render(r: &Results) -> String {
         out,
         "Machine: {} ({} cores, {} MiB, Linux {}). Server pinned to core {}, load to core {}; \
          {} s warm-up then {} s timed, {} repeats ({} for S2 and S3 at c=16, which the \
-         throughput targets read), medians. Each repeat measures both servers back to back \
-         (which goes first alternates); `ratio` is the median of the repeats' ratios.\n",
+         throughput targets read), medians. Each repeat measures the servers back to back \
+         (which goes first rotates); a ratio is the median of the repeats' ratios.\n",
         r.machine.cpu,
         r.machine.cores,
         r.machine.memory_mib,
@@ -54,25 +62,28 @@ pub fn render(r: &Results) -> String {
             );
         }
         out.push_str(
-            "Each pair is baseline / GraphQL (medians). `ratio` = GraphQL req/s over baseline req/s, \
-             the median of the repeats' ratios.\n\n\
-             | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | SQL/req | errors |\n\
-             |---|---|---|---|---|---|---|---|---|\n",
+            "Each figure is baseline / GraphQL / floor (medians; the floor answers S2, S3 and S5 \
+             on SQLite, `-` elsewhere). `ratio` = GraphQL req/s over baseline req/s; `CPU over \
+             floor` = GraphQL server CPU per request over the floor's; each the median of the \
+             repeats' ratios.\n\n\
+             | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | CPU over floor | SQL/req | errors |\n\
+             |---|---|---|---|---|---|---|---|---|---|\n",
         );
         for c in &size.cells {
+            let errors = |s: &Summary| Some(s.errors as f64);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.2} | {} | {} | {} | {} | {} / {} |",
+                "| {} | {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |",
                 c.scenario,
                 c.concurrency,
-                pair(&c.baseline, &c.api, |s| Some(s.requests_per_second), 0),
+                servers(c, |s| Some(s.requests_per_second), 0),
                 c.throughput_ratio,
-                pair(&c.baseline, &c.api, |s| Some(s.p50_ms), 2),
-                pair(&c.baseline, &c.api, |s| Some(s.p99_ms), 2),
-                pair(&c.baseline, &c.api, |s| s.server_cpu_us_per_request, 0),
-                pair(&c.baseline, &c.api, |s| s.statements_per_request, 2),
-                c.baseline.errors,
-                c.api.errors,
+                servers(c, |s| Some(s.p50_ms), 2),
+                servers(c, |s| Some(s.p99_ms), 2),
+                servers(c, |s| s.server_cpu_us_per_request, 0),
+                opt(c.floor.as_ref().and_then(|f| f.cpu_ratio), 2),
+                servers(c, |s| s.statements_per_request, 2),
+                servers(c, errors, 0),
             );
         }
         out.push_str(
@@ -98,7 +109,14 @@ pub fn render(r: &Results) -> String {
         let samples: Vec<&String> = size
             .cells
             .iter()
-            .flat_map(|c| c.baseline.error_samples.iter().chain(&c.api.error_samples))
+            .flat_map(|c| {
+                let floor = c.floor.iter().flat_map(|f| &f.summary.error_samples);
+                c.baseline
+                    .error_samples
+                    .iter()
+                    .chain(&c.api.error_samples)
+                    .chain(floor)
+            })
             .take(3)
             .collect();
         if !samples.is_empty() {
@@ -121,4 +139,35 @@ pub fn render(r: &Results) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Outcome;
+    use crate::scenarios::Scenario;
+
+    fn window(requests_per_second: f64, cpu: f64) -> Outcome {
+        Outcome {
+            requests_per_second,
+            server_cpu_us_per_request: Some(cpu),
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn a_figure_shows_the_floor_beside_the_baseline_and_graphql_or_a_dash() {
+        let baseline = [window(100.0, 1000.0)];
+        let api = [window(80.0, 1200.0)];
+        let floored =
+            Cell::new(Scenario::S3, 16, &baseline, &api).with_floor(&api, &[window(900.0, 150.0)]);
+        let cpu = |s: &Summary| s.server_cpu_us_per_request;
+        assert_eq!(servers(&floored, cpu, 0), "1000 / 1200 / 150");
+        assert_eq!(
+            opt(floored.floor.as_ref().and_then(|f| f.cpu_ratio), 2),
+            "8.00"
+        );
+        let alone = Cell::new(Scenario::S0, 16, &baseline, &api);
+        assert_eq!(servers(&alone, cpu, 0), "1000 / 1200 / -");
+    }
 }

@@ -68,7 +68,8 @@ impl Summary {
     }
 }
 
-/// One scenario at one concurrency: baseline and API side by side.
+/// One scenario at one concurrency: baseline and API side by side, and the floor where it
+/// answers the scenario.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub scenario: Scenario,
@@ -86,6 +87,33 @@ pub struct Cell {
     /// API median requests/s over baseline median requests/s, for comparison.
     #[serde(default)]
     pub ratio_of_medians: f64,
+    /// The floor, measured in the same repeats (S2, S3 and S5 on SQLite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Floor>,
+}
+
+/// The floor's medians, and what the API's server CPU costs over it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Floor {
+    pub summary: Summary,
+    /// The median over repeats of the API's server CPU per request over the floor's in the
+    /// window measured next to it (paired, like `Cell::throughput_ratio`).
+    pub cpu_ratio: Option<f64>,
+    /// Every pair's ratio, in the order measured.
+    pub paired_cpu_ratios: Vec<f64>,
+    /// The API's median CPU per request over the floor's, for comparison.
+    pub cpu_ratio_of_medians: Option<f64>,
+}
+
+/// The median of `f(a) / f(b)` over windows measured back to back (`None` without a
+/// pair), and every pair's ratio.
+fn paired(a: &[Outcome], b: &[Outcome], f: fn(&Outcome) -> Option<f64>) -> (Option<f64>, Vec<f64>) {
+    let pairs: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter_map(|(a, b)| Some(f(a)? / f(b)?.max(1e-9)))
+        .collect();
+    ((!pairs.is_empty()).then(|| median(pairs.clone())), pairs)
 }
 
 impl Cell {
@@ -96,11 +124,8 @@ impl Cell {
         baseline: &[Outcome],
         api: &[Outcome],
     ) -> Cell {
-        let paired_ratios: Vec<f64> = baseline
-            .iter()
-            .zip(api)
-            .map(|(b, a)| a.requests_per_second / b.requests_per_second.max(1e-9))
-            .collect();
+        let (throughput_ratio, paired_ratios) =
+            paired(api, baseline, |o| Some(o.requests_per_second));
         let baseline = Summary::of(baseline);
         let api = Summary::of(api);
         let ratio_of_medians = api.requests_per_second / baseline.requests_per_second.max(1e-9);
@@ -109,10 +134,32 @@ impl Cell {
             concurrency,
             baseline,
             api,
-            throughput_ratio: median(paired_ratios.clone()),
+            throughput_ratio: throughput_ratio.unwrap_or(0.0),
             paired_ratios,
             ratio_of_medians,
+            floor: None,
         }
+    }
+
+    /// With the floor's windows: `floor[i]` was measured in repeat `i`, beside `api[i]`.
+    pub fn with_floor(mut self, api: &[Outcome], floor: &[Outcome]) -> Cell {
+        // A window that served (next to) nothing has no CPU per request to compare: a disk
+        // stall can leave one with none, and 0 µs over anything is no measurement.
+        let cpu = |o: &Outcome| o.server_cpu_us_per_request.filter(|&us| us > 0.0);
+        let (cpu_ratio, paired_cpu_ratios) = paired(api, floor, cpu);
+        let summary = Summary::of(floor);
+        let cpu_ratio_of_medians = self
+            .api
+            .server_cpu_us_per_request
+            .zip(summary.server_cpu_us_per_request)
+            .map(|(a, f)| a / f.max(1e-9));
+        self.floor = Some(Floor {
+            summary,
+            cpu_ratio,
+            paired_cpu_ratios,
+            cpu_ratio_of_medians,
+        });
+        self
     }
 }
 
@@ -238,7 +285,7 @@ pub(crate) fn size_cell(size: &Size, scenario: Scenario, c: usize) -> Option<&Ce
 
 /// One line per measured cell, while the run goes on.
 pub fn progress_line(cell: &Cell) -> String {
-    format!(
+    let mut line = format!(
         "{:<14} c={:<3} baseline {:>8.0}/s  api {:>8.0}/s  ratio {:.2}  api p99 {:.2} ms  errors {}/{}",
         cell.scenario.to_string(),
         cell.concurrency,
@@ -248,7 +295,18 @@ pub fn progress_line(cell: &Cell) -> String {
         cell.api.p99_ms,
         cell.baseline.errors,
         cell.api.errors,
-    )
+    );
+    if let Some(floor) = &cell.floor {
+        line.push_str(&format!(
+            "  floor {:.0}/s, errors {}, api CPU/floor {}",
+            floor.summary.requests_per_second,
+            floor.summary.errors,
+            floor
+                .cpu_ratio
+                .map_or("-".to_owned(), |r| format!("{r:.2}")),
+        ));
+    }
+    line
 }
 
 #[cfg(test)]
@@ -279,5 +337,30 @@ mod tests {
         // The medians come from different repeats: 142.5 / 150.
         assert!((cell.ratio_of_medians - 0.95).abs() < 1e-9);
         assert!((cell.baseline.requests_per_second - 150.0).abs() < 1e-9);
+        assert!(cell.floor.is_none());
+    }
+
+    #[test]
+    fn the_floor_ratio_pairs_the_apis_cpu_with_the_floors_in_the_same_repeat() {
+        let cpu = |us| Outcome {
+            server_cpu_us_per_request: Some(us),
+            ..Outcome::default()
+        };
+        // The machine is twice as slow in the second repeat: each pair still says 8.
+        let api = [cpu(800.0), cpu(1600.0), cpu(900.0)];
+        let floor = [cpu(100.0), cpu(200.0), cpu(90.0)];
+        let cell = Cell::new(Scenario::S3, 16, &api, &api).with_floor(&api, &floor);
+        let floor = cell.floor.unwrap_or_else(|| panic!("no floor"));
+        assert_eq!(floor.paired_cpu_ratios, [8.0, 8.0, 10.0]);
+        assert_eq!(floor.cpu_ratio, Some(8.0));
+        assert_eq!(floor.cpu_ratio_of_medians, Some(9.0));
+        assert_eq!(floor.summary.server_cpu_us_per_request, Some(100.0));
+        // Without CPU figures (no server pid, or an empty window), no ratio.
+        let blind = Cell::new(Scenario::S3, 16, &api, &api).with_floor(&api, &[Outcome::default()]);
+        assert_eq!(blind.floor.and_then(|f| f.cpu_ratio), None);
+        let stalled = [cpu(0.0), cpu(200.0), cpu(90.0)];
+        let cell = Cell::new(Scenario::S2, 16, &api, &api).with_floor(&api, &stalled);
+        let floor = cell.floor.unwrap_or_else(|| panic!("no floor"));
+        assert_eq!(floor.paired_cpu_ratios, [8.0, 10.0]);
     }
 }

@@ -1,7 +1,7 @@
 //! `bench run`: the whole benchmark in one command. For each data size: generate the
-//! database if needed, start the API and the baseline pinned to one core, drive every
-//! scenario from a load process pinned to the other core (warm-up, timed window), repeat,
-//! take medians, and write the report.
+//! database if needed, start the API, the baseline and (on SQLite) the floor pinned to one
+//! core, drive every scenario from a load process pinned to the other core (warm-up, timed
+//! window), repeat, take medians, and write the report.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -80,8 +80,14 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
         let targets = Targets::find(&db).await?;
         db.close().await.ok();
         let log = |kind: &str| logs.join(format!("{kind}-{n}.log"));
-        let baseline = Server::start(Kind::Baseline, &url, settings, &log("baseline"))?;
-        let api = Server::start(Kind::Api, &url, settings, &log("api"))?;
+        let mut servers = vec![
+            Server::start(Kind::Baseline, &url, settings, &log("baseline"))?,
+            Server::start(Kind::Api, &url, settings, &log("api"))?,
+        ];
+        // The floor speaks SQLite only.
+        if url.starts_with("sqlite:") {
+            servers.push(Server::start(Kind::Floor, &url, settings, &log("floor"))?);
+        }
         results.sizes.push(Size {
             qualifications: n,
             database: redact(&url),
@@ -90,15 +96,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
             storm: Vec::new(),
             locked_log_lines: Vec::new(),
         });
-        worlds.push((targets, [baseline, api], [log("baseline"), log("api")]));
+        worlds.push((targets, servers));
     }
     let wanted = |name: &str| {
         settings.only.is_empty() || settings.only.iter().any(|o| name.starts_with(o.as_str()))
     };
     for scenario in scenarios().into_iter().filter(|s| wanted(&s.to_string())) {
         for &c in &settings.concurrency {
-            for ((targets, [baseline, api], _), size) in worlds.iter().zip(&mut results.sizes) {
-                let cell = measure(settings, targets, &[baseline, api], scenario, c)?;
+            for ((targets, servers), size) in worlds.iter().zip(&mut results.sizes) {
+                let cell = measure(settings, targets, servers, scenario, c)?;
                 eprintln!(
                     "{:>8} q. {}",
                     size.qualifications,
@@ -108,16 +114,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Results> {
             }
         }
     }
-    for ((targets, servers, logs), size) in worlds.iter().zip(&mut results.sizes) {
+    for ((targets, servers), size) in worlds.iter().zip(&mut results.sizes) {
         if wanted("S1") {
-            for server in servers {
+            // The floor does not log in.
+            for server in servers.iter().filter(|s| s.kind != Kind::Floor) {
                 size.storm.push(storm(settings, targets, server)?);
             }
         }
-        size.check_logs(&[
-            (Kind::Baseline, logs[0].clone()),
-            (Kind::Api, logs[1].clone()),
-        ]);
+        let logs: Vec<(Kind, PathBuf)> = servers.iter().map(|s| (s.kind, s.log.clone())).collect();
+        size.check_logs(&logs);
     }
     results.evaluate();
     Ok(results)
@@ -214,6 +219,8 @@ pub struct Server {
     pub kind: Kind,
     pub child: Child,
     pub at: Listening,
+    /// Its stderr.
+    pub log: PathBuf,
 }
 
 impl Server {
@@ -225,7 +232,8 @@ impl Server {
             Kind::Floor => "floor",
         };
         // `BENCH_SERVER_WRAPPER="valgrind --tool=callgrind"` runs the servers under a
-        // profiler (README, "Benchmarks"); `{kind}` in it becomes `api` or `baseline`.
+        // profiler (README, "Benchmarks"); `{kind}` in it becomes `api`, `baseline` or
+        // `floor`.
         let wrapper = std::env::var("BENCH_SERVER_WRAPPER").unwrap_or_default();
         let wrapper = wrapper.replace("{kind}", kind_arg);
         let mut child = Command::new("taskset")
@@ -244,7 +252,12 @@ impl Server {
         let at: Listening = serde_json::from_str(line.trim()).with_context(|| {
             format!("the {kind_arg} server did not start; see {}", log.display())
         })?;
-        Ok(Server { kind, child, at })
+        Ok(Server {
+            kind,
+            child,
+            at,
+            log: log.to_owned(),
+        })
     }
 }
 
@@ -281,28 +294,47 @@ fn spec(settings: &Settings, targets: &Targets, server: &Server, s: Scenario, c:
     }
 }
 
-/// Repeats one scenario at one concurrency on both servers, alternating which goes first.
+/// Repeats one scenario at one concurrency on the baseline, the API and, where it answers
+/// the scenario, the floor: each repeat measures them back to back, and which goes first
+/// rotates from one repeat to the next.
 fn measure(
     settings: &Settings,
     targets: &Targets,
-    servers: &[&Server; 2],
+    servers: &[Server],
     scenario: Scenario,
     c: usize,
 ) -> anyhow::Result<Cell> {
-    let mut runs: [Vec<Outcome>; 2] = [Vec::new(), Vec::new()];
+    let servers: Vec<&Server> = servers
+        .iter()
+        .filter(|s| s.kind != Kind::Floor || scenario.on_floor())
+        .collect();
+    let mut runs: Vec<Vec<Outcome>> = vec![Vec::new(); servers.len()];
     let repeats = if targets::is_checked(scenario, c) {
         settings.target_cell_repeats()
     } else {
         settings.repeats
     };
     for rep in 0..repeats {
-        for i in [rep % 2, 1 - rep % 2] {
+        for turn in 0..servers.len() {
+            let i = (rep + turn) % servers.len();
             let spec = spec(settings, targets, servers[i], scenario, c);
             runs[i].push(load(settings, &spec)?.wait()?);
         }
     }
-    let [baseline, api] = runs;
-    Ok(Cell::new(scenario, c, &baseline, &api))
+    let of = |kind: Kind| {
+        servers
+            .iter()
+            .position(|s| s.kind == kind)
+            .map(|i| runs[i].as_slice())
+    };
+    let (Some(baseline), Some(api)) = (of(Kind::Baseline), of(Kind::Api)) else {
+        bail!("the baseline and the API are always measured");
+    };
+    let cell = Cell::new(scenario, c, baseline, api);
+    Ok(match of(Kind::Floor) {
+        Some(floor) => cell.with_floor(api, floor),
+        None => cell,
+    })
 }
 
 /// S3 at c=16 alone, then again while 64 connections log in without pause.

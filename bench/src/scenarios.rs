@@ -52,6 +52,13 @@ pub enum Scenario {
     S5(u64),
 }
 
+impl Scenario {
+    /// Whether the floor answers it (`floor.rs`): S2, S3 and S5.
+    pub fn on_floor(self) -> bool {
+        matches!(self, Scenario::S2 | Scenario::S3 | Scenario::S5(_))
+    }
+}
+
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -160,7 +167,8 @@ impl Targets {
     }
 
     /// The requests (cycled through) and the `Authorization` header of a scenario. The
-    /// floor is sent the baseline's routes; it answers only S3 and S5 (the others are 404).
+    /// floor is sent the baseline's routes; it answers only S2, S3 and S5
+    /// (`Scenario::on_floor`; the others are 404).
     pub fn calls(&self, scenario: Scenario, kind: Kind) -> (Vec<Call>, Option<String>) {
         let graphql = |query: &str, variables: serde_json::Value| Call {
             path: "/graphql".to_owned(),

@@ -25,7 +25,7 @@ pub enum Kind {
     Api,
     /// Plain axum JSON routes over the same store and domain functions.
     Baseline,
-    /// The fastest honest answer on SQLite (`floor.rs`): S3 and S5 only.
+    /// The fastest honest answer on SQLite (`floor.rs`): S2, S3 and S5 only.
     Floor,
 }
 

@@ -9,25 +9,65 @@ const LOADED: usize = 16;
 /// The throughput targets and their minimum ratio.
 const THROUGHPUT: [(Scenario, f64); 2] = [(Scenario::S3, 0.8), (Scenario::S2, 0.9)];
 
-/// Whether a throughput target reads this cell.
+/// The targets on the API's server CPU per request over the floor's, and their maximum.
+const OVER_FLOOR: [(Scenario, f64); 2] = [(Scenario::S3, 2.0), (Scenario::S2, 1.5)];
+
+/// Whether a throughput target reads this cell (the floor targets read the same cells).
 pub fn is_checked(scenario: Scenario, concurrency: usize) -> bool {
     concurrency == LOADED && THROUGHPUT.iter().any(|(s, _)| *s == scenario)
 }
 
-/// The ratio, with the spread of the repeats' pairs it is the median of.
+/// The throughput ratio, with the spread of the repeats' pairs it is the median of.
 fn measured_ratio(cell: &Cell) -> String {
-    let pairs = &cell.paired_ratios;
+    spread(
+        cell.throughput_ratio,
+        &cell.paired_ratios,
+        Some(cell.ratio_of_medians),
+    )
+}
+
+/// A median of paired ratios, with the spread of the pairs and the ratio of the medians.
+fn spread(ratio: f64, pairs: &[f64], of_medians: Option<f64>) -> String {
     if pairs.len() < 2 {
-        return format!("{:.2}", cell.throughput_ratio);
+        return format!("{ratio:.2}");
     }
     let low = pairs.iter().copied().fold(f64::INFINITY, f64::min);
     let high = pairs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let of_medians = of_medians.map_or("-".to_owned(), |r| format!("{r:.2}"));
     format!(
-        "{:.2} ({} pairs {low:.2}..{high:.2}; ratio of medians {:.2})",
-        cell.throughput_ratio,
-        pairs.len(),
-        cell.ratio_of_medians
+        "{ratio:.2} ({} pairs {low:.2}..{high:.2}; ratio of medians {of_medians})",
+        pairs.len()
     )
+}
+
+/// "S3 server CPU per request, GraphQL / floor" for one size: not measured (and so not
+/// met) on PostgreSQL, where there is no floor.
+fn over_floor(size: &Size, scenario: Scenario, max: f64) -> Option<Check> {
+    let what = format!(
+        "{scenario} server CPU per request, GraphQL / floor, c={LOADED}, {} q.",
+        size.qualifications
+    );
+    let target = format!("<= {max}");
+    let cell = size_cell(size, scenario, LOADED)?;
+    if !size.database.starts_with("sqlite") {
+        return Some(Check {
+            what,
+            target,
+            measured: "not measured on PostgreSQL".to_owned(),
+            met: false,
+        });
+    }
+    let floor = cell.floor.as_ref()?;
+    let measured = match floor.cpu_ratio {
+        Some(ratio) => spread(ratio, &floor.paired_cpu_ratios, floor.cpu_ratio_of_medians),
+        None => "no server CPU figures".to_owned(),
+    };
+    Some(Check {
+        what,
+        target,
+        measured,
+        met: floor.cpu_ratio.is_some_and(|r| r <= max),
+    })
 }
 
 pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
@@ -44,6 +84,11 @@ pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
                 });
             }
         }
+        checks.extend(
+            OVER_FLOOR
+                .iter()
+                .filter_map(|&(scenario, max)| over_floor(size, scenario, max)),
+        );
         let s0: Vec<String> = size
             .cells
             .iter()
@@ -88,7 +133,13 @@ pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
             .filter(|c| c.scenario == Scenario::S2)
             .map(|c| c.api.errors + c.baseline.errors)
             .sum();
-        let locked: usize = size.locked_log_lines.iter().map(|(_, n)| n).sum();
+        // The baseline's and the API's, as before the floor ran beside them.
+        let locked: usize = size
+            .locked_log_lines
+            .iter()
+            .filter(|(kind, _)| *kind != Kind::Floor)
+            .map(|(_, n)| n)
+            .sum();
         if size.database.starts_with("sqlite") {
             checks.push(Check {
                 what: format!("S2 on SQLite at every concurrency, {n} q."),
@@ -213,6 +264,40 @@ mod tests {
             "0.90 (3 pairs 0.85..0.95; ratio of medians 0.95)"
         );
         assert_eq!(measured_ratio(&cell(&[(100.0, 91.0)])), "0.91");
+    }
+
+    #[test]
+    fn the_floor_targets_read_the_cpu_ratio_and_say_when_there_is_no_floor() {
+        let cpu = |us| Outcome {
+            server_cpu_us_per_request: Some(us),
+            ..Outcome::default()
+        };
+        let api = [cpu(800.0)];
+        let cell = Cell::new(Scenario::S3, LOADED, &api, &api).with_floor(&api, &[cpu(100.0)]);
+        let size = |database: &str| Size {
+            qualifications: 10,
+            database: database.to_owned(),
+            generation: None,
+            cells: vec![cell.clone()],
+            storm: Vec::new(),
+            locked_log_lines: Vec::new(),
+        };
+        let shown = |check: Option<Check>| check.map(|c| (c.measured, c.met));
+        let sqlite = size("sqlite://q10.db");
+        assert_eq!(
+            shown(over_floor(&sqlite, Scenario::S3, 2.0)),
+            Some(("8.00".to_owned(), false))
+        );
+        assert_eq!(
+            shown(over_floor(&sqlite, Scenario::S3, 8.0)),
+            Some(("8.00".to_owned(), true))
+        );
+        // S2 was not run: nothing to say.
+        assert_eq!(shown(over_floor(&sqlite, Scenario::S2, 1.5)), None);
+        assert_eq!(
+            shown(over_floor(&size("postgres://bench_10"), Scenario::S3, 2.0)),
+            Some(("not measured on PostgreSQL".to_owned(), false))
+        );
     }
 
     #[test]
