@@ -361,9 +361,9 @@ async fn own_prospects(
                             "thresholdB": v.definition.threshold_b(), "criteria": criteria })
                 });
                 json!({ "id": q.id, "createdAt": q.created_at,
-                        "score": q.result.now.score_bp.as_percent(),
-                        "tier": q.result.now.tier, "verdict": q.result.verdict,
-                        "knockouts": q.result.now.knockouts, "templateVersion": v })
+                        "score": q.score_bp.as_percent(),
+                        "tier": q.tier, "verdict": q.verdict,
+                        "knockouts": q.knockouts, "templateVersion": v })
             });
             json!({ "cursor": p.id, "node": {
                 "id": p.id, "name": p.name, "company": p.company, "status": p.status,
@@ -411,8 +411,8 @@ async fn program_prospects(
             let q = p.latest_qualification_id.and_then(|id| latest.get(&id));
             let q = q.map(|q| {
                 json!({ "id": q.id, "createdAt": q.created_at,
-                        "score": q.result.now.score_bp.as_percent(),
-                        "tier": q.result.now.tier, "verdict": q.result.verdict })
+                        "score": q.score_bp.as_percent(),
+                        "tier": q.tier, "verdict": q.verdict })
             });
             json!({ "cursor": p.id, "node": {
                 "id": p.id, "name": p.name, "company": p.company, "status": p.status,
@@ -457,11 +457,12 @@ fn policy_role(role: Role) -> policy::Role {
 async fn latest(
     b: &Baseline,
     prospects: &[store::Prospect],
-) -> Result<HashMap<Uuid, store::Qualification>, Fail> {
+) -> Result<HashMap<Uuid, store::QualificationHead>, Fail> {
     let ids: Vec<Uuid> = prospects
         .iter()
         .filter_map(|p| p.latest_qualification_id)
         .collect();
-    let rows = store::qualifications::qualifications_by_ids(&b.db, &ids).await?;
+    // Only the columns the pages answer, as the API reads them.
+    let rows = store::qualifications::heads_by_ids(&b.db, &ids).await?;
     Ok(rows.into_iter().map(|q| (q.id, q)).collect())
 }
