@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::codes::{Code, JSON_FORMAT, int, scoring_rule_number};
+use crate::codes::{Code, JSON_FORMAT};
 use crate::connect::begin_write;
 use crate::decisions::DecisionRecord;
 use crate::entity::{decisions, enrollments, prospects, qualifications, settings};
@@ -100,29 +100,16 @@ pub async fn insert_qualifications(
     records: &[Qualification],
 ) -> Result<(), StoreError> {
     insert_all::<qualifications::Entity, _, _>(db, records, |q| {
-        let result = &q.result;
-        Ok(qualifications::ActiveModel::from(qualifications::Model {
-            id: q.id,
+        let new = crate::NewQualification {
             prospect_id: q.prospect_id,
             template_version_id: q.template_version_id,
             qualified_by: q.qualified_by,
-            answers: json(&q.answers)?,
-            outlook: q.outlook.as_ref().map(json).transpose()?,
-            score_bp: int(result.now.score_bp),
-            tier: result.now.tier.code().to_owned(),
-            knockouts: json(&result.now.knockouts)?,
-            unknowns: json(&result.now.unknowns)?,
-            explanation: json(&result.now)?,
-            projected_score_bp: int(result.projected.score_bp),
-            projected_tier: result.projected.tier.code().to_owned(),
-            projected_explanation: json(&result.projected)?,
-            verdict: result.verdict.code().to_owned(),
-            plan: result.plan.clone(),
-            requalify_by: result.requalify_by,
-            created_at: q.created_at,
-            scoring_rule: scoring_rule_number(result.scoring_rule),
-            json_format: JSON_FORMAT,
-        }))
+            answers: &q.answers,
+            outlook: q.outlook.as_ref(),
+            result: &q.result,
+        };
+        let row = crate::qualifications::row(q.id, new, q.created_at)?;
+        Ok(qualifications::ActiveModel::from(row))
     })
     .await
 }

@@ -195,16 +195,14 @@ pub struct NewQualification<'a> {
     pub result: &'a QualificationResult,
 }
 
-/// Appends a qualification and, in the same transaction, makes it the prospect's latest:
-/// the prospect becomes `Qualified` (a re-qualification restarts the decision), takes the
-/// result's `requalify_by`, and its revision is bumped.
-///
-/// # Errors
-/// [`StoreError::NotFound`] when the prospect does not exist.
-pub async fn insert_qualification(
-    db: &impl Conn,
+/// The row of a new qualification: the one place its columns are written from a result
+/// (`insert_qualification`, and `bulk::insert_qualifications` for generated worlds, so
+/// that a benchmark's rows have the size and shape of the API's).
+pub(crate) fn row(
+    id: Uuid,
     new: NewQualification<'_>,
-) -> Result<Qualification, StoreError> {
+    created_at: DateTime<Utc>,
+) -> Result<qualifications::Model, StoreError> {
     let NewQualification {
         prospect_id,
         template_version_id,
@@ -213,8 +211,8 @@ pub async fn insert_qualification(
         outlook,
         result,
     } = new;
-    let row = qualifications::Model {
-        id: Uuid::now_v7(),
+    Ok(qualifications::Model {
+        id,
         prospect_id,
         template_version_id,
         qualified_by,
@@ -231,10 +229,24 @@ pub async fn insert_qualification(
         verdict: result.verdict.code().to_owned(),
         plan: result.plan.clone(),
         requalify_by: result.requalify_by,
-        created_at: now(),
+        created_at,
         scoring_rule: scoring_rule_number(result.scoring_rule),
         json_format: JSON_FORMAT,
-    };
+    })
+}
+
+/// Appends a qualification and, in the same transaction, makes it the prospect's latest:
+/// the prospect becomes `Qualified` (a re-qualification restarts the decision), takes the
+/// result's `requalify_by`, and its revision is bumped.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when the prospect does not exist.
+pub async fn insert_qualification(
+    db: &impl Conn,
+    new: NewQualification<'_>,
+) -> Result<Qualification, StoreError> {
+    let (prospect_id, requalify_by) = (new.prospect_id, new.result.requalify_by);
+    let row = row(Uuid::now_v7(), new, now())?;
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;
     qualifications::Entity::insert(qualifications::ActiveModel::from(row.clone()))
@@ -245,7 +257,7 @@ pub async fn insert_qualification(
         prospects::Model {
             latest_qualification_id: Some(row.id),
             status: ProspectStatus::Qualified.code().to_owned(),
-            requalify_by: result.requalify_by,
+            requalify_by,
             ..prospect
         },
     )
