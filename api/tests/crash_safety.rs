@@ -138,7 +138,13 @@ async fn kill_9_mid_burst(
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Kill mid-burst, once some writes are acknowledged (a fixed pause was too short on a
+    // loaded machine: the kill came before the burst had started).
+    let started = std::time::Instant::now();
+    while acknowledged.lock().unwrap().len() < 8 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
     server.kill_9();
     for writer in writers {
         writer.await.expect("writer task");
