@@ -265,6 +265,33 @@ macro_rules! by_id_loader {
     };
 }
 
+/// A key served from one of the [`Expected`] shares: a preloaded value without a batch
+/// ([`Shortcut`]), otherwise through the share, by `$load`.
+macro_rules! expected_loader {
+    ($(#[$doc:meta])* $key:ident, $value:ty, $share:ident, $load:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
+
+        impl Shortcut<$key, Arc<$value>> for Batch {
+            fn shortcut(&self, key: &$key) -> Option<Arc<$value>> {
+                self.$share.ready(&key.0)
+            }
+        }
+
+        impl Loader<$key> for Batch {
+            type Value = Arc<$value>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+                let found = self.$share.serve(&ids, |ids| $load(&self.db, ids)).await?;
+                Ok(found.into_iter().map(|(id, v)| ($key(id), v)).collect())
+            }
+        }
+    };
+}
+
 by_id_loader!(UserId, store::User, store::users::users_by_ids);
 by_id_loader!(ProgramId, store::Program, store::programs::programs_by_ids);
 by_id_loader!(
@@ -277,63 +304,19 @@ by_id_loader!(
     store::Prospect,
     store::prospects::prospects_by_ids
 );
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct QualificationId(pub Uuid);
-
-impl Shortcut<QualificationId, Arc<store::Qualification>> for Batch {
-    fn shortcut(&self, key: &QualificationId) -> Option<Arc<store::Qualification>> {
-        self.latest.ready(&key.0)
-    }
-}
-
-impl Loader<QualificationId> for Batch {
-    type Value = Arc<store::Qualification>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[QualificationId],
-    ) -> Result<HashMap<QualificationId, Self::Value>, Self::Error> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = self
-            .latest
-            .serve(&ids, |ids| qualifications_by_ids(&self.db, ids))
-            .await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, q)| (QualificationId(id), q))
-            .collect())
-    }
-}
-/// A qualification's head only ([`store::QualificationHead`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct QualificationHeadId(pub Uuid);
-
-impl Shortcut<QualificationHeadId, Arc<store::QualificationHead>> for Batch {
-    fn shortcut(&self, key: &QualificationHeadId) -> Option<Arc<store::QualificationHead>> {
-        self.latest_heads.ready(&key.0)
-    }
-}
-
-impl Loader<QualificationHeadId> for Batch {
-    type Value = Arc<store::QualificationHead>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[QualificationHeadId],
-    ) -> Result<HashMap<QualificationHeadId, Self::Value>, Self::Error> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = self
-            .latest_heads
-            .serve(&ids, |ids| heads_by_ids(&self.db, ids))
-            .await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, q)| (QualificationHeadId(id), q))
-            .collect())
-    }
-}
+expected_loader!(
+    QualificationId,
+    store::Qualification,
+    latest,
+    qualifications_by_ids
+);
+expected_loader!(
+    /// A qualification's head only ([`store::QualificationHead`]).
+    QualificationHeadId,
+    store::QualificationHead,
+    latest_heads,
+    heads_by_ids
+);
 by_id_loader!(
     DecisionId,
     store::DecisionRecord,
@@ -423,35 +406,13 @@ impl Loader<VersionsOf> for Batch {
     }
 }
 
-/// All decisions of a prospect, oldest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DecisionsOf(pub Uuid);
-
-impl Shortcut<DecisionsOf, Arc<Vec<store::DecisionRecord>>> for Batch {
-    fn shortcut(&self, key: &DecisionsOf) -> Option<Arc<Vec<store::DecisionRecord>>> {
-        self.decisions.ready(&key.0)
-    }
-}
-
-impl Loader<DecisionsOf> for Batch {
-    type Value = Arc<Vec<store::DecisionRecord>>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[DecisionsOf],
-    ) -> Result<HashMap<DecisionsOf, Self::Value>, Self::Error> {
-        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = self
-            .decisions
-            .serve(&ids, |ids| decisions_by_prospect_ids(&self.db, ids))
-            .await?;
-        Ok(found
-            .into_iter()
-            .map(|(id, v)| (DecisionsOf(id), v))
-            .collect())
-    }
-}
+expected_loader!(
+    /// All decisions of a prospect, oldest first.
+    DecisionsOf,
+    Vec<store::DecisionRecord>,
+    decisions,
+    decisions_by_prospect_ids
+);
 
 /// The exception request opened by a decision, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
