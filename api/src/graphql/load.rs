@@ -30,6 +30,16 @@ where
         .map_err(|e| ApiError::internal(format!("batch load: {e}")))
 }
 
+/// The value of `key` if it is at hand without a batch (preloaded, or cached).
+pub fn ready<K, V>(ctx: &Context<'_>, key: &K) -> Option<Arc<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Send + Sync + 'static,
+{
+    ctx.data::<Loaders>().ok()?.loader().shortcut(key)
+}
+
 /// Like [`one`], for a key that must exist (a foreign key the database guarantees).
 ///
 /// # Errors

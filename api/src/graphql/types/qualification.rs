@@ -58,11 +58,13 @@ impl From<Arc<store::Qualification>> for Qualification {
 
 impl Qualification {
     /// The qualification `id` for the field at `ctx`: its head only, unless the field's
-    /// selection asks for something in [`NEEDS_ROW`].
+    /// selection asks for something in [`NEEDS_ROW`] or the whole row is already at hand.
     pub async fn load(ctx: &Context<'_>, id: Uuid) -> ApiResult<Qualification> {
-        let look = ctx.look_ahead();
-        if NEEDS_ROW.iter().any(|field| look.field(field).exists()) {
+        if Qualification::needs_row(&ctx.look_ahead()) {
             return Ok(load::existing(ctx, QualificationId(id)).await?.into());
+        }
+        if let Some(row) = load::ready(ctx, &QualificationId(id)) {
+            return Ok(row.into());
         }
         Ok(Qualification {
             head: load::existing(ctx, QualificationHeadId(id)).await?,
