@@ -25,11 +25,12 @@ const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     id name company status latestQualification { id createdAt score tier verdict } \
     decisions { id decision isException createdAt } } } } }";
 
-/// S3 asking for what only a qualification's whole row holds (answers, explanations), which
-/// a page otherwise does not read.
+/// S3 asking for every field only a qualification's whole row holds (answers, outlook,
+/// explanations), which a page otherwise does not read.
 const MENTEE_PROSPECTS_EXPLAINED: &str = "query($first: Int!) { prospects(first: $first) { \
     edges { node { id latestQualification { id score uncappedTier projectedKnockouts \
-    answers { key } explanation { key contributionBasisPoints } } } } } }";
+    answers { key } outlook { plan } explanation { key contributionBasisPoints } \
+    projectedExplanation { key } } } } } }";
 
 /// Every field of a qualification that a page can answer from its head, and the same with
 /// the fields that need the whole row.
@@ -189,9 +190,57 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
         );
     }
     assert!(
-        s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS && explained <= MAX_STATEMENTS,
+        s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS,
         "more than {MAX_STATEMENTS} statements:{table}"
     );
+    // Whole rows are read instead of heads, not after them.
+    assert_eq!(
+        explained, s3,
+        "the rows cost more statements than the heads:{table}"
+    );
+}
+
+/// Each field that needs a qualification's whole row, asked alone by a page, costs no more
+/// statements than the heads: the page's look-ahead knows every one of them
+/// (`types::qualification::NEEDS_ROW`), so the rows are read instead of the heads.
+#[tokio::test]
+async fn each_field_of_the_whole_row_is_read_with_the_page_not_after_it() {
+    let app = TestApp::spawn().await;
+    let world = app.mentee_in_program("STRICT").await;
+    let server = app.start_instance().await;
+    add_prospects(&app, &world, &world.mentee, 5).await;
+    let page = |fields: &str| {
+        format!(
+            "{{ prospects(first: 10) {{ nodes {{ id latestQualification {{ id {fields} }} }} }} }}"
+        )
+    };
+    // Twice: the first read also loads the published version into the process's cache.
+    counted(
+        &app,
+        &server,
+        &world.mentee,
+        &page("explanation { key }"),
+        json!({}),
+    )
+    .await;
+    let (heads, _) = counted(&app, &server, &world.mentee, &page("score tier"), json!({})).await;
+    for field in [
+        "answers { key }",
+        "outlook { plan }",
+        "uncappedTier",
+        "projectedKnockouts",
+        "explanation { key }",
+        "projectedExplanation { key }",
+    ] {
+        let (rows, data) = counted(&app, &server, &world.mentee, &page(field), json!({})).await;
+        let nodes = data["prospects"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(nodes.len(), 5, "{field}: {data:#}");
+        assert_eq!(rows, heads, "{field} is read after the page's heads");
+    }
+    server.stop().await;
 }
 
 /// A page that reads only the heads of its latest qualifications answers exactly what the

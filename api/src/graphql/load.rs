@@ -8,7 +8,17 @@ use async_graphql::dataloader::Loader;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::loaders::{Batch, LoadError, Loaders, Shortcut};
 
-/// One object by key, through the request's batch loader.
+/// The value of `key` if it is at hand without a batch (preloaded, or cached).
+pub fn ready<K, V>(ctx: &Context<'_>, key: &K) -> Option<Arc<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
+    V: Send + Sync + 'static,
+{
+    ctx.data::<Loaders>().ok()?.loader().shortcut(key)
+}
+
+/// One object by key: at hand ([`ready`]), or through the request's batch loader.
 ///
 /// # Errors
 /// `INTERNAL` when the database fails.
@@ -18,26 +28,14 @@ where
     Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
     V: Send + Sync + 'static,
 {
-    let loaders = ctx
-        .data::<Loaders>()
-        .map_err(|_| ApiError::internal("loaders missing from request data"))?;
-    if let Some(found) = loaders.loader().shortcut(&key) {
+    if let Some(found) = ready(ctx, &key) {
         return Ok(Some(found));
     }
-    loaders
+    ctx.data::<Loaders>()
+        .map_err(|_| ApiError::internal("loaders missing from request data"))?
         .load_one(key)
         .await
         .map_err(|e| ApiError::internal(format!("batch load: {e}")))
-}
-
-/// The value of `key` if it is at hand without a batch (preloaded, or cached).
-pub fn ready<K, V>(ctx: &Context<'_>, key: &K) -> Option<Arc<V>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    Batch: Loader<K, Value = Arc<V>, Error = LoadError> + Shortcut<K, Arc<V>>,
-    V: Send + Sync + 'static,
-{
-    ctx.data::<Loaders>().ok()?.loader().shortcut(key)
 }
 
 /// Like [`one`], for a key that must exist (a foreign key the database guarantees).

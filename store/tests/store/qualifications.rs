@@ -6,9 +6,12 @@ use domain::{AnswerValue, QualificationResult, ScoringRule, Tier, Verdict};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Query};
 use serde_json::json;
+use store::QualificationHead;
 use store::StoreError;
 use store::prospects::create_prospect;
-use store::qualifications::{NewQualification, insert_qualification, qualification_by_id};
+use store::qualifications::{
+    NewQualification, heads_by_ids, insert_qualification, qualification_by_id,
+};
 use store::users::Role;
 use uuid::Uuid;
 
@@ -215,6 +218,49 @@ async fn a_stored_answer_whose_key_is_not_a_criterion_key_is_a_corrupt_row_not_a
         assert!(
             matches!(&message, Err(m) if m.contains("corrupt stored value")),
             "outlook answers keyed {key}: {message:?}"
+        );
+    }
+}
+
+/// A head is the whole row's result, read from the columns that copy it.
+#[tokio::test]
+async fn a_head_reads_back_what_the_whole_row_holds() {
+    let (db, _guard) = fresh_db().await;
+    let (id, _) = a_stored_qualification(&db).await;
+    let row = qualification_by_id(&db, id).await.unwrap().unwrap();
+    let heads = heads_by_ids(&db, &[id, Uuid::now_v7()]).await.unwrap();
+    assert_eq!(heads, vec![QualificationHead::from(&row)]);
+    assert!(heads_by_ids(&db, &[]).await.unwrap().is_empty());
+}
+
+/// A head column outside its rule, or a row in an unknown JSON format, is refused when
+/// only the heads are read, as when the whole row is.
+#[tokio::test]
+async fn a_corrupt_head_column_is_refused_not_misread() {
+    let cases: [(&str, sea_orm::sea_query::SimpleExpr, &str); 6] = [
+        ("score_bp", 10_001.into(), "corrupt stored value"),
+        ("tier", "Z".into(), "corrupt stored value"),
+        ("projected_tier", "".into(), "corrupt stored value"),
+        ("verdict", "MAYBE".into(), "corrupt stored value"),
+        (
+            "knockouts",
+            json!(["Not A Key"]).into(),
+            "corrupt stored value",
+        ),
+        ("json_format", 2.into(), "format 2"),
+    ];
+    for (column, value, expected) in cases {
+        let (db, _guard) = fresh_db().await;
+        let (id, _) = a_stored_qualification(&db).await;
+        let update = Query::update()
+            .table(Alias::new("qualifications"))
+            .value(Alias::new(column), value)
+            .to_owned();
+        db.execute(&update).await.unwrap();
+        let message = heads_by_ids(&db, &[id]).await.map_err(|e| e.to_string());
+        assert!(
+            matches!(&message, Err(m) if m.contains(expected)),
+            "{column}: {message:?}"
         );
     }
 }

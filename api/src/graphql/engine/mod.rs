@@ -24,7 +24,6 @@ pub mod limits;
 pub mod nulls;
 #[cfg(test)]
 mod pinned;
-
 #[cfg(test)]
 mod tests;
 
