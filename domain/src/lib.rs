@@ -1,14 +1,24 @@
-//! Pure business rules of Qualify: templates, scoring, qualification and decisions.
+//! Pure business rules of Qualify: templates, scoring, qualification and decisions, and
+//! the feedback loop that checks them against what clients really brought.
 //!
 //! No I/O and no clock: functions that need today's date take it as a parameter.
-//! Start reading at [`score`], [`qualify`] and [`decide`].
+//! Start reading at [`score`], [`qualify`] and [`decide`]; for the feedback loop at
+//! [`outcome_entry`] and [`pareto()`].
 
 mod answer;
+mod calibration;
+mod client;
 mod decision;
 mod error;
+mod evidence;
 mod exact;
+mod exceptions;
 mod key;
 mod measure;
+mod money;
+mod outcome;
+mod pareto;
+mod period;
 pub mod policy;
 mod qualification;
 mod rule;
@@ -22,13 +32,27 @@ mod tier;
 mod test_support;
 
 pub use answer::{Answer, AnswerDraft, AnswerValue, in_criteria_order};
+pub use calibration::{
+    CRITERION_SPLIT_BP, Calibration, CriterionCalibration, CriterionGroup, CriterionPoints,
+    TierPosition, calibration,
+};
+pub use client::{ClientSpan, EndReason, Intake, Path, check_end, flagged_for_exit};
 pub use decision::{
     BiasCheck, Decision, DecisionError, DecisionOutcome, ProspectStatus, decide,
     status_after_decision, status_after_review,
 };
 pub use error::{FieldError, InvalidValue, ValidationErrors};
+pub use evidence::{
+    ASSUMPTION_LIMIT_BP, Evidence, EvidenceKind, EvidenceNote, MAX_EVIDENCE_NOTE_CHARS,
+    assumption_share, rests_on_assumptions,
+};
+pub use exceptions::{PathCost, cost_of_exceptions};
 pub use key::CriterionKey;
 pub use measure::{BasisPoints, Percent, Weight};
+pub use money::{Currency, MAX_REVENUE_MINOR, Money, Revenue};
+pub use outcome::{Energy, Hours, MAX_HOURS_HUNDREDTHS, OutcomeDraft, OutcomeEntry, outcome_entry};
+pub use pareto::{ClientFigures, Pareto, PathShare, TierFigures, TierShare, pareto};
+pub use period::{MAX_WINDOW_MONTHS, Month, MonthWindow, Quarter};
 pub use qualification::{
     Outlook, OutlookDraft, QualificationResult, Qualified, Verdict, horizon_date, qualify,
 };

@@ -2,18 +2,13 @@
 //! threshold's [`Percent`]. Each exists only within its range; stored and sent as the bare
 //! number (serde reads it back through the same check).
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
-use crate::error::InvalidValue;
-
 /// Defines a `u32` newtype whose values lie in `MIN..=MAX`, with `new` (checked), `get`,
 /// serde as the bare number (checked on the way in) and `Display` as the number.
+/// Paths are spelled out so that other modules of the crate can use it too.
 macro_rules! bounded {
     ($(#[$meta:meta])* $name:ident, $min:literal ..= $max:literal, $message:literal) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(try_from = "u32", into = "u32")]
         pub struct $name(u32);
 
@@ -23,11 +18,11 @@ macro_rules! bounded {
 
             /// # Errors
             #[doc = concat!("When `value` is not within ", stringify!($min), "..=", stringify!($max), ".")]
-            pub fn new(value: u32) -> Result<Self, InvalidValue> {
+            pub fn new(value: u32) -> Result<Self, $crate::error::InvalidValue> {
                 if ($min..=$max).contains(&value) {
                     Ok(Self(value))
                 } else {
-                    Err(InvalidValue::new($message))
+                    Err($crate::error::InvalidValue::new($message))
                 }
             }
 
@@ -38,6 +33,7 @@ macro_rules! bounded {
 
             /// For values written in this crate's source (a test checks every one of
             /// them) and results whose range follows from how they were computed.
+            #[allow(dead_code, reason = "not every bounded type has values built in")]
             pub(crate) fn known(value: u32) -> Self {
                 debug_assert!(($min..=$max).contains(&value), "{value} out of range");
                 Self(value.clamp($min, $max))
@@ -45,9 +41,9 @@ macro_rules! bounded {
         }
 
         impl TryFrom<u32> for $name {
-            type Error = InvalidValue;
+            type Error = $crate::error::InvalidValue;
 
-            fn try_from(value: u32) -> Result<Self, InvalidValue> {
+            fn try_from(value: u32) -> Result<Self, $crate::error::InvalidValue> {
                 Self::new(value)
             }
         }
@@ -58,13 +54,15 @@ macro_rules! bounded {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
             }
         }
     };
 }
+
+pub(crate) use bounded;
 
 bounded!(
     /// A criterion's weight in the weighted mean: 1..=100.
@@ -109,7 +107,10 @@ impl Percent {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt;
+
     use super::*;
+    use crate::error::InvalidValue;
 
     fn check<T: TryFrom<u32, Error = InvalidValue> + Into<u32> + Copy + fmt::Debug>(
         valid: &[u32],

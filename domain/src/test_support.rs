@@ -3,10 +3,12 @@
 use std::fmt::Debug;
 
 use chrono::NaiveDate;
+use uuid::Uuid;
 
 use crate::{
-    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, CriterionDraft, Definition,
-    DefinitionDraft, NumberBand, NumberBandsRule, Rule, ScaleRule, ValidationErrors, YesNoRule,
+    AnswerDraft, AnswerValue, ChoiceOption, ChoiceRule, ClientFigures, CriterionDraft, Definition,
+    DefinitionDraft, NumberBand, NumberBandsRule, Path, Rule, ScaleRule, Tier, ValidationErrors,
+    YesNoRule,
 };
 
 /// Yes earns 100 points, no earns 0.
@@ -95,5 +97,25 @@ pub(crate) fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(year, month, day) {
         Some(date) => date,
         None => panic!("invalid test date {year}-{month}-{day}"),
+    }
+}
+
+pub(crate) fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+/// The figures of client `n` with revenue and nothing else.
+pub(crate) fn client(n: u128, tier: Tier, path: Path, revenue_minor: u64) -> ClientFigures {
+    ClientFigures {
+        id: id(n),
+        tier,
+        path,
+        revenue_minor,
+        months: 0,
+        hours: 0,
+        custom_hours: 0,
+        energy_sum: 0,
+        energy_count: 0,
+        ended_early: false,
     }
 }
