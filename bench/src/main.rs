@@ -5,6 +5,7 @@
 //! drives one.
 
 mod baseline;
+mod executor;
 mod floor;
 mod generate;
 mod load;
@@ -98,6 +99,13 @@ enum Command {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
     },
+    /// What async-graphql alone costs on S3's document, from memory (prints JSON).
+    Executor {
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+        #[arg(long, default_value_t = 7)]
+        rounds: usize,
+    },
     /// Drive a server as a JSON spec file says; prints the measurement as JSON.
     Load {
         #[arg(long)]
@@ -173,6 +181,11 @@ fn main() -> anyhow::Result<()> {
                 .init();
             // As many workers as cores it may use: one, when pinned.
             runtime()?.block_on(serve::serve(kind, &database_url))
+        }
+        Command::Executor { iterations, rounds } => {
+            let figures = executor::run(iterations, rounds)?;
+            println!("{}", serde_json::to_string_pretty(&figures)?);
+            Ok(())
         }
         Command::Load { spec } => {
             let spec: load::Spec = serde_json::from_slice(&std::fs::read(spec)?)?;
