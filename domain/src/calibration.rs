@@ -152,6 +152,53 @@ fn by_criterion(
         .collect()
 }
 
+/// The sums of the clients on one side of one criterion's split, as the store computes
+/// them with one `GROUP BY` (criterion key, `points_bp >= 5000`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CriterionSums {
+    pub key: CriterionKey,
+    /// The side of `points_bp >= 5000` ([`CRITERION_SPLIT_BP`]).
+    pub scored_well: bool,
+    pub clients: u32,
+    pub revenue_minor: u64,
+    /// Months with an entry, summed over the clients.
+    pub months: u32,
+}
+
+/// The per-criterion part of [`calibration`] from sums the database computed: the same
+/// groups as `calibration(..).criteria` for the same clients, but ordered by key. A side
+/// without a row has no clients and no mean; rows of the same key and side add up.
+#[must_use]
+pub fn criteria_from_sums(sums: &[CriterionSums]) -> Vec<CriterionCalibration> {
+    let mut keys: Vec<&CriterionKey> = sums.iter().map(|s| &s.key).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|key| {
+            let side = |well: bool| {
+                let rows = sums
+                    .iter()
+                    .filter(|s| &s.key == key && s.scored_well == well);
+                let (clients, revenue, months) = rows.fold((0u32, 0u128, 0u128), |(c, r, m), s| {
+                    let c = c.saturating_add(s.clients);
+                    (c, r + u128::from(s.revenue_minor), m + u128::from(s.months))
+                });
+                CriterionGroup {
+                    clients,
+                    mean_monthly_revenue_minor: ratio(revenue, months, 1)
+                        .map(|mean| u64::try_from(mean).unwrap_or(u64::MAX)),
+                }
+            };
+            CriterionCalibration {
+                key: key.clone(),
+                scored_well: side(true),
+                scored_below: side(false),
+            }
+        })
+        .collect()
+}
+
 fn group(clients: &[&ClientFigures]) -> CriterionGroup {
     let sums = Sums::of(clients.iter().copied());
     CriterionGroup {

@@ -34,7 +34,7 @@ mod test_support;
 pub use answer::{Answer, AnswerDraft, AnswerValue, in_criteria_order};
 pub use calibration::{
     CRITERION_SPLIT_BP, Calibration, CriterionCalibration, CriterionGroup, CriterionPoints,
-    TierPosition, calibration,
+    CriterionSums, TierPosition, calibration, criteria_from_sums,
 };
 pub use client::{ClientSpan, EndReason, Intake, Path, check_end, flagged_for_exit};
 pub use decision::{

@@ -8,6 +8,7 @@ mod m20250101_000002_published_versions_immutable;
 mod m20250102_000003_audit_and_idempotency;
 mod m20261130_000004_qualification_scoring_rule;
 mod m20261130_000005_json_format;
+mod m20261201_000006_feedback_loop;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250102_000003_audit_and_idempotency::Migration),
             Box::new(m20261130_000004_qualification_scoring_rule::Migration),
             Box::new(m20261130_000005_json_format::Migration),
+            Box::new(m20261201_000006_feedback_loop::Migration),
         ]
     }
 }

@@ -7,16 +7,19 @@
 //! parents before children, and a prospect's cached latest qualification among its own.
 //! Nothing here runs on a request path.
 
-use domain::{DisplayName, Email};
+use domain::{BasisPoints, CriterionKey, DisplayName, Email};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde::Serialize;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::codes::{Code, JSON_FORMAT};
+use crate::codes::{Code, JSON_FORMAT, int};
 use crate::connect::begin_write;
 use crate::decisions::DecisionRecord;
-use crate::entity::{decisions, enrollments, prospects, qualifications, settings};
+use crate::entity::{
+    client_intake_points, clients, decisions, enrollments, outcome_entries, prospects,
+    qualifications, settings,
+};
 use crate::error::json_error;
 use crate::programs::Enrollment;
 use crate::prospects::Prospect;
@@ -107,6 +110,7 @@ pub async fn insert_qualifications(
             answers: &q.answers,
             outlook: q.outlook.as_ref(),
             result: &q.result,
+            evidence: &q.evidence,
         };
         let row = crate::qualifications::row(q.id, new, q.created_at)?;
         Ok(qualifications::ActiveModel::from(row))
@@ -135,6 +139,85 @@ pub async fn insert_decisions(
             is_exception: d.is_exception,
             created_at: d.created_at,
             json_format: JSON_FORMAT,
+        }))
+    })
+    .await
+}
+
+/// A client as [`insert_clients`] writes it: the record the store reads back.
+pub type ClientRow = crate::Client;
+
+/// An outcome entry as [`insert_outcomes`] writes it: the record the store reads back.
+pub type OutcomeRow = crate::OutcomeRecord;
+
+/// Inserts clients exactly as given (their prospects, decisions and intake qualifications
+/// must exist); their intake points go in with [`insert_intake_points`].
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_clients(db: &impl Conn, records: &[ClientRow]) -> Result<(), StoreError> {
+    insert_all::<clients::Entity, _, _>(db, records, |c| {
+        Ok(clients::ActiveModel::from(clients::Model {
+            prospect_id: c.prospect_id,
+            program_id: c.program_id,
+            owner_id: c.owner_id,
+            decision_id: c.decision_id,
+            intake_qualification_id: c.intake_qualification_id,
+            intake_version_id: c.intake_version_id,
+            intake_tier: c.intake.tier.code().to_owned(),
+            intake_verdict: c.intake.verdict.code().to_owned(),
+            intake_path: c.intake.path.code().to_owned(),
+            taken_on: c.taken_on,
+            ended_reason: c.end.as_ref().map(|e| e.reason.code().to_owned()),
+            ended_on: c.end.as_ref().map(|e| e.on),
+            end_note: c.end.as_ref().and_then(|e| e.note.clone()),
+            revision: c.revision,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }))
+    })
+    .await
+}
+
+/// Inserts clients' intake points: (client's prospect id, criterion, points).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_intake_points(
+    db: &impl Conn,
+    records: &[(uuid::Uuid, CriterionKey, BasisPoints)],
+) -> Result<(), StoreError> {
+    insert_all::<client_intake_points::Entity, _, _>(db, records, |(client, key, points)| {
+        Ok(client_intake_points::ActiveModel::from(
+            client_intake_points::Model {
+                prospect_id: *client,
+                criterion_key: key.as_str().to_owned(),
+                points_bp: int(*points),
+            },
+        ))
+    })
+    .await
+}
+
+/// Inserts outcome entries exactly as given (their clients must exist; one per client and
+/// month).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_outcomes(db: &impl Conn, records: &[OutcomeRow]) -> Result<(), StoreError> {
+    insert_all::<outcome_entries::Entity, _, _>(db, records, |o| {
+        Ok(outcome_entries::ActiveModel::from(outcome_entries::Model {
+            id: o.id,
+            prospect_id: o.prospect_id,
+            month: o.month.index(),
+            revenue_minor: o.revenue_minor,
+            hours_hundredths: o.hours.map(|h| int(h.hundredths())),
+            custom_hours_hundredths: o.custom_hours.map(|h| int(h.hundredths())),
+            energy: int(o.energy),
+            note: o.note.clone(),
+            revision: o.revision,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
         }))
     })
     .await

@@ -1,7 +1,10 @@
 //! The strings enum-like columns hold, one `match` per type so that a new variant in
 //! `domain` fails to compile here instead of writing an unknown code.
 
-use domain::{BasisPoints, Decision, ExceptionPolicy, ProspectStatus, ScoringRule, Tier, Verdict};
+use domain::{
+    BasisPoints, Decision, EndReason, ExceptionPolicy, Path, ProspectStatus, ScoringRule, Tier,
+    Verdict,
+};
 
 use crate::StoreError;
 
@@ -48,6 +51,17 @@ codes!(Verdict {
     Verdict::Accept => "ACCEPT",
     Verdict::AcceptWithPlan => "ACCEPT_WITH_PLAN",
     Verdict::Decline => "DECLINE",
+});
+
+codes!(Path {
+    Path::Rule => "RULE",
+    Path::Exception => "EXCEPTION",
+});
+
+codes!(EndReason {
+    EndReason::Completed => "COMPLETED",
+    EndReason::WeExited => "WE_EXITED",
+    EndReason::ClientLeft => "CLIENT_LEFT",
 });
 
 codes!(Decision {

@@ -14,6 +14,7 @@ use crate::connect::begin_write;
 use crate::entity::{decisions, exception_requests, prospects};
 use crate::error::{json_error, unique};
 use crate::exceptions::{ExceptionRequest, ExceptionStatus};
+use crate::intake;
 use crate::prospects::{lock_prospect, save_prospect};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +73,9 @@ pub struct NewDecision {
 }
 
 /// Records a decision in one transaction: the decision, an exception request in its
-/// program when its outcome is `PendingException`, and the prospect's new status
+/// program when its outcome is `PendingException`, the client and its intake when it is
+/// `TakenOn` (see `intake`: a prospect that already is a client keeps its first intake;
+/// a take-on without a qualification makes none), and the prospect's new status
 /// (revision bumped).
 ///
 /// # Errors
@@ -145,6 +148,10 @@ pub async fn record_decision(
     } else {
         None
     };
+    // The take-on is effective now: the prospect becomes a client, with its intake.
+    if let (DecisionOutcome::TakenOn, Some(qualification_id)) = (outcome, qualification_id) {
+        intake::take_on(&txn, &prospect, row.id, qualification_id, at.date_naive()).await?;
+    }
     save_prospect(
         &txn,
         prospects::Model {

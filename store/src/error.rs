@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The caller's `expected_revision` is not the stored revision any more.
     #[error("the object was changed by someone else")]
     Stale,
+    /// A value broke a domain rule that only the stored data can check (a client's end
+    /// date against its take-on date): the caller's input, for a `BAD_USER_INPUT`.
+    #[error("invalid value: {0}")]
+    Invalid(domain::InvalidValue),
     /// A row's JSON columns are in a format this code does not read (`json_format`): it
     /// was written by a newer version of the code. Reading it would misread it.
     #[error("{table} row in stored JSON format {format}, which this version does not read")]

@@ -11,7 +11,8 @@ use crate::StoreError;
 use crate::clock::micros;
 use crate::codes::{Code, codes};
 use crate::connect::begin_write;
-use crate::entity::{exception_requests, prospects};
+use crate::entity::{decisions, exception_requests, prospects};
+use crate::intake;
 use crate::prospects::{lock_prospect, save_prospect};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,7 +115,8 @@ pub async fn exceptions_by_decision_ids(
 
 /// Approves or rejects a pending request and, in the same transaction, moves the prospect
 /// from `ExceptionPending` to `TakenOn` or `ExceptionRejected`. (A prospect re-qualified
-/// meanwhile keeps its newer status.)
+/// meanwhile keeps its newer status.) An approval that takes the prospect on makes it a
+/// client, with the intake of the decision's qualification, taken on `now`'s UTC date.
 ///
 /// # Errors
 /// [`StoreError::NotFound`], or [`StoreError::Conflict`]`("already reviewed")` when the
@@ -161,7 +163,19 @@ pub async fn review_exception(
         .await?;
     let prospect = lock_prospect(&txn, row.prospect_id).await?;
     if ProspectStatus::from_code(&prospect.status)? == ProspectStatus::ExceptionPending {
-        let status = status_after_review(approve).code().to_owned();
+        let after = status_after_review(approve);
+        if after == ProspectStatus::TakenOn {
+            // The approval makes the take-on effective: the prospect becomes a client.
+            let decision = decisions::Entity::find_by_id(row.decision_id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            if let Some(qualification_id) = decision.qualification_id {
+                let on = now.date_naive();
+                intake::take_on(&txn, &prospect, decision.id, qualification_id, on).await?;
+            }
+        }
+        let status = after.code().to_owned();
         save_prospect(&txn, prospects::Model { status, ..prospect }).await?;
     }
     txn.commit().await?;

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod clients;
 mod clock;
 mod codes;
 mod connect;
@@ -15,9 +16,13 @@ pub mod decisions;
 mod enrollments;
 mod entity;
 mod error;
+mod evidence;
 pub mod exceptions;
+pub mod feedback;
 pub mod idempotency;
+mod intake;
 pub mod invites;
+pub mod outcomes;
 pub mod page;
 pub mod programs;
 pub mod prospects;
@@ -31,13 +36,16 @@ mod version_writes;
 mod versions;
 pub mod visible;
 
+pub use clients::{Client, ClientEnd};
 pub use connect::{
     Db, StatementCounter, begin_write, connect, connect_counted, migrate, sqlite_integrity_check,
 };
 pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;
 pub use exceptions::{ExceptionRequest, ExceptionStatus};
+pub use feedback::ClientScope;
 pub use invites::Invite;
+pub use outcomes::OutcomeRecord;
 pub use page::{Order, Page, PageRequest};
 pub use programs::{Enrollment, Program};
 pub use prospects::{Prospect, ProspectFilter, ProspectOrder};

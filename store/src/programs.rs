@@ -1,16 +1,16 @@
 //! Programs run by a mentor, and the mentees enrolled in them.
 
 use chrono::{DateTime, Utc};
-use domain::{DisplayName, LongText};
+use domain::{Currency, DisplayName, LongText};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::connect::begin_write;
-use crate::entity::programs;
+use crate::entity::{clients, outcome_entries, programs};
 
 pub use crate::enrollments::{
     Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, mentees_page,
@@ -28,11 +28,17 @@ pub struct Program {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub revision: i32,
+    /// What its outcome entries' amounts are minor units of.
+    pub currency: Currency,
 }
 
-impl From<programs::Model> for Program {
-    fn from(row: programs::Model) -> Self {
-        Program {
+impl TryFrom<programs::Model> for Program {
+    type Error = StoreError;
+
+    fn try_from(row: programs::Model) -> Result<Self, StoreError> {
+        let currency = Currency::parse(&row.currency)
+            .map_err(|_| StoreError::corrupt(format_args!("currency {:?}", row.currency)))?;
+        Ok(Program {
             id: row.id,
             mentor_id: row.mentor_id,
             name: row.name,
@@ -42,11 +48,16 @@ impl From<programs::Model> for Program {
             created_at: row.created_at,
             updated_at: row.updated_at,
             revision: row.revision,
-        }
+            currency,
+        })
     }
 }
 
-/// Creates a program at revision 1. Whether `standard_version_id` is a published version
+/// The currency of a program created without one (and of every program from before the
+/// column).
+const DEFAULT_CURRENCY: &str = "EUR";
+
+/// Creates a program at revision 1, in euros ([`set_currency`] changes it). Whether `standard_version_id` is a published version
 /// the mentor may use is the caller's check; the database only checks it exists.
 ///
 /// # Errors
@@ -69,20 +80,22 @@ pub async fn create_program(
         created_at: at,
         updated_at: at,
         revision: 1,
+        currency: DEFAULT_CURRENCY.to_owned(),
     };
     programs::Entity::insert(programs::ActiveModel::from(row.clone()))
         .exec_without_returning(db)
         .await?;
-    Ok(row.into())
+    row.try_into()
 }
 
 /// # Errors
 /// [`StoreError::Db`] when the query fails.
 pub async fn program_by_id(db: &impl Conn, id: Uuid) -> Result<Option<Program>, StoreError> {
-    Ok(programs::Entity::find_by_id(id)
+    programs::Entity::find_by_id(id)
         .one(db)
         .await?
-        .map(Into::into))
+        .map(Program::try_from)
+        .transpose()
 }
 
 /// The programs among `ids` that exist, in one query.
@@ -97,7 +110,7 @@ pub async fn programs_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<Program
         .filter(programs::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(Program::try_from).collect()
 }
 
 /// Ids of every program the mentor runs.
@@ -154,7 +167,7 @@ pub async fn update_program(
     // An update that changes nothing keeps the revision: a client holding it is not stale.
     if row == before {
         txn.commit().await?;
-        return Ok(row.into());
+        return row.try_into();
     }
     row.revision += 1;
     row.updated_at = now();
@@ -171,5 +184,60 @@ pub async fn update_program(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(row.into())
+    row.try_into()
+}
+
+/// Sets the currency of the program's outcome entries, bumping the revision (unless it is
+/// already the program's currency: then nothing changes).
+///
+/// # Errors
+/// [`StoreError::NotFound`], or [`StoreError::Conflict`]`("outcomes recorded")` when any
+/// client of the program has an outcome entry: its amounts are minor units of the
+/// currency it was entered in.
+pub async fn set_currency(
+    db: &impl Conn,
+    program_id: Uuid,
+    currency: Currency,
+) -> Result<Program, StoreError> {
+    let txn = begin_write(db).await?;
+    let mut row = programs::Entity::find_by_id(program_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if row.currency == currency.code() {
+        txn.commit().await?;
+        return row.try_into();
+    }
+    let of_program = clients::Entity::find()
+        .select_only()
+        .column(clients::Column::ProspectId)
+        .filter(clients::Column::ProgramId.eq(program_id))
+        .into_query();
+    let recorded = outcome_entries::Entity::find()
+        .select_only()
+        .column(outcome_entries::Column::Id)
+        .filter(outcome_entries::Column::ProspectId.in_subquery(of_program))
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(&txn)
+        .await?;
+    if recorded.is_some() {
+        return Err(StoreError::Conflict("outcomes recorded"));
+    }
+    row.currency = currency.code().to_owned();
+    row.revision += 1;
+    row.updated_at = now();
+    programs::Entity::update_many()
+        .set(programs::ActiveModel {
+            currency: Set(row.currency.clone()),
+            revision: Set(row.revision),
+            updated_at: Set(row.updated_at),
+            ..Default::default()
+        })
+        .filter(programs::Column::Id.eq(program_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    row.try_into()
 }

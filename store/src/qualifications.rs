@@ -6,12 +6,12 @@
 //! `scoring_rule` says which `domain::ScoringRule` computed the result (1 for rows written
 //! before the column existed); nothing here recomputes a stored result.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::{
-    Answer, Assessment, BasisPoints, CriterionKey, Outlook, ProspectStatus, QualificationResult,
-    ScoringRule, Tier, Verdict,
+    Answer, Assessment, BasisPoints, CriterionKey, Evidence, Outlook, ProspectStatus,
+    QualificationResult, Verdict,
 };
-use sea_orm::{ColumnTrait, DerivePartialModel, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -26,8 +26,13 @@ use crate::codes::{
 use crate::connect::begin_write;
 use crate::entity::{prospects, qualifications};
 use crate::error::json_error;
+use crate::evidence;
 use crate::page::{Order, Page, PageRequest, fetch_page};
 use crate::prospects::{lock_prospect, save_prospect};
+
+mod head;
+
+pub use head::{QualificationHead, heads_by_ids};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Qualification {
@@ -40,7 +45,17 @@ pub struct Qualification {
     pub answers: Vec<Answer>,
     pub outlook: Option<Outlook>,
     pub result: QualificationResult,
+    /// How answers are known, in criteria order: only the answers that carry evidence.
+    pub evidence: Vec<(CriterionKey, Evidence)>,
+    /// The share of the score resting on assumptions (`domain::assumption_share`); 0 for
+    /// rows from before evidence was stored.
+    pub assumption_share_bp: BasisPoints,
     pub created_at: DateTime<Utc>,
+}
+
+/// A stored assumption share; `NULL` (rows from before the column) is 0.
+fn share(stored: Option<i32>) -> Result<BasisPoints, StoreError> {
+    stored.map_or(Ok(BasisPoints::ZERO), basis_points)
 }
 
 impl TryFrom<qualifications::Model> for Qualification {
@@ -74,101 +89,8 @@ impl TryFrom<qualifications::Model> for Qualification {
                 plan: row.plan,
                 scoring_rule: scoring_rule(row.scoring_rule)?,
             },
-            created_at: row.created_at,
-        })
-    }
-}
-
-/// A qualification without its answers, outlook and explanations: what a list shows of a
-/// prospect's latest result. Read from the columns that copy the stored assessments
-/// ([`heads_by_ids`]), so neither the answers nor the explanation documents are read from
-/// the database or parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QualificationHead {
-    pub id: Uuid,
-    pub prospect_id: Uuid,
-    pub template_version_id: Uuid,
-    pub qualified_by: Uuid,
-    pub score_bp: BasisPoints,
-    pub tier: Tier,
-    /// Criteria whose knockout hit, in definition order.
-    pub knockouts: Vec<CriterionKey>,
-    /// Criteria answered as unknown, in definition order.
-    pub unknowns: Vec<CriterionKey>,
-    pub projected_score_bp: BasisPoints,
-    pub projected_tier: Tier,
-    pub verdict: Verdict,
-    pub requalify_by: Option<NaiveDate>,
-    pub plan: Option<String>,
-    pub scoring_rule: ScoringRule,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<&Qualification> for QualificationHead {
-    fn from(q: &Qualification) -> Self {
-        let result = &q.result;
-        QualificationHead {
-            id: q.id,
-            prospect_id: q.prospect_id,
-            template_version_id: q.template_version_id,
-            qualified_by: q.qualified_by,
-            score_bp: result.now.score_bp,
-            tier: result.now.tier,
-            knockouts: result.now.knockouts.clone(),
-            unknowns: result.now.unknowns.clone(),
-            projected_score_bp: result.projected.score_bp,
-            projected_tier: result.projected.tier,
-            verdict: result.verdict,
-            requalify_by: result.requalify_by,
-            plan: result.plan.clone(),
-            scoring_rule: result.scoring_rule,
-            created_at: q.created_at,
-        }
-    }
-}
-
-/// The columns of a [`QualificationHead`].
-#[derive(DerivePartialModel)]
-#[sea_orm(entity = "qualifications::Entity")]
-struct HeadRow {
-    id: Uuid,
-    prospect_id: Uuid,
-    template_version_id: Uuid,
-    qualified_by: Uuid,
-    score_bp: i32,
-    tier: String,
-    knockouts: Json,
-    unknowns: Json,
-    projected_score_bp: i32,
-    projected_tier: String,
-    verdict: String,
-    plan: Option<String>,
-    requalify_by: Option<NaiveDate>,
-    created_at: DateTime<Utc>,
-    scoring_rule: i32,
-    json_format: i32,
-}
-
-impl TryFrom<HeadRow> for QualificationHead {
-    type Error = StoreError;
-
-    fn try_from(row: HeadRow) -> Result<Self, StoreError> {
-        json_format("qualifications", row.json_format)?;
-        Ok(QualificationHead {
-            id: row.id,
-            prospect_id: row.prospect_id,
-            template_version_id: row.template_version_id,
-            qualified_by: row.qualified_by,
-            score_bp: basis_points(row.score_bp)?,
-            tier: Tier::from_code(&row.tier)?,
-            knockouts: from_json(row.knockouts)?,
-            unknowns: from_json(row.unknowns)?,
-            projected_score_bp: basis_points(row.projected_score_bp)?,
-            projected_tier: Tier::from_code(&row.projected_tier)?,
-            verdict: Verdict::from_code(&row.verdict)?,
-            requalify_by: row.requalify_by,
-            plan: row.plan,
-            scoring_rule: scoring_rule(row.scoring_rule)?,
+            evidence: evidence::from_column(row.evidence)?,
+            assumption_share_bp: share(row.assumption_share_bp)?,
             created_at: row.created_at,
         })
     }
@@ -193,6 +115,9 @@ pub struct NewQualification<'a> {
     pub answers: &'a [Answer],
     pub outlook: Option<&'a Outlook>,
     pub result: &'a QualificationResult,
+    /// How answers are known (`&[]`: none); kept in criteria order, only for criteria of
+    /// the result.
+    pub evidence: &'a [(CriterionKey, Evidence)],
 }
 
 /// The row of a new qualification: the one place its columns are written from a result
@@ -210,7 +135,9 @@ pub(crate) fn row(
         answers,
         outlook,
         result,
+        evidence,
     } = new;
+    let explanation = &result.now.explanation;
     Ok(qualifications::Model {
         id,
         prospect_id,
@@ -232,6 +159,8 @@ pub(crate) fn row(
         created_at,
         scoring_rule: scoring_rule_number(result.scoring_rule),
         json_format: JSON_FORMAT,
+        evidence: evidence::to_column(explanation, evidence)?,
+        assumption_share_bp: Some(int(evidence::share(explanation, evidence))),
     })
 }
 
@@ -296,28 +225,6 @@ pub async fn qualifications_by_ids(
         .await?
         .into_iter()
         .map(Qualification::try_from)
-        .collect()
-}
-
-/// The heads of the qualifications among `ids` that exist, in one query that reads none of
-/// the answer or explanation columns.
-///
-/// # Errors
-/// [`StoreError::Db`] when the query fails.
-pub async fn heads_by_ids(
-    db: &impl Conn,
-    ids: &[Uuid],
-) -> Result<Vec<QualificationHead>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    qualifications::Entity::find()
-        .filter(qualifications::Column::Id.is_in(ids.iter().copied()))
-        .into_partial_model::<HeadRow>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(QualificationHead::try_from)
         .collect()
 }
 

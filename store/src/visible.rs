@@ -144,7 +144,7 @@ pub async fn programs_page(
     let within = condition(visible, |_| Expr::val(false), Some(programs::Column::Id));
     let select = programs::Entity::find().filter(within);
     let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
-    page.try_map(|row| Ok(row.into()))
+    page.try_map(Program::try_from)
 }
 
 /// One page of the templates the actor may list, oldest first.

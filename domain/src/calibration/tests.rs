@@ -152,3 +152,89 @@ proptest! {
         prop_assert_eq!(counted as usize, clients.len());
     }
 }
+
+fn sums(text: &str, scored_well: bool, clients: u32, revenue: u64, months: u32) -> CriterionSums {
+    CriterionSums {
+        key: key(text),
+        scored_well,
+        clients,
+        revenue_minor: revenue,
+        months,
+    }
+}
+
+#[test]
+fn criteria_from_sums_divides_each_sides_revenue_by_its_months_in_key_order() {
+    let found = criteria_from_sums(&[
+        sums("energy", true, 1, 30_000, 3),
+        sums("decision_maker", true, 3, 100_000, 7),
+        sums("decision_maker", false, 1, 0, 2),
+        sums("energy", false, 2, 60_000, 0),
+    ]);
+    let side = |clients, mean| CriterionGroup {
+        clients,
+        mean_monthly_revenue_minor: mean,
+    };
+    let found: Vec<(&str, CriterionGroup, CriterionGroup)> = found
+        .iter()
+        .map(|c| (c.key.as_str(), c.scored_well, c.scored_below))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // 100000 / 7 = 14285.7, rounded down; 0 / 2 = 0.
+            ("decision_maker", side(3, Some(14_285)), side(1, Some(0))),
+            // 30000 / 3; no months below: no mean.
+            ("energy", side(1, Some(10_000)), side(2, None)),
+        ]
+    );
+    let one_side = criteria_from_sums(&[sums("growth", false, 2, 500, 5)]);
+    assert_eq!(one_side[0].scored_well, side(0, None));
+    assert_eq!(one_side[0].scored_below, side(2, Some(100)));
+}
+
+proptest! {
+    /// Sums aggregated by hand, as the store's `GROUP BY` does, give the criteria of
+    /// `calibration` for the same clients, ordered by key.
+    #[test]
+    fn criteria_from_sums_equal_the_calibrations_criteria(
+        clients in prop::collection::vec(
+            (0u64..1_000_000, 0u32..13, prop::collection::vec(prop::option::of(0u32..=10_000), 4)),
+            0..12,
+        ),
+    ) {
+        let keys = ["bhag_fit", "decision_maker", "energy", "growth"];
+        let mut figures = Vec::new();
+        let mut points = Vec::new();
+        for (n, (revenue, months, on)) in clients.iter().enumerate() {
+            let mut figure = client(n as u128, Tier::A, Path::Rule, *revenue);
+            figure.months = *months;
+            figures.push(figure);
+            for (k, bp) in keys.iter().zip(on) {
+                if let Some(bp) = bp {
+                    points.push(CriterionPoints {
+                        client: id(n as u128),
+                        key: key(k),
+                        points_bp: BasisPoints::new(*bp).unwrap_or_else(|e| panic!("{e}")),
+                    });
+                }
+            }
+        }
+        let mut by_hand: Vec<CriterionSums> = Vec::new();
+        for p in &points {
+            let well = p.points_bp.get() >= CRITERION_SPLIT_BP;
+            let figure = &figures[usize::try_from(p.client.as_u128()).unwrap_or(0)];
+            match by_hand.iter_mut().find(|s| s.key == p.key && s.scored_well == well) {
+                Some(s) => {
+                    s.clients += 1;
+                    s.revenue_minor += figure.revenue_minor;
+                    s.months += figure.months;
+                }
+                None => by_hand.push(sums(p.key.as_str(), well, 1, figure.revenue_minor, figure.months)),
+            }
+        }
+        let mut expected = calibration(&figures, &[], &points).criteria;
+        expected.sort_by(|a, b| a.key.cmp(&b.key));
+        prop_assert_eq!(criteria_from_sums(&by_hand), expected);
+    }
+}

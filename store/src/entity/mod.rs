@@ -1,12 +1,15 @@
 //! SeaORM entities, one per table. Only the store sees them; callers get plain records.
 
 pub mod audit_log;
+pub mod client_intake_points;
+pub mod clients;
 pub mod criteria;
 pub mod decisions;
 pub mod enrollments;
 pub mod exception_requests;
 pub mod idempotency_keys;
 pub mod invites;
+pub mod outcome_entries;
 pub mod programs;
 pub mod prospects;
 pub mod qualifications;

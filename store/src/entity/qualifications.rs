@@ -28,6 +28,11 @@ pub struct Model {
     pub scoring_rule: i32,
     /// Which format the row's JSON columns are in (`codes::json_format`).
     pub json_format: i32,
+    /// `[{key, kind, note}]` in criteria order, only answers with evidence; `NULL` for
+    /// rows without any (and rows from before the column).
+    pub evidence: Option<Json>,
+    /// `domain::assumption_share` of the result; `NULL` in rows from before the column.
+    pub assumption_share_bp: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,12 +31,15 @@ async fn migrations_create_every_table_and_can_run_twice() {
         .collect();
     let expected = [
         "audit_log",
+        "client_intake_points",
+        "clients",
         "criteria",
         "decisions",
         "enrollments",
         "exception_requests",
         "idempotency_keys",
         "invites",
+        "outcome_entries",
         "programs",
         "prospects",
         "qualifications",

@@ -71,6 +71,7 @@ async fn a_qualification_reads_back_exactly_and_becomes_the_prospects_latest() {
             answers: &answers,
             outlook: None,
             result: &result,
+            evidence: &[],
         },
     )
     .await
@@ -85,6 +86,7 @@ async fn a_qualification_reads_back_exactly_and_becomes_the_prospects_latest() {
             answers: &answers,
             outlook: None,
             result: &declined,
+            evidence: &[],
         },
     )
     .await
@@ -124,6 +126,7 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
             answers: &answers,
             outlook: None,
             result: &declined,
+            evidence: &[],
         },
     )
     .await
@@ -256,6 +259,7 @@ async fn a_decision_on_a_superseded_qualification_is_stale() {
             answers: &answers,
             outlook: None,
             result: &result,
+            evidence: &[],
         },
     )
     .await
@@ -269,6 +273,7 @@ async fn a_decision_on_a_superseded_qualification_is_stale() {
             answers: &answers,
             outlook: None,
             result: &result,
+            evidence: &[],
         },
     )
     .await

@@ -52,6 +52,7 @@ async fn rows(db: &Db) -> Rows {
             answers: &answers,
             outlook: None,
             result: &result,
+            evidence: &[],
         },
     )
     .await
@@ -170,9 +171,9 @@ async fn a_row_in_a_json_format_this_code_does_not_know_is_refused_not_misread()
 async fn rows_from_before_the_format_column_read_back_as_format_one() {
     let (db, _guard) = fresh_db().await;
     let rows = rows(&db).await;
-    // Back to the schema before `json_format`, with the rows in it, and up again: the
-    // migration tags every existing row.
-    migration::Migrator::down(db.pool(), Some(1)).await.unwrap();
+    // Back to the schema before `json_format` (and the feedback loop after it), with the
+    // rows in it, and up again: the migration tags every existing row.
+    migration::Migrator::down(db.pool(), Some(2)).await.unwrap();
     let applied = migration::Migrator::get_applied_migrations(db.pool())
         .await
         .unwrap();
@@ -226,6 +227,7 @@ async fn the_format_tag_costs_no_statement_on_the_paths_that_write_and_read_json
             answers: &answers,
             outlook: None,
             result: &result,
+            evidence: &[],
         },
     )
     .await
@@ -265,15 +267,16 @@ async fn the_format_tag_costs_no_statement_on_the_paths_that_write_and_read_json
 
     // The statements each needs with or without the tag: the prospect locked, the row
     // inserted, the prospect updated; one select; the versions and their criteria; the
-    // prospect locked, pending exceptions counted, the row inserted, the prospect updated;
-    // one select.
+    // prospect locked, pending exceptions counted, the row inserted, the intake's
+    // qualification read, the client and its intake points inserted, the prospect
+    // updated; one select.
     assert_eq!(
         counted,
         [
             ("insert_qualification", 3),
             ("qualification_by_id", 1),
             ("versions_by_ids", 2),
-            ("record_decision", 4),
+            ("record_decision", 7),
             ("decisions_by_ids", 1)
         ]
     );

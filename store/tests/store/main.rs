@@ -4,10 +4,14 @@
 // A failed expectation in a test is the test failing, which is what `expect` says.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod clients;
 mod connect;
 mod decisions;
+mod evidence;
+mod feedback;
 mod invites;
 mod json_format;
+mod outcomes;
 mod paging;
 mod programs;
 mod prospects;
@@ -15,6 +19,7 @@ mod qualifications;
 mod sessions;
 mod stored_formats;
 mod support;
+mod taken_on;
 mod templates;
 mod users;
 mod visible;

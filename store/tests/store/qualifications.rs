@@ -132,6 +132,7 @@ async fn a_stored_qualification(db: &store::Db) -> (Uuid, QualificationResult) {
         answers: &answers,
         outlook: None,
         result: &result,
+        evidence: &[],
     };
     let inserted = insert_qualification(db, new).await.unwrap();
     (inserted.id, result)

@@ -1,0 +1,201 @@
+//! The feedback loop's aggregates, computed by the database: per client, the sums of its
+//! outcome entries in a window of months; per criterion of the intake, the sums of the
+//! clients that scored well on it and of those below. Each is one `GROUP BY` statement,
+//! whatever the number of clients and entries.
+//!
+//! Written as SQL text (the same on SQLite and PostgreSQL but for the placeholders): a
+//! `LEFT JOIN` so that a client without entries in the window has zeros, and every sum
+//! cast to `BIGINT` (PostgreSQL sums a `BIGINT` column as `NUMERIC`).
+
+use chrono::NaiveDate;
+use domain::{
+    CRITERION_SPLIT_BP, ClientFigures, CriterionKey, CriterionSums, EndReason, MonthWindow, Path,
+    Tier,
+};
+use sea_orm::{DbBackend, QueryResult, Statement, Value};
+use uuid::Uuid;
+
+use crate::Conn;
+use crate::StoreError;
+use crate::codes::Code;
+
+/// Whose clients an aggregate covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientScope {
+    /// A mentee's own clients.
+    Owner(Uuid),
+    /// The clients of these programs (a mentor's).
+    Programs(Vec<Uuid>),
+}
+
+/// The clients of `scope` whose span overlaps `window`, each with the sums of its entries
+/// whose month is in the window: `FROM clients c LEFT JOIN outcome_entries o`, filtered,
+/// for the caller to group by `c.prospect_id`. `None` when the scope admits no client.
+fn clients_in_window(scope: &ClientScope, window: MonthWindow) -> Option<(String, Vec<Value>)> {
+    let mut values: Vec<Value> = vec![window.from().index().into(), window.to().index().into()];
+    let within = match scope {
+        ClientScope::Owner(owner) => {
+            values.push((*owner).into());
+            "c.owner_id = ?".to_owned()
+        }
+        ClientScope::Programs(programs) if programs.is_empty() => return None,
+        ClientScope::Programs(programs) => {
+            values.extend(programs.iter().map(|&p| Value::from(p)));
+            format!("c.program_id IN ({})", vec!["?"; programs.len()].join(", "))
+        }
+    };
+    // A span overlaps the window when it starts by its last day and has not ended before
+    // its first (dates compare as dates on PostgreSQL, as ISO text on SQLite).
+    values.push(last_day(window).into());
+    values.push(window.from().first_day().into());
+    let sql = format!(
+        "FROM clients c \
+         LEFT JOIN outcome_entries o \
+           ON o.prospect_id = c.prospect_id AND o.month BETWEEN ? AND ? \
+         WHERE {within} AND c.taken_on <= ? AND (c.ended_on IS NULL OR c.ended_on >= ?)"
+    );
+    Some((sql, values))
+}
+
+fn last_day(window: MonthWindow) -> NaiveDate {
+    let next = window.to().next().map(|m| m.first_day());
+    next.and_then(|first| first.pred_opt())
+        .unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX))
+}
+
+/// `?` placeholders as the backend writes them (`$1`, `$2`, ... on PostgreSQL).
+fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = match backend {
+        DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 16);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+fn count(row: &QueryResult, column: &str) -> Result<u64, StoreError> {
+    let value: i64 = row.try_get("", column)?;
+    u64::try_from(value).map_err(|_| StoreError::corrupt(format_args!("{column} {value}")))
+}
+
+fn narrow(value: u64, column: &str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| StoreError::corrupt(format_args!("{column} {value}")))
+}
+
+/// One row per client of `scope` whose span overlaps `window` (taken on by the window's
+/// last month, and not ended before its first), by id: its intake tier and path, and the
+/// sums of its entries in the window (zeros without any). `ended_early` says it ended by
+/// `WE_EXITED` or `CLIENT_LEFT` on or before the window's last day.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails or a row does not read back.
+pub async fn client_figures(
+    db: &impl Conn,
+    scope: &ClientScope,
+    window: MonthWindow,
+) -> Result<Vec<ClientFigures>, StoreError> {
+    let Some((from, values)) = clients_in_window(scope, window) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT c.prospect_id AS id, c.intake_tier AS tier, c.intake_path AS path, \
+           c.ended_reason AS ended_reason, c.ended_on AS ended_on, \
+           CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
+           COUNT(o.id) AS months, \
+           CAST(COALESCE(SUM(o.hours_hundredths), 0) AS BIGINT) AS hours, \
+           CAST(COALESCE(SUM(o.custom_hours_hundredths), 0) AS BIGINT) AS custom_hours, \
+           CAST(COALESCE(SUM(o.energy), 0) AS BIGINT) AS energy_sum, \
+           COUNT(o.energy) AS energy_count \
+         {from} \
+         GROUP BY c.prospect_id, c.intake_tier, c.intake_path, c.ended_reason, c.ended_on \
+         ORDER BY c.prospect_id"
+    );
+    let rows = db
+        .query_all_raw(statement(db.get_database_backend(), &sql, values))
+        .await?;
+    let last = last_day(window);
+    rows.iter()
+        .map(|row| {
+            let reason: Option<String> = row.try_get("", "ended_reason")?;
+            let ended_on: Option<NaiveDate> = row.try_get("", "ended_on")?;
+            let reason = reason.as_deref().map(EndReason::from_code).transpose()?;
+            let ended_early = matches!((reason, ended_on),
+                (Some(reason), Some(on)) if reason.ended_early() && on <= last);
+            Ok(ClientFigures {
+                id: row.try_get("", "id")?,
+                tier: Tier::from_code(&row.try_get::<String>("", "tier")?)?,
+                path: Path::from_code(&row.try_get::<String>("", "path")?)?,
+                revenue_minor: count(row, "revenue")?,
+                months: narrow(count(row, "months")?, "months")?,
+                hours: count(row, "hours")?,
+                custom_hours: count(row, "custom_hours")?,
+                energy_sum: count(row, "energy_sum")?,
+                energy_count: count(row, "energy_count")?,
+                ended_early,
+            })
+        })
+        .collect()
+}
+
+/// Per intake criterion and side of the split (`points_bp >= 5000` or below), over the
+/// clients [`client_figures`] returns for the same arguments: how many clients, and the
+/// sums of their revenue and of their months with an entry in the window. Ordered by key,
+/// the side below first; a side without clients has no row.
+///
+/// # Errors
+/// [`StoreError::Db`] when the query fails or a row does not read back.
+pub async fn criterion_sums(
+    db: &impl Conn,
+    scope: &ClientScope,
+    window: MonthWindow,
+) -> Result<Vec<CriterionSums>, StoreError> {
+    let Some((from, values)) = clients_in_window(scope, window) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT p.criterion_key AS criterion_key, \
+           CASE WHEN p.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END AS scored_well, \
+           COUNT(*) AS clients, \
+           CAST(COALESCE(SUM(f.revenue), 0) AS BIGINT) AS revenue, \
+           CAST(COALESCE(SUM(f.months), 0) AS BIGINT) AS months \
+         FROM client_intake_points p \
+         JOIN (SELECT c.prospect_id AS prospect_id, \
+                 CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
+                 COUNT(o.id) AS months \
+               {from} \
+               GROUP BY c.prospect_id) f \
+           ON f.prospect_id = p.prospect_id \
+         GROUP BY p.criterion_key, \
+           CASE WHEN p.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END \
+         ORDER BY 1, 2"
+    );
+    let rows = db
+        .query_all_raw(statement(db.get_database_backend(), &sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let key: String = row.try_get("", "criterion_key")?;
+            let key = CriterionKey::parse(&key)
+                .map_err(|_| StoreError::corrupt(format_args!("criterion key {key:?}")))?;
+            let scored_well: i32 = row.try_get("", "scored_well")?;
+            Ok(CriterionSums {
+                key,
+                scored_well: scored_well == 1,
+                clients: narrow(count(row, "clients")?, "clients")?,
+                revenue_minor: count(row, "revenue")?,
+                months: narrow(count(row, "months")?, "months")?,
+            })
+        })
+        .collect()
+}
