@@ -167,6 +167,7 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
                     answers: &qualified.answers,
                     outlook: None,
                     result: &qualified.result,
+                    evidence: &[],
                 },
             )
             .await?;

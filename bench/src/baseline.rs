@@ -281,6 +281,7 @@ async fn qualify(
             answers: &qualified.answers,
             outlook: None,
             result: &qualified.result,
+            evidence: &[],
         },
     )
     .await?;

@@ -234,6 +234,8 @@ impl Generator<'_> {
                 answers: qualified.answers,
                 outlook: qualified.outlook,
                 result: qualified.result,
+                evidence: Vec::new(),
+                assumption_share_bp: domain::BasisPoints::MIN,
                 created_at: at,
             };
             book.qualifications.push(q.clone());

@@ -310,13 +310,14 @@ fn write(
         domain::ScoringRule::ExactFractions => 2,
     };
     let outlook = qualified.outlook.as_ref().map(stored_json).transpose()?;
+    // S2 sends no evidence: no assumption, a share of 0, as the store writes it.
     conn.prepare_cached(
         "INSERT INTO qualifications (id, prospect_id, template_version_id, qualified_by, \
          answers, outlook, score_bp, tier, knockouts, unknowns, explanation, \
          projected_score_bp, projected_tier, projected_explanation, verdict, plan, \
-         requalify_by, created_at, scoring_rule, json_format) \
+         requalify_by, created_at, scoring_rule, json_format, assumption_share_bp) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, 1)",
+         ?18, ?19, 1, 0)",
     )?
     .execute(rusqlite::params![
         id.as_bytes().as_slice(),

@@ -249,6 +249,7 @@ impl ProspectMutation {
                 answers: &qualified.answers,
                 outlook: qualified.outlook.as_ref(),
                 result: &qualified.result,
+                evidence: &[],
             },
         )
         .await?;
