@@ -1,9 +1,10 @@
 //! Demo data, so that a newcomer sees real data in the first minute (`qualify demo`).
 
 use chrono::Utc;
-use domain::{AnswerDraft, AnswerValue};
 
 use crate::auth::Hasher;
+
+mod story;
 
 const MENTOR_EMAIL: &str = "mentor@demo.qualify";
 const MENTEES: [(&str, &str); 2] = [
@@ -11,71 +12,6 @@ const MENTEES: [(&str, &str); 2] = [
     ("ben@demo.qualify", "Ben Mentee"),
 ];
 const PASSWORD: &str = "demo-password-1";
-
-/// One prospect of the demo: name, company and the answers to the A-client standard.
-struct DemoProspect {
-    name: &'static str,
-    company: &'static str,
-    answers: [(&'static str, AnswerValue); 10],
-    take_on: bool,
-}
-
-fn prospects() -> Vec<DemoProspect> {
-    use AnswerValue::{Number, Scale, Unknown, YesNo};
-    vec![
-        DemoProspect {
-            name: "Clara Jansen",
-            company: "Jansen Logistics",
-            answers: [
-                ("decision_maker", YesNo(true)),
-                ("values_expertise", Scale(5)),
-                ("speaks_our_language", Scale(4)),
-                ("revenue_fit", Number(80_000)),
-                ("standard_product", YesNo(true)),
-                ("team_fit", Scale(4)),
-                ("growth", Scale(5)),
-                ("bhag_fit", Scale(4)),
-                ("energy", Scale(5)),
-                ("referral", YesNo(true)),
-            ],
-            take_on: true,
-        },
-        DemoProspect {
-            name: "Tom Berger",
-            company: "Berger Bau",
-            answers: [
-                ("decision_maker", YesNo(false)),
-                ("values_expertise", Scale(4)),
-                ("speaks_our_language", Scale(3)),
-                ("revenue_fit", Number(120_000)),
-                ("standard_product", YesNo(true)),
-                ("team_fit", Scale(3)),
-                ("growth", Scale(4)),
-                ("bhag_fit", Scale(3)),
-                ("energy", Scale(3)),
-                ("referral", YesNo(true)),
-            ],
-            take_on: false,
-        },
-        DemoProspect {
-            name: "Mia Keller",
-            company: "Keller Design Studio",
-            answers: [
-                ("decision_maker", YesNo(true)),
-                ("values_expertise", Scale(3)),
-                ("speaks_our_language", Scale(3)),
-                ("revenue_fit", Number(20_000)),
-                ("standard_product", YesNo(true)),
-                ("team_fit", Scale(4)),
-                ("growth", Scale(3)),
-                ("bhag_fit", Unknown),
-                ("energy", Scale(4)),
-                ("referral", YesNo(false)),
-            ],
-            take_on: false,
-        },
-    ]
-}
 
 /// Load the demo data unless it is there already; returns the logins to print.
 ///
@@ -111,12 +47,20 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
         &hash,
     )
     .await?;
-    let definition = domain::a_client_standard();
+    // The standard, with exceptions reviewed by the mentor instead of refused: Ben's
+    // story needs two of them.
+    let definition = domain::Definition::parse(domain::DefinitionDraft {
+        exception_policy: domain::ExceptionPolicy::Review,
+        ..domain::a_client_standard().to_draft()
+    })
+    .map_err(|e| anyhow::anyhow!("the demo's standard does not parse: {e:?}"))?;
     let (template, _) = store::templates::create_template(
         db,
         mentor.id,
         &domain::DisplayName::parse("A-client standard")?,
-        &domain::LongText::parse("The default definition of an A-client.")?,
+        &domain::LongText::parse(
+            "The default definition of an A-client; exceptions go to the mentor for review.",
+        )?,
         &definition,
     )
     .await?;
@@ -130,76 +74,21 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
     )
     .await?;
     store::invites::create_invite(db, program.id, mentor.id, "DEMO-INVITE", None, None).await?;
-    let today = Utc::now().date_naive();
-    for (i, (email, name)) in MENTEES.iter().enumerate() {
+    let mut mentees = Vec::new();
+    for (email, name) in MENTEES {
         let email = domain::Email::parse(email)?;
         let name = domain::DisplayName::parse(name)?;
         let mentee =
             store::users::create_user(db, &email, &name, store::Role::Mentee, &hash).await?;
         store::programs::enroll(db, program.id, mentee.id).await?;
-        for demo in prospects().into_iter().skip(i) {
-            let prospect = store::prospects::create_prospect(
-                db,
-                mentee.id,
-                program.id,
-                &domain::DisplayName::parse(demo.name)?,
-                Some(&domain::LongText::parse(demo.company)?),
-                None,
-            )
-            .await?;
-            let answers: Vec<AnswerDraft> = demo
-                .answers
-                .iter()
-                .map(|(key, value)| AnswerDraft {
-                    key: (*key).to_owned(),
-                    value: value.clone(),
-                })
-                .collect();
-            let qualified = domain::qualify(&version.definition, &answers, None, today)
-                .map_err(|e| anyhow::anyhow!("demo answers do not fit: {e:?}"))?;
-            let verdict = qualified.result.verdict;
-            let q = store::qualifications::insert_qualification(
-                db,
-                store::qualifications::NewQualification {
-                    prospect_id: prospect.id,
-                    template_version_id: version.id,
-                    qualified_by: mentee.id,
-                    answers: &qualified.answers,
-                    outlook: None,
-                    result: &qualified.result,
-                    evidence: &[],
-                },
-            )
-            .await?;
-            let decision = if demo.take_on {
-                domain::Decision::TakeOn
-            } else {
-                domain::Decision::TurnDown
-            };
-            if let Ok(outcome) = domain::decide(
-                definition.exception_policy(),
-                Some(verdict),
-                decision,
-                None,
-                None,
-            ) {
-                store::decisions::record_decision(
-                    db,
-                    store::NewDecision {
-                        prospect_id: prospect.id,
-                        qualification_id: Some(q.id),
-                        decided_by: mentee.id,
-                        decision,
-                        reason: None,
-                        bias_check: None,
-                        outcome,
-                        new_status: domain::status_after_decision(outcome),
-                        program_id: program.id,
-                    },
-                )
-                .await?;
-            }
-        }
+        mentees.push(mentee.id);
     }
-    Ok(())
+    let cast = story::Cast {
+        mentor: mentor.id,
+        mentees: [mentees[0], mentees[1]],
+        program: program.id,
+        version: version.id,
+        definition,
+    };
+    story::write(db, &cast, Utc::now().date_naive()).await
 }

@@ -1,4 +1,5 @@
-//! Bulk inserts of complete records, for the benchmark's data generator.
+//! Bulk inserts of complete records, for the benchmark's data generator and the demo's
+//! year of history.
 //!
 //! Each function writes all its records in one write transaction ([`begin_write`]), as
 //! multi-row `INSERT`s of [`ROWS_PER_STATEMENT`] rows: one statement and no round trip per
@@ -17,10 +18,11 @@ use crate::codes::{Code, JSON_FORMAT, int};
 use crate::connect::begin_write;
 use crate::decisions::DecisionRecord;
 use crate::entity::{
-    client_intake_points, clients, decisions, enrollments, outcome_entries, prospects,
-    qualifications, settings,
+    client_intake_points, clients, decisions, enrollments, exception_requests, outcome_entries,
+    prospects, qualifications, settings,
 };
 use crate::error::json_error;
+use crate::exceptions::ExceptionRequest;
 use crate::programs::Enrollment;
 use crate::prospects::Prospect;
 use crate::qualifications::Qualification;
@@ -118,8 +120,8 @@ pub async fn insert_qualifications(
     .await
 }
 
-/// Inserts decisions (their prospects and qualifications must exist). Exception requests
-/// are not generated: bulk decisions are never exceptions.
+/// Inserts decisions (their prospects and qualifications must exist); an exception's
+/// request goes in with [`insert_exception_requests`].
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
@@ -140,6 +142,32 @@ pub async fn insert_decisions(
             created_at: d.created_at,
             json_format: JSON_FORMAT,
         }))
+    })
+    .await
+}
+
+/// Inserts exception requests exactly as given (their decisions must exist).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is written.
+pub async fn insert_exception_requests(
+    db: &impl Conn,
+    records: &[ExceptionRequest],
+) -> Result<(), StoreError> {
+    insert_all::<exception_requests::Entity, _, _>(db, records, |r| {
+        Ok(exception_requests::ActiveModel::from(
+            exception_requests::Model {
+                id: r.id,
+                decision_id: r.decision_id,
+                prospect_id: r.prospect_id,
+                program_id: r.program_id,
+                status: r.status.code().to_owned(),
+                reviewer_id: r.reviewer_id,
+                note: r.note.clone(),
+                reviewed_at: r.reviewed_at,
+                created_at: r.created_at,
+            },
+        ))
     })
     .await
 }
