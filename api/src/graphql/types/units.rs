@@ -38,7 +38,10 @@ impl ScalarType for Month {
 pub struct Quarter(pub domain::Quarter);
 
 /// A calendar quarter written `YYYY-Qn` (e.g. `2027-Q1` for January to March).
-#[Scalar(name = "Quarter")]
+#[Scalar(
+    name = "Quarter",
+    specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
+)]
 impl ScalarType for Quarter {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -83,7 +86,10 @@ fn decimal(value: &Value) -> Option<String> {
 /// optionally `.` and digits; no exponent, no `+`, no spaces) or as a GraphQL integer.
 /// Where a field allows fewer decimals or a narrower range, it says so and refuses the
 /// rest with `BAD_USER_INPUT` on that field.
-#[Scalar(name = "Decimal")]
+#[Scalar(
+    name = "Decimal",
+    specified_by_url = "https://www.w3.org/TR/xmlschema11-2/#decimal"
+)]
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         decimal(&value).map(Decimal).ok_or_else(|| {
