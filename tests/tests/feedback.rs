@@ -159,6 +159,16 @@ impl TestApp {
     }
 }
 
+/// (prospect, month, amount, hours, custom hours, energy).
+type Entry<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<&'a str>,
+    i64,
+);
+
 /// The world of the module doc.
 pub struct Loop {
     pub app: TestApp,
@@ -194,7 +204,7 @@ impl Loop {
             taken_on(&app, client, month_start(2)).await;
         }
         let (m2, m1, m0) = (month(2), month(1), month(0));
-        let entries: [(&str, &str, &str, Option<&str>, Option<&str>, i64); 10] = [
+        let entries: [Entry; 10] = [
             (&a1, &m2, "4000.00", Some("10"), Some("0"), 5),
             (&a1, &m1, "4000.00", Some("10"), Some("0"), 5),
             (&a2, &m2, "3000.00", Some("20"), Some("5"), 4),
