@@ -1,11 +1,32 @@
 //! Outcome entries, a program's currency and the end of a client, over HTTP: each refusal
 //! on its own field, and the values read back exactly.
 
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 use crate::definitions::Answers;
 use crate::feedback::{CORRECT, END_CLIENT, RECORD, month, month_start, taken_on};
 use crate::helpers::{TestApp, expect_code, expect_field, ok, str_at, today};
+
+/// The audit log's actions on `object` (a global id), oldest first.
+async fn audited(app: &TestApp, object: &str) -> Vec<String> {
+    let db = app.db().await;
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let sql = format!("SELECT action FROM audit_log WHERE object_id = {placeholder} ORDER BY id");
+    let uuid = crate::feedback::uuid_of(object);
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [uuid.into()]))
+        .await
+        .expect("read the audit log");
+    rows.iter()
+        .map(|row| row.try_get_by_index::<String>(0).expect("an action"))
+        .collect()
+}
 
 fn entry(prospect: &str, month: &str, amount: &str) -> Value {
     json!({ "prospectId": prospect, "month": month,
@@ -130,6 +151,12 @@ async fn an_entry_is_recorded_exactly_and_each_bad_value_is_refused_on_its_field
     assert_eq!(
         expect_code(&stale, "CONFLICT")["extensions"]["reason"],
         "STALE_REVISION"
+    );
+    // Recorded, then corrected once: the stale attempt left no trace. (The audit log keeps
+    // who corrected which entry when; it has no column for the values before.)
+    assert_eq!(
+        audited(&app, &id).await,
+        ["outcome.record", "outcome.corrected"]
     );
     let wrong = json!({ "input": { "id": id, "expectedRevision": 2, "energy": 9,
         "revenue": { "amount": "-5", "currencyCode": "EUR" } } });
