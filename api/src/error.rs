@@ -53,11 +53,15 @@ pub enum Conflict {
     Archived,
     /// The program has no qualification standard yet.
     NoStandard,
+    /// `setProgramCurrency` once outcome entries are recorded in the program's currency.
+    OutcomesRecorded,
+    /// `endClient` on a client that has ended.
+    AlreadyEnded,
 }
 
 impl Conflict {
     /// Every reason, for the README and the tests.
-    pub const ALL: [Conflict; 10] = [
+    pub const ALL: [Conflict; 12] = [
         Self::StaleRevision,
         Self::StaleQualification,
         Self::NotQualified,
@@ -68,6 +72,8 @@ impl Conflict {
         Self::Duplicate,
         Self::Archived,
         Self::NoStandard,
+        Self::OutcomesRecorded,
+        Self::AlreadyEnded,
     ];
 
     /// The value of `extensions.reason`.
@@ -83,6 +89,8 @@ impl Conflict {
             Self::Duplicate => "DUPLICATE",
             Self::Archived => "ARCHIVED",
             Self::NoStandard => "NO_STANDARD",
+            Self::OutcomesRecorded => "OUTCOMES_RECORDED",
+            Self::AlreadyEnded => "ALREADY_ENDED",
         }
     }
 }
@@ -154,6 +162,22 @@ impl From<StoreError> for ApiError {
                 Conflict::AlreadyReviewed,
                 "this exception request was already reviewed".into(),
             ),
+            StoreError::Conflict("outcome for this month") => Self::Conflict(
+                Conflict::Duplicate,
+                "the client has an outcome entry for this month: correct it instead".into(),
+            ),
+            StoreError::Conflict("outcomes recorded") => Self::Conflict(
+                Conflict::OutcomesRecorded,
+                "outcome entries are recorded in the program's currency; it can no longer change"
+                    .into(),
+            ),
+            StoreError::Conflict("already ended") => Self::Conflict(
+                Conflict::AlreadyEnded,
+                "the client has ended already".into(),
+            ),
+            // A value only the stored data could check; the caller names the field where
+            // it knows it (`endClient`'s `endedOn`).
+            StoreError::Invalid(invalid) => Self::BadInput(vec![invalid.at("input")]),
             StoreError::Conflict(what) => {
                 Self::Conflict(Conflict::Duplicate, format!("conflict: {what}"))
             }

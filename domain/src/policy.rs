@@ -81,6 +81,13 @@ pub enum Kind {
     Email,
     /// The signed-in user's own account and sessions.
     Account,
+    /// A client (a prospect taken on): its end. Its facts are its prospect's.
+    Client,
+    /// A client's outcome entry for one month. Its facts are its prospect's.
+    OutcomeEntry,
+    /// The feedback loop's analyses (Pareto picture, calibration, cost of exceptions) over
+    /// a set of clients: the `List` line is the set an actor may analyse.
+    Feedback,
 }
 
 /// What the actor wants to do.
@@ -271,6 +278,23 @@ pub const RULES: &[Rule] = &[
         (RUNS_PROGRAM, OWNER_IN_PROGRAM),
     ),
     rule(Kind::ExceptionRequest, Change, (RUNS_PROGRAM, MENTORS_ONLY)),
+    // Clients and their outcomes: read as their prospect; recorded, corrected and ended by
+    // its mentee while enrolled, never by the mentor.
+    rule(Kind::Client, Read, PROSPECT_READ),
+    rule(
+        Kind::Client,
+        Change,
+        (Never(OWNER_CHANGES), OWNER_WHILE_ENROLLED),
+    ),
+    rule(Kind::OutcomeEntry, Read, PROSPECT_READ),
+    rule(
+        Kind::OutcomeEntry,
+        Change,
+        (Never(OWNER_CHANGES), OWNER_WHILE_ENROLLED),
+    ),
+    // The analyses cover the clients one may list as prospects: a mentee's own, the
+    // clients of a mentor's programs.
+    rule(Kind::Feedback, List, (RUNS_PROGRAM, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

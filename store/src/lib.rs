@@ -19,6 +19,7 @@ mod error;
 mod evidence;
 pub mod exceptions;
 pub mod feedback;
+pub mod feedback_extra;
 pub mod idempotency;
 mod intake;
 pub mod invites;

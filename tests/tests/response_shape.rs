@@ -203,6 +203,27 @@ async fn every_conflict_carries_a_machine_readable_reason() {
         &app.qualify_raw(&w.mentee, &orphan, &Answers::good()).await,
     ));
 
+    // OUTCOMES_RECORDED, then ALREADY_ENDED.
+    let client = app
+        .client(&w.mentee, &w.program_id, "Client", &Answers::good(), None)
+        .await;
+    let month = crate::helpers::today().format("%Y-%m").to_string();
+    app.outcome(&w.mentee, &client, &month, "10", None, None, 3)
+        .await;
+    let currency = "mutation($p: ID!) { setProgramCurrency(input: { programId: $p, currency: \"USD\" }) \
+        { program { id } } }";
+    seen.push(reason(
+        &app.gql(w.mentor.tok(), currency, json!({ "p": w.program_id }))
+            .await,
+    ));
+    let end = json!({ "input": { "prospectId": client, "reason": "COMPLETED",
+                                 "endedOn": crate::helpers::today().to_string() } });
+    app.data(mentee, crate::feedback::END_CLIENT, end.clone())
+        .await;
+    seen.push(reason(
+        &app.gql(mentee, crate::feedback::END_CLIENT, end).await,
+    ));
+
     assert_eq!(
         seen,
         [
@@ -216,6 +237,8 @@ async fn every_conflict_carries_a_machine_readable_reason() {
             "ARCHIVED",
             "STALE_REVISION",
             "NO_STANDARD",
+            "OUTCOMES_RECORDED",
+            "ALREADY_ENDED",
         ]
     );
     // Every reason the API can give is either above or unreachable through the API

@@ -300,3 +300,97 @@ async fn a_page_of_heads_answers_as_the_whole_rows_do() {
         assert_eq!(head, &row);
     }
 }
+
+/// The feedback loop's every figure, and a page of prospects with their clients and
+/// intakes: the same statements with 3 clients and with 33, at any page size.
+#[tokio::test]
+async fn the_feedback_loop_and_clients_run_the_same_statements_at_any_data_size() {
+    let app = TestApp::spawn().await;
+    let world = app.mentee_in_program("REVIEW").await;
+    let server = app.start_instance().await;
+    let this_month = crate::helpers::today().format("%Y-%m").to_string();
+    let add_clients = |count: usize| {
+        let (app, world, month) = (&app, &world, this_month.clone());
+        async move {
+            for i in 0..count {
+                let (answers, outlook) = match i % 3 {
+                    0 => (Answers::good(), None),
+                    _ => (Answers::middling(), Some(crate::feedback::plan())),
+                };
+                let client = app
+                    .client(
+                        &world.mentee,
+                        &world.program_id,
+                        "Client",
+                        &answers,
+                        outlook,
+                    )
+                    .await;
+                let amount = format!("{}.00", 1000 * (i + 1));
+                app.outcome(&world.mentee, &client, &month, &amount, Some("10"), None, 4)
+                    .await;
+            }
+        }
+    };
+    let clients_page = "query($first: Int!) { prospects(first: $first) { nodes { id \
+        intake { tier path qualification { id verdict } templateVersion { id } } \
+        client { takenOn flaggedForExit revision } } } }";
+    let vars = json!({ "from": this_month, "to": this_month });
+    let measure = |label: &'static str| {
+        let (app, server, world, vars) = (&app, &server, &world, vars.clone());
+        async move {
+            let mut out = Vec::new();
+            let mine = counted(
+                app,
+                server,
+                &world.mentee,
+                crate::feedback::FEEDBACK,
+                vars.clone(),
+            );
+            out.push((label, "mentee's feedback", mine.await.0));
+            let mut program = vars.clone();
+            program["program"] = json!(world.program_id);
+            let theirs = counted(
+                app,
+                server,
+                &world.mentor,
+                crate::feedback::FEEDBACK,
+                program,
+            );
+            out.push((label, "mentor's program feedback", theirs.await.0));
+            for first in [1, 50] {
+                let page = counted(
+                    app,
+                    server,
+                    &world.mentee,
+                    clients_page,
+                    json!({ "first": first }),
+                );
+                out.push((label, "a page of clients", page.await.0));
+            }
+            out
+        }
+    };
+    add_clients(3).await;
+    // The first reads load the published version into the process-wide cache.
+    measure("warm-up").await;
+    let small = measure("3 clients").await;
+    add_clients(30).await;
+    let large = measure("33 clients").await;
+    server.stop().await;
+    let table: String = small
+        .iter()
+        .chain(&large)
+        .map(|(data, what, n)| format!("\n  {data}, {what}: {n}"))
+        .collect();
+    let counts = |rows: &[(&str, &str, u64)]| rows.iter().map(|r| r.2).collect::<Vec<_>>();
+    assert_eq!(
+        counts(&small),
+        counts(&large),
+        "statement counts vary:{table}"
+    );
+    assert!(
+        small.iter().all(|r| r.2 <= MAX_STATEMENTS + 2),
+        "too many statements:{table}"
+    );
+}

@@ -21,8 +21,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::{Actor, actor};
 use crate::graphql::load;
 use crate::graphql::loaders::{
-    Batch, DecisionId, ExceptionId, InviteId, LoadError, ProgramId, ProspectId, QualificationId,
-    Shortcut, TemplateId, UserId, VersionId,
+    Batch, DecisionId, ExceptionId, InviteId, LoadError, OutcomeId, ProgramId, ProspectId,
+    QualificationId, Shortcut, TemplateId, UserId, VersionId,
 };
 use facts::{Decided, Object, decide};
 
@@ -210,14 +210,69 @@ pub async fn prospect(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store
 /// `NOT_FOUND` when invisible, `FORBIDDEN` when visible but not the actor's own, or when
 /// the actor is no longer enrolled in its program.
 pub async fn prospect_to_change(ctx: &Context<'_>, id: Uuid) -> ApiResult<Arc<store::Prospect>> {
-    let me = attempt(ctx, Kind::Prospect, Action::Change)?;
+    prospect_to_change_as(ctx, Kind::Prospect, id).await
+}
+
+/// The prospect whose client (`Kind::Client`: end it) or outcome entries
+/// (`Kind::OutcomeEntry`: record one) the actor changes, decided by that kind's line on the
+/// prospect's facts.
+///
+/// # Errors
+/// As [`prospect_to_change`].
+pub async fn client_to_change(
+    ctx: &Context<'_>,
+    kind: Kind,
+    id: Uuid,
+) -> ApiResult<Arc<store::Prospect>> {
+    prospect_to_change_as(ctx, kind, id).await
+}
+
+/// An outcome entry to correct, with its prospect.
+///
+/// # Errors
+/// `NOT_FOUND` when missing or invisible, `FORBIDDEN` when visible but not the actor's own
+/// or the actor is no longer enrolled in its program.
+pub async fn outcome_to_change(
+    ctx: &Context<'_>,
+    id: Uuid,
+) -> ApiResult<(store::OutcomeRecord, Arc<store::Prospect>)> {
+    let me = attempt(ctx, Kind::OutcomeEntry, Action::Change)?;
+    let db = crate::graphql::context::db(ctx)?;
+    // A mutation's resolver runs alone: read directly, as `prospect_to_change_as` does.
+    let entry = store::outcomes::outcomes_by_ids(db, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound)?;
+    let prospect = store::prospects::prospect_by_id(db, entry.prospect_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    answer(
+        decide(
+            ctx,
+            me,
+            Kind::OutcomeEntry,
+            Action::Change,
+            prospect.object(),
+        )
+        .await?,
+    )?;
+    Ok((entry, Arc::new(prospect)))
+}
+
+async fn prospect_to_change_as(
+    ctx: &Context<'_>,
+    kind: Kind,
+    id: Uuid,
+) -> ApiResult<Arc<store::Prospect>> {
+    let me = attempt(ctx, kind, Action::Change)?;
     // Only mutations change a prospect, and a mutation's resolver runs alone: there is
     // nothing to batch with, so the row is read directly rather than through the loader
     // (which would spawn a task and query `id IN (...)` for one id).
     let prospect = store::prospects::prospect_by_id(crate::graphql::context::db(ctx)?, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    answer(decide(ctx, me, Kind::Prospect, Action::Change, prospect.object()).await?)?;
+    answer(decide(ctx, me, kind, Action::Change, prospect.object()).await?)?;
     Ok(Arc::new(prospect))
 }
 
@@ -242,6 +297,12 @@ pub async fn qualification(
 ) -> ApiResult<Option<Arc<store::Qualification>>> {
     let q = load::one(ctx, QualificationId(id)).await?;
     of_prospect(ctx, Kind::Qualification, q, |q| q.prospect_id).await
+}
+
+/// An outcome entry, if the actor may read it (as its prospect).
+pub async fn outcome(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::OutcomeRecord>>> {
+    let o = load::one(ctx, OutcomeId(id)).await?;
+    of_prospect(ctx, Kind::OutcomeEntry, o, |o| o.prospect_id).await
 }
 
 pub async fn decision(

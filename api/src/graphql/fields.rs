@@ -48,6 +48,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
                 "exceptionRequests",
                 Rule(Kind::ExceptionRequest, Action::List),
             ),
+            // Its `programId` and `menteeId`: their own `Read` lines.
+            ("feedback", Rule(Kind::Feedback, Action::List)),
         ],
     ),
     (
@@ -81,6 +83,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("archiveProspect", Rule(Kind::Prospect, Action::Change)),
             ("qualifyProspect", Rule(Kind::Prospect, Action::Change)),
             ("decideProspect", Rule(Kind::Prospect, Action::Change)),
+            ("setProgramCurrency", Rule(Kind::Program, Action::Change)),
+            ("recordOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
+            ("correctOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
+            ("endClient", Rule(Kind::Client, Action::Change)),
         ],
     ),
     ("Node", &[("id", Parent)]),
@@ -175,6 +181,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("id", Parent),
             ("name", Parent),
             ("description", Parent),
+            ("currency", Parent),
             ("archived", Parent),
             ("revision", Parent),
             ("createdAt", Parent),
@@ -220,6 +227,140 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("decisions", Reached(Kind::Decision)),
             ("requalifyBy", Parent),
             ("requalificationOverdue", Parent),
+            // The client's, read as its prospect (`PROSPECT_READ`).
+            ("intake", Reached(Kind::Client)),
+            ("client", Reached(Kind::Client)),
+        ],
+    ),
+    (
+        "Intake",
+        &[
+            ("tier", Parent),
+            ("verdict", Parent),
+            ("path", Parent),
+            ("qualification", Reached(Kind::Qualification)),
+            ("templateVersion", Reached(Kind::TemplateVersion)),
+        ],
+    ),
+    (
+        "Client",
+        &[
+            ("takenOn", Parent),
+            ("endedOn", Parent),
+            ("endReason", Parent),
+            ("endNote", Parent),
+            ("flaggedForExit", Parent),
+            ("revision", Parent),
+            ("outcomes", Reached(Kind::OutcomeEntry)),
+        ],
+    ),
+    (
+        "OutcomeEntry",
+        &[
+            ("id", Parent),
+            ("month", Parent),
+            ("quarter", Parent),
+            ("revenue", Parent),
+            ("hours", Parent),
+            ("customHours", Parent),
+            ("energy", Parent),
+            ("note", Parent),
+            ("revision", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+            ("prospect", Reached(Kind::Prospect)),
+        ],
+    ),
+    ("Money", &[("amount", Parent), ("currencyCode", Parent)]),
+    // The analyses: what `Query.feedback` decided covers every figure; the head's
+    // prospects are among the clients it covers.
+    (
+        "FeedbackLoop",
+        &[
+            ("from", Parent),
+            ("to", Parent),
+            ("currencyCode", Parent),
+            ("clientCount", Parent),
+            ("pareto", Parent),
+            ("calibration", Parent),
+            ("costOfExceptions", Parent),
+        ],
+    ),
+    (
+        "ParetoPicture",
+        &[
+            ("totalRevenue", Parent),
+            ("byTier", Parent),
+            ("byPath", Parent),
+            ("aShareBasisPoints", Parent),
+            ("aShareTargetBasisPoints", Parent),
+            ("headClientCount", Parent),
+            ("headShareOfClientsBasisPoints", Parent),
+            ("head", Reached(Kind::Prospect)),
+            ("tierFigures", Parent),
+        ],
+    ),
+    (
+        "TierRevenue",
+        &[
+            ("tier", Parent),
+            ("revenue", Parent),
+            ("shareBasisPoints", Parent),
+        ],
+    ),
+    (
+        "PathRevenue",
+        &[
+            ("path", Parent),
+            ("revenue", Parent),
+            ("shareBasisPoints", Parent),
+        ],
+    ),
+    (
+        "TierFigures",
+        &[
+            ("tier", Parent),
+            ("clients", Parent),
+            ("revenuePerHour", Parent),
+            ("customWorkShareBasisPoints", Parent),
+            ("meanEnergy", Parent),
+        ],
+    ),
+    (
+        "Calibration",
+        &[
+            ("table", Parent),
+            ("precisionBasisPoints", Parent),
+            ("recallBasisPoints", Parent),
+            ("criteria", Parent),
+        ],
+    ),
+    (
+        "TierPosition",
+        &[("tier", Parent), ("head", Parent), ("tail", Parent)],
+    ),
+    (
+        "CriterionCalibration",
+        &[
+            ("key", Parent),
+            ("scoredWell", Parent),
+            ("scoredBelow", Parent),
+        ],
+    ),
+    (
+        "CriterionGroup",
+        &[("clients", Parent), ("meanMonthlyRevenue", Parent)],
+    ),
+    (
+        "PathCost",
+        &[
+            ("path", Parent),
+            ("clients", Parent),
+            ("revenuePerMonth", Parent),
+            ("revenuePerHour", Parent),
+            ("customWorkShareBasisPoints", Parent),
+            ("meanEnergy", Parent),
+            ("endedEarlyBasisPoints", Parent),
         ],
     ),
     (
@@ -248,6 +389,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("projectedExplanation", Parent),
             ("requalifyBy", Parent),
             ("plan", Parent),
+            ("assumptionShareBasisPoints", Parent),
+            ("restsOnAssumptions", Parent),
         ],
     ),
     (
@@ -271,7 +414,11 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("requalifyBy", Parent),
         ],
     ),
-    ("CriterionAnswer", &[("key", Parent), ("value", Parent)]),
+    (
+        "CriterionAnswer",
+        &[("key", Parent), ("value", Parent), ("evidence", Parent)],
+    ),
+    ("Evidence", &[("kind", Parent), ("note", Parent)]),
     ("YesNoAnswer", &[("yes", Parent)]),
     ("ScaleAnswer", &[("scale", Parent)]),
     ("ChoiceAnswer", &[("choice", Parent)]),
@@ -338,6 +485,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ("QualificationEdge", EDGE),
     ("UserConnection", PAGE),
     ("UserEdge", EDGE),
+    ("OutcomeEntryConnection", PAGE),
+    ("OutcomeEntryEdge", EDGE),
     // Mutation results: the mutation decided; they show what it changed.
     (
         "AuthPayload",
@@ -365,6 +514,22 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         &[("template", Reached(Kind::Template))],
     ),
     ("ProgramPayload", &[("program", Reached(Kind::Program))]),
+    (
+        "SetProgramCurrencyPayload",
+        &[("program", Reached(Kind::Program))],
+    ),
+    (
+        "RecordOutcomePayload",
+        &[
+            ("outcome", Reached(Kind::OutcomeEntry)),
+            ("prospect", Reached(Kind::Prospect)),
+        ],
+    ),
+    (
+        "CorrectOutcomePayload",
+        &[("outcome", Reached(Kind::OutcomeEntry))],
+    ),
+    ("EndClientPayload", &[("prospect", Reached(Kind::Prospect))]),
     ("InvitePayload", &[("invite", Reached(Kind::Invite))]),
     (
         "RemoveMenteePayload",

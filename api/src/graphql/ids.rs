@@ -22,10 +22,11 @@ pub enum Kind {
     Qualification,
     Decision,
     ExceptionRequest,
+    OutcomeEntry,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::User,
         Kind::Template,
         Kind::TemplateVersion,
@@ -35,6 +36,7 @@ impl Kind {
         Kind::Qualification,
         Kind::Decision,
         Kind::ExceptionRequest,
+        Kind::OutcomeEntry,
     ];
 
     fn name(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Kind {
             Kind::Qualification => "Qualification",
             Kind::Decision => "Decision",
             Kind::ExceptionRequest => "ExceptionRequest",
+            Kind::OutcomeEntry => "OutcomeEntry",
         }
     }
 }

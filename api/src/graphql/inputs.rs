@@ -3,7 +3,7 @@
 use async_graphql::{InputObject, OneofObject};
 use domain::{FieldError, ValidationErrors};
 
-use crate::graphql::types::enums::{ExceptionPolicy, Tier};
+use crate::graphql::types::enums::{EvidenceKind, ExceptionPolicy, Tier};
 use crate::graphql::types::scalars::{BigInt, Date};
 
 // Integer fields are read as `i64` and narrowed here, not by async-graphql: its `Int`
@@ -266,6 +266,61 @@ pub struct AnswerInput {
     pub key: String,
     /// The answer, of the kind the criterion asks for, or unknown.
     pub value: AnswerValueInput,
+    /// How you know it; optional. Answers resting on `ASSUMPTION` make up the
+    /// qualification's `assumptionShareBasisPoints`. Only on the answers now, not in an
+    /// outlook.
+    pub evidence: Option<EvidenceInput>,
+}
+
+/// How an answer is known.
+#[derive(InputObject)]
+pub struct EvidenceInput {
+    /// Fact (verified), assumption (believed, not verified) or judgement (your opinion).
+    pub kind: EvidenceKind,
+    /// A short pointer ("contract signed 3 March"): at most 500 characters, trimmed;
+    /// blank is none.
+    pub note: Option<String>,
+}
+
+/// The evidence of `answers` found at `path` (`input.answers`), by criterion key, and the
+/// problems of the notes that are too long (`path.N.evidence.note`). An answer whose key
+/// is not a key is left out: `domain::qualify` reports the key.
+pub fn evidence(
+    answers: &[AnswerInput],
+    path: &str,
+) -> (
+    Vec<(domain::CriterionKey, domain::Evidence)>,
+    Vec<FieldError>,
+) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (index, answer) in answers.iter().enumerate() {
+        let Some(given) = &answer.evidence else {
+            continue;
+        };
+        let Ok(key) = domain::CriterionKey::parse(&answer.key) else {
+            continue;
+        };
+        match domain::Evidence::new(given.kind.into(), given.note.as_deref()) {
+            Ok(evidence) => found.push((key, evidence)),
+            Err(e) => problems.push(e.at(format!("{path}.{index}.evidence.note"))),
+        }
+    }
+    (found, problems)
+}
+
+/// Problems for evidence given in an outlook's answers (`path`: `input.outlook.answers`):
+/// evidence says how an answer is known now.
+pub fn no_evidence(answers: &[AnswerInput], path: &str) -> Vec<FieldError> {
+    answers
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.evidence.is_some())
+        .map(|(index, _)| FieldError {
+            field: format!("{path}.{index}.evidence"),
+            message: "evidence is given on the answers now, not in an outlook".into(),
+        })
+        .collect()
 }
 
 /// The domain's drafts of `answers` (keys not yet checked: `domain::qualify` matches them
@@ -327,7 +382,9 @@ pub struct OutlookInput {
 /// The domain draft of an outlook found at `path` (`input.outlook`), and the problems of
 /// its answers as [`domain_answers`] finds them.
 pub fn outlook_draft(o: OutlookInput, path: &str) -> (domain::OutlookDraft, Vec<FieldError>) {
-    let (answers, problems) = domain_answers(o.answers, &format!("{path}.answers"));
+    let mut problems = no_evidence(&o.answers, &format!("{path}.answers"));
+    let (answers, more) = domain_answers(o.answers, &format!("{path}.answers"));
+    problems.extend(more);
     let draft = domain::OutlookDraft {
         answers,
         plan: o.plan,

@@ -53,6 +53,7 @@ pub struct Batch {
     latest: Expected<Arc<store::Qualification>>,
     latest_heads: Expected<Arc<store::QualificationHead>>,
     decisions: Expected<Arc<Vec<store::DecisionRecord>>>,
+    clients: Expected<Arc<Option<store::Client>>>,
 }
 
 /// Keys a list resolver knows its items will ask for. Batches can still be cut short by
@@ -165,6 +166,33 @@ impl Batch {
             .preload(prospect_ids, |ids| decisions_by_prospect_ids(&self.db, ids))
             .await
     }
+
+    /// Loads the clients of a page of prospects (none for a prospect never taken on) in
+    /// one statement, likewise.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn preload_clients_of(&self, prospect_ids: Vec<Uuid>) -> Result<(), LoadError> {
+        self.clients
+            .preload(prospect_ids, |ids| clients_by_prospect_ids(&self.db, ids))
+            .await
+    }
+}
+
+/// Every prospect among `ids` gets its client, `None` when it was never taken on.
+async fn clients_by_prospect_ids(
+    db: &Db,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, Arc<Option<store::Client>>>, LoadError> {
+    let rows = store::clients::clients_by_prospect_ids(db, &ids)
+        .await
+        .map_err(fail)?;
+    let mut found: HashMap<Uuid, Option<store::Client>> =
+        ids.iter().map(|id| (*id, None)).collect();
+    for row in rows {
+        found.insert(row.prospect_id, Some(row));
+    }
+    Ok(found.into_iter().map(|(id, c)| (id, Arc::new(c))).collect())
 }
 
 async fn qualifications_by_ids(
@@ -231,6 +259,7 @@ pub fn loaders(db: Db, versions: VersionCache) -> Loaders {
         latest: Expected::default(),
         latest_heads: Expected::default(),
         decisions: Expected::default(),
+        clients: Expected::default(),
     };
     DataLoader::new(batch, after_the_pass).delay(Duration::ZERO)
 }
@@ -328,6 +357,11 @@ by_id_loader!(
     store::exceptions::exceptions_by_ids
 );
 by_id_loader!(InviteId, store::Invite, store::invites::invites_by_ids);
+by_id_loader!(
+    OutcomeId,
+    store::OutcomeRecord,
+    store::outcomes::outcomes_by_ids
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionId(pub Uuid);
@@ -405,6 +439,14 @@ impl Loader<VersionsOf> for Batch {
         Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 }
+
+expected_loader!(
+    /// The client a prospect became, `None` when it was never taken on.
+    ClientOf,
+    Option<store::Client>,
+    clients,
+    clients_by_prospect_ids
+);
 
 expected_loader!(
     /// All decisions of a prospect, oldest first.

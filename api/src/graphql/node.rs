@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Interface};
 use crate::error::ApiResult;
 use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::types::client::OutcomeEntry;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
@@ -25,6 +26,7 @@ pub enum Node {
     Qualification(Qualification),
     Decision(Decision),
     ExceptionRequest(ExceptionRequest),
+    OutcomeEntry(OutcomeEntry),
 }
 
 /// The object behind a global id, if the caller may see it.
@@ -60,5 +62,8 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         Kind::ExceptionRequest => access::exception(ctx, uuid)
             .await?
             .map(|x| Node::ExceptionRequest(ExceptionRequest(x))),
+        Kind::OutcomeEntry => access::outcome(ctx, uuid)
+            .await?
+            .map(|x| Node::OutcomeEntry(OutcomeEntry(x))),
     })
 }

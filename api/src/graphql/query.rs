@@ -15,10 +15,12 @@ use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
+use crate::graphql::types::feedback::{self, FeedbackLoop};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
 use crate::graphql::types::template::Template;
+use crate::graphql::types::units::Month;
 use crate::graphql::types::user::User;
 
 /// At most this many ids per `nodes` call.
@@ -246,6 +248,31 @@ impl Query {
         )))
     }
 
+    /// Did saying no pay off? The Pareto picture, calibration and cost of exceptions of a
+    /// set of clients over a window of months. Mentees: their own clients. Mentors: the
+    /// clients of all their programs, or of one. `null` (with an error) without a valid
+    /// token, for a program or mentee you may not analyse (`NOT_FOUND`), or for a bad
+    /// argument (`BAD_USER_INPUT`, e.g. clients whose programs use different currencies).
+    async fn feedback(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The window's first month.")] from: Month,
+        #[graphql(desc = "The window's last month (included); at most 120 months after `from`.")]
+        to: Month,
+        #[graphql(
+            desc = "Only the clients of this program: one you run (mentors) or are enrolled in (mentees)."
+        )]
+        program_id: Option<ID>,
+        #[graphql(
+            desc = "Only this mentee's clients: a mentee of your programs (mentors), or yourself (mentees)."
+        )]
+        mentee_id: Option<ID>,
+    ) -> ApiResult<Option<FeedbackLoop>> {
+        feedback::feedback(ctx, from, to, program_id, mentee_id)
+            .await
+            .map(Some)
+    }
+
     /// Mentors: exception requests in their programs. Mentees: their own.
     /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
@@ -313,6 +340,14 @@ async fn preload_nested(ctx: &Context<'_>, prospects: &[store::Prospect]) -> Api
             batch.preload_heads(ids).await
         };
         loaded.map_err(failed)?;
+    }
+    if wants("client") || wants("intake") {
+        let ids = prospects.iter().map(|p| p.id).collect();
+        loaders
+            .loader()
+            .preload_clients_of(ids)
+            .await
+            .map_err(failed)?;
     }
     if wants("decisions") {
         let ids = prospects.iter().map(|p| p.id).collect();

@@ -97,6 +97,11 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::User, Action::ListPrograms, "FFAFFA"),
     (Kind::Email, Action::Read, "AHAHHA"),
     (Kind::Account, Action::Change, "AAAAAA"),
+    (Kind::Client, Action::Read, "AHAHHA"),
+    (Kind::Client, Action::Change, "FHAHHF"),
+    (Kind::OutcomeEntry, Action::Read, "AHAHHA"),
+    (Kind::OutcomeEntry, Action::Change, "FHAHHF"),
+    (Kind::Feedback, Action::List, "AHAHHA"),
 ];
 
 #[test]
@@ -265,7 +270,7 @@ fn a_read_only_key_for_one_program_reads_only_there_and_changes_nothing() {
 }
 
 /// How many `List` lines the table has.
-const LISTS: usize = 4;
+const LISTS: usize = 5;
 
 #[test]
 fn the_list_count_is_the_tables() {

@@ -119,6 +119,9 @@ struct World {
     removed: Actor,
     removed_prospect: String,
     removed_qualification: String,
+    /// A's prospect taken on, and its outcome entry for this month.
+    client: String,
+    outcome: String,
 }
 
 impl World {
@@ -139,11 +142,20 @@ impl World {
             json!({ "p": m.x.program, "m": removed.id }),
         )
         .await;
+        let a = &m.x.mentees[0];
+        let client = app
+            .client(a, &m.x.program, "A's client", &Answers::good(), None)
+            .await;
+        let month = crate::helpers::today().format("%Y-%m").to_string();
+        let outcome = app.outcome(a, &client, &month, "100", None, None, 3).await;
+        let outcome = str_at(&outcome, "/id");
         World {
             m,
             removed,
             removed_prospect,
             removed_qualification,
+            client,
+            outcome,
         }
     }
 
@@ -255,6 +267,15 @@ impl World {
                 K::Qualification,
                 X,
                 Some(Who::R),
+                &[],
+            ),
+            o("A's client", &self.client, K::Client, X, Some(Who::A), &[]),
+            o(
+                "A's outcome entry",
+                &self.outcome,
+                K::OutcomeEntry,
+                X,
+                Some(Who::A),
                 &[],
             ),
             o("mentee A", &x.mentees[0].id, K::User, X, Some(Who::A), &[]),

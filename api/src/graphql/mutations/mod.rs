@@ -5,6 +5,7 @@ use async_graphql::{MaybeUndefined, MergedObject};
 use crate::error::{ApiError, ApiResult};
 
 pub mod auth;
+pub mod outcomes;
 pub mod programs;
 pub mod prospects;
 pub mod templates;
@@ -18,6 +19,7 @@ pub struct Mutation(
     templates::TemplateMutation,
     programs::ProgramMutation,
     prospects::ProspectMutation,
+    outcomes::OutcomeMutation,
 );
 
 /// The rule of every update input for a value that cannot be empty (a name, a

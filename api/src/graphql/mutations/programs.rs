@@ -17,6 +17,7 @@ use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::units::CurrencyCode;
 
 /// A new program.
 #[derive(InputObject)]
@@ -28,6 +29,24 @@ pub struct CreateProgramInput {
     pub description: String,
     /// A published version of one of your templates.
     pub standard_version_id: Option<ID>,
+    /// The currency its outcome entries' revenue is recorded in; `EUR` when omitted.
+    pub currency: Option<CurrencyCode>,
+}
+
+/// A program's currency.
+#[derive(InputObject)]
+pub struct SetProgramCurrencyInput {
+    /// The program (yours).
+    pub program_id: ID,
+    /// The new currency.
+    pub currency: CurrencyCode,
+}
+
+/// The result of a currency change.
+#[derive(SimpleObject)]
+pub struct SetProgramCurrencyPayload {
+    /// The program as it is now.
+    pub program: Program,
 }
 
 /// Changes to a program: omitted fields stay as they are.
@@ -136,6 +155,13 @@ impl ProgramMutation {
             standard,
         )
         .await?;
+        // A new program has no outcomes: its currency can be set in the same transaction.
+        let program = match input.currency {
+            Some(currency) => {
+                store::programs::set_currency(tx.conn(), program.id, currency.0).await?
+            }
+            None => program,
+        };
         tx.commit("program.create", "Program", Some(program.id))
             .await?;
         Ok(Some(ProgramPayload {
@@ -181,6 +207,28 @@ impl ProgramMutation {
         let program = updated;
         Ok(Some(ProgramPayload {
             program: Program(Arc::new(program)),
+        }))
+    }
+
+    /// Set the currency of a program's outcome entries (its mentor). Only before any
+    /// outcome is recorded in it: then `CONFLICT`, reason `OUTCOMES_RECORDED` (recorded
+    /// amounts are minor units of the currency they were entered in).
+    async fn set_program_currency(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change; see the input type.")] input: SetProgramCurrencyInput,
+    ) -> ApiResult<Option<SetProgramCurrencyPayload>> {
+        let program = own_program(ctx, &input.program_id).await?;
+        let tx = Tx::begin(ctx).await?;
+        let updated =
+            store::programs::set_currency(tx.conn(), program.id, input.currency.0).await?;
+        // Already its currency: nothing to record (the transaction rolls back, empty).
+        if updated.revision != program.revision {
+            tx.commit("program.set_currency", "Program", Some(updated.id))
+                .await?;
+        }
+        Ok(Some(SetProgramCurrencyPayload {
+            program: Program(Arc::new(updated)),
         }))
     }
 

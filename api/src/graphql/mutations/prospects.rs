@@ -214,7 +214,9 @@ impl ProspectMutation {
             )
         })?;
         let version = load::existing(ctx, VersionId(version_id)).await?;
+        let (evidence, evidence_problems) = inputs::evidence(&input.answers, "input.answers");
         let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
+        problems.extend(evidence_problems);
         let outlook = input.outlook.map(|o| {
             let (draft, outlook_problems) = inputs::outlook_draft(o, "input.outlook");
             problems.extend(outlook_problems);
@@ -249,7 +251,7 @@ impl ProspectMutation {
                 answers: &qualified.answers,
                 outlook: qualified.outlook.as_ref(),
                 result: &qualified.result,
-                evidence: &[],
+                evidence: &evidence,
             },
         )
         .await?;

@@ -122,3 +122,37 @@ pub enum OrderDirection {
     #[default]
     Desc,
 }
+
+/// How a client was taken on: by the rule, or as an exception to it.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::Path")]
+pub enum IntakePath {
+    /// The intake verdict was `ACCEPT` or `ACCEPT_WITH_PLAN`.
+    Rule,
+    /// The intake verdict was `DECLINE`: taken on as an exception the mentor approved.
+    Exception,
+}
+
+/// Why a client ended.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::EndReason")]
+pub enum ClientEndReason {
+    /// The work was done as agreed.
+    Completed,
+    /// We ended it (counts as ended early).
+    WeExited,
+    /// The client ended it (counts as ended early).
+    ClientLeft,
+}
+
+/// How an answer is known.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "domain::EvidenceKind")]
+pub enum EvidenceKind {
+    /// Verified.
+    Fact,
+    /// Believed, not verified: counts towards the qualification's assumption share.
+    Assumption,
+    /// The mentee's opinion.
+    Judgement,
+}

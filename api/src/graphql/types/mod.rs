@@ -1,11 +1,15 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod client;
 pub mod datetime;
 pub mod decision;
 pub mod enums;
+pub mod feedback;
+pub mod money;
 pub mod program;
 pub mod prospect;
 pub mod qualification;
 pub mod scalars;
 pub mod template;
+pub mod units;
 pub mod user;

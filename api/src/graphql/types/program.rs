@@ -13,6 +13,7 @@ use crate::graphql::loaders::{ProgramId, UserId, VersionId};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::template::TemplateVersion;
+use crate::graphql::types::units::CurrencyCode;
 use crate::graphql::types::user::{User, connection_of_users};
 
 pub struct Program(pub Arc<store::Program>);
@@ -31,6 +32,11 @@ impl Program {
     /// Free text; empty when none.
     async fn description(&self) -> &str {
         &self.0.description
+    }
+    /// The currency of its outcome entries' revenue (ISO 4217); `EUR` unless the mentor
+    /// chose another (`setProgramCurrency`, only before any outcome is recorded).
+    async fn currency(&self) -> CurrencyCode {
+        CurrencyCode(self.0.currency)
     }
     /// Whether the mentor archived it.
     async fn archived(&self) -> bool {

@@ -10,6 +10,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{DecisionsOf, ProgramId, UserId};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::client::{Client, Intake, client_of};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::decision::Decision;
 use crate::graphql::types::enums::ProspectStatus;
@@ -117,6 +118,19 @@ impl Prospect {
     /// For a prospect taken on with a plan: when it must be qualified again.
     async fn requalify_by(&self) -> Option<Date> {
         self.0.requalify_by.map(Date)
+    }
+    /// What the take-on rested on (intake tier, verdict, path, qualification); `null`
+    /// unless the prospect became a client.
+    async fn intake(&self, ctx: &Context<'_>) -> ApiResult<Option<Intake>> {
+        Ok(client_of(ctx, self.0.id).await?.map(Intake))
+    }
+    /// The client it became (its span, end and outcome entries); `null` unless it was
+    /// taken on (an exception only once approved).
+    async fn client(&self, ctx: &Context<'_>) -> ApiResult<Option<Client>> {
+        Ok(client_of(ctx, self.0.id).await?.map(|client| Client {
+            client,
+            prospect: Arc::clone(&self.0),
+        }))
     }
     /// Taken on with a plan and the re-qualification date has passed: flagged for exit.
     async fn requalification_overdue(&self) -> bool {

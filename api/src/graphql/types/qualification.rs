@@ -16,7 +16,7 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
-use crate::graphql::types::enums::{ScoringRule, Tier, Verdict};
+use crate::graphql::types::enums::{EvidenceKind, ScoringRule, Tier, Verdict};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::scalars::{BigInt, Date};
 use crate::graphql::types::template::TemplateVersion;
@@ -119,7 +119,8 @@ impl Qualification {
     /// The answers now, in the version's criteria order.
     async fn answers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionAnswer>> {
         let row = self.row(ctx).await?;
-        self.in_criteria_order(ctx, &row.answers).await
+        self.in_criteria_order(ctx, &row.answers, &row.evidence)
+            .await
     }
     /// The answers expected at the horizon if the plan works (in the version's criteria
     /// order), and the plan.
@@ -129,7 +130,7 @@ impl Qualification {
             return Ok(None);
         };
         Ok(Some(Outlook {
-            answers: self.in_criteria_order(ctx, &outlook.answers).await?,
+            answers: self.in_criteria_order(ctx, &outlook.answers, &[]).await?,
             plan: outlook.plan.clone(),
             requalify_by: outlook.requalify_by.map(Date),
         }))
@@ -195,6 +196,18 @@ impl Qualification {
         let row = self.row(ctx).await?;
         self.contributions(ctx, &row.result.projected).await
     }
+    /// The share of the score that rests on answers whose evidence is `ASSUMPTION`,
+    /// 0..=10000: their contributions over the score, rounded down; 0 when the score is 0
+    /// or no answer carries evidence (qualifications from before evidence was recorded).
+    async fn assumption_share_basis_points(&self) -> u32 {
+        self.head.assumption_share_bp.get()
+    }
+    /// The verdict accepts (`ACCEPT` or `ACCEPT_WITH_PLAN`) while more than half of the
+    /// score (`assumptionShareBasisPoints` above 5000) rests on assumptions: "we liked
+    /// them, so we assumed the rest". Never for `DECLINE`.
+    async fn rests_on_assumptions(&self) -> bool {
+        domain::rests_on_assumptions(self.head.verdict, self.head.assumption_share_bp)
+    }
     /// With `ACCEPT_WITH_PLAN`: the date to qualify again by (never after the horizon).
     async fn requalify_by(&self) -> Option<Date> {
         self.head.requalify_by.map(Date)
@@ -212,10 +225,25 @@ impl Qualification {
         &self,
         ctx: &Context<'_>,
         answers: &[domain::Answer],
+        evidence: &[(domain::CriterionKey, domain::Evidence)],
     ) -> ApiResult<Vec<CriterionAnswer>> {
         let version = load::existing(ctx, VersionId(self.head.template_version_id)).await?;
         let sorted = domain::in_criteria_order(&version.definition, answers);
-        Ok(sorted.iter().map(CriterionAnswer::from).collect())
+        Ok(sorted
+            .iter()
+            .map(|answer| {
+                let mut shown = CriterionAnswer::from(answer);
+                shown.evidence =
+                    evidence
+                        .iter()
+                        .find(|(key, _)| *key == answer.key)
+                        .map(|(_, e)| Evidence {
+                            kind: e.kind.into(),
+                            note: e.note.as_ref().map(|n| n.as_str().to_owned()),
+                        });
+                shown
+            })
+            .collect())
     }
 
     async fn contributions(
@@ -305,6 +333,17 @@ pub struct CriterionAnswer {
     pub key: String,
     /// The answer.
     pub value: AnswerValue,
+    /// How the mentee knows it; `null` when they did not say (and in an outlook).
+    pub evidence: Option<Evidence>,
+}
+
+/// How an answer is known.
+#[derive(SimpleObject)]
+pub struct Evidence {
+    /// Fact, assumption or judgement.
+    pub kind: EvidenceKind,
+    /// The mentee's note on it (at most 500 characters); `null` without one.
+    pub note: Option<String>,
 }
 
 /// An answer of the kind its criterion asks for, or unknown.
@@ -364,6 +403,7 @@ impl From<&domain::Answer> for CriterionAnswer {
         Self {
             key: answer.key.as_str().to_owned(),
             value,
+            evidence: None,
         }
     }
 }

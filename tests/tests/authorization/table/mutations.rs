@@ -175,6 +175,40 @@ fn attempts() -> Vec<Attempt> {
             |w| json!({ "id": w.removed_prospect }),
         ),
         a(
+            "setProgramCurrency",
+            "mutation($id: ID!) { setProgramCurrency(input: { programId: $id, currency: \"USD\" }) { __typename } }",
+            Kind::Program,
+            Change,
+            Some("X's program"),
+            |w| json!({ "id": w.m.x.program }),
+        ),
+        a(
+            "recordOutcome",
+            "mutation($id: ID!) { recordOutcome(input: { prospectId: $id, month: \"2026-01\", energy: 3, \
+             revenue: { amount: \"1\", currencyCode: \"EUR\" } }) { __typename } }",
+            Kind::OutcomeEntry,
+            Change,
+            Some("R's prospect"),
+            |w| json!({ "id": w.removed_prospect }),
+        ),
+        a(
+            "correctOutcome",
+            "mutation($id: ID!) { correctOutcome(input: { id: $id, expectedRevision: 1, energy: 1, \
+             revenue: { amount: \"999\", currencyCode: \"EUR\" } }) { __typename } }",
+            Kind::OutcomeEntry,
+            Change,
+            Some("A's outcome entry"),
+            |w| json!({ "id": w.outcome }),
+        ),
+        a(
+            "endClient",
+            "mutation($id: ID!) { endClient(input: { prospectId: $id, reason: WE_EXITED, endedOn: \"2026-01-01\" }) { __typename } }",
+            Kind::Client,
+            Change,
+            Some("A's client"),
+            |w| json!({ "id": w.client }),
+        ),
+        a(
             "deleteAccount",
             "mutation { deleteAccount(input: { password: \"wrong\" }) { __typename } }",
             Kind::Account,
@@ -243,17 +277,22 @@ async fn every_guarded_mutation_is_refused_as_the_policy_table_says_and_changes_
     );
     assert!(refused >= 60, "only {refused} refusals checked");
     // Nothing refused changed anything: X's objects read as before.
-    let state = w.m.app.data(w.m.x.mentor.tok(), "query($t: ID!, $p: ID!, $r: ID!) { \
+    let state = w.m.app.data(w.m.x.mentor.tok(), "query($t: ID!, $p: ID!, $r: ID!, $c: ID!, $o: ID!) { \
         t: node(id: $t) { ... on Template { name archived } } \
-        p: node(id: $p) { ... on Program { name mentees(first: 100) { totalCount } invites { revoked } } } \
-        r: node(id: $r) { ... on Prospect { name archived decisions { id } } } }",
-        json!({ "t": w.m.x.template, "p": w.m.x.program, "r": w.removed_prospect })).await;
+        p: node(id: $p) { ... on Program { name currency mentees(first: 100) { totalCount } invites { revoked } } } \
+        r: node(id: $r) { ... on Prospect { name archived decisions { id } client { takenOn } } } \
+        c: node(id: $c) { ... on Prospect { client { endedOn outcomes { totalCount } } } } \
+        o: node(id: $o) { ... on OutcomeEntry { revenue { amount } revision } } }",
+        json!({ "t": w.m.x.template, "p": w.m.x.program, "r": w.removed_prospect,
+                "c": w.client, "o": w.outcome })).await;
     assert_eq!(
         state,
         json!({
             "t": { "name": "A-client standard", "archived": false },
-            "p": { "name": "Strategy Program 2027", "mentees": { "totalCount": 2 }, "invites": [{ "revoked": false }] },
-            "r": { "name": "Left behind", "archived": false, "decisions": [] },
+            "p": { "name": "Strategy Program 2027", "currency": "EUR", "mentees": { "totalCount": 2 }, "invites": [{ "revoked": false }] },
+            "r": { "name": "Left behind", "archived": false, "decisions": [], "client": null },
+            "c": { "client": { "endedOn": null, "outcomes": { "totalCount": 1 } } },
+            "o": { "revenue": { "amount": "100.00" }, "revision": 1 },
         })
     );
 }
