@@ -1,7 +1,12 @@
 //! The feedback loop's aggregates, computed by the database: per client, the sums of its
-//! outcome entries in a window of months; per criterion of the intake, the sums of the
-//! clients that scored well on it and of those below. Each is one `GROUP BY` statement,
-//! whatever the number of clients and entries.
+//! outcome entries in a window of months (with its program's currency, so that a caller
+//! can refuse a mix of currencies without another statement); per criterion of the
+//! intake, the sums of the clients that scored well on it and of those below. Each is one
+//! `GROUP BY` statement, whatever the number of clients and entries.
+//!
+//! Whose clients: a [`FeedbackScope`] of conditions that must all hold (a mentee's own
+//! clients, in one program or all; a mentor's programs, one or all; one mentee within a
+//! mentor's programs), so that no caller reads program ids first.
 //!
 //! Written as SQL text (the same on SQLite and PostgreSQL but for the placeholders): a
 //! `LEFT JOIN` so that a client without entries in the window has zeros, and every sum
@@ -9,8 +14,8 @@
 
 use chrono::NaiveDate;
 use domain::{
-    CRITERION_SPLIT_BP, ClientFigures, CriterionKey, CriterionSums, EndReason, MonthWindow, Path,
-    Tier,
+    CRITERION_SPLIT_BP, ClientFigures, CriterionKey, CriterionSums, Currency, EndReason,
+    MonthWindow, Path, Tier,
 };
 use sea_orm::{DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
@@ -19,40 +24,52 @@ use crate::Conn;
 use crate::StoreError;
 use crate::codes::Code;
 
-/// Whose clients an aggregate covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientScope {
-    /// A mentee's own clients.
-    Owner(Uuid),
-    /// The clients of these programs (a mentor's).
-    Programs(Vec<Uuid>),
+/// Whose clients an aggregate covers: every condition given must hold. A scope with
+/// neither an owner nor a mentor covers no client (never the whole platform).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeedbackScope {
+    /// Only this mentee's clients.
+    pub owner: Option<Uuid>,
+    /// Only the clients of this program.
+    pub program: Option<Uuid>,
+    /// Only the clients of programs this mentor runs.
+    pub mentor: Option<Uuid>,
 }
 
-/// The clients of `scope` whose span overlaps `window`, each with the sums of its entries
-/// whose month is in the window: `FROM clients c LEFT JOIN outcome_entries o`, filtered,
-/// for the caller to group by `c.prospect_id`. `None` when the scope admits no client.
-fn clients_in_window(scope: &ClientScope, window: MonthWindow) -> Option<(String, Vec<Value>)> {
+/// One client's figures over a window and the currency of its program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopedFigures {
+    pub figures: ClientFigures,
+    pub currency: Currency,
+}
+
+/// `FROM ... WHERE ...` over the clients of `scope` whose span overlaps `window`, each with
+/// its program (`p`) and its entries in the window (`o`), and the values to bind.
+fn clients_in_window(scope: FeedbackScope, window: MonthWindow) -> Option<(String, Vec<Value>)> {
+    if scope.owner.is_none() && scope.mentor.is_none() {
+        return None;
+    }
     let mut values: Vec<Value> = vec![window.from().index().into(), window.to().index().into()];
-    let within = match scope {
-        ClientScope::Owner(owner) => {
-            values.push((*owner).into());
-            "c.owner_id = ?".to_owned()
+    let mut conditions = Vec::new();
+    for (column, id) in [
+        ("c.owner_id", scope.owner),
+        ("c.program_id", scope.program),
+        ("p.mentor_id", scope.mentor),
+    ] {
+        if let Some(id) = id {
+            conditions.push(format!("{column} = ?"));
+            values.push(id.into());
         }
-        ClientScope::Programs(programs) if programs.is_empty() => return None,
-        ClientScope::Programs(programs) => {
-            values.extend(programs.iter().map(|&p| Value::from(p)));
-            format!("c.program_id IN ({})", vec!["?"; programs.len()].join(", "))
-        }
-    };
-    // A span overlaps the window when it starts by its last day and has not ended before
-    // its first (dates compare as dates on PostgreSQL, as ISO text on SQLite).
+    }
     values.push(last_day(window).into());
     values.push(window.from().first_day().into());
     let sql = format!(
         "FROM clients c \
+         JOIN programs p ON p.id = c.program_id \
          LEFT JOIN outcome_entries o \
            ON o.prospect_id = c.prospect_id AND o.month BETWEEN ? AND ? \
-         WHERE {within} AND c.taken_on <= ? AND (c.ended_on IS NULL OR c.ended_on >= ?)"
+         WHERE {} AND c.taken_on <= ? AND (c.ended_on IS NULL OR c.ended_on >= ?)",
+        conditions.join(" AND ")
     );
     Some((sql, values))
 }
@@ -93,24 +110,25 @@ fn narrow(value: u64, column: &str) -> Result<u32, StoreError> {
     u32::try_from(value).map_err(|_| StoreError::corrupt(format_args!("{column} {value}")))
 }
 
-/// One row per client of `scope` whose span overlaps `window` (taken on by the window's
-/// last month, and not ended before its first), by id: its intake tier and path, and the
-/// sums of its entries in the window (zeros without any). `ended_early` says it ended by
-/// `WE_EXITED` or `CLIENT_LEFT` on or before the window's last day.
+/// The clients of `scope` whose span overlaps `window` (taken on by its last day, not
+/// ended before its first), each with the sums of its entries whose month is in the
+/// window and its program's currency; `ended_early` when it ended `WE_EXITED` or
+/// `CLIENT_LEFT` by the window's last day. Ordered by id. One statement; none for a scope
+/// that covers no client.
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails or a row does not read back.
 pub async fn client_figures(
     db: &impl Conn,
-    scope: &ClientScope,
+    scope: FeedbackScope,
     window: MonthWindow,
-) -> Result<Vec<ClientFigures>, StoreError> {
+) -> Result<Vec<ScopedFigures>, StoreError> {
     let Some((from, values)) = clients_in_window(scope, window) else {
         return Ok(Vec::new());
     };
     let sql = format!(
         "SELECT c.prospect_id AS id, c.intake_tier AS tier, c.intake_path AS path, \
-           c.ended_reason AS ended_reason, c.ended_on AS ended_on, \
+           c.ended_reason AS ended_reason, c.ended_on AS ended_on, p.currency AS currency, \
            CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
            COUNT(o.id) AS months, \
            CAST(COALESCE(SUM(o.hours_hundredths), 0) AS BIGINT) AS hours, \
@@ -118,7 +136,8 @@ pub async fn client_figures(
            CAST(COALESCE(SUM(o.energy), 0) AS BIGINT) AS energy_sum, \
            COUNT(o.energy) AS energy_count \
          {from} \
-         GROUP BY c.prospect_id, c.intake_tier, c.intake_path, c.ended_reason, c.ended_on \
+         GROUP BY c.prospect_id, c.intake_tier, c.intake_path, c.ended_reason, c.ended_on, \
+           p.currency \
          ORDER BY c.prospect_id"
     );
     let rows = db
@@ -132,52 +151,58 @@ pub async fn client_figures(
             let reason = reason.as_deref().map(EndReason::from_code).transpose()?;
             let ended_early = matches!((reason, ended_on),
                 (Some(reason), Some(on)) if reason.ended_early() && on <= last);
-            Ok(ClientFigures {
-                id: row.try_get("", "id")?,
-                tier: Tier::from_code(&row.try_get::<String>("", "tier")?)?,
-                path: Path::from_code(&row.try_get::<String>("", "path")?)?,
-                revenue_minor: count(row, "revenue")?,
-                months: narrow(count(row, "months")?, "months")?,
-                hours: count(row, "hours")?,
-                custom_hours: count(row, "custom_hours")?,
-                energy_sum: count(row, "energy_sum")?,
-                energy_count: count(row, "energy_count")?,
-                ended_early,
+            let currency: String = row.try_get("", "currency")?;
+            let currency = Currency::parse(&currency)
+                .map_err(|_| StoreError::corrupt(format_args!("currency {currency:?}")))?;
+            Ok(ScopedFigures {
+                figures: ClientFigures {
+                    id: row.try_get("", "id")?,
+                    tier: Tier::from_code(&row.try_get::<String>("", "tier")?)?,
+                    path: Path::from_code(&row.try_get::<String>("", "path")?)?,
+                    revenue_minor: count(row, "revenue")?,
+                    months: narrow(count(row, "months")?, "months")?,
+                    hours: count(row, "hours")?,
+                    custom_hours: count(row, "custom_hours")?,
+                    energy_sum: count(row, "energy_sum")?,
+                    energy_count: count(row, "energy_count")?,
+                    ended_early,
+                },
+                currency,
             })
         })
         .collect()
 }
 
-/// Per intake criterion and side of the split (`points_bp >= 5000` or below), over the
-/// clients [`client_figures`] returns for the same arguments: how many clients, and the
-/// sums of their revenue and of their months with an entry in the window. Ordered by key,
-/// the side below first; a side without clients has no row.
+/// Over the clients [`client_figures`] covers: per intake criterion, the clients with
+/// `points_bp >= 5000` on it and those below, with their revenue and months in the
+/// window. Ordered by key, the side below first. One statement; none for a scope that
+/// covers no client.
 ///
 /// # Errors
 /// [`StoreError::Db`] when the query fails or a row does not read back.
 pub async fn criterion_sums(
     db: &impl Conn,
-    scope: &ClientScope,
+    scope: FeedbackScope,
     window: MonthWindow,
 ) -> Result<Vec<CriterionSums>, StoreError> {
     let Some((from, values)) = clients_in_window(scope, window) else {
         return Ok(Vec::new());
     };
     let sql = format!(
-        "SELECT p.criterion_key AS criterion_key, \
-           CASE WHEN p.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END AS scored_well, \
+        "SELECT i.criterion_key AS criterion_key, \
+           CASE WHEN i.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END AS scored_well, \
            COUNT(*) AS clients, \
            CAST(COALESCE(SUM(f.revenue), 0) AS BIGINT) AS revenue, \
            CAST(COALESCE(SUM(f.months), 0) AS BIGINT) AS months \
-         FROM client_intake_points p \
+         FROM client_intake_points i \
          JOIN (SELECT c.prospect_id AS prospect_id, \
                  CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
                  COUNT(o.id) AS months \
                {from} \
                GROUP BY c.prospect_id) f \
-           ON f.prospect_id = p.prospect_id \
-         GROUP BY p.criterion_key, \
-           CASE WHEN p.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END \
+           ON f.prospect_id = i.prospect_id \
+         GROUP BY i.criterion_key, \
+           CASE WHEN i.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END \
          ORDER BY 1, 2"
     );
     let rows = db

@@ -19,7 +19,6 @@ mod error;
 mod evidence;
 pub mod exceptions;
 pub mod feedback;
-pub mod feedback_extra;
 pub mod idempotency;
 mod intake;
 pub mod invites;
@@ -44,7 +43,7 @@ pub use connect::{
 pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;
 pub use exceptions::{ExceptionRequest, ExceptionStatus};
-pub use feedback::ClientScope;
+pub use feedback::{FeedbackScope, ScopedFigures};
 pub use invites::Invite;
 pub use outcomes::OutcomeRecord;
 pub use page::{Order, Page, PageRequest};

@@ -10,7 +10,7 @@ use domain::{
 };
 use store::bulk::{ClientRow, OutcomeRow, insert_clients, insert_intake_points, insert_outcomes};
 use store::decisions::record_decision;
-use store::feedback::{ClientScope, client_figures, criterion_sums};
+use store::feedback::{FeedbackScope, client_figures, criterion_sums};
 use store::{ClientEnd, Db, NewDecision};
 use uuid::Uuid;
 
@@ -270,14 +270,28 @@ async fn client_figures_and_criterion_sums_are_the_sums_worked_out_by_hand() {
     ];
     expected.sort_by_key(|f| f.id);
 
-    let own = ClientScope::Owner(mentee.mentee.id);
-    let found = client_figures(&db, &own, window()).await.unwrap();
+    let own = owner(mentee.mentee.id);
+    let found = figures_of(&db, own).await;
     assert_eq!(found, expected);
-    let program = ClientScope::Programs(vec![mentee.program.id]);
-    assert_eq!(
-        client_figures(&db, &program, window()).await.unwrap(),
-        expected
-    );
+    let program = FeedbackScope {
+        program: Some(mentee.program.id),
+        mentor: Some(mentee.mentor.id),
+        ..FeedbackScope::default()
+    };
+    let all_programs = FeedbackScope {
+        mentor: Some(mentee.mentor.id),
+        ..FeedbackScope::default()
+    };
+    let own_in_program = FeedbackScope {
+        program: Some(mentee.program.id),
+        ..own
+    };
+    for scope in [program, all_programs, own_in_program] {
+        assert_eq!(figures_of(&db, scope).await, expected, "{scope:?}");
+    }
+    // Every figure comes with the program's currency.
+    let currencies = client_figures(&db, own, window()).await.unwrap();
+    assert!(currencies.iter().all(|f| f.currency.code() == "EUR"));
 
     let expected_sums = vec![
         // Below: clients 2 and 3; well: 1, 4 and 8 (5000 is well).
@@ -287,10 +301,10 @@ async fn client_figures_and_criterion_sums_are_the_sums_worked_out_by_hand() {
         sums("growth", false, 3, 10_000, 2),
         sums("growth", true, 2, 110_000, 4),
     ];
-    let found_sums = criterion_sums(&db, &own, window()).await.unwrap();
+    let found_sums = criterion_sums(&db, own, window()).await.unwrap();
     assert_eq!(found_sums, expected_sums);
     assert_eq!(
-        criterion_sums(&db, &program, window()).await.unwrap(),
+        criterion_sums(&db, program, window()).await.unwrap(),
         expected_sums
     );
 
@@ -315,34 +329,50 @@ async fn client_figures_and_criterion_sums_are_the_sums_worked_out_by_hand() {
     by_rows.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(criteria_from_sums(&found_sums), by_rows);
 
-    // Both programs: client 7 (B, 123 over one month, well on both) joins.
-    let both = ClientScope::Programs(vec![mentee.program.id, other.program.id]);
-    let all = client_figures(&db, &both, window()).await.unwrap();
-    let seventh = all.iter().find(|f| f.id == id(7)).unwrap();
+    // The other mentor's program: client 7 alone (B, 123 over one month, well on both).
+    let theirs = FeedbackScope {
+        mentor: Some(other.mentor.id),
+        ..FeedbackScope::default()
+    };
     assert_eq!(
-        *seventh,
-        figures(id(7), Tier::B, 123, 1, 0, 0, (4, 1), false)
+        figures_of(&db, theirs).await,
+        vec![figures(id(7), Tier::B, 123, 1, 0, 0, (4, 1), false)]
     );
-    assert_eq!(all.len(), 6);
-    let with_seventh = criterion_sums(&db, &both, window()).await.unwrap();
-    assert_eq!(with_seventh[1], sums("decision_maker", true, 4, 86_123, 4));
-    assert_eq!(with_seventh[3], sums("growth", true, 3, 110_123, 5));
+    assert_eq!(
+        criterion_sums(&db, theirs, window()).await.unwrap(),
+        vec![
+            sums("decision_maker", true, 1, 123, 1),
+            sums("growth", true, 1, 123, 1)
+        ]
+    );
 
-    // Nobody's clients, and no programs: nothing.
-    let nobody = ClientScope::Owner(mentee.mentor.id);
-    assert!(
-        client_figures(&db, &nobody, window())
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let none = ClientScope::Programs(Vec::new());
-    assert!(
-        criterion_sums(&db, &none, window())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    // Nothing: a mentor owns no clients; a mentee outside the mentor's programs; a scope
+    // with neither an owner nor a mentor (never the whole platform).
+    let not_theirs = FeedbackScope {
+        mentor: Some(other.mentor.id),
+        ..own
+    };
+    for scope in [
+        owner(mentee.mentor.id),
+        not_theirs,
+        FeedbackScope::default(),
+    ] {
+        assert!(figures_of(&db, scope).await.is_empty(), "{scope:?}");
+        let sums = criterion_sums(&db, scope, window()).await.unwrap();
+        assert!(sums.is_empty(), "{scope:?}");
+    }
+}
+
+fn owner(id: Uuid) -> FeedbackScope {
+    FeedbackScope {
+        owner: Some(id),
+        ..FeedbackScope::default()
+    }
+}
+
+async fn figures_of(db: &Db, scope: FeedbackScope) -> Vec<domain::ClientFigures> {
+    let rows = client_figures(db, scope, window()).await.unwrap();
+    rows.into_iter().map(|row| row.figures).collect()
 }
 
 /// Each aggregate is one statement, whatever the number of clients and entries.
@@ -351,12 +381,15 @@ async fn each_aggregate_is_one_statement() {
     let database = test_support::database::TestDatabase::fresh().await;
     let (db, statements) = store::connect_counted(&database.url).await.unwrap();
     store::migrate(&db).await.unwrap();
-    let Built { mentee, other, .. } = build(&db).await;
+    let Built { mentee, .. } = build(&db).await;
     let scopes = [
-        ClientScope::Owner(mentee.mentee.id),
-        ClientScope::Programs(vec![mentee.program.id, other.program.id]),
+        owner(mentee.mentee.id),
+        FeedbackScope {
+            mentor: Some(mentee.mentor.id),
+            ..FeedbackScope::default()
+        },
     ];
-    for scope in &scopes {
+    for scope in scopes {
         let before = statements.get();
         let figures = client_figures(&db, scope, window()).await.unwrap();
         assert_eq!(statements.get() - before, 1, "client_figures");

@@ -1,12 +1,12 @@
 //! The feedback loop's analyses over a window of months: the Pareto picture, the
 //! calibration of the intake and the cost of exceptions. The figures come from two
-//! `GROUP BY` statements (`store::feedback_extra`); the rules and their rounding are
+//! `GROUP BY` statements (`store::feedback`); the rules and their rounding are
 //! `domain`'s (`pareto`, `calibration`, `criteria_from_sums`, `cost_of_exceptions`).
 
 use async_graphql::{Context, ID, Object};
 use domain::policy::{self, Programs};
 use domain::{ClientFigures, Currency, MonthWindow};
-use store::feedback_extra::FeedbackScope;
+use store::feedback::FeedbackScope;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
@@ -90,7 +90,7 @@ pub async fn feedback(
             }
         }
     }
-    let rows = store::feedback_extra::client_figures(db(ctx)?, scope, window).await?;
+    let rows = store::feedback::client_figures(db(ctx)?, scope, window).await?;
     let mut currencies: Vec<Currency> = rows.iter().map(|r| r.currency).collect();
     currencies.sort_by_key(|c| c.code());
     currencies.dedup();
@@ -307,7 +307,7 @@ impl Calibration<'_> {
     /// without the criterion is on neither side.
     async fn criteria(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionCalibration>> {
         let f = self.feedback;
-        let sums = store::feedback_extra::criterion_sums(db(ctx)?, f.scope, f.window).await?;
+        let sums = store::feedback::criterion_sums(db(ctx)?, f.scope, f.window).await?;
         let group = |g: domain::CriterionGroup| CriterionGroup {
             clients: g.clients,
             mean_monthly_revenue: g.mean_monthly_revenue_minor.map(|m| f.money(m)),
