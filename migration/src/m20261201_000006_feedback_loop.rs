@@ -1,6 +1,7 @@
 //! The feedback loop (issue 15): a program's currency, clients with the intake their
 //! take-on rested on, their intake points per criterion, monthly outcome entries, and the
-//! evidence behind a qualification's answers.
+//! evidence behind a qualification's answers; and a detail on an audit record (what a
+//! corrected outcome entry was before).
 //!
 //! `programs.currency` defaults to `EUR`: every program before the column was one. The
 //! qualification columns are nullable: rows from before them carry no evidence, and a
@@ -20,6 +21,12 @@ enum NewColumns {
     Currency,
     Evidence,
     AssumptionShareBp,
+    Detail,
+}
+
+#[derive(DeriveIden)]
+enum AuditLog {
+    Table,
 }
 
 #[derive(DeriveIden)]
@@ -209,6 +216,7 @@ fn added_columns() -> Vec<(DynIden, ColumnDef)> {
             Qualifications::Table.into_iden(),
             integer_null(NewColumns::AssumptionShareBp),
         ),
+        (AuditLog::Table.into_iden(), json_null(NewColumns::Detail)),
     ]
 }
 

@@ -23,6 +23,8 @@ pub struct AuditEntry {
     /// The HTTP request id, to find the request in the logs.
     pub request_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// What changed, for the actions that keep it (see [`record_detailed`]).
+    pub detail: Option<serde_json::Value>,
 }
 
 impl From<audit_log::Model> for AuditEntry {
@@ -35,6 +37,7 @@ impl From<audit_log::Model> for AuditEntry {
             object_id: row.object_id,
             request_id: row.request_id,
             created_at: row.created_at,
+            detail: row.detail,
         }
     }
 }
@@ -51,6 +54,32 @@ pub async fn record(
     object_id: Option<Uuid>,
     request_id: Option<&str>,
 ) -> Result<AuditEntry, StoreError> {
+    record_detailed(
+        db,
+        actor_id,
+        action,
+        object_type,
+        object_id,
+        request_id,
+        None,
+    )
+    .await
+}
+
+/// [`record`] with what changed, e.g. a corrected outcome entry's values before and after
+/// (the revision the entry had is kept here, not in the entry).
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn record_detailed(
+    db: &impl Conn,
+    actor_id: Option<Uuid>,
+    action: &str,
+    object_type: &str,
+    object_id: Option<Uuid>,
+    request_id: Option<&str>,
+    detail: Option<serde_json::Value>,
+) -> Result<AuditEntry, StoreError> {
     let row = audit_log::Model {
         id: Uuid::now_v7(),
         actor_id,
@@ -59,6 +88,7 @@ pub async fn record(
         object_id,
         request_id: request_id.map(str::to_owned),
         created_at: now(),
+        detail,
     };
     audit_log::Entity::insert(audit_log::ActiveModel::from(row.clone()))
         .exec_without_returning(db)

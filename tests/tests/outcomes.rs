@@ -28,6 +28,33 @@ async fn audited(app: &TestApp, object: &str) -> Vec<String> {
         .collect()
 }
 
+/// The detail of the audit record of `action` on `object` (a global id).
+async fn audit_detail(app: &TestApp, object: &str, action: &str) -> Value {
+    let db = app.db().await;
+    let backend = db.get_database_backend();
+    let (object_at, action_at) = if backend == sea_orm::DbBackend::Postgres {
+        ("$1", "$2")
+    } else {
+        ("?", "?")
+    };
+    let sql = format!(
+        "SELECT CAST(detail AS TEXT) FROM audit_log \
+         WHERE object_id = {object_at} AND action = {action_at}"
+    );
+    let uuid = crate::feedback::uuid_of(object);
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [uuid.into(), action.into()],
+        ))
+        .await
+        .expect("read the audit log")
+        .expect("an audit record");
+    let text: String = row.try_get_by_index(0).expect("a detail");
+    serde_json::from_str(&text).expect("JSON")
+}
+
 fn entry(prospect: &str, month: &str, amount: &str) -> Value {
     json!({ "prospectId": prospect, "month": month,
             "revenue": { "amount": amount, "currencyCode": "EUR" },
@@ -152,11 +179,20 @@ async fn an_entry_is_recorded_exactly_and_each_bad_value_is_refused_on_its_field
         expect_code(&stale, "CONFLICT")["extensions"]["reason"],
         "STALE_REVISION"
     );
-    // Recorded, then corrected once: the stale attempt left no trace. (The audit log keeps
-    // who corrected which entry when; it has no column for the values before.)
+    // Recorded, then corrected once: the stale attempt left no trace. The correction's
+    // record keeps what the entry was, and what it became.
     assert_eq!(
         audited(&app, &id).await,
         ["outcome.record", "outcome.corrected"]
+    );
+    assert_eq!(
+        audit_detail(&app, &id, "outcome.corrected").await,
+        json!({
+            "before": { "revision": 1, "revenueMinor": 123_450, "hoursHundredths": 1250,
+                        "customHoursHundredths": 225, "energy": 4, "note": "Good month" },
+            "after": { "revision": 2, "revenueMinor": 130_000, "hoursHundredths": 1000,
+                       "customHoursHundredths": null, "energy": 2, "note": null }
+        })
     );
     let wrong = json!({ "input": { "id": id, "expectedRevision": 2, "energy": 9,
         "revenue": { "amount": "-5", "currencyCode": "EUR" } } });

@@ -56,14 +56,30 @@ impl Tx {
         object_type: &str,
         object_id: Option<Uuid>,
     ) -> ApiResult<()> {
+        self.commit_detailed(action, object_type, object_id, None)
+            .await
+    }
+
+    /// [`Tx::commit`], keeping what changed in the audit record (`detail`).
+    ///
+    /// # Errors
+    /// `INTERNAL` when the database fails; nothing is then changed.
+    pub async fn commit_detailed(
+        self,
+        action: &str,
+        object_type: &str,
+        object_id: Option<Uuid>,
+        detail: Option<serde_json::Value>,
+    ) -> ApiResult<()> {
         let request_id = crate::request_meta::current().map(|m| m.request_id);
-        store::audit::record(
+        store::audit::record_detailed(
             &self.txn,
             self.actor,
             action,
             object_type,
             object_id,
             request_id.as_deref(),
+            detail,
         )
         .await?;
         self.txn

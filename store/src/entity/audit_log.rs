@@ -13,6 +13,9 @@ pub struct Model {
     pub object_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub created_at: DateTimeUtc,
+    /// What the action changed, where the action alone does not say (e.g. a corrected
+    /// outcome entry's values before and after).
+    pub detail: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

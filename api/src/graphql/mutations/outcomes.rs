@@ -158,10 +158,18 @@ impl OutcomeMutation {
             &corrected,
         )
         .await?;
-        // Nothing changed: nothing to record (the transaction rolls back, empty).
+        // Nothing changed: nothing to record (the transaction rolls back, empty). A
+        // correction keeps what the entry was in its audit record.
         if after.revision != before.revision {
-            tx.commit("outcome.corrected", "OutcomeEntry", Some(after.id))
-                .await?;
+            let detail =
+                serde_json::json!({ "before": audited(&before), "after": audited(&after) });
+            tx.commit_detailed(
+                "outcome.corrected",
+                "OutcomeEntry",
+                Some(after.id),
+                Some(detail),
+            )
+            .await?;
         }
         Ok(Some(CorrectOutcomePayload {
             outcome: OutcomeEntry(Arc::new(after)),
@@ -314,4 +322,17 @@ impl Values<'_> {
             _ => Err(ApiError::BadInput(problems)),
         }
     }
+}
+
+/// An entry's values as its correction's audit record keeps them (money in minor units of
+/// the program's currency, hours in hundredths).
+fn audited(entry: &store::OutcomeRecord) -> serde_json::Value {
+    serde_json::json!({
+        "revision": entry.revision,
+        "revenueMinor": entry.revenue_minor,
+        "hoursHundredths": entry.hours.map(domain::Hours::hundredths),
+        "customHoursHundredths": entry.custom_hours.map(domain::Hours::hundredths),
+        "energy": entry.energy.get(),
+        "note": entry.note,
+    })
 }
