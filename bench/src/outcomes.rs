@@ -47,7 +47,7 @@ impl Group {
                 hours: (800, 2_500),
                 custom_bp: (300, 1_500),
                 energy: 4.2,
-                ends_per_mille: 60,
+                ends_per_mille: 80,
                 early_per_cent: 35,
             },
             Group::B => Shape {
@@ -55,7 +55,7 @@ impl Group {
                 hours: (1_000, 3_000),
                 custom_bp: (1_000, 3_000),
                 energy: 3.5,
-                ends_per_mille: 100,
+                ends_per_mille: 120,
                 early_per_cent: 55,
             },
             Group::C => Shape {
@@ -63,7 +63,7 @@ impl Group {
                 hours: (1_200, 3_500),
                 custom_bp: (2_500, 5_000),
                 energy: 2.8,
-                ends_per_mille: 160,
+                ends_per_mille: 180,
                 early_per_cent: 75,
             },
             Group::Exception => Shape {
@@ -71,7 +71,7 @@ impl Group {
                 hours: (1_500, 4_000),
                 custom_bp: (4_000, 7_000),
                 energy: 2.2,
-                ends_per_mille: 250,
+                ends_per_mille: 280,
                 early_per_cent: 85,
             },
         }
