@@ -128,7 +128,8 @@ pub async fn generate(
 }
 
 /// Mixed into the seed of the outcomes' RNG: the feedback loop draws from its own RNG, so
-/// the prospects, qualifications and decisions are the ones worlds had before it.
+/// the prospects, qualifications and decisions are the ones worlds had before it (but for
+/// the DECLINEs taken on as exceptions, which `exception_due` picks without a draw).
 const OUTCOME_SEED: u64 = 0x6f75_7463_6f6d_6573;
 
 /// Months of outcome entries a client has, ending in the current month.
@@ -141,8 +142,7 @@ const TAKE_ONS_PER_EXCEPTION: u64 = 20;
 struct Generator<'a> {
     db: &'a Db,
     rng: StdRng,
-    /// Everything of the feedback loop (which DECLINE becomes an exception, the clients'
-    /// outcomes and ends) draws from this one.
+    /// The clients' outcomes and ends draw from this one.
     outcome_rng: StdRng,
     hash: String,
     start: DateTime<Utc>,
