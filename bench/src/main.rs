@@ -11,12 +11,14 @@ mod generate;
 mod load;
 mod machine;
 mod markdown;
+mod outcomes;
 mod report;
 mod run;
 mod scenarios;
 mod serve;
 mod targets;
 mod world;
+mod world_stats;
 
 use std::path::PathBuf;
 
@@ -91,6 +93,16 @@ enum Command {
         qualifications: u64,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+    /// The feedback-loop figures of a generated world over the last 12 months (JSON): the
+    /// whole world, the program S7 reads and the mentee S6 reads.
+    WorldStats {
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://target/bench/generated.db?mode=rwc"
+        )]
+        database_url: String,
     },
     /// Serve the API, the baseline or the floor (prints its addresses as JSON on stdout).
     Serve {
@@ -168,6 +180,11 @@ fn main() -> anyhow::Result<()> {
             let report =
                 runtime()?.block_on(generate::generate(&database_url, qualifications, seed))?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::WorldStats { database_url } => {
+            let stats = runtime()?.block_on(world_stats::stats(&database_url))?;
+            println!("{}", serde_json::to_string_pretty(&stats)?);
             Ok(())
         }
         Command::Serve { kind, database_url } => {

@@ -8,13 +8,18 @@ fn opt(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "-".to_owned(), |v| format!("{v:.digits$}"))
 }
 
-/// One figure of the baseline, the API and the floor: `b / a / f`, `-` where the floor
-/// does not answer the scenario.
+/// One figure of the baseline, the API and the floor: `b / a / f`, `-` where the baseline
+/// or the floor does not answer the scenario.
 fn servers(c: &Cell, f: impl Fn(&Summary) -> Option<f64>, digits: usize) -> String {
     let floor = c.floor.as_ref().and_then(|floor| f(&floor.summary));
+    let baseline = if c.has_baseline() {
+        f(&c.baseline)
+    } else {
+        None
+    };
     format!(
         "{} / {} / {}",
-        opt(f(&c.baseline), digits),
+        opt(baseline, digits),
         opt(f(&c.api), digits),
         opt(floor, digits)
     )
@@ -51,21 +56,26 @@ pub fn render(r: &Results) -> String {
             let _ = writeln!(
                 out,
                 "Generated in this run: {} rows ({} qualifications, {} prospects, {} decisions, \
-                 {} users) in {:.1} s = {:.0} rows/s.\n",
+                 {} users, {} clients of which {} exceptions and {} ended, {} outcome entries) \
+                 in {:.1} s = {:.0} rows/s.\n",
                 g.rows,
                 g.qualifications,
                 g.prospects,
                 g.decisions,
                 g.users,
+                g.clients,
+                g.exceptions,
+                g.ended,
+                g.outcome_entries,
                 g.seconds,
                 g.rows_per_second
             );
         }
         out.push_str(
             "Each figure is baseline / GraphQL / floor (medians; the floor answers S2, S3 and S5 \
-             on SQLite, `-` elsewhere). `ratio` = GraphQL req/s over baseline req/s; `CPU over \
-             floor` = GraphQL server CPU per request over the floor's; each the median of the \
-             repeats' ratios.\n\n\
+             on SQLite, `-` elsewhere; the feedback loop's S6 and S7 have no baseline, `-`). \
+             `ratio` = GraphQL req/s over baseline req/s; `CPU over floor` = GraphQL server CPU \
+             per request over the floor's; each the median of the repeats' ratios.\n\n\
              | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | CPU over floor | SQL/req | errors |\n\
              |---|---|---|---|---|---|---|---|---|---|\n",
         );
@@ -73,11 +83,15 @@ pub fn render(r: &Results) -> String {
             let errors = |s: &Summary| Some(s.errors as f64);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.2} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 c.scenario,
                 c.concurrency,
                 servers(c, |s| Some(s.requests_per_second), 0),
-                c.throughput_ratio,
+                if c.has_baseline() {
+                    format!("{:.2}", c.throughput_ratio)
+                } else {
+                    "-".to_owned()
+                },
                 servers(c, |s| Some(s.p50_ms), 2),
                 servers(c, |s| Some(s.p99_ms), 2),
                 servers(c, |s| s.server_cpu_us_per_request, 0),
@@ -169,5 +183,9 @@ mod tests {
         );
         let alone = Cell::new(Scenario::S0, 16, &baseline, &api);
         assert_eq!(servers(&alone, cpu, 0), "1000 / 1200 / -");
+        let api_only = Cell::new(Scenario::S6, 16, &[], &api);
+        assert_eq!(servers(&api_only, cpu, 0), "- / 1200 / -");
+        let errors = |s: &Summary| Some(s.errors as f64);
+        assert_eq!(servers(&api_only, errors, 0), "- / 0 / -");
     }
 }

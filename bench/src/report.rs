@@ -69,7 +69,8 @@ impl Summary {
 }
 
 /// One scenario at one concurrency: baseline and API side by side, and the floor where it
-/// answers the scenario.
+/// answers the scenario. S6 and S7 have no baseline: its summary has no runs, and the
+/// ratios are 0.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub scenario: Scenario,
@@ -128,7 +129,11 @@ impl Cell {
             paired(api, baseline, |o| Some(o.requests_per_second));
         let baseline = Summary::of(baseline);
         let api = Summary::of(api);
-        let ratio_of_medians = api.requests_per_second / baseline.requests_per_second.max(1e-9);
+        let ratio_of_medians = if baseline.runs == 0 {
+            0.0
+        } else {
+            api.requests_per_second / baseline.requests_per_second.max(1e-9)
+        };
         Cell {
             scenario,
             concurrency,
@@ -139,6 +144,11 @@ impl Cell {
             ratio_of_medians,
             floor: None,
         }
+    }
+
+    /// Whether the baseline was measured (not for S6 and S7).
+    pub fn has_baseline(&self) -> bool {
+        self.baseline.runs > 0
     }
 
     /// With the floor's windows: `floor[i]` was measured in repeat `i`, beside `api[i]`.
@@ -285,17 +295,28 @@ pub(crate) fn size_cell(size: &Size, scenario: Scenario, c: usize) -> Option<&Ce
 
 /// One line per measured cell, while the run goes on.
 pub fn progress_line(cell: &Cell) -> String {
-    let mut line = format!(
-        "{:<14} c={:<3} baseline {:>8.0}/s  api {:>8.0}/s  ratio {:.2}  api p99 {:.2} ms  errors {}/{}",
-        cell.scenario.to_string(),
-        cell.concurrency,
-        cell.baseline.requests_per_second,
-        cell.api.requests_per_second,
-        cell.throughput_ratio,
-        cell.api.p99_ms,
-        cell.baseline.errors,
-        cell.api.errors,
-    );
+    let mut line = if cell.has_baseline() {
+        format!(
+            "{:<14} c={:<3} baseline {:>8.0}/s  api {:>8.0}/s  ratio {:.2}  api p99 {:.2} ms  errors {}/{}",
+            cell.scenario.to_string(),
+            cell.concurrency,
+            cell.baseline.requests_per_second,
+            cell.api.requests_per_second,
+            cell.throughput_ratio,
+            cell.api.p99_ms,
+            cell.baseline.errors,
+            cell.api.errors,
+        )
+    } else {
+        format!(
+            "{:<14} c={:<3} no baseline        api {:>8.0}/s              api p99 {:.2} ms  errors {}",
+            cell.scenario.to_string(),
+            cell.concurrency,
+            cell.api.requests_per_second,
+            cell.api.p99_ms,
+            cell.api.errors,
+        )
+    };
     if let Some(floor) = &cell.floor {
         line.push_str(&format!(
             "  floor {:.0}/s, errors {}, api CPU/floor {}",
@@ -338,6 +359,18 @@ mod tests {
         assert!((cell.ratio_of_medians - 0.95).abs() < 1e-9);
         assert!((cell.baseline.requests_per_second - 150.0).abs() < 1e-9);
         assert!(cell.floor.is_none());
+    }
+
+    #[test]
+    fn a_cell_without_the_baseline_has_no_ratio() {
+        let cell = Cell::new(Scenario::S6, 16, &[], &[window(500.0)]);
+        assert!(!cell.has_baseline());
+        assert_eq!(cell.baseline.runs, 0);
+        assert!(cell.paired_ratios.is_empty());
+        assert!(cell.throughput_ratio.abs() < 1e-9);
+        assert!(cell.ratio_of_medians.abs() < 1e-9);
+        assert!((cell.api.requests_per_second - 500.0).abs() < 1e-9);
+        assert!(progress_line(&cell).contains("no baseline"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The scenarios S0..S5: the GraphQL operation each sends to the API, the equivalent
-//! baseline route, and who it runs as (found in the generated world).
+//! The scenarios S0..S7: the GraphQL operation each sends to the API, the equivalent
+//! baseline route (S0..S5: the feedback loop's S6 and S7 have none), and who it runs as
+//! (found in the generated world).
 
 use std::fmt;
 
@@ -36,6 +37,28 @@ pub const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     id name company status latestQualification { id createdAt score tier verdict } \
     decisions { id decision isException createdAt } } } } }";
 
+/// S6: the mentee's Pareto picture over a window, and what their exceptions cost.
+pub const MENTEE_PARETO: &str = "query($from: Month!, $to: Month!) { \
+    feedback(from: $from, to: $to) { from to currencyCode clientCount \
+    pareto { totalRevenue { amount currencyCode } \
+    byTier { tier revenue { amount currencyCode } shareBasisPoints } \
+    byPath { path revenue { amount currencyCode } shareBasisPoints } \
+    aShareBasisPoints aShareTargetBasisPoints headClientCount headShareOfClientsBasisPoints \
+    head { id name } \
+    tierFigures { tier clients revenuePerHour { amount currencyCode } \
+    customWorkShareBasisPoints meanEnergy } } \
+    costOfExceptions { path clients revenuePerMonth { amount currencyCode } \
+    revenuePerHour { amount currencyCode } customWorkShareBasisPoints meanEnergy \
+    endedEarlyBasisPoints } } }";
+
+/// S7: the mentor's calibration of one program over a window.
+pub const PROGRAM_CALIBRATION: &str = "query($from: Month!, $to: Month!, $program: ID!) { \
+    feedback(from: $from, to: $to, programId: $program) { from to clientCount \
+    calibration { table { tier head tail } precisionBasisPoints recallBasisPoints \
+    criteria { key scoredWell { clients meanMonthlyRevenue { amount currencyCode } } \
+    scoredBelow { clients meanMonthlyRevenue { amount currencyCode } } } } \
+    pareto { aShareBasisPoints headClientCount } } }";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scenario {
     /// `{ __typename }`.
@@ -50,9 +73,19 @@ pub enum Scenario {
     S4,
     /// S3 with another page size.
     S5(u64),
+    /// The reader mentee's Pareto picture and cost of exceptions, last 12 months.
+    S6,
+    /// Mentor 0's calibration of their first program, last 12 months.
+    S7,
 }
 
 impl Scenario {
+    /// Whether the baseline answers it: not the feedback loop's S6 and S7, which are
+    /// measured on the API alone.
+    pub fn on_baseline(self) -> bool {
+        !matches!(self, Scenario::S6 | Scenario::S7)
+    }
+
     /// Whether the floor answers it (`floor.rs`): S2, S3 and S5.
     pub fn on_floor(self) -> bool {
         matches!(self, Scenario::S2 | Scenario::S3 | Scenario::S5(_))
@@ -168,7 +201,9 @@ impl Targets {
 
     /// The requests (cycled through) and the `Authorization` header of a scenario. The
     /// floor is sent the baseline's routes; it answers only S2, S3 and S5
-    /// (`Scenario::on_floor`; the others are 404).
+    /// (`Scenario::on_floor`; the others are 404). S6 and S7 have no baseline route
+    /// (`Scenario::on_baseline`): the harness sends them to the API only, and asking for
+    /// them elsewhere gets a route that is 404.
     pub fn calls(&self, scenario: Scenario, kind: Kind) -> (Vec<Call>, Option<String>) {
         let graphql = |query: &str, variables: serde_json::Value| Call {
             path: "/graphql".to_owned(),
@@ -241,6 +276,67 @@ impl Targets {
                 vec![get(format!("/s4?program={}&first=50", self.program))],
                 Some(self.mentor.clone()),
             ),
+            (Scenario::S6, Kind::Api) => (
+                vec![graphql(MENTEE_PARETO, window(chrono::Utc::now()))],
+                Some(self.reader.clone()),
+            ),
+            (Scenario::S7, Kind::Api) => {
+                let mut variables = window(chrono::Utc::now());
+                variables["program"] = json!(encode(IdKind::Program, self.program).0);
+                (
+                    vec![graphql(PROGRAM_CALIBRATION, variables)],
+                    Some(self.mentor.clone()),
+                )
+            }
+            (Scenario::S6 | Scenario::S7, Kind::Baseline | Kind::Floor) => {
+                (vec![get("/feedback".to_owned())], None)
+            }
         }
+    }
+}
+
+/// `from` and `to` of the last 12 months up to the month of `now`, as `Month` scalars.
+fn window(now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    let to = domain::Month::of(now.date_naive());
+    let from = crate::generate::month_at(to, -11);
+    json!({ "from": from.to_string(), "to": to.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_graphql_document_parses() {
+        // S6 and S7 were written against the SDL contract of issue 15's GraphQL layer,
+        // before it landed: this checks their syntax, not the schema.
+        for query in [
+            LOGIN,
+            QUALIFY,
+            MENTEE_PROSPECTS,
+            PROGRAM_PROSPECTS,
+            MENTEE_PARETO,
+            PROGRAM_CALIBRATION,
+        ] {
+            let parsed = async_graphql::parser::parse_query(query);
+            assert!(parsed.is_ok(), "{query}: {parsed:?}");
+        }
+    }
+
+    #[test]
+    fn the_feedback_window_is_the_last_twelve_months_up_to_this_one() {
+        let at = |date: &str| {
+            chrono::DateTime::parse_from_rfc3339(date).map(|d| d.with_timezone(&chrono::Utc))
+        };
+        let january = at("2027-01-15T10:00:00Z");
+        assert_eq!(
+            january.map(window).ok(),
+            Some(json!({ "from": "2026-02", "to": "2027-01" }))
+        );
+        let december = at("2026-12-31T23:59:59Z");
+        assert_eq!(
+            december.map(window).ok(),
+            Some(json!({ "from": "2026-01", "to": "2026-12" }))
+        );
     }
 }

@@ -9,6 +9,15 @@ const LOADED: usize = 16;
 /// The throughput targets and their minimum ratio.
 const THROUGHPUT: [(Scenario, f64); 2] = [(Scenario::S3, 0.8), (Scenario::S2, 0.9)];
 
+/// The scenarios whose p50 may grow at most `MAX_GROWTH` times from the smallest data size
+/// to the largest, at every concurrency.
+const GROWTH: [Scenario; 3] = [Scenario::S3, Scenario::S6, Scenario::S7];
+const MAX_GROWTH: f64 = 1.3;
+
+/// The feedback loop's scenarios, whose SQL statements per request must not change with the
+/// data size (their aggregates are `GROUP BY` statements, whatever the number of clients).
+const FLAT_STATEMENTS: [Scenario; 2] = [Scenario::S6, Scenario::S7];
+
 /// The targets on the API's server CPU per request over the floor's, and their maximum.
 const OVER_FLOOR: [(Scenario, f64); 2] = [(Scenario::S3, 2.0), (Scenario::S2, 1.5)];
 
@@ -152,10 +161,59 @@ pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
     if let Some(check) = statements(sizes) {
         checks.push(check);
     }
-    if let Some(check) = growth(sizes) {
-        checks.push(check);
-    }
+    checks.extend(
+        FLAT_STATEMENTS
+            .iter()
+            .filter_map(|&scenario| flat_statements(sizes, scenario)),
+    );
+    checks.extend(
+        GROWTH
+            .iter()
+            .filter_map(|&scenario| growth(sizes, scenario)),
+    );
     checks
+}
+
+/// A scenario's statements per request on the API: the same at every data size and
+/// concurrency, with every response correct (an error answer's statements say nothing).
+/// `None` when it was not run.
+fn flat_statements(sizes: &[Size], scenario: Scenario) -> Option<Check> {
+    let cells = || {
+        sizes
+            .iter()
+            .flat_map(|size| &size.cells)
+            .filter(|cell| cell.scenario == scenario)
+    };
+    let counts: Vec<f64> = cells()
+        .filter_map(|cell| cell.api.statements_per_request)
+        .collect();
+    if counts.is_empty() {
+        return None;
+    }
+    let errors: u64 = cells().map(|cell| cell.api.errors).sum();
+    let lo = counts.iter().copied().fold(f64::MAX, f64::min);
+    let hi = counts.iter().copied().fold(f64::MIN, f64::max);
+    let sizes: Vec<String> = sizes.iter().map(|s| s.qualifications.to_string()).collect();
+    Some(Check {
+        what: format!(
+            "{scenario} SQL statements per request, GraphQL, at {} q.",
+            sizes.join(" and ")
+        ),
+        target: "constant".to_owned(),
+        measured: format!("{lo:.2}..{hi:.2}{}", with_errors(errors)),
+        // Averages over thousands of requests: a single extra statement anywhere shows.
+        met: hi - lo < 0.01 && errors == 0,
+    })
+}
+
+/// `", N errors"` when there were any: a figure measured on error answers is no
+/// measurement.
+fn with_errors(errors: u64) -> String {
+    if errors == 0 {
+        String::new()
+    } else {
+        format!(" ({errors} errors)")
+    }
 }
 
 /// S3, S4 and S5 statements per request on the API: the same at every page size and data
@@ -212,8 +270,9 @@ fn statements(sizes: &[Size]) -> Option<Check> {
     })
 }
 
-/// S3 p50 on the largest database over the smallest, on the API, at every concurrency.
-fn growth(sizes: &[Size]) -> Option<Check> {
+/// A scenario's p50 on the largest database over the smallest, on the API, at every
+/// concurrency.
+fn growth(sizes: &[Size], scenario: Scenario) -> Option<Check> {
     let small = sizes.iter().min_by_key(|s| s.qualifications)?;
     let large = sizes.iter().max_by_key(|s| s.qualifications)?;
     if small.qualifications == large.qualifications {
@@ -221,10 +280,12 @@ fn growth(sizes: &[Size]) -> Option<Check> {
     }
     let mut parts = Vec::new();
     let mut worst = f64::MIN;
-    for cell in small.cells.iter().filter(|c| c.scenario == Scenario::S3) {
-        let big = size_cell(large, Scenario::S3, cell.concurrency)?;
+    let mut errors = 0;
+    for cell in small.cells.iter().filter(|c| c.scenario == scenario) {
+        let big = size_cell(large, scenario, cell.concurrency)?;
         let ratio = big.api.p50_ms / cell.api.p50_ms.max(1e-9);
         worst = worst.max(ratio);
+        errors += cell.api.errors + big.api.errors;
         parts.push(format!("c={}: {ratio:.2}", cell.concurrency));
     }
     if parts.is_empty() {
@@ -232,12 +293,12 @@ fn growth(sizes: &[Size]) -> Option<Check> {
     }
     Some(Check {
         what: format!(
-            "S3 p50 at {} q. / at {} q., GraphQL",
+            "{scenario} p50 at {} q. / at {} q., GraphQL",
             large.qualifications, small.qualifications
         ),
-        target: "<= 1.3".to_owned(),
-        measured: parts.join(", "),
-        met: worst <= 1.3,
+        target: format!("<= {MAX_GROWTH}"),
+        measured: format!("{}{}", parts.join(", "), with_errors(errors)),
+        met: worst <= MAX_GROWTH && errors == 0,
     })
 }
 
@@ -297,6 +358,103 @@ mod tests {
         assert_eq!(
             shown(over_floor(&size("postgres://bench_10"), Scenario::S3, 2.0)),
             Some(("not measured on PostgreSQL".to_owned(), false))
+        );
+    }
+
+    /// A size whose API cells of `scenario` have these (concurrency, p50 ms, statements).
+    fn size_of(n: u64, scenario: Scenario, cells: &[(usize, f64, f64)]) -> Size {
+        let cells = cells
+            .iter()
+            .map(|&(c, p50_ms, statements)| {
+                let window = Outcome {
+                    p50_us: (p50_ms * 1000.0) as u64,
+                    statements_per_request: Some(statements),
+                    ..Outcome::default()
+                };
+                Cell::new(scenario, c, &[], &[window])
+            })
+            .collect();
+        Size {
+            qualifications: n,
+            database: "sqlite://q.db".to_owned(),
+            generation: None,
+            cells,
+            storm: Vec::new(),
+            locked_log_lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_feedback_scenarios_must_keep_their_statements_at_every_size() {
+        let flat = [
+            size_of(10_000, Scenario::S6, &[(2, 1.0, 4.0), (16, 2.0, 4.0)]),
+            size_of(1_000_000, Scenario::S6, &[(2, 1.1, 4.0), (16, 2.2, 4.0)]),
+        ];
+        let check = flat_statements(&flat, Scenario::S6);
+        assert_eq!(
+            check.map(|c| (c.what, c.measured, c.met)),
+            Some((
+                "S6 SQL statements per request, GraphQL, at 10000 and 1000000 q.".to_owned(),
+                "4.00..4.00".to_owned(),
+                true
+            ))
+        );
+        // One more statement at the larger size: the count grows with the data.
+        let growing = [
+            size_of(10_000, Scenario::S7, &[(2, 1.0, 4.0)]),
+            size_of(1_000_000, Scenario::S7, &[(2, 1.0, 5.0)]),
+        ];
+        let check = flat_statements(&growing, Scenario::S7);
+        assert_eq!(
+            check.map(|c| (c.measured, c.met)),
+            Some(("4.00..5.00".to_owned(), false))
+        );
+        // Not run: nothing to say.
+        assert!(flat_statements(&growing, Scenario::S6).is_none());
+        // Error answers (the field does not exist yet, say) measure nothing.
+        let mut failing = flat.clone();
+        failing[1].cells[0].api.errors = 12;
+        let check = flat_statements(&failing, Scenario::S6);
+        assert_eq!(
+            check.map(|c| (c.measured, c.met)),
+            Some(("4.00..4.00 (12 errors)".to_owned(), false))
+        );
+    }
+
+    #[test]
+    fn the_feedback_scenarios_p50_may_grow_at_most_1_3_times_at_every_concurrency() {
+        let within = [
+            size_of(10_000, Scenario::S7, &[(2, 2.0, 4.0), (16, 10.0, 4.0)]),
+            size_of(1_000_000, Scenario::S7, &[(2, 2.5, 4.0), (16, 12.0, 4.0)]),
+        ];
+        let check = growth(&within, Scenario::S7);
+        assert_eq!(
+            check.map(|c| (c.what, c.target, c.measured, c.met)),
+            Some((
+                "S7 p50 at 1000000 q. / at 10000 q., GraphQL".to_owned(),
+                "<= 1.3".to_owned(),
+                "c=2: 1.25, c=16: 1.20".to_owned(),
+                true
+            ))
+        );
+        // The worst concurrency decides.
+        let beyond = [
+            size_of(10_000, Scenario::S6, &[(2, 2.0, 4.0), (64, 40.0, 4.0)]),
+            size_of(1_000_000, Scenario::S6, &[(2, 2.0, 4.0), (64, 60.0, 4.0)]),
+        ];
+        let check = growth(&beyond, Scenario::S6);
+        assert_eq!(
+            check.map(|c| (c.measured, c.met)),
+            Some(("c=2: 1.00, c=64: 1.50".to_owned(), false))
+        );
+        // One size: no growth to compare.
+        assert!(growth(&beyond[..1], Scenario::S6).is_none());
+        let mut failing = within.clone();
+        failing[0].cells[1].api.errors = 3;
+        let check = growth(&failing, Scenario::S7);
+        assert_eq!(
+            check.map(|c| (c.measured, c.met)),
+            Some(("c=2: 1.25, c=16: 1.20 (3 errors)".to_owned(), false))
         );
     }
 
