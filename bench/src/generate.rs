@@ -198,7 +198,10 @@ impl Generator<'_> {
         self.counts.users += mentees.len() as u64;
         self.counts.rows += (mentees.len() + enrollments.len()) as u64;
 
-        let mut book = Book::default();
+        let mut book = Book {
+            mentor: program.mentor_id,
+            ..Book::default()
+        };
         for mentee in &mentees {
             for n in 0..world::PROSPECTS_PER_MENTEE {
                 if self.remaining == 0 {
@@ -210,14 +213,17 @@ impl Generator<'_> {
         store::bulk::insert_prospects(self.db, &book.prospects).await?;
         store::bulk::insert_qualifications(self.db, &book.qualifications).await?;
         store::bulk::insert_decisions(self.db, &book.decisions).await?;
+        store::bulk::insert_exception_requests(self.db, &book.exceptions).await?;
         store::bulk::insert_clients(self.db, &book.clients).await?;
         store::bulk::insert_intake_points(self.db, &book.intake_points).await?;
         store::bulk::insert_outcomes(self.db, &book.outcomes).await?;
         self.counts.clients += book.clients.len() as u64;
         self.counts.ended += book.clients.iter().filter(|c| c.end.is_some()).count() as u64;
         self.counts.outcome_entries += book.outcomes.len() as u64;
-        self.counts.rows +=
-            (book.clients.len() + book.intake_points.len() + book.outcomes.len()) as u64;
+        self.counts.rows += (book.clients.len()
+            + book.intake_points.len()
+            + book.outcomes.len()
+            + book.exceptions.len()) as u64;
         self.counts.prospects += book.prospects.len() as u64;
         self.counts.qualifications += book.qualifications.len() as u64;
         self.counts.decisions += book.decisions.len() as u64;
@@ -325,6 +331,19 @@ impl Generator<'_> {
                 self.take_ons += 1;
                 self.counts.exceptions += u64::from(is_exception);
                 self.client(book, &record, &latest, program_id);
+                if is_exception {
+                    book.exceptions.push(store::ExceptionRequest {
+                        id: world::id_at(at),
+                        decision_id: record.id,
+                        prospect_id: id,
+                        program_id,
+                        status: store::ExceptionStatus::Approved,
+                        reviewer_id: Some(book.mentor),
+                        note: Some("Approved once; show me the figures.".to_owned()),
+                        reviewed_at: Some(at + Duration::hours(2)),
+                        created_at: at,
+                    });
+                }
             }
             book.decisions.push(record);
             status = match decision {
@@ -465,6 +484,9 @@ struct Book {
     clients: Vec<Client>,
     intake_points: Vec<(Uuid, CriterionKey, BasisPoints)>,
     outcomes: Vec<OutcomeRecord>,
+    /// The approved requests of the exceptions, reviewed by `mentor`.
+    exceptions: Vec<store::ExceptionRequest>,
+    mentor: Uuid,
 }
 
 /// The reason an exception gives (the API requires one, and a bias check).

@@ -9,7 +9,7 @@ use domain::{
     TierShare,
 };
 use serde::Serialize;
-use store::{ClientScope, Db};
+use store::{Db, FeedbackScope};
 
 use crate::world;
 
@@ -57,26 +57,35 @@ pub async fn stats(database_url: &str) -> anyhow::Result<Stats> {
     let to = domain::Month::of(chrono::Utc::now().date_naive());
     let from = crate::generate::month_at(to, -11);
     let window = MonthWindow::new(from, to).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let mut programs = Vec::new();
+    let mut mentors = Vec::new();
     let mut first_program = None;
     for i in 0.. {
         let Some(mentor) = store::users::user_by_email(&db, &world::mentor_email(i)).await? else {
             break;
         };
-        let mut ids = store::programs::program_ids_for_mentor(&db, mentor.id).await?;
-        ids.sort_unstable();
         if i == 0 {
-            first_program = ids.first().copied();
+            let ids = store::programs::program_ids_for_mentor(&db, mentor.id).await?;
+            first_program = ids.iter().min().copied();
         }
-        programs.extend(ids);
+        mentors.push(FeedbackScope {
+            mentor: Some(mentor.id),
+            ..FeedbackScope::default()
+        });
     }
-    let program = first_program.context("no generated world: mentor 0 has no program")?;
+    let program = FeedbackScope {
+        program: Some(first_program.context("no generated world: mentor 0 has no program")?),
+        ..mentors.first().copied().unwrap_or_default()
+    };
     let reader = store::users::user_by_email(&db, &world::mentee_email(world::READER))
         .await?
         .context("no reader mentee")?;
-    let world = figures(&db, &ClientScope::Programs(programs), window, false).await?;
-    let program = figures(&db, &ClientScope::Programs(vec![program]), window, true).await?;
-    let reader = figures(&db, &ClientScope::Owner(reader.id), window, false).await?;
+    let reader = FeedbackScope {
+        owner: Some(reader.id),
+        ..FeedbackScope::default()
+    };
+    let world = figures(&db, &mentors, window, false).await?;
+    let program = figures(&db, &[program], window, true).await?;
+    let reader = figures(&db, &[reader], window, false).await?;
     db.close().await.ok();
     Ok(Stats {
         from: from.to_string(),
@@ -87,13 +96,18 @@ pub async fn stats(database_url: &str) -> anyhow::Result<Stats> {
     })
 }
 
+/// The figures of the clients of `scopes` together (criteria: of the first scope only).
 async fn figures(
     db: &Db,
-    scope: &ClientScope,
+    scopes: &[FeedbackScope],
     window: MonthWindow,
     with_criteria: bool,
 ) -> anyhow::Result<Figures> {
-    let clients = store::feedback::client_figures(db, scope, window).await?;
+    let mut clients = Vec::new();
+    for scope in scopes {
+        let rows = store::feedback::client_figures(db, *scope, window).await?;
+        clients.extend(rows.into_iter().map(|row| row.figures));
+    }
     let pareto = domain::pareto(&clients);
     let Calibration {
         table,
@@ -101,11 +115,12 @@ async fn figures(
         recall_bp,
         ..
     } = domain::calibration(&clients, &pareto.head, &[]);
-    let criteria = if with_criteria {
-        let sums = store::feedback::criterion_sums(db, scope, window).await?;
-        domain::criteria_from_sums(&sums)
-    } else {
-        Vec::new()
+    let criteria = match scopes.first().filter(|_| with_criteria) {
+        Some(scope) => {
+            let sums = store::feedback::criterion_sums(db, *scope, window).await?;
+            domain::criteria_from_sums(&sums)
+        }
+        None => Vec::new(),
     };
     let entries: u64 = clients.iter().map(|c| u64::from(c.months)).sum();
     Ok(Figures {
