@@ -28,7 +28,9 @@ pub async fn load(database_url: &str) -> anyhow::Result<String> {
     }
     let mentees: Vec<&str> = MENTEES.iter().map(|(email, _)| *email).collect();
     Ok(format!(
-        "Demo logins (password for all: {PASSWORD})\n  mentor: {MENTOR_EMAIL}\n  mentees: {}",
+        "Demo logins (password for all: {PASSWORD})\n  mentor: {MENTOR_EMAIL}\n  mentees: {}\n\
+         A year of clients and outcomes: ask `feedback(from:, to:)` for the twelve months \
+         before this one.",
         mentees.join(", ")
     ))
 }

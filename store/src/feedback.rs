@@ -126,18 +126,21 @@ pub async fn client_figures(
     let Some((from, values)) = clients_in_window(scope, window) else {
         return Ok(Vec::new());
     };
+    // Grouped by the client's key alone: its other columns depend on it (PostgreSQL allows
+    // them ungrouped, as SQLite does) and its program's currency is one (`MAX` picks it),
+    // so SQLite streams the groups in the index's prospect order instead of sorting them.
     let sql = format!(
         "SELECT c.prospect_id AS id, c.intake_tier AS tier, c.intake_path AS path, \
-           c.ended_reason AS ended_reason, c.ended_on AS ended_on, p.currency AS currency, \
+           c.ended_reason AS ended_reason, c.ended_on AS ended_on, \
+           MAX(p.currency) AS currency, \
            CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
-           COUNT(o.id) AS months, \
+           COUNT(o.month) AS months, \
            CAST(COALESCE(SUM(o.hours_hundredths), 0) AS BIGINT) AS hours, \
            CAST(COALESCE(SUM(o.custom_hours_hundredths), 0) AS BIGINT) AS custom_hours, \
            CAST(COALESCE(SUM(o.energy), 0) AS BIGINT) AS energy_sum, \
            COUNT(o.energy) AS energy_count \
          {from} \
-         GROUP BY c.prospect_id, c.intake_tier, c.intake_path, c.ended_reason, c.ended_on, \
-           p.currency \
+         GROUP BY c.prospect_id \
          ORDER BY c.prospect_id"
     );
     let rows = db
@@ -197,7 +200,7 @@ pub async fn criterion_sums(
          FROM client_intake_points i \
          JOIN (SELECT c.prospect_id AS prospect_id, \
                  CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
-                 COUNT(o.id) AS months \
+                 COUNT(o.month) AS months \
                {from} \
                GROUP BY c.prospect_id) f \
            ON f.prospect_id = i.prospect_id \
