@@ -16,9 +16,12 @@ pub const JWT_SECRET: &str = "bench-secret-bench-secret-bench-secret-0123";
 pub const ACCESS_TTL_SECS: u64 = 24 * 3600;
 
 /// How the qualifications spread: a mentee has a realistic book of prospects, and a larger
-/// database has more mentees, programs and mentors rather than bigger mentees.
+/// database has more mentees, programs and mentors rather than bigger mentees or programs.
+/// A program holds 10 mentees (a coaching group), about 10,000 qualifications, so that the
+/// smallest world holds one whole program and a program-wide scenario (S4, S7) reads the
+/// same amount of data at every size.
 pub const PROSPECTS_PER_MENTEE: usize = 200;
-pub const MENTEES_PER_PROGRAM: usize = 20;
+pub const MENTEES_PER_PROGRAM: usize = 10;
 pub const PROGRAMS_PER_MENTOR: usize = 5;
 /// Each prospect is qualified 1..=this many times (uniformly: 5 on average).
 pub const MAX_QUALIFICATIONS_PER_PROSPECT: usize = 9;
