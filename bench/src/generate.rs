@@ -495,7 +495,7 @@ const EXCEPTION_REASON: &str =
 
 /// The month `delta` months after `month` (before, when negative).
 pub fn month_at(month: Month, delta: i32) -> Month {
-    Month::from_index(month.index() + delta).unwrap_or(month)
+    month.plus(delta).unwrap_or(month)
 }
 
 /// A generated person as `store::bulk::create_users` takes one.

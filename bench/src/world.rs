@@ -6,7 +6,6 @@ use chrono::{Duration, NaiveDate};
 use domain::{AnswerDraft, AnswerValue, Definition, OutlookDraft, Rule};
 use rand::Rng;
 use rand::rngs::StdRng;
-use uuid::Uuid;
 
 /// Every generated user's password.
 pub const PASSWORD: &str = "bench-password-1";
@@ -42,12 +41,7 @@ pub fn mentee_email(i: usize) -> String {
     format!("mentee-{i}@bench.qualify")
 }
 
-/// A UUID v7 for a moment in the past, so that ids sort by the generated creation times.
-pub fn id_at(at: chrono::DateTime<chrono::Utc>) -> Uuid {
-    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
-    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
-    Uuid::new_v7(ts)
-}
+pub use store::bulk::id_at;
 
 /// A plausible answer to every criterion of `def`: mostly favourable, sometimes not, now
 /// and then unknown.

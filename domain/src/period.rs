@@ -115,6 +115,14 @@ impl Month {
         check_year(year)?;
         Self::new(year, index.rem_euclid(12).cast_unsigned() + 1)
     }
+
+    /// The month `months` later (earlier when negative).
+    ///
+    /// # Errors
+    /// When that month is outside 1900-01..=9999-12.
+    pub fn plus(self, months: i32) -> Result<Self, InvalidValue> {
+        Self::from_index(self.index() + months)
+    }
 }
 
 impl fmt::Display for Month {

@@ -251,6 +251,14 @@ pub async fn insert_outcomes(db: &impl Conn, records: &[OutcomeRow]) -> Result<(
     .await
 }
 
+/// A UUID v7 of the moment `at`, for records written as history: ids sort by creation
+/// time, as the keyset pages expect.
+pub fn id_at(at: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
+    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, at.timestamp_subsec_nanos());
+    uuid::Uuid::new_v7(ts)
+}
+
 /// One transaction, one multi-row `INSERT` per [`ROWS_PER_STATEMENT`] records.
 async fn insert_all<E, R, F>(db: &impl Conn, records: &[R], to_row: F) -> Result<(), StoreError>
 where

@@ -17,9 +17,10 @@ use domain::{
     AnswerDraft, AnswerValue, BasisPoints, BiasCheck, Decision, Definition, EndReason, Energy,
     Hours, Intake, Month, OutlookDraft, ProspectStatus, Verdict,
 };
+use store::bulk::id_at;
 use store::bulk::{ClientRow, OutcomeRow};
 use store::{ClientEnd, DecisionRecord, ExceptionRequest, ExceptionStatus, Prospect};
-use uuid::{NoContext, Timestamp, Uuid};
+use uuid::Uuid;
 
 /// How a prospect of the story answered the A-client standard.
 #[derive(Clone, Copy)]
@@ -280,7 +281,7 @@ impl Records {
             Fate::Client(c) => c.months,
             Fate::Open | Fate::TurnedDown => 1 + u32::try_from(n % 3)?,
         };
-        let first_month = month_back(this_month, months_ago)?;
+        let first_month = this_month.plus(-i32::try_from(months_ago)?)?;
         let taken_on = first_month.first_day() + Days::new(4);
         let qualified_on = taken_on - Days::new(7);
         let qualified_at = at(qualified_on, 10);
@@ -373,7 +374,7 @@ impl Records {
         let end = match client.ended {
             Some((after, reason)) => Some(ClientEnd {
                 reason,
-                on: month_forward(first_month, after)?.first_day(),
+                on: first_month.plus(i32::try_from(after)?)?.first_day(),
                 note: Some("Custom work every month, and no end to it in sight.".to_owned()),
             }),
             None => None,
@@ -398,7 +399,7 @@ impl Records {
         self.decisions.push(record);
         let months = client.ended.map_or(client.months, |(after, _)| after);
         for i in 0..months {
-            let month = month_forward(first_month, i)?;
+            let month = first_month.plus(i32::try_from(i)?)?;
             self.outcomes.push(outcome(prospect_id, n, month, &client)?);
         }
         Ok(())
@@ -440,7 +441,7 @@ fn outcome(
 ) -> anyhow::Result<OutcomeRow> {
     let swing = (i64::from(month.index()) * 7 + i64::try_from(n)? * 13) % 11 - 5;
     let revenue_minor = client.euros * 100 * (100 + swing) / 100;
-    let recorded = at(month_forward(month, 1)?.first_day(), 8);
+    let recorded = at(month.plus(1)?.first_day(), 8);
     Ok(OutcomeRow {
         id: id_at(recorded),
         prospect_id,
@@ -456,28 +457,9 @@ fn outcome(
     })
 }
 
-fn month_back(month: Month, by: u32) -> anyhow::Result<Month> {
-    Ok(Month::from_index(month.index() - i32::try_from(by)?)?)
-}
-
-fn month_forward(month: Month, by: u32) -> anyhow::Result<Month> {
-    Ok(Month::from_index(month.index() + i32::try_from(by)?)?)
-}
-
 fn at(day: NaiveDate, hour: u32) -> DateTime<Utc> {
     let time = day.and_hms_opt(hour, 0, 0).unwrap_or_default();
     Utc.from_utc_datetime(&time)
-}
-
-/// A UUID v7 of the moment `at`: ids sort by creation time, as the store's keyset pages
-/// expect.
-fn id_at(at: DateTime<Utc>) -> Uuid {
-    let secs = u64::try_from(at.timestamp()).unwrap_or(0);
-    Uuid::new_v7(Timestamp::from_unix(
-        NoContext,
-        secs,
-        at.timestamp_subsec_nanos(),
-    ))
 }
 
 #[cfg(test)]

@@ -153,3 +153,19 @@ proptest! {
         prop_assert_eq!(Quarter::of(month).months().contains(&month), true);
     }
 }
+
+#[test]
+fn a_month_plus_some_months_crosses_years_both_ways_and_refuses_the_range_ends() {
+    let month = Month::parse("2026-11").unwrap_or_else(|_| unreachable!());
+    assert_eq!(
+        month.plus(2).map(|m| m.to_string()).ok(),
+        Some("2027-01".to_owned())
+    );
+    assert_eq!(
+        month.plus(-11).map(|m| m.to_string()).ok(),
+        Some("2025-12".to_owned())
+    );
+    assert_eq!(month.plus(0), Ok(month));
+    assert!(month.plus(-(2026 - 1899) * 12).is_err());
+    assert!(month.plus(12 * 8000).is_err());
+}
