@@ -113,7 +113,10 @@ fn with_connection<T>(
             // What `store::connect` sets on its connections (WAL is the file's own): a
             // commit is as durable as the API's, and references are checked as there.
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
-            conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+            conn.execute_batch(&format!(
+                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{};",
+                store::SQLITE_CACHE_KIB
+            ))?;
             conn.set_prepared_statement_cache_capacity(32);
             *slot = Some((Arc::clone(path), conn));
         }

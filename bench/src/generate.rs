@@ -432,7 +432,7 @@ impl Generator<'_> {
             assessment
                 .explanation
                 .iter()
-                .map(|c| (decision.prospect_id, c.key.clone(), c.points_bp)),
+                .map(|c| (decision.prospect_id, program_id, c.key.clone(), c.points_bp)),
         );
         let typical = outcomes::typical_revenue(group, rng);
         let mut month = first;
@@ -449,6 +449,7 @@ impl Generator<'_> {
             book.outcomes.push(OutcomeRecord {
                 id: world::id_at(entered),
                 prospect_id: decision.prospect_id,
+                program_id,
                 month,
                 revenue_minor: figures.revenue_minor,
                 hours: hours(figures.hours),
@@ -482,7 +483,7 @@ struct Book {
     qualifications: Vec<Qualification>,
     decisions: Vec<DecisionRecord>,
     clients: Vec<Client>,
-    intake_points: Vec<(Uuid, CriterionKey, BasisPoints)>,
+    intake_points: Vec<(Uuid, Uuid, CriterionKey, BasisPoints)>,
     outcomes: Vec<OutcomeRecord>,
     /// The approved requests of the exceptions, reviewed by `mentor`.
     exceptions: Vec<store::ExceptionRequest>,

@@ -207,23 +207,28 @@ pub async fn insert_clients(db: &impl Conn, records: &[ClientRow]) -> Result<(),
     .await
 }
 
-/// Inserts clients' intake points: (client's prospect id, criterion, points).
+/// Inserts clients' intake points: (client's prospect id, its program, criterion, points).
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is written.
 pub async fn insert_intake_points(
     db: &impl Conn,
-    records: &[(uuid::Uuid, CriterionKey, BasisPoints)],
+    records: &[(uuid::Uuid, uuid::Uuid, CriterionKey, BasisPoints)],
 ) -> Result<(), StoreError> {
-    insert_all::<client_intake_points::Entity, _, _>(db, records, |(client, key, points)| {
-        Ok(client_intake_points::ActiveModel::from(
-            client_intake_points::Model {
-                prospect_id: *client,
-                criterion_key: key.as_str().to_owned(),
-                points_bp: int(*points),
-            },
-        ))
-    })
+    insert_all::<client_intake_points::Entity, _, _>(
+        db,
+        records,
+        |(client, program, key, points)| {
+            Ok(client_intake_points::ActiveModel::from(
+                client_intake_points::Model {
+                    prospect_id: *client,
+                    program_id: *program,
+                    criterion_key: key.as_str().to_owned(),
+                    points_bp: int(*points),
+                },
+            ))
+        },
+    )
     .await
 }
 
@@ -237,6 +242,7 @@ pub async fn insert_outcomes(db: &impl Conn, records: &[OutcomeRow]) -> Result<(
         Ok(outcome_entries::ActiveModel::from(outcome_entries::Model {
             id: o.id,
             prospect_id: o.prospect_id,
+            program_id: o.program_id,
             month: o.month.index(),
             revenue_minor: o.revenue_minor,
             hours_hundredths: o.hours.map(|h| int(h.hundredths())),

@@ -8,6 +8,10 @@
 //! clients, in one program or all; a mentor's programs, one or all; one mentee within a
 //! mentor's programs), so that no caller reads program ids first.
 //!
+//! Entries and intake points are joined by their client's program as well as its prospect:
+//! their indexes lead with the program, so one program's rows lie together on disk
+//! (migration `m20261202_000007_feedback_locality`).
+//!
 //! Written as SQL text (the same on SQLite and PostgreSQL but for the placeholders): a
 //! `LEFT JOIN` so that a client without entries in the window has zeros, and every sum
 //! cast to `BIGINT` (PostgreSQL sums a `BIGINT` column as `NUMERIC`).
@@ -67,7 +71,8 @@ fn clients_in_window(scope: FeedbackScope, window: MonthWindow) -> Option<(Strin
         "FROM clients c \
          JOIN programs p ON p.id = c.program_id \
          LEFT JOIN outcome_entries o \
-           ON o.prospect_id = c.prospect_id AND o.month BETWEEN ? AND ? \
+           ON o.program_id = c.program_id AND o.prospect_id = c.prospect_id \
+             AND o.month BETWEEN ? AND ? \
          WHERE {} AND c.taken_on <= ? AND (c.ended_on IS NULL OR c.ended_on >= ?)",
         conditions.join(" AND ")
     );
@@ -198,12 +203,12 @@ pub async fn criterion_sums(
            CAST(COALESCE(SUM(f.revenue), 0) AS BIGINT) AS revenue, \
            CAST(COALESCE(SUM(f.months), 0) AS BIGINT) AS months \
          FROM client_intake_points i \
-         JOIN (SELECT c.prospect_id AS prospect_id, \
+         JOIN (SELECT c.prospect_id AS prospect_id, c.program_id AS program_id, \
                  CAST(COALESCE(SUM(o.revenue_minor), 0) AS BIGINT) AS revenue, \
                  COUNT(o.month) AS months \
                {from} \
                GROUP BY c.prospect_id) f \
-           ON f.prospect_id = i.prospect_id \
+           ON i.program_id = f.program_id AND i.prospect_id = f.prospect_id \
          GROUP BY i.criterion_key, \
            CASE WHEN i.points_bp >= {CRITERION_SPLIT_BP} THEN 1 ELSE 0 END \
          ORDER BY 1, 2"

@@ -70,6 +70,7 @@ pub(crate) async fn take_on(
         .map(|c| {
             client_intake_points::ActiveModel::from(client_intake_points::Model {
                 prospect_id: prospect.id,
+                program_id: prospect.program_id,
                 criterion_key: c.key.as_str().to_owned(),
                 points_bp: int(c.points_bp),
             })

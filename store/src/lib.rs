@@ -38,7 +38,8 @@ pub mod visible;
 
 pub use clients::{Client, ClientEnd};
 pub use connect::{
-    Db, StatementCounter, begin_write, connect, connect_counted, migrate, sqlite_integrity_check,
+    Db, SQLITE_CACHE_KIB, StatementCounter, begin_write, connect, connect_counted, migrate,
+    sqlite_integrity_check,
 };
 pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;

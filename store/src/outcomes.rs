@@ -7,13 +7,13 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, SqlErr};
 use uuid::Uuid;
 
-use crate::Conn;
 use crate::StoreError;
 use crate::clock::now;
 use crate::codes::{int, uint};
 use crate::connect::begin_write;
 use crate::entity::outcome_entries;
 use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::{Client, Conn};
 
 /// A stored outcome entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,8 @@ pub struct OutcomeRecord {
     pub id: Uuid,
     /// The client's prospect.
     pub prospect_id: Uuid,
+    /// The client's program.
+    pub program_id: Uuid,
     pub month: Month,
     /// Minor units of the program's currency.
     pub revenue_minor: i64,
@@ -53,6 +55,7 @@ impl TryFrom<outcome_entries::Model> for OutcomeRecord {
         Ok(OutcomeRecord {
             id: row.id,
             prospect_id: row.prospect_id,
+            program_id: row.program_id,
             month,
             revenue_minor: row.revenue_minor,
             hours: hours(row.hours_hundredths)?,
@@ -78,7 +81,7 @@ fn with_entry(row: outcome_entries::Model, entry: &OutcomeEntry) -> outcome_entr
     }
 }
 
-/// Records the entry of a client (`prospect_id`) at revision 1. Whether its month lies in
+/// Records the entry of `client` at revision 1. Whether its month lies in
 /// the client's span is `domain::outcome_entry`'s check, made by the caller.
 ///
 /// # Errors
@@ -86,13 +89,14 @@ fn with_entry(row: outcome_entries::Model, entry: &OutcomeEntry) -> outcome_entr
 /// the month; [`StoreError::NotFound`] when the prospect is not a client.
 pub async fn insert_outcome(
     db: &impl Conn,
-    prospect_id: Uuid,
+    client: &Client,
     entry: &OutcomeEntry,
 ) -> Result<OutcomeRecord, StoreError> {
     let at = now();
     let blank = outcome_entries::Model {
         id: Uuid::now_v7(),
-        prospect_id,
+        prospect_id: client.prospect_id,
+        program_id: client.program_id,
         month: entry.month.index(),
         revenue_minor: 0,
         hours_hundredths: None,

@@ -240,7 +240,7 @@ struct Records {
     decisions: Vec<DecisionRecord>,
     exceptions: Vec<ExceptionRequest>,
     clients: Vec<ClientRow>,
-    points: Vec<(Uuid, domain::CriterionKey, BasisPoints)>,
+    points: Vec<(Uuid, Uuid, domain::CriterionKey, BasisPoints)>,
     outcomes: Vec<OutcomeRow>,
 }
 
@@ -394,13 +394,15 @@ impl Records {
             updated_at: decided_at,
         });
         for c in &result.now.explanation {
-            self.points.push((prospect_id, c.key.clone(), c.points_bp));
+            self.points
+                .push((prospect_id, cast.program, c.key.clone(), c.points_bp));
         }
         self.decisions.push(record);
         let months = client.ended.map_or(client.months, |(after, _)| after);
         for i in 0..months {
             let month = first_month.plus(i32::try_from(i)?)?;
-            self.outcomes.push(outcome(prospect_id, n, month, &client)?);
+            self.outcomes
+                .push(outcome((prospect_id, cast.program), n, month, &client)?);
         }
         Ok(())
     }
@@ -434,7 +436,7 @@ fn decision_record(
 
 /// One month's entry: the client's usual month, moved by up to 5 % either way.
 fn outcome(
-    prospect_id: Uuid,
+    (prospect_id, program_id): (Uuid, Uuid),
     n: usize,
     month: Month,
     client: &ClientStory,
@@ -445,6 +447,7 @@ fn outcome(
     Ok(OutcomeRow {
         id: id_at(recorded),
         prospect_id,
+        program_id,
         month,
         revenue_minor,
         hours: Some(Hours::from_hundredths(client.hours * 100)?),
@@ -507,7 +510,12 @@ mod tests {
             ended: None,
         };
         for i in 0..24 {
-            let entry = outcome(Uuid::nil(), 3, Month::from_index(24_300 + i)?, &story)?;
+            let entry = outcome(
+                (Uuid::nil(), Uuid::nil()),
+                3,
+                Month::from_index(24_300 + i)?,
+                &story,
+            )?;
             assert!(
                 (95_000..=105_000).contains(&entry.revenue_minor),
                 "{entry:?}"

@@ -9,6 +9,8 @@ pub struct Model {
     pub prospect_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub criterion_key: String,
+    /// The client's program (held equal to it by a foreign key): points are indexed by it.
+    pub program_id: Uuid,
     pub points_bp: i32,
 }
 

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub prospect_id: Uuid,
+    /// The client's program (held equal to it by a foreign key): entries are indexed by it.
+    pub program_id: Uuid,
     /// `domain::Month::index()`.
     pub month: i32,
     pub revenue_minor: i64,

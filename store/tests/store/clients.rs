@@ -219,7 +219,7 @@ async fn ending_a_client_checks_revision_dates_outcomes_and_ends_once() {
     );
     // An entry two months after the take-on: ending in the take-on's month is refused.
     let later = Month::of(taken_on).next().unwrap().next().unwrap();
-    insert_outcome(&db, client.prospect_id, &entry(later, 100))
+    insert_outcome(&db, &client, &entry(later, 100))
         .await
         .unwrap();
     let early = end(taken_on, Some(1)).await;

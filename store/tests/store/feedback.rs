@@ -87,11 +87,13 @@ async fn client(db: &Db, w: &World, spec: &Spec) -> Uuid {
     let points = [
         (
             prospect.id,
+            prospect.program_id,
             key("decision_maker"),
             BasisPoints::new(spec.points[0]).unwrap(),
         ),
         (
             prospect.id,
+            prospect.program_id,
             key("growth"),
             BasisPoints::new(spec.points[1]).unwrap(),
         ),
@@ -104,6 +106,7 @@ async fn client(db: &Db, w: &World, spec: &Spec) -> Uuid {
         .map(|&(y, m, revenue, h, custom, energy)| OutcomeRow {
             id: Uuid::now_v7(),
             prospect_id: prospect.id,
+            program_id: prospect.program_id,
             month: month(y, m),
             revenue_minor: revenue,
             hours: hours(h),

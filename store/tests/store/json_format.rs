@@ -171,9 +171,9 @@ async fn a_row_in_a_json_format_this_code_does_not_know_is_refused_not_misread()
 async fn rows_from_before_the_format_column_read_back_as_format_one() {
     let (db, _guard) = fresh_db().await;
     let rows = rows(&db).await;
-    // Back to the schema before `json_format` (and the feedback loop after it), with the
-    // rows in it, and up again: the migration tags every existing row.
-    migration::Migrator::down(db.pool(), Some(2)).await.unwrap();
+    // Back to the schema before `json_format` (and the feedback loop and its locality
+    // after it), with the rows in it, and up again: the migration tags every existing row.
+    migration::Migrator::down(db.pool(), Some(3)).await.unwrap();
     let applied = migration::Migrator::get_applied_migrations(db.pool())
         .await
         .unwrap();

@@ -8,7 +8,7 @@ use store::programs::{program_by_id, set_currency};
 use store::{PageRequest, page::Page};
 use uuid::Uuid;
 
-use crate::support::fresh_db;
+use crate::support::{fresh_db, program_with_standard};
 use crate::taken_on::{a_client, entry, month, world};
 
 #[tokio::test]
@@ -22,9 +22,7 @@ async fn an_entry_is_one_per_month_and_corrections_bump_its_revision() {
     first.custom_hours = Some(Hours::from_hundredths(250).unwrap());
     first.note = Some(LongText::parse("a good month").unwrap());
 
-    let stored = insert_outcome(&db, client.prospect_id, &first)
-        .await
-        .unwrap();
+    let stored = insert_outcome(&db, &client, &first).await.unwrap();
     assert_eq!(
         (stored.month, stored.revenue_minor, stored.revision),
         (march, 125_000, 1)
@@ -39,15 +37,31 @@ async fn an_entry_is_one_per_month_and_corrections_bump_its_revision() {
         vec![stored.clone()]
     );
 
-    let twice = insert_outcome(&db, client.prospect_id, &entry(march, 1)).await;
+    let twice = insert_outcome(&db, &client, &entry(march, 1)).await;
     assert!(
         matches!(twice, Err(StoreError::Conflict("outcome for this month"))),
         "{twice:?}"
     );
-    let stranger = insert_outcome(&db, Uuid::now_v7(), &entry(march, 1)).await;
+    let not_a_client = store::Client {
+        prospect_id: Uuid::now_v7(),
+        ..client.clone()
+    };
+    let stranger = insert_outcome(&db, &not_a_client, &entry(march, 1)).await;
     assert!(
         matches!(stranger, Err(StoreError::NotFound)),
         "{stranger:?}"
+    );
+    // An entry's program is its client's: the database refuses another program, even one
+    // that exists and is run by the same mentor.
+    let (other, _) = program_with_standard(&db, &w.mentor).await;
+    let elsewhere = store::Client {
+        program_id: other.id,
+        ..client.clone()
+    };
+    let misplaced = insert_outcome(&db, &elsewhere, &entry(month(2027, 4), 1)).await;
+    assert!(
+        matches!(misplaced, Err(StoreError::NotFound)),
+        "{misplaced:?}"
     );
 
     let corrected = entry(march, 99_000);
@@ -96,7 +110,7 @@ async fn a_page_of_entries_is_oldest_first_with_its_total() {
     let (one, other) = (a_client(&db, &w).await, a_client(&db, &w).await);
     let mut ids = Vec::new();
     for (client, m) in [(&one, 1), (&other, 1), (&one, 2), (&one, 3)] {
-        let stored = insert_outcome(&db, client.prospect_id, &entry(month(2027, m), 10)).await;
+        let stored = insert_outcome(&db, &client, &entry(month(2027, m), 10)).await;
         ids.push(stored.unwrap().id);
     }
     let page = |first, after| PageRequest { first, after };
@@ -153,7 +167,7 @@ async fn a_programs_currency_changes_until_its_first_outcome_entry() {
     let jpy = Currency::parse("JPY").unwrap();
     let again = set_currency(&db, w.program.id, jpy).await.unwrap();
     assert_eq!(again.currency, jpy);
-    insert_outcome(&db, client.prospect_id, &entry(month(2027, 1), 5))
+    insert_outcome(&db, &client, &entry(month(2027, 1), 5))
         .await
         .unwrap();
     let refused = set_currency(&db, w.program.id, usd).await;

@@ -123,7 +123,7 @@ impl OutcomeMutation {
         };
         let entry = values.entry(input.month.0, &client, currency)?;
         let tx = Tx::begin(ctx).await?;
-        let record = store::outcomes::insert_outcome(tx.conn(), prospect.id, &entry).await?;
+        let record = store::outcomes::insert_outcome(tx.conn(), &client, &entry).await?;
         tx.commit("outcome.record", "OutcomeEntry", Some(record.id))
             .await?;
         Ok(Some(RecordOutcomePayload {
