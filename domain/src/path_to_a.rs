@@ -65,8 +65,9 @@ pub enum PathsToA {
     /// knockout still scores below the A threshold, or a knockout cannot be avoided.
     Unreachable,
     /// Paths, best first. `complete` is false when the search stopped at
-    /// [`PATH_SEARCH_NODES`]: each path still earns A and is minimal, but better ones may
-    /// exist (and there may be none yet).
+    /// [`PATH_SEARCH_NODES`]: each path still earns A and is minimal, and the first has
+    /// the fewest changes any path can have, but with as many changes as the last path
+    /// there may be others, or ones with a lower score; and there may be none yet.
     Paths { paths: Vec<PathToA>, complete: bool },
 }
 

@@ -56,7 +56,8 @@ pub(super) struct Problem<'a> {
     scaled: Vec<Vec<i128>>,
     /// The sum now, over all criteria.
     base: i128,
-    /// `threshold_a * total_weight * scale`: a sum reaching it is A.
+    /// `threshold_a * total_weight * scale`: a sum reaching it is A. When sums are exact,
+    /// raised to the least sum that changes can make (see [`reachable_target`]).
     target: i128,
     /// How far below the exact sum a scaled sum may be (0 when exact).
     slack: i128,
@@ -94,10 +95,17 @@ impl<'a> Problem<'a> {
         let total_weight: i128 = criteria.iter().map(|c| i128::from(c.weight)).sum();
         let threshold = i128::from(def.threshold_a().basis_points().get());
         let count = criteria.len();
+        let base: i128 = now.iter().sum();
+        let target = threshold * total_weight * i128::from(scale);
+        let target = if exact {
+            reachable_target(target, base, &now, &scaled)
+        } else {
+            target
+        };
         let mut problem = Self {
             def,
-            base: now.iter().sum(),
-            target: threshold * total_weight * i128::from(scale),
+            base,
+            target,
             slack: if exact { 0 } else { count as i128 },
             criteria,
             now,
@@ -234,4 +242,27 @@ fn common_scale(criteria: &[Criterion]) -> (u64, bool) {
         }
     }
     (scale, true)
+}
+
+/// The least sum at or above `target` that the base sum plus any gains can make: every
+/// gain is a multiple of their greatest common divisor g, so every sum is `base` modulo
+/// g. With integer weights and points the bounds then see that an overshoot of less
+/// than g is no overshoot at all, and stop as soon as a path makes exactly that sum.
+fn reachable_target(target: i128, base: i128, now: &[i128], scaled: &[Vec<i128>]) -> i128 {
+    let gains = now
+        .iter()
+        .zip(scaled)
+        .flat_map(|(now, levels)| levels.iter().map(move |level| (level - now).unsigned_abs()));
+    let step = gains.fold(0u128, gcd_wide);
+    match i128::try_from(step) {
+        Ok(step) if step > 1 => target + (base - target).rem_euclid(step),
+        _ => target,
+    }
+}
+
+fn gcd_wide(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }

@@ -365,13 +365,32 @@ fn fifty_yes_no_weighted_1_to_50_is_a_subset_sum_found_within_the_cap() {
 
 #[test]
 fn a_search_stopped_by_the_cap_says_so_and_what_it_found_still_reaches_a() {
-    // Fifty 0..=7 scales at 0 with odd weights: many near misses before the first path.
-    let def = fifty(scale(0, 7, None), |i| (2 * i + 1) % 100 + 1);
+    // Fifty scales at 0 with spans of eight primes and weights 1..=50: the sums are so
+    // fine that no path hits the threshold exactly, so the search cannot tell it has
+    // found the least overshoot before it has looked at nearly every set of 26.
+    let spans = [3, 5, 7, 11, 13, 17, 19, 23];
+    let criteria = (0..50)
+        .map(|i| {
+            criterion(
+                &format!("c{i:02}"),
+                i + 1,
+                scale(0, spans[i as usize % 8], None),
+            )
+        })
+        .collect();
+    let def = def_with(75, criteria);
     let answers = fifty_answers(Scale(0));
-    let (paths, nodes, complete) = capped_search(&def, &answers, 3, 50_000);
+    let (paths, nodes, complete) = capped_search(&def, &answers, 3, PATH_SEARCH_NODES);
     assert!(!complete);
-    assert_eq!(nodes, 50_001, "the node over the cap stops the search");
+    assert_eq!(
+        nodes,
+        PATH_SEARCH_NODES + 1,
+        "the node over the cap stops it"
+    );
+    assert_eq!(paths.len(), 3);
     for path in &paths {
+        // The passes for 1..=25 changes completed: 26 is still the fewest.
+        assert_eq!(path.changes.len(), 26);
         check_reaches_a(&def, &answers, path);
         check_minimal(&def, &answers, path);
     }
