@@ -66,7 +66,8 @@ struct Pass<'p, 'a> {
     picks: Vec<(usize, usize)>,
     /// Best first, at most `limit`.
     found: Vec<Leaf>,
-    /// Criteria sets of the paths with fewer changes, as bit masks.
+    /// Criteria sets of the paths with fewer changes, as bit masks by position (a
+    /// definition has at most 50 criteria).
     shorter: Vec<u64>,
     nodes: u32,
     node_cap: u32,
