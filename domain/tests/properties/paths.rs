@@ -11,7 +11,7 @@ use domain::{
     score,
 };
 
-use crate::strategies::{Scenario, scenario};
+use crate::strategies::{Scenario, large_scenario, scenario};
 
 fn parse(s: &Scenario) -> Result<Definition, TestCaseError> {
     Definition::parse(s.draft.clone()).map_err(|errors| TestCaseError::fail(errors.to_string()))
@@ -280,6 +280,27 @@ proptest! {
         if let PathsToA::Paths { paths, complete: true } = search(&def, &s.answers)? {
             let first = paths.first().map(|p| (p.changes.len(), p.score_bp.get()));
             prop_assert_eq!(first, Some(best));
+        }
+    }
+}
+
+proptest! {
+    // Up to 50 criteria: a search may run to its node cap, so fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn paths_over_up_to_50_criteria_reach_a_and_none_can_lose_a_change(s in large_scenario()) {
+        let def = parse(&s)?;
+        if let PathsToA::Paths { paths, .. } = search(&def, &s.answers)? {
+            for path in &paths {
+                let changed = applied(&s.answers, path);
+                prop_assert!(is_a(&def, &changed)?);
+                for change in &path.changes {
+                    let index = def.criteria().iter().position(|c| c.key() == &change.key);
+                    let index = index.ok_or_else(|| TestCaseError::fail("unknown key"))?;
+                    prop_assert!(!is_a(&def, &with(&changed, index, &change.from))?);
+                }
+            }
         }
     }
 }
