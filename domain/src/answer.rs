@@ -162,7 +162,7 @@ pub(crate) fn checked_answers(
 }
 
 /// The points and knockout of one answer, or why the rule rejects it.
-fn evaluate(rule: &Rule, value: &AnswerValue) -> Result<Evaluation, String> {
+pub(crate) fn evaluate(rule: &Rule, value: &AnswerValue) -> Result<Evaluation, String> {
     match (rule, value) {
         (_, AnswerValue::Unknown) => Ok(Evaluation {
             points: Points::whole(0),

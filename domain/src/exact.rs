@@ -38,6 +38,26 @@ impl Points {
     pub(crate) fn floor(self) -> u32 {
         self.over / self.under
     }
+
+    /// The denominator: 1 for whole points, a scale's span for its answers.
+    pub(crate) fn denominator(self) -> u32 {
+        self.under
+    }
+
+    /// Compares two amounts of points exactly (cross-multiplied in `u64`).
+    pub(crate) fn cmp_value(self, other: Points) -> Ordering {
+        let mine = u64::from(self.over) * u64::from(other.under);
+        let theirs = u64::from(other.over) * u64::from(self.under);
+        mine.cmp(&theirs)
+    }
+
+    /// `weight * self * scale`, rounded down, and whether that was exact (it is when
+    /// `scale` is a multiple of the denominator). At most 100 x 10^6 x `scale`.
+    pub(crate) fn weighted_scaled(self, weight: u32, scale: u64) -> (i128, bool) {
+        let over = i128::from(weight) * i128::from(self.over) * i128::from(scale);
+        let under = i128::from(self.under.max(1));
+        (over / under, over % under == 0)
+    }
 }
 
 /// One criterion's exact share of a score, `weight * points / total_weight` basis points,
@@ -109,13 +129,18 @@ impl Mean {
         u32::try_from(&self.over / &self.under).unwrap_or(u32::MAX)
     }
 
+    /// Compares two means exactly (cross-multiplied).
+    pub(crate) fn cmp_value(&self, other: &Mean) -> Ordering {
+        (&self.over * &other.under).cmp(&(&other.over * &self.under))
+    }
+
     /// Whether the mean is `bp` basis points or more, compared exactly.
     pub(crate) fn at_least(&self, bp: u32) -> bool {
         self.over >= &self.under * bp
     }
 }
 
-fn gcd(mut a: u64, mut b: u64) -> u64 {
+pub(crate) fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
         (a, b) = (b, a % b);
     }

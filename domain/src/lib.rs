@@ -18,6 +18,7 @@ mod measure;
 mod money;
 mod outcome;
 mod pareto;
+mod path_to_a;
 mod period;
 pub mod policy;
 mod qualification;
@@ -52,6 +53,9 @@ pub use measure::{BasisPoints, Percent, Weight};
 pub use money::{Currency, MAX_REVENUE_MINOR, Money, Revenue};
 pub use outcome::{Energy, Hours, MAX_HOURS_HUNDREDTHS, OutcomeDraft, OutcomeEntry, outcome_entry};
 pub use pareto::{ClientFigures, Pareto, PathShare, TierFigures, TierShare, pareto};
+pub use path_to_a::{
+    AnswerChange, MAX_PATHS_TO_A, PATH_SEARCH_NODES, PathToA, PathsToA, paths_to_a,
+};
 pub use period::{MAX_WINDOW_MONTHS, Month, MonthWindow, Quarter};
 pub use qualification::{
     Outlook, OutlookDraft, QualificationResult, Qualified, Verdict, horizon_date, qualify,

@@ -154,7 +154,7 @@ pub(crate) fn assess(def: &Definition, evaluations: &[Evaluation]) -> Assessment
 }
 
 /// The tier the exact score earns.
-fn tier_for(def: &Definition, mean: &Mean) -> Tier {
+pub(crate) fn tier_for(def: &Definition, mean: &Mean) -> Tier {
     let at_least =
         |threshold: crate::measure::Percent| mean.at_least(threshold.basis_points().get());
     if at_least(def.threshold_a()) {

@@ -1,5 +1,6 @@
 //! Property tests of the scoring rules, through the public API only.
 
+mod paths;
 mod reference;
 mod strategies;
 
