@@ -26,6 +26,7 @@ mod limits;
 mod outcomes;
 mod outlook;
 mod pagination;
+mod path_to_a;
 mod programs;
 mod protocol;
 mod response_shape;

@@ -5,21 +5,24 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::policy;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::context::{Credentials, actor, credentials, db};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::inputs::{self, AnswerInput};
 use crate::graphql::load;
+use crate::graphql::loaders::VersionId;
 use crate::graphql::loaders::{Loaders, UserId};
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
 use crate::graphql::types::feedback::{self, FeedbackLoop};
+use crate::graphql::types::path_to_a::WhatIf;
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
-use crate::graphql::types::template::Template;
+use crate::graphql::types::template::{Template, TemplateVersion};
 use crate::graphql::types::units::Month;
 use crate::graphql::types::user::User;
 
@@ -271,6 +274,45 @@ impl Query {
         feedback::feedback(ctx, from, to, program_id, mentee_id)
             .await
             .map(Some)
+    }
+
+    /// Score hypothetical answers against a program's qualification standard as
+    /// `qualifyProspect` would, storing nothing: "what if the budget were higher?", and
+    /// the smallest changes that would earn A (`pathsToA`). For the program's mentor and
+    /// its mentees. `null` (with an error) without a valid token, for a program you may not
+    /// read (`NOT_FOUND`), a program without a standard (`CONFLICT`), or answers that do
+    /// not fit the standard (`BAD_USER_INPUT` at `answers.N...`; every criterion needs an
+    /// answer, `unknown: true` included).
+    async fn what_if(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The program whose standard scores the answers.")] program_id: ID,
+        #[graphql(desc = "One answer per criterion of the standard; evidence is ignored.")]
+        answers: Vec<AnswerInput>,
+    ) -> ApiResult<Option<WhatIf>> {
+        let id = ids::decode(Kind::Program, &program_id)?;
+        let program = access::program(ctx, id).await?.ok_or(ApiError::NotFound)?;
+        let version_id = program.standard_version_id.ok_or_else(|| {
+            ApiError::Conflict(
+                Conflict::NoStandard,
+                "the program has no qualification standard yet".into(),
+            )
+        })?;
+        let version = load::existing(ctx, VersionId(version_id)).await?;
+        let (drafts, mut problems) = inputs::domain_answers(answers, "answers");
+        let assessment = match domain::score(&version.definition, &drafts) {
+            Ok(assessment) if problems.is_empty() => assessment,
+            Ok(_) => return Err(ApiError::BadInput(problems)),
+            Err(errors) => {
+                problems.extend(errors.0);
+                return Err(ApiError::BadInput(problems));
+            }
+        };
+        Ok(Some(WhatIf {
+            version: TemplateVersion(version),
+            answers: drafts,
+            assessment,
+        }))
     }
 
     /// Mentors: exception requests in their programs. Mentees: their own.

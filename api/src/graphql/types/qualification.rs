@@ -17,6 +17,7 @@ use crate::graphql::loaders::{
 use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{EvidenceKind, ScoringRule, Tier, Verdict};
+use crate::graphql::types::path_to_a::{PathsToA, paths_to_a};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::scalars::{BigInt, Date};
 use crate::graphql::types::template::TemplateVersion;
@@ -34,6 +35,7 @@ pub struct Qualification {
 /// read: a field missing here still answers, with one more batched load.
 const NEEDS_ROW: &[&str] = &[
     "answers",
+    "pathsToA",
     "outlook",
     "uncappedTier",
     "projectedKnockouts",
@@ -212,6 +214,26 @@ impl Qualification {
     async fn requalify_by(&self) -> Option<Date> {
         self.head.requalify_by.map(Date)
     }
+    /// The smallest changes of these answers that would earn tier A, by the current
+    /// scoring rule, against this qualification's version: what the prospect would have to
+    /// become, and the criteria an `ACCEPT_WITH_PLAN` plan must move.
+    async fn paths_to_a(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many paths at most, 1..=10.", default = 3)] limit: i32,
+    ) -> ApiResult<PathsToA> {
+        let row = self.row(ctx).await?;
+        let version = load::existing(ctx, VersionId(self.head.template_version_id)).await?;
+        let answers: Vec<domain::AnswerDraft> = row
+            .answers
+            .iter()
+            .map(|a| domain::AnswerDraft {
+                key: a.key.as_str().to_owned(),
+                value: a.value.clone(),
+            })
+            .collect();
+        paths_to_a(&version.definition, &answers, limit)
+    }
     /// The plan of the outlook; `null` without one.
     async fn plan(&self) -> Option<&str> {
         self.head.plan.as_deref()
@@ -252,26 +274,34 @@ impl Qualification {
         assessment: &domain::Assessment,
     ) -> ApiResult<PlainList<Contribution>> {
         let version = load::existing(ctx, VersionId(self.head.template_version_id)).await?;
-        let contributions: Vec<Contribution> = assessment
-            .explanation
-            .iter()
-            .map(|c| Contribution {
-                key: c.key.as_str().to_owned(),
-                label: version
-                    .definition
-                    .criterion(c.key.as_str())
-                    .map(|k| k.label().to_owned())
-                    .unwrap_or_default(),
-                points: c.points_bp.as_percent(),
-                points_basis_points: c.points_bp.get(),
-                weight: c.weight.get(),
-                contribution_basis_points: c.contribution_bp.get(),
-                knockout: c.knockout,
-                unknown: c.unknown,
-            })
-            .collect();
-        PlainList::new(ctx, contributions)
+        contributions_of(ctx, &version.definition, assessment)
     }
+}
+
+/// The explanation of `assessment`, with the labels of `definition`'s criteria.
+pub fn contributions_of(
+    ctx: &Context<'_>,
+    definition: &domain::Definition,
+    assessment: &domain::Assessment,
+) -> ApiResult<PlainList<Contribution>> {
+    let contributions: Vec<Contribution> = assessment
+        .explanation
+        .iter()
+        .map(|c| Contribution {
+            key: c.key.as_str().to_owned(),
+            label: definition
+                .criterion(c.key.as_str())
+                .map(|k| k.label().to_owned())
+                .unwrap_or_default(),
+            points: c.points_bp.as_percent(),
+            points_basis_points: c.points_bp.get(),
+            weight: c.weight.get(),
+            contribution_basis_points: c.contribution_bp.get(),
+            knockout: c.knockout,
+            unknown: c.unknown,
+        })
+        .collect();
+    PlainList::new(ctx, contributions)
 }
 
 fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
@@ -387,9 +417,9 @@ pub struct UnknownAnswer {
     pub unknown: bool,
 }
 
-impl From<&domain::Answer> for CriterionAnswer {
-    fn from(answer: &domain::Answer) -> Self {
-        let value = match &answer.value {
+impl From<&domain::AnswerValue> for AnswerValue {
+    fn from(value: &domain::AnswerValue) -> Self {
+        match value {
             domain::AnswerValue::YesNo(yes) => AnswerValue::YesNo(YesNoAnswer { yes: *yes }),
             domain::AnswerValue::Scale(scale) => AnswerValue::Scale(ScaleAnswer { scale: *scale }),
             domain::AnswerValue::Choice(choice) => AnswerValue::Choice(ChoiceAnswer {
@@ -399,10 +429,15 @@ impl From<&domain::Answer> for CriterionAnswer {
                 number: BigInt(*number),
             }),
             domain::AnswerValue::Unknown => AnswerValue::Unknown(UnknownAnswer { unknown: true }),
-        };
+        }
+    }
+}
+
+impl From<&domain::Answer> for CriterionAnswer {
+    fn from(answer: &domain::Answer) -> Self {
         Self {
             key: answer.key.as_str().to_owned(),
-            value,
+            value: AnswerValue::from(&answer.value),
             evidence: None,
         }
     }
