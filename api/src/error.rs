@@ -49,7 +49,7 @@ pub enum Conflict {
     ExceptionPending,
     /// Something unique exists already (an account's e-mail, an enrolment).
     Duplicate,
-    /// The prospect is archived.
+    /// The prospect or its program is archived.
     Archived,
     /// The program has no qualification standard yet.
     NoStandard,

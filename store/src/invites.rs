@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
 use crate::connect::begin_write;
-use crate::entity::invites;
+use crate::entity::{invites, programs};
 use crate::error::unique;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,10 +131,17 @@ pub async fn invite_usable(
     Ok(found.is_some())
 }
 
+/// Not revoked, not expired, below its uses, and its program not archived.
 fn usable(code: &str, now: DateTime<Utc>) -> Condition {
+    let open_programs = programs::Entity::find()
+        .select_only()
+        .column(programs::Column::Id)
+        .filter(programs::Column::ArchivedAt.is_null())
+        .into_query();
     Condition::all()
         .add(invites::Column::Code.eq(code))
         .add(invites::Column::RevokedAt.is_null())
+        .add(invites::Column::ProgramId.in_subquery(open_programs))
         .add(
             Condition::any()
                 .add(invites::Column::ExpiresAt.is_null())

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::clock::now;
+use crate::clock::{micros, now};
 use crate::connect::begin_write;
 use crate::entity::{clients, outcome_entries, programs};
 
@@ -231,6 +231,44 @@ pub async fn set_currency(
     programs::Entity::update_many()
         .set(programs::ActiveModel {
             currency: Set(row.currency.clone()),
+            revision: Set(row.revision),
+            updated_at: Set(row.updated_at),
+            ..Default::default()
+        })
+        .filter(programs::Column::Id.eq(program_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    row.try_into()
+}
+
+/// Archives the program, bumping its revision: it stays readable, and takes no new invite,
+/// prospect or qualification (its invites stop working: [`crate::invites`]). Archiving
+/// twice keeps the first time and changes nothing.
+///
+/// # Errors
+/// [`StoreError::NotFound`] when there is no such program.
+pub async fn archive_program(
+    db: &impl Conn,
+    program_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Program, StoreError> {
+    let txn = begin_write(db).await?;
+    let mut row = programs::Entity::find_by_id(program_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if row.archived_at.is_some() {
+        txn.commit().await?;
+        return row.try_into();
+    }
+    row.archived_at = Some(micros(at));
+    row.revision += 1;
+    row.updated_at = now();
+    programs::Entity::update_many()
+        .set(programs::ActiveModel {
+            archived_at: Set(row.archived_at),
             revision: Set(row.revision),
             updated_at: Set(row.updated_at),
             ..Default::default()

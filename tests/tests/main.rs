@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 
 mod answer_inputs;
+mod archive;
 mod auth;
 mod auth_hardening;
 mod authorization;

@@ -400,7 +400,7 @@ fn client_ip() -> IpAddr {
 fn unusable_invite(field: &str) -> ApiError {
     ApiError::bad_field(
         field,
-        "this invite code is unknown, expired, revoked or used up",
+        "this invite code is unknown, expired, revoked or used up, or its program is archived",
     )
 }
 

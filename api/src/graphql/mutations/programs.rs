@@ -232,13 +232,35 @@ impl ProgramMutation {
         }))
     }
 
-    /// A new invite code for a program.
+    /// Archive a program (its mentor) when it has run its course: it stays readable with
+    /// everything in it, and takes no new invite, prospect or qualification (`CONFLICT`,
+    /// reason `ARCHIVED`); its invite codes stop working. Archiving twice changes nothing.
+    async fn archive_program(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The program (one you run).")] id: ID,
+    ) -> ApiResult<Option<ProgramPayload>> {
+        let program = own_program(ctx, &id).await?;
+        let tx = Tx::begin(ctx).await?;
+        let archived = store::programs::archive_program(tx.conn(), program.id, Utc::now()).await?;
+        // Archived before: nothing to record (the transaction rolls back, empty).
+        if archived.revision != program.revision {
+            tx.commit("program.archive", "Program", Some(archived.id))
+                .await?;
+        }
+        Ok(Some(ProgramPayload {
+            program: Program(Arc::new(archived)),
+        }))
+    }
+
+    /// A new invite code for a program (not archived).
     async fn create_invite(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateInviteInput,
     ) -> ApiResult<Option<InvitePayload>> {
         let program = own_program(ctx, &input.program_id).await?;
+        require_open(&program)?;
         if input.max_uses.is_some_and(|m| !(1..=10_000).contains(&m)) {
             return Err(ApiError::bad_field(
                 "input.maxUses",
@@ -354,6 +376,17 @@ impl ProgramMutation {
             exception_request: ExceptionRequest(Arc::new(reviewed)),
             prospect: Prospect(Arc::new(prospect)),
         }))
+    }
+}
+
+/// `CONFLICT` (reason `ARCHIVED`) for an archived program: it takes nothing new.
+pub fn require_open(program: &store::Program) -> ApiResult<()> {
+    match program.archived_at {
+        Some(_) => Err(ApiError::Conflict(
+            Conflict::Archived,
+            "the program is archived".into(),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -13,7 +13,8 @@ use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::{self, AnswerInput, BiasCheckInput, OutlookInput};
 use crate::graphql::load;
-use crate::graphql::loaders::{QualificationId, VersionId};
+use crate::graphql::loaders::{ProgramId, QualificationId, VersionId};
+use crate::graphql::mutations::programs::require_open;
 use crate::graphql::mutations::templates::parse_name;
 use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
@@ -122,6 +123,8 @@ impl ProspectMutation {
         let (me, program) =
             access::program_for_new_prospect(ctx, || ids::decode(Kind::Program, &input.program_id))
                 .await?;
+        let into = load::existing(ctx, ProgramId(program)).await?;
+        require_open(&into)?;
         let name = parse_name("input.name", &input.name)?;
         let company = optional_text("input.company", input.company)?;
         let notes = optional_text("input.notes", input.notes)?;
@@ -207,6 +210,7 @@ impl ProspectMutation {
         let program = store::programs::program_by_id(db, prospect.program_id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        require_open(&program)?;
         let version_id = program.standard_version_id.ok_or_else(|| {
             ApiError::Conflict(
                 Conflict::NoStandard,
