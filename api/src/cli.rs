@@ -34,6 +34,14 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Set a new password for an account and end all its sessions. The password comes
+    /// from QUALIFY_PASSWORD or a prompt.
+    ResetPassword {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+    },
     /// Load demo data (a mentor, the A-client standard, a program, two mentees, prospects),
     /// print the logins, and serve.
     Demo(ServeArgs),
@@ -207,6 +215,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let id = crate::create_mentor(&db.database_url, &email, &name, &password).await?;
             println!("mentor {email} created ({id})");
+            Ok(())
+        }
+        Some(Command::ResetPassword { db, email }) => {
+            let password = match std::env::var("QUALIFY_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("New password: ")?,
+            };
+            let id = crate::reset_password(&db.database_url, &email, &password).await?;
+            println!("password of {email} reset ({id}); every session of it has ended");
             Ok(())
         }
     }
