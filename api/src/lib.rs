@@ -33,17 +33,12 @@ pub async fn reset_password(
     password: &str,
 ) -> anyhow::Result<Uuid> {
     let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
-    let password = auth::password::choose(password.to_owned())
-        .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = operator_password(password).await?;
     let db = store::connect(database_url).await?;
     store::migrate(&db).await?;
     let user = store::users::user_by_email(&db, email.as_str())
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account has the email {}", email.as_str()))?;
-    let hash = auth::Hasher::new(1)
-        .hash(password.as_str().to_owned())
-        .await
-        .map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
     let tx = store::begin_write(&db).await?;
     store::users::set_password_hash(&tx, user.id, &hash).await?;
     // Whole seconds, as tokens carry them: a token issued in this second is before it.
@@ -75,15 +70,9 @@ pub async fn create_mentor(
 ) -> anyhow::Result<Uuid> {
     let email = domain::Email::parse(email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
     let name = domain::DisplayName::parse(name).map_err(|e| anyhow::anyhow!("name: {e}"))?;
-    // The rules of `signUp`: length, and not a commonly used password.
-    let password = auth::password::choose(password.to_owned())
-        .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = operator_password(password).await?;
     let db = store::connect(database_url).await?;
     store::migrate(&db).await?;
-    let hash = auth::Hasher::new(1)
-        .hash(password.as_str().to_owned())
-        .await
-        .map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
     let user = store::users::create_user(&db, &email, &name, store::Role::Mentor, &hash)
         .await
         .map_err(|e| match e {
@@ -93,4 +82,15 @@ pub async fn create_mentor(
             other => anyhow::anyhow!(other),
         })?;
     Ok(user.id)
+}
+
+/// The hash of a password the operator typed, checked by the rules of `signUp` (length,
+/// not a commonly used password).
+async fn operator_password(password: &str) -> anyhow::Result<String> {
+    let password = auth::password::choose(password.to_owned())
+        .map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    auth::Hasher::new(1)
+        .hash(password.as_str().to_owned())
+        .await
+        .map_err(|_| anyhow::anyhow!("hashing the password failed"))
 }

@@ -17,6 +17,8 @@ use axum::response::Response;
 pub struct RequestMeta {
     pub client_ip: IpAddr,
     pub request_id: String,
+    /// The `User-Agent` header, when it is text (kept with a login's tokens).
+    pub user_agent: Option<String>,
 }
 
 tokio::task_local! {
@@ -67,9 +69,15 @@ pub async fn middleware(
         peer
     };
     let request_id = uuid::Uuid::now_v7().simple().to_string();
+    let user_agent = request
+        .headers()
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let meta = RequestMeta {
         client_ip,
         request_id: request_id.clone(),
+        user_agent,
     };
     let mut response = META.scope(meta, next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::Conn;
@@ -35,6 +35,28 @@ impl From<refresh_tokens::Model> for RefreshToken {
     }
 }
 
+/// Where a token's request came from, as the server saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionClient {
+    pub ip: Option<String>,
+    /// At most [`USER_AGENT_CHARS`] characters are kept.
+    pub user_agent: Option<String>,
+}
+
+/// The longest `User-Agent` kept; a longer one is cut.
+pub const USER_AGENT_CHARS: usize = 256;
+
+/// A live login (refresh-token family) of a user: its newest token, unused, not revoked,
+/// not expired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub family_id: Uuid,
+    /// When the newest token was issued: the login, or the last refresh.
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub client: SessionClient,
+}
+
 /// What presenting a refresh token led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rotation {
@@ -57,6 +79,7 @@ pub async fn insert_refresh_token(
     family_id: Uuid,
     token_hash: &str,
     expires_at: DateTime<Utc>,
+    client: &SessionClient,
 ) -> Result<RefreshToken, StoreError> {
     let row = refresh_tokens::Model {
         id: Uuid::now_v7(),
@@ -67,6 +90,11 @@ pub async fn insert_refresh_token(
         used_at: None,
         revoked_at: None,
         created_at: now(),
+        client_ip: client.ip.clone(),
+        user_agent: client
+            .user_agent
+            .as_ref()
+            .map(|agent| agent.chars().take(USER_AGENT_CHARS).collect()),
     };
     refresh_tokens::Entity::insert(refresh_tokens::ActiveModel::from(row.clone()))
         .exec_without_returning(db)
@@ -85,6 +113,7 @@ pub async fn rotate_refresh_token(
     new_hash: &str,
     new_expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
+    client: &SessionClient,
 ) -> Result<Rotation, StoreError> {
     let now = micros(now);
     let txn = begin_write(db).await?;
@@ -116,7 +145,15 @@ pub async fn rotate_refresh_token(
         .filter(refresh_tokens::Column::Id.eq(old.id))
         .exec(&txn)
         .await?;
-    insert_refresh_token(&txn, old.user_id, old.family_id, new_hash, new_expires_at).await?;
+    insert_refresh_token(
+        &txn,
+        old.user_id,
+        old.family_id,
+        new_hash,
+        new_expires_at,
+        client,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Rotation::Rotated {
         user_id: old.user_id,
@@ -188,4 +225,82 @@ async fn revoke_where(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The user's live logins, newest activity first: one row per family (its one unused,
+/// unrevoked token that has not expired). One indexed statement.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn live_sessions(
+    db: &impl Conn,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<LiveSession>, StoreError> {
+    let rows = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::UsedAt.is_null())
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .filter(refresh_tokens::Column::ExpiresAt.gt(micros(now)))
+        .order_by_desc(refresh_tokens::Column::CreatedAt)
+        .order_by_desc(refresh_tokens::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| LiveSession {
+            family_id: row.family_id,
+            last_used_at: row.created_at,
+            expires_at: row.expires_at,
+            client: SessionClient {
+                ip: row.client_ip,
+                user_agent: row.user_agent,
+            },
+        })
+        .collect())
+}
+
+/// Revokes one login of `user_id` (a family of another user is left alone).
+///
+/// # Errors
+/// [`StoreError::NotFound`] when the user has no live token in that family.
+pub async fn end_session(
+    db: &impl Conn,
+    user_id: Uuid,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let result = refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(micros(now)))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::FamilyId.eq(family_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Revokes every login of `user_id` but `keep`; returns how many logins ended.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn end_other_sessions(
+    db: &impl Conn,
+    user_id: Uuid,
+    keep: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let live = live_sessions(db, user_id, now).await?;
+    let others = live.iter().filter(|s| s.family_id != keep).count();
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(micros(now)))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::FamilyId.ne(keep))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(u64::try_from(others).unwrap_or(u64::MAX))
 }

@@ -35,6 +35,7 @@ mod response_shape;
 mod rule_kinds;
 mod scoring;
 mod security;
+mod sessions;
 mod statement_counts;
 mod templates;
 mod tokens;

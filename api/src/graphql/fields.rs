@@ -50,6 +50,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ),
             // Its `programId` and `menteeId`: their own `Read` lines.
             ("feedback", Rule(Kind::Feedback, Action::List)),
+            // Its `programId`: the program's own `Read` line.
+            ("whatIf", EachRead),
+            // Your own logins: part of managing your account.
+            ("sessions", Rule(Kind::Account, Action::Change)),
         ],
     ),
     (
@@ -87,6 +91,9 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("recordOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
             ("correctOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
             ("endClient", Rule(Kind::Client, Action::Change)),
+            ("archiveProgram", Rule(Kind::Program, Action::Change)),
+            ("endSession", Rule(Kind::Account, Action::Change)),
+            ("endOtherSessions", Rule(Kind::Account, Action::Change)),
         ],
     ),
     ("Node", &[("id", Parent)]),
@@ -367,6 +374,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         "Qualification",
         &[
             ("id", Parent),
+            ("pathsToA", Parent),
             ("createdAt", Parent),
             ("prospect", Reached(Kind::Prospect)),
             ("templateVersion", Reached(Kind::TemplateVersion)),
@@ -419,6 +427,56 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         &[("key", Parent), ("value", Parent), ("evidence", Parent)],
     ),
     ("Evidence", &[("kind", Parent), ("note", Parent)]),
+    (
+        "PathsToA",
+        &[("status", Parent), ("complete", Parent), ("paths", Parent)],
+    ),
+    (
+        "PathToA",
+        &[
+            ("changes", Parent),
+            ("score", Parent),
+            ("scoreBasisPoints", Parent),
+        ],
+    ),
+    (
+        "AnswerChange",
+        &[
+            ("key", Parent),
+            ("label", Parent),
+            ("from", Parent),
+            ("to", Parent),
+            ("fromPointsBasisPoints", Parent),
+            ("toPointsBasisPoints", Parent),
+        ],
+    ),
+    (
+        "WhatIf",
+        &[
+            ("templateVersion", Reached(Kind::TemplateVersion)),
+            ("score", Parent),
+            ("scoreBasisPoints", Parent),
+            ("tier", Parent),
+            ("uncappedTier", Parent),
+            ("knockouts", Parent),
+            ("unknowns", Parent),
+            ("explanation", Parent),
+            ("pathsToA", Parent),
+        ],
+    ),
+    (
+        "Session",
+        &[
+            ("id", Parent),
+            ("createdAt", Parent),
+            ("lastUsedAt", Parent),
+            ("expiresAt", Parent),
+            ("clientIp", Parent),
+            ("userAgent", Parent),
+            ("current", Parent),
+        ],
+    ),
+    ("EndSessionsPayload", &[("ended", Parent)]),
     ("YesNoAnswer", &[("yes", Parent)]),
     ("ScaleAnswer", &[("scale", Parent)]),
     ("ChoiceAnswer", &[("choice", Parent)]),

@@ -23,10 +23,12 @@ pub enum Kind {
     Decision,
     ExceptionRequest,
     OutcomeEntry,
+    /// A login (refresh-token family): not a node, only for `endSession`.
+    Session,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::User,
         Kind::Template,
         Kind::TemplateVersion,
@@ -37,6 +39,7 @@ impl Kind {
         Kind::Decision,
         Kind::ExceptionRequest,
         Kind::OutcomeEntry,
+        Kind::Session,
     ];
 
     fn name(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Decision => "Decision",
             Kind::ExceptionRequest => "ExceptionRequest",
             Kind::OutcomeEntry => "OutcomeEntry",
+            Kind::Session => "Session",
         }
     }
 }

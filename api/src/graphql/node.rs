@@ -65,5 +65,7 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         Kind::OutcomeEntry => access::outcome(ctx, uuid)
             .await?
             .map(|x| Node::OutcomeEntry(OutcomeEntry(x))),
+        // Sessions are listed by `sessions`, not fetched as nodes.
+        Kind::Session => None,
     })
 }

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, InputObject, Object};
 use domain::policy;
 
-use crate::error::{ApiError, ApiResult, Conflict};
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::access;
 use crate::graphql::context::{Credentials, actor, credentials, db};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::{self, AnswerInput};
 use crate::graphql::load;
-use crate::graphql::loaders::VersionId;
 use crate::graphql::loaders::{Loaders, UserId};
+use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::decision::ExceptionRequest;
@@ -22,6 +22,7 @@ use crate::graphql::types::path_to_a::WhatIf;
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::session::Session;
 use crate::graphql::types::template::{Template, TemplateVersion};
 use crate::graphql::types::units::Month;
 use crate::graphql::types::user::User;
@@ -276,6 +277,22 @@ impl Query {
             .map(Some)
     }
 
+    /// Your live logins, the most recently used first: every device or app you are signed
+    /// in on. `null` (with an error) without a valid token.
+    async fn sessions(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Session>>> {
+        let me = access::attempt(ctx, policy::Kind::Account, policy::Action::Change)?;
+        let current = match credentials(ctx) {
+            Credentials::Valid(subject) => Some(subject.session_id),
+            _ => None,
+        };
+        let live = store::sessions::live_sessions(db(ctx)?, me.user_id, chrono::Utc::now()).await?;
+        Ok(Some(
+            live.into_iter()
+                .map(|session| Session::new(session, current))
+                .collect(),
+        ))
+    }
+
     /// Score hypothetical answers against a program's qualification standard as
     /// `qualifyProspect` would, storing nothing: "what if the budget were higher?", and
     /// the smallest changes that would earn A (`pathsToA`). For the program's mentor and
@@ -292,13 +309,7 @@ impl Query {
     ) -> ApiResult<Option<WhatIf>> {
         let id = ids::decode(Kind::Program, &program_id)?;
         let program = access::program(ctx, id).await?.ok_or(ApiError::NotFound)?;
-        let version_id = program.standard_version_id.ok_or_else(|| {
-            ApiError::Conflict(
-                Conflict::NoStandard,
-                "the program has no qualification standard yet".into(),
-            )
-        })?;
-        let version = load::existing(ctx, VersionId(version_id)).await?;
+        let version = standard_of(ctx, &program).await?;
         let (drafts, mut problems) = inputs::domain_answers(answers, "answers");
         let assessment = match domain::score(&version.definition, &drafts) {
             Ok(assessment) if problems.is_empty() => assessment,

@@ -14,6 +14,10 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The IP of the request that got this token; null before it was kept.
+    pub client_ip: Option<String>,
+    /// The `User-Agent` of that request, at most 256 characters; null without one.
+    pub user_agent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

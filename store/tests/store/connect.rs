@@ -286,7 +286,12 @@ async fn store_futures_are_send() {
     ));
     assert_send(store::templates::publish_latest(&db, id, now));
     assert_send(store::sessions::rotate_refresh_token(
-        &db, "a", "b", now, now,
+        &db,
+        "a",
+        "b",
+        now,
+        now,
+        &store::sessions::SessionClient::default(),
     ));
     assert_send(store::exceptions::review_exception(
         &db, id, id, true, None, now,

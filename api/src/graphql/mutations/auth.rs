@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult, Conflict};
 use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{AppState, Credentials, credentials, state};
+use crate::graphql::ids::{self, Kind as IdKind};
 use crate::graphql::types::program::Program;
 use crate::graphql::types::user::User;
 
@@ -73,6 +74,13 @@ pub struct JoinProgramPayload {
 pub struct LogoutPayload {
     /// Always true: logging out an unknown or already ended session is not an error.
     pub ok: bool,
+}
+
+/// The result of ending sessions.
+#[derive(SimpleObject)]
+pub struct EndSessionsPayload {
+    /// How many logins ended.
+    pub ended: u64,
 }
 
 #[derive(Default)]
@@ -230,6 +238,7 @@ impl AuthMutation {
             &digest,
             expires,
             now,
+            &session_client(),
         )
         .await?;
         match rotation {
@@ -282,6 +291,39 @@ impl AuthMutation {
         }
         tx.commit("session.logout", "Session", session).await?;
         Ok(Some(LogoutPayload { ok: true }))
+    }
+
+    /// End one of your logins (an id from `sessions`): its access and refresh tokens stop
+    /// working at once. `NOT_FOUND` for an id that is not a login of yours, or one already
+    /// ended.
+    async fn end_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A session's id, from `sessions`.")] id: ID,
+    ) -> ApiResult<Option<EndSessionsPayload>> {
+        let me = access::attempt(ctx, Kind::Account, Action::Change)?;
+        let family = ids::decode(IdKind::Session, &id)?;
+        let tx = Tx::begin(ctx).await?;
+        store::sessions::end_session(tx.conn(), me.user_id, family, Utc::now()).await?;
+        tx.commit("session.end", "Session", Some(family)).await?;
+        Ok(Some(EndSessionsPayload { ended: 1 }))
+    }
+
+    /// End every login of yours but the one making this request ("sign out everywhere
+    /// else").
+    async fn end_other_sessions(&self, ctx: &Context<'_>) -> ApiResult<Option<EndSessionsPayload>> {
+        let me = access::attempt(ctx, Kind::Account, Action::Change)?;
+        let Credentials::Valid(subject) = credentials(ctx) else {
+            return Err(ApiError::Unauthenticated);
+        };
+        let user_id = me.user_id;
+        let tx = Tx::begin(ctx).await?;
+        let ended =
+            store::sessions::end_other_sessions(tx.conn(), user_id, subject.session_id, Utc::now())
+                .await?;
+        tx.commit("session.end_others", "User", Some(user_id))
+            .await?;
+        Ok(Some(EndSessionsPayload { ended }))
     }
 
     /// Remove your account: it can no longer sign in and every session ends at once. Your
@@ -435,9 +477,25 @@ pub async fn issue_session(
     let now = Utc::now();
     let family = family.unwrap_or_else(Uuid::now_v7);
     let (token, digest) = new_refresh_token();
-    store::sessions::insert_refresh_token(conn, user.id, family, &digest, now + refresh_ttl(st))
-        .await?;
+    store::sessions::insert_refresh_token(
+        conn,
+        user.id,
+        family,
+        &digest,
+        now + refresh_ttl(st),
+        &session_client(),
+    )
+    .await?;
     session_payload(st, user, family, token)
+}
+
+/// Where the current request comes from, kept with the tokens it gets.
+fn session_client() -> store::sessions::SessionClient {
+    let meta = crate::request_meta::current();
+    store::sessions::SessionClient {
+        ip: meta.as_ref().map(|m| m.client_ip.to_string()),
+        user_agent: meta.and_then(|m| m.user_agent),
+    }
 }
 
 fn session_payload(

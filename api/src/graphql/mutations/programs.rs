@@ -12,6 +12,8 @@ use crate::graphql::access;
 use crate::graphql::audit::Tx;
 use crate::graphql::context::{actor, db};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::VersionId;
 use crate::graphql::mutations::templates::parse_name;
 use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::ExceptionRequest;
@@ -377,6 +379,23 @@ impl ProgramMutation {
             prospect: Prospect(Arc::new(prospect)),
         }))
     }
+}
+
+/// The program's qualification standard, what its prospects are scored against.
+///
+/// # Errors
+/// `CONFLICT` (reason `NO_STANDARD`) when the program has none yet.
+pub async fn standard_of(
+    ctx: &Context<'_>,
+    program: &store::Program,
+) -> ApiResult<Arc<store::TemplateVersion>> {
+    let version_id = program.standard_version_id.ok_or_else(|| {
+        ApiError::Conflict(
+            Conflict::NoStandard,
+            "the program has no qualification standard yet; ask its mentor".into(),
+        )
+    })?;
+    load::existing(ctx, VersionId(version_id)).await
 }
 
 /// `CONFLICT` (reason `ARCHIVED`) for an archived program: it takes nothing new.

@@ -14,7 +14,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::inputs::{self, AnswerInput, BiasCheckInput, OutlookInput};
 use crate::graphql::load;
 use crate::graphql::loaders::{ProgramId, QualificationId, VersionId};
-use crate::graphql::mutations::programs::require_open;
+use crate::graphql::mutations::programs::{require_open, standard_of};
 use crate::graphql::mutations::templates::parse_name;
 use crate::graphql::mutations::unchanged_or;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
@@ -211,13 +211,7 @@ impl ProspectMutation {
             .await?
             .ok_or(ApiError::NotFound)?;
         require_open(&program)?;
-        let version_id = program.standard_version_id.ok_or_else(|| {
-            ApiError::Conflict(
-                Conflict::NoStandard,
-                "the program has no qualification standard yet; ask your mentor".into(),
-            )
-        })?;
-        let version = load::existing(ctx, VersionId(version_id)).await?;
+        let version = standard_of(ctx, &program).await?;
         let (evidence, evidence_problems) = inputs::evidence(&input.answers, "input.answers");
         let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
         problems.extend(evidence_problems);

@@ -11,6 +11,7 @@ pub mod program;
 pub mod prospect;
 pub mod qualification;
 pub mod scalars;
+pub mod session;
 pub mod template;
 pub mod units;
 pub mod user;
