@@ -170,7 +170,11 @@ struct LoginBody {
 }
 
 /// S1: what `login` does: find the user, verify argon2, store a refresh token, sign.
-async fn login(State(b): State<Baseline>, Json(body): Json<LoginBody>) -> Answer {
+async fn login(
+    State(b): State<Baseline>,
+    headers: axum::http::HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> Answer {
     let denied = Fail(StatusCode::UNAUTHORIZED, "bad credentials");
     let user = match domain::Email::parse(&body.email) {
         Ok(email) => store::users::user_by_email(&b.db, email.as_str()).await?,
@@ -191,8 +195,24 @@ async fn login(State(b): State<Baseline>, Json(body): Json<LoginBody>) -> Answer
     let family = Uuid::now_v7();
     let (refresh, digest) = api::auth::tokens::new_refresh_token();
     let txn = store::begin_write(&b.db).await?;
-    store::sessions::insert_refresh_token(&txn, user.id, family, &digest, now + b.refresh_ttl)
-        .await?;
+    // Where the login came from, kept with the token as the API keeps it (this server
+    // is not told the peer's address, so it keeps the user agent only).
+    let client = store::sessions::SessionClient {
+        ip: None,
+        user_agent: headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    store::sessions::insert_refresh_token(
+        &txn,
+        user.id,
+        family,
+        &digest,
+        now + b.refresh_ttl,
+        &client,
+    )
+    .await?;
     store::audit::record(
         &txn,
         Some(user.id),

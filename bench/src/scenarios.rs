@@ -173,7 +173,9 @@ impl Targets {
             let family = Uuid::now_v7();
             let (_, digest) = api::auth::tokens::new_refresh_token();
             let expires = now + chrono::Duration::seconds(world::ACCESS_TTL_SECS as i64);
-            store::sessions::insert_refresh_token(db, u.id, family, &digest, expires).await?;
+            let client = store::sessions::SessionClient::default();
+            store::sessions::insert_refresh_token(db, u.id, family, &digest, expires, &client)
+                .await?;
             let subject = TokenSubject {
                 user_id: u.id,
                 role: u.role,

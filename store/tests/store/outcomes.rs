@@ -110,7 +110,7 @@ async fn a_page_of_entries_is_oldest_first_with_its_total() {
     let (one, other) = (a_client(&db, &w).await, a_client(&db, &w).await);
     let mut ids = Vec::new();
     for (client, m) in [(&one, 1), (&other, 1), (&one, 2), (&one, 3)] {
-        let stored = insert_outcome(&db, &client, &entry(month(2027, m), 10)).await;
+        let stored = insert_outcome(&db, client, &entry(month(2027, m), 10)).await;
         ids.push(stored.unwrap().id);
     }
     let page = |first, after| PageRequest { first, after };
