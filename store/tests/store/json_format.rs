@@ -171,15 +171,26 @@ async fn a_row_in_a_json_format_this_code_does_not_know_is_refused_not_misread()
 async fn rows_from_before_the_format_column_read_back_as_format_one() {
     let (db, _guard) = fresh_db().await;
     let rows = rows(&db).await;
-    // Back to the schema before `json_format` (and the feedback loop and its locality
-    // after it), with the rows in it, and up again: the migration tags every existing row.
-    migration::Migrator::down(db.pool(), Some(3)).await.unwrap();
+    // Back to the schema before `json_format` (and every migration after it), with the
+    // rows in it, and up again: the migration tags every existing row.
+    let before = "m20261130_000004_qualification_scoring_rule";
+    let after = migration::Migrator::get_applied_migrations(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .rev()
+        .take_while(|m| m.name() != before)
+        .count();
+    let steps = u32::try_from(after).unwrap();
+    migration::Migrator::down(db.pool(), Some(steps))
+        .await
+        .unwrap();
     let applied = migration::Migrator::get_applied_migrations(db.pool())
         .await
         .unwrap();
     assert_eq!(
         applied.last().map(|m| m.name().to_owned()).as_deref(),
-        Some("m20261130_000004_qualification_scoring_rule"),
+        Some(before),
         "the format column is gone before the migration runs again"
     );
     store::migrate(&db).await.unwrap();
