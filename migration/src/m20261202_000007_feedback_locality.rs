@@ -131,11 +131,12 @@ fn client_indexes(up: bool) -> Vec<IndexCreateStatement> {
 fn client_key(table: &str, with_program: bool) -> ForeignKeyCreateStatement {
     let mut key = ForeignKey::create();
     key.from_tbl(Alias::new(table)).to_tbl(Clients::Table);
+    // Both child tables name these columns alike.
     if with_program {
-        key.from_col(OutcomeEntries::ProgramId)
+        key.from_col(Alias::new("program_id"))
             .to_col(Clients::ProgramId);
     }
-    key.from_col(OutcomeEntries::ProspectId)
+    key.from_col(Alias::new("prospect_id"))
         .to_col(Clients::ProspectId)
         .on_delete(RESTRICT)
         .on_update(RESTRICT)

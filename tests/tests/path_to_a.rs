@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::definitions::{Answers, number, scale, yes};
+use crate::fixtures::CREATE_PROGRAM;
 use crate::helpers::{TestApp, codes, expect_code, expect_field, ok};
 
 const PATHS: &str = "query($id: ID!, $limit: Int!) { node(id: $id) { ... on Qualification { \
@@ -249,4 +250,17 @@ async fn bad_answers_limits_and_strangers_get_coded_refusals() {
             .await;
         expect_field(&body, "limit");
     }
+}
+
+#[tokio::test]
+async fn what_if_on_a_program_without_a_standard_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let mentor = app.mentor().await;
+    let vars = json!({ "input": { "name": "Not yet set up", "description": "" } });
+    let data = ok(app.gql(mentor.tok(), CREATE_PROGRAM, vars).await);
+    let program = data["createProgram"]["program"]["id"].clone();
+    let vars = json!({ "program": program, "answers": Answers::all_best().json() });
+    let body = app.gql(mentor.tok(), WHAT_IF, vars).await;
+    expect_code(&body, "CONFLICT");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "NO_STANDARD");
 }

@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::plain::PlainList;
 use crate::graphql::types::enums::Tier;
-use crate::graphql::types::qualification::{AnswerValue, Contribution, contributions_of};
+use crate::graphql::types::qualification::{AnswerValue, Contribution, contributions_of, keys};
 use crate::graphql::types::template::TemplateVersion;
 
 /// The paths to A of `answers` against `definition`, at most `limit` (1..=10).
@@ -184,8 +184,4 @@ impl WhatIf {
     ) -> ApiResult<PathsToA> {
         paths_to_a(&self.version.0.definition, &self.answers, limit)
     }
-}
-
-fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
-    keys.iter().map(|k| k.as_str().to_owned()).collect()
 }

@@ -304,7 +304,8 @@ pub fn contributions_of(
     PlainList::new(ctx, contributions)
 }
 
-fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
+/// Criterion keys as the schema shows them.
+pub fn keys(keys: &[domain::CriterionKey]) -> Vec<String> {
     keys.iter().map(|k| k.as_str().to_owned()).collect()
 }
 
