@@ -267,6 +267,29 @@ async fn malformed_graphql_input_is_bad_user_input() {
     }
 }
 
+/// A literal that passes validation but not parsing (a number where a list of input
+/// objects is expected: a list of one, then not an object) is refused by async-graphql
+/// while executing; it is bad input with its code like any other, wherever it is.
+#[tokio::test]
+async fn a_literal_that_only_fails_parsing_is_bad_user_input() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let prospect = app.create_prospect(&w.mentee, &w.program_id, "Acme").await;
+    for query in [
+        format!(
+            "{{ whatIf(programId: \"{}\", answers: 5) {{ tier }} }}",
+            w.program_id
+        ),
+        format!(
+            "mutation {{ qualifyProspect(input: {{ prospectId: \"{prospect}\", answers: 5 }}) \
+             {{ qualification {{ id }} }} }}"
+        ),
+    ] {
+        let body = app.gql(w.mentee.tok(), &query, json!({})).await;
+        expect_code(&body, "BAD_USER_INPUT");
+    }
+}
+
 /// A document the server has validated once is not validated again (`graphql::variables`),
 /// but its variables still are: bad ones get exactly the answer they got before.
 #[tokio::test]

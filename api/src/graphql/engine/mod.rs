@@ -110,6 +110,8 @@ impl Engine {
         let executed = limits::executed(&response);
         if !executed {
             response.errors = limits::request_errors(std::mem::take(&mut response.errors));
+        } else {
+            limits::code_field_errors(&mut response.errors);
         }
         Answer { response, executed }
     }

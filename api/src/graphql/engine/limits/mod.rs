@@ -158,6 +158,27 @@ pub fn classify(err: ServerError) -> (ServerError, Kind) {
     }
 }
 
+/// Gives a code to the field errors async-graphql raised itself: an argument whose literal
+/// passed validation but not parsing (`answers: 5` for `[AnswerInput!]!`: a list of one,
+/// then not an object) reads `Expected input type "AnswerInput", found 5.`, with no code.
+/// Ours always carry one.
+pub fn code_field_errors(errors: &mut [ServerError]) {
+    for err in errors.iter_mut() {
+        let uncoded = err
+            .extensions
+            .as_ref()
+            .is_none_or(|x| x.get("code").is_none());
+        if uncoded
+            && (err.message.starts_with("Expected input type \"")
+                || err.message.starts_with("Failed to parse \""))
+        {
+            err.extensions
+                .get_or_insert_with(Default::default)
+                .set("code", BAD_USER_INPUT);
+        }
+    }
+}
+
 /// An error with `extensions.code`.
 pub fn coded(message: impl Into<String>, code: &'static str, pos: Option<Pos>) -> ServerError {
     with_code(ServerError::new(message, pos), code)
