@@ -173,8 +173,7 @@ impl Generator<'_> {
             Some(version.id),
         )
         .await?;
-        let first = index * world::MENTEES_PER_PROGRAM;
-        let people = (first..first + world::MENTEES_PER_PROGRAM)
+        let people = world::program_mentees(index)
             .map(|i| {
                 person(
                     &world::mentee_email(i),

@@ -69,7 +69,7 @@ impl Summary {
 }
 
 /// One scenario at one concurrency: baseline and API side by side, and the floor where it
-/// answers the scenario. S6 and S7 have no baseline: its summary has no runs, and the
+/// answers the scenario. S6, S7 and S8 have no baseline: its summary has no runs, and the
 /// ratios are 0.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
@@ -146,7 +146,7 @@ impl Cell {
         }
     }
 
-    /// Whether the baseline was measured (not for S6 and S7).
+    /// Whether the baseline was measured (not for S6, S7 and S8).
     pub fn has_baseline(&self) -> bool {
         self.baseline.runs > 0
     }

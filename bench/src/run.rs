@@ -140,6 +140,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario::S5(100),
         Scenario::S6,
         Scenario::S7,
+        Scenario::S8,
     ]
 }
 

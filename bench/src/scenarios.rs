@@ -59,6 +59,16 @@ pub const PROGRAM_CALIBRATION: &str = "query($from: Month!, $to: Month!, $progra
     scoredBelow { clients meanMonthlyRevenue { amount currencyCode } } } } \
     pareto { aShareBasisPoints headClientCount } } }";
 
+/// S8: mentor 0's dashboard over the five programs they run, with one row per mentee.
+pub const MENTOR_DASHBOARD: &str = "query($from: Date!, $to: Date!) { \
+    dashboard(from: $from, to: $to) { from to today figures { ...figures } \
+    mentees { mentee { id name } program { id name } figures { ...figures } } } } \
+    fragment figures on DashboardFigures { prospectsQualified \
+    tierMix { tier count } verdictMix { verdict count } takenOn turnedDown \
+    sayNoRateBasisPoints exceptionsRequested exceptionRateBasisPoints exceptionsPending \
+    exceptionsApproved exceptionsRejected requalificationsDue requalificationsOverdue \
+    clientsFlaggedForExit aShareBasisPoints aShareGoalBasisPoints }";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scenario {
     /// `{ __typename }`.
@@ -77,13 +87,15 @@ pub enum Scenario {
     S6,
     /// Mentor 0's calibration of their first program, last 12 months.
     S7,
+    /// Mentor 0's dashboard over their five programs, last 12 months, a row per mentee.
+    S8,
 }
 
 impl Scenario {
     /// Whether the baseline answers it: not the feedback loop's S6 and S7, which are
     /// measured on the API alone.
     pub fn on_baseline(self) -> bool {
-        !matches!(self, Scenario::S6 | Scenario::S7)
+        !matches!(self, Scenario::S6 | Scenario::S7 | Scenario::S8)
     }
 
     /// Whether the floor answers it (`floor.rs`): S2, S3 and S5.
@@ -290,7 +302,18 @@ impl Targets {
                     Some(self.mentor.clone()),
                 )
             }
-            (Scenario::S6 | Scenario::S7, Kind::Baseline | Kind::Floor) => {
+            (Scenario::S8, Kind::Api) => {
+                let today = chrono::Utc::now().date_naive();
+                let from = today - chrono::Days::new(364);
+                (
+                    vec![graphql(
+                        MENTOR_DASHBOARD,
+                        json!({ "from": from.to_string(), "to": today.to_string() }),
+                    )],
+                    Some(self.mentor.clone()),
+                )
+            }
+            (Scenario::S6 | Scenario::S7 | Scenario::S8, Kind::Baseline | Kind::Floor) => {
                 (vec![get("/feedback".to_owned())], None)
             }
         }
@@ -319,6 +342,7 @@ mod tests {
             PROGRAM_PROSPECTS,
             MENTEE_PARETO,
             PROGRAM_CALIBRATION,
+            MENTOR_DASHBOARD,
         ] {
             let parsed = async_graphql::parser::parse_query(query);
             assert!(parsed.is_ok(), "{query}: {parsed:?}");

@@ -11,12 +11,13 @@ const THROUGHPUT: [(Scenario, f64); 2] = [(Scenario::S3, 0.8), (Scenario::S2, 0.
 
 /// The scenarios whose p50 may grow at most `MAX_GROWTH` times from the smallest data size
 /// to the largest, at every concurrency.
-const GROWTH: [Scenario; 3] = [Scenario::S3, Scenario::S6, Scenario::S7];
+const GROWTH: [Scenario; 4] = [Scenario::S3, Scenario::S6, Scenario::S7, Scenario::S8];
 const MAX_GROWTH: f64 = 1.3;
 
-/// The feedback loop's scenarios, whose SQL statements per request must not change with the
-/// data size (their aggregates are `GROUP BY` statements, whatever the number of clients).
-const FLAT_STATEMENTS: [Scenario; 2] = [Scenario::S6, Scenario::S7];
+/// The feedback loop's scenarios and the dashboard, whose SQL statements per request must
+/// not change with the data size (their aggregates are `GROUP BY` statements, whatever the
+/// number of clients, prospects and mentees).
+const FLAT_STATEMENTS: [Scenario; 3] = [Scenario::S6, Scenario::S7, Scenario::S8];
 
 /// The targets on the API's server CPU per request over the floor's, and their maximum.
 const OVER_FLOOR: [(Scenario, f64); 2] = [(Scenario::S3, 2.0), (Scenario::S2, 1.5)];

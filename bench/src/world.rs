@@ -16,12 +16,30 @@ pub const ACCESS_TTL_SECS: u64 = 24 * 3600;
 
 /// How the qualifications spread: a mentee has a realistic book of prospects, and a larger
 /// database has more mentees, programs and mentors rather than bigger mentees or programs.
-/// A program holds 10 mentees (a coaching group), about 10,000 qualifications, so that the
-/// smallest world holds one whole program and a program-wide scenario (S4, S7) reads the
-/// same amount of data at every size.
+/// A program holds 10 mentees (a coaching group), about 10,000 qualifications; a mentor runs
+/// five programs. Mentor 0 runs five smaller programs of two mentees each
+/// (`FIRST_MENTOR_MENTEES_PER_PROGRAM`): the smallest world (10,000 qualifications) then
+/// holds all of mentor 0's programs, and a program-wide scenario (S4, S7) or a
+/// mentor-wide one (S8, the dashboard over five programs) reads the same amount of data at
+/// every size.
 pub const PROSPECTS_PER_MENTEE: usize = 200;
 pub const MENTEES_PER_PROGRAM: usize = 10;
 pub const PROGRAMS_PER_MENTOR: usize = 5;
+/// The mentees of each of mentor 0's programs.
+pub const FIRST_MENTOR_MENTEES_PER_PROGRAM: usize = 2;
+
+/// The mentees (by index) of program `index`: mentor 0's programs hold two mentees each,
+/// every later program ten.
+pub fn program_mentees(index: usize) -> std::ops::Range<usize> {
+    let small = FIRST_MENTOR_MENTEES_PER_PROGRAM;
+    if index < PROGRAMS_PER_MENTOR {
+        index * small..(index + 1) * small
+    } else {
+        let first =
+            PROGRAMS_PER_MENTOR * small + (index - PROGRAMS_PER_MENTOR) * MENTEES_PER_PROGRAM;
+        first..first + MENTEES_PER_PROGRAM
+    }
+}
 /// Each prospect is qualified 1..=this many times (uniformly: 5 on average).
 pub const MAX_QUALIFICATIONS_PER_PROSPECT: usize = 9;
 
@@ -117,4 +135,37 @@ pub fn answer_input(answer: &AnswerDraft) -> serde_json::Value {
         AnswerValue::Unknown => serde_json::json!({ "unknown": true }),
     };
     serde_json::json!({ "key": answer.key, "value": value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programs_take_every_mentee_once_in_order() {
+        let mut next = 0;
+        for index in 0..40 {
+            let mentees = program_mentees(index);
+            assert_eq!(mentees.start, next, "program {index}");
+            let expected = if index < PROGRAMS_PER_MENTOR {
+                FIRST_MENTOR_MENTEES_PER_PROGRAM
+            } else {
+                MENTEES_PER_PROGRAM
+            };
+            assert_eq!(mentees.len(), expected, "program {index}");
+            next = mentees.end;
+        }
+    }
+
+    #[test]
+    fn the_smallest_world_holds_all_of_mentor_zeros_programs() {
+        let mentees: usize = (0..PROGRAMS_PER_MENTOR)
+            .map(|i| program_mentees(i).len())
+            .sum();
+        let average = (1 + MAX_QUALIFICATIONS_PER_PROSPECT) / 2;
+        assert_eq!(mentees * PROSPECTS_PER_MENTEE * average, 10_000);
+        // The reader and the writer share mentor 0's first program (S4, S7).
+        assert!(program_mentees(0).contains(&READER));
+        assert!(program_mentees(0).contains(&WRITER));
+    }
 }
