@@ -16,22 +16,85 @@ const CREATE: &str = "mutation($input: CreateTemplateInput!) { createTemplate(in
 /// DOMAIN.md, "A default template": key, question, kind, weight, knockout (the answer that
 /// caps the tier at C), written out by hand.
 const TABLE: [(&str, &str, &str, i64, Option<bool>); 10] = [
-    ("decision_maker", "Do we work directly with the CEO or director?", "YesNoRule", 3, Some(false)),
-    ("values_expertise", "How strongly does the client value our expertise?", "ScaleRule", 3, None),
-    ("speaks_our_language", "Is this the kind of client and sector we are set up for?", "ScaleRule", 2, None),
-    ("revenue_fit", "Expected annual revenue from this client", "NumberBandsRule", 3, None),
-    ("standard_product", "Does it fit our standard products without custom work?", "YesNoRule", 3, Some(false)),
-    ("team_fit", "Is our team set up for this client?", "ScaleRule", 2, None),
-    ("growth", "Will this client keep growing with us?", "ScaleRule", 2, None),
-    ("bhag_fit", "Does this client bring us closer to our BHAG?", "ScaleRule", 2, None),
-    ("energy", "Will we enjoy working with them?", "ScaleRule", 1, None),
-    ("referral", "Referred by the CEO or director of an A-client?", "YesNoRule", 1, None),
+    (
+        "decision_maker",
+        "Do we work directly with the CEO or director?",
+        "YesNoRule",
+        3,
+        Some(false),
+    ),
+    (
+        "values_expertise",
+        "How strongly does the client value our expertise?",
+        "ScaleRule",
+        3,
+        None,
+    ),
+    (
+        "speaks_our_language",
+        "Is this the kind of client and sector we are set up for?",
+        "ScaleRule",
+        2,
+        None,
+    ),
+    (
+        "revenue_fit",
+        "Expected annual revenue from this client",
+        "NumberBandsRule",
+        3,
+        None,
+    ),
+    (
+        "standard_product",
+        "Does it fit our standard products without custom work?",
+        "YesNoRule",
+        3,
+        Some(false),
+    ),
+    (
+        "team_fit",
+        "Is our team set up for this client?",
+        "ScaleRule",
+        2,
+        None,
+    ),
+    (
+        "growth",
+        "Will this client keep growing with us?",
+        "ScaleRule",
+        2,
+        None,
+    ),
+    (
+        "bhag_fit",
+        "Does this client bring us closer to our BHAG?",
+        "ScaleRule",
+        2,
+        None,
+    ),
+    (
+        "energy",
+        "Will we enjoy working with them?",
+        "ScaleRule",
+        1,
+        None,
+    ),
+    (
+        "referral",
+        "Referred by the CEO or director of an A-client?",
+        "YesNoRule",
+        1,
+        None,
+    ),
 ];
 
 /// A definition (a version's or a built-in's) equals the DOMAIN.md table: criteria, scales
 /// 1..5 without knockouts, the revenue bands, A at 75, B at 50, six months, STRICT, cap C.
 fn assert_is_the_a_client_standard(definition: &Value) {
-    let criteria = definition["criteria"].as_array().cloned().unwrap_or_default();
+    let criteria = definition["criteria"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(criteria.len(), TABLE.len(), "{definition:#}");
     for (position, ((key, question, kind, weight, knockout), c)) in
         TABLE.iter().zip(&criteria).enumerate()
@@ -73,7 +136,10 @@ async fn a_mentor_lists_the_a_client_standard_among_the_built_in_templates() {
     let mentor = app.mentor().await;
     let query = format!("{{ builtInTemplates {{ key name description {DEFINITION} }} }}");
     let data = app.data(mentor.tok(), &query, json!({})).await;
-    let list = data["builtInTemplates"].as_array().cloned().unwrap_or_default();
+    let list = data["builtInTemplates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(list.len(), 1, "{data:#}");
     assert_eq!(list[0]["key"], "a_client_standard");
     assert_eq!(list[0]["name"], "A-client standard");
@@ -86,11 +152,17 @@ async fn a_mentee_may_not_list_the_built_in_templates() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("STRICT").await;
     let body = app
-        .gql(world.mentee.tok(), "{ builtInTemplates { key } }", json!({}))
+        .gql(
+            world.mentee.tok(),
+            "{ builtInTemplates { key } }",
+            json!({}),
+        )
         .await;
     expect_code(&body, "FORBIDDEN");
     assert_eq!(body["data"]["builtInTemplates"], Value::Null);
-    let anonymous = app.gql(None, "{ builtInTemplates { key } }", json!({})).await;
+    let anonymous = app
+        .gql(None, "{ builtInTemplates { key } }", json!({}))
+        .await;
     expect_code(&anonymous, "UNAUTHENTICATED");
 }
 
@@ -127,7 +199,9 @@ async fn an_unknown_built_in_key_is_refused_with_the_known_keys() {
     let message = str_at(&body, "/errors/0/message");
     assert!(message.contains("a_client_standard"), "{body:#}");
     assert_eq!(body["data"]["createTemplate"], Value::Null);
-    let listed = app.data(mentor.tok(), "{ templates { totalCount } }", json!({})).await;
+    let listed = app
+        .data(mentor.tok(), "{ templates { totalCount } }", json!({}))
+        .await;
     assert_eq!(listed["templates"]["totalCount"], 0);
 }
 

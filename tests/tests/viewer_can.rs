@@ -25,7 +25,8 @@ const OUTCOME: &str = "query($id: ID!) { node(id: $id) { ... on OutcomeEntry { \
     viewerCanCorrect } } }";
 
 const ARCHIVE_PROGRAM: &str = "mutation($id: ID!) { archiveProgram(id: $id) { program { id } } }";
-const ARCHIVE_PROSPECT: &str = "mutation($id: ID!) { archiveProspect(id: $id) { prospect { id } } }";
+const ARCHIVE_PROSPECT: &str =
+    "mutation($id: ID!) { archiveProspect(id: $id) { prospect { id } } }";
 const UPDATE_PROSPECT: &str = "mutation($input: UpdateProspectInput!) { \
     updateProspect(input: $input) { prospect { id name } } }";
 const UPDATE_PROGRAM: &str = "mutation($input: UpdateProgramInput!) { \
@@ -81,31 +82,66 @@ async fn a_program_tells_its_mentor_and_its_mentee_what_each_may_do_before_and_a
     let (mentor, mentee, id) = (&world.mentor, &world.mentee, world.program_id.as_str());
 
     let theirs = can(&app, mentor, PROGRAM, id).await;
-    assert_eq!(theirs, flags(&PROGRAM_FIELDS, &[true, true, true, true, false]));
+    assert_eq!(
+        theirs,
+        flags(&PROGRAM_FIELDS, &[true, true, true, true, false])
+    );
     let mine = can(&app, mentee, PROGRAM, id).await;
-    assert_eq!(mine, flags(&PROGRAM_FIELDS, &[false, false, false, false, true]));
+    assert_eq!(
+        mine,
+        flags(&PROGRAM_FIELDS, &[false, false, false, false, true])
+    );
 
     // True: the mutations succeed. False: they fail.
     let prospect = json!({ "input": { "programId": id, "name": "Before" } });
-    ok(app.gql(mentee.tok(), CREATE_PROSPECT, prospect.clone()).await);
-    expect_code(&app.gql(mentor.tok(), CREATE_PROSPECT, prospect).await, "FORBIDDEN");
+    ok(app
+        .gql(mentee.tok(), CREATE_PROSPECT, prospect.clone())
+        .await);
+    expect_code(
+        &app.gql(mentor.tok(), CREATE_PROSPECT, prospect).await,
+        "FORBIDDEN",
+    );
     let invite = json!({ "input": { "programId": id } });
-    expect_code(&app.gql(mentee.tok(), CREATE_INVITE, invite.clone()).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentee.tok(), CREATE_INVITE, invite.clone()).await,
+        "FORBIDDEN",
+    );
     ok(app.gql(mentor.tok(), CREATE_INVITE, invite.clone()).await);
     let rename = json!({ "input": { "id": id, "name": "Renamed" } });
-    expect_code(&app.gql(mentee.tok(), UPDATE_PROGRAM, rename.clone()).await, "FORBIDDEN");
-    expect_code(&app.gql(mentee.tok(), ARCHIVE_PROGRAM, json!({ "id": id })).await, "FORBIDDEN");
-    ok(app.gql(mentor.tok(), ARCHIVE_PROGRAM, json!({ "id": id })).await);
+    expect_code(
+        &app.gql(mentee.tok(), UPDATE_PROGRAM, rename.clone()).await,
+        "FORBIDDEN",
+    );
+    expect_code(
+        &app.gql(mentee.tok(), ARCHIVE_PROGRAM, json!({ "id": id }))
+            .await,
+        "FORBIDDEN",
+    );
+    ok(app
+        .gql(mentor.tok(), ARCHIVE_PROGRAM, json!({ "id": id }))
+        .await);
 
     // Archived: still updatable by its mentor; no invite, no prospect, nothing to archive.
     let theirs = can(&app, mentor, PROGRAM, id).await;
-    assert_eq!(theirs, flags(&PROGRAM_FIELDS, &[true, true, false, false, false]));
+    assert_eq!(
+        theirs,
+        flags(&PROGRAM_FIELDS, &[true, true, false, false, false])
+    );
     let mine = can(&app, mentee, PROGRAM, id).await;
-    assert_eq!(mine, flags(&PROGRAM_FIELDS, &[false, false, false, false, false]));
+    assert_eq!(
+        mine,
+        flags(&PROGRAM_FIELDS, &[false, false, false, false, false])
+    );
     ok(app.gql(mentor.tok(), UPDATE_PROGRAM, rename).await);
-    expect_code(&app.gql(mentor.tok(), CREATE_INVITE, invite).await, "CONFLICT");
+    expect_code(
+        &app.gql(mentor.tok(), CREATE_INVITE, invite).await,
+        "CONFLICT",
+    );
     let after = json!({ "input": { "programId": id, "name": "After" } });
-    expect_code(&app.gql(mentee.tok(), CREATE_PROSPECT, after).await, "CONFLICT");
+    expect_code(
+        &app.gql(mentee.tok(), CREATE_PROSPECT, after).await,
+        "CONFLICT",
+    );
 }
 
 #[tokio::test]
@@ -118,10 +154,16 @@ async fn a_prospect_may_be_changed_by_its_enrolled_owner_only() {
     let mine = can(&app, mentee, PROSPECT, &prospect).await;
     assert_eq!(mine, flags(&PROSPECT_FIELDS, &[true, true, true, true]));
     let theirs = can(&app, mentor, PROSPECT, &prospect).await;
-    assert_eq!(theirs, flags(&PROSPECT_FIELDS, &[false, false, false, false]));
+    assert_eq!(
+        theirs,
+        flags(&PROSPECT_FIELDS, &[false, false, false, false])
+    );
 
     let rename = json!({ "input": { "id": prospect, "name": "Acme Ltd" } });
-    expect_code(&app.gql(mentor.tok(), UPDATE_PROSPECT, rename.clone()).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentor.tok(), UPDATE_PROSPECT, rename.clone()).await,
+        "FORBIDDEN",
+    );
     ok(app.gql(mentee.tok(), UPDATE_PROSPECT, rename.clone()).await);
     app.qualify(mentee, &prospect, &Answers::good(), None).await;
 
@@ -129,7 +171,10 @@ async fn a_prospect_may_be_changed_by_its_enrolled_owner_only() {
     remove(&app, &world, mentee).await;
     let mine = can(&app, mentee, PROSPECT, &prospect).await;
     assert_eq!(mine, flags(&PROSPECT_FIELDS, &[false, false, false, false]));
-    expect_code(&app.gql(mentee.tok(), UPDATE_PROSPECT, rename).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentee.tok(), UPDATE_PROSPECT, rename).await,
+        "FORBIDDEN",
+    );
     let decided = app.decide(mentee, &prospect, "TURN_DOWN", None, None).await;
     expect_code(&decided, "FORBIDDEN");
 }
@@ -140,13 +185,18 @@ async fn an_archived_prospect_may_be_renamed_but_not_qualified_decided_or_archiv
     let world = app.mentee_in_program("STRICT").await;
     let mentee = &world.mentee;
     let prospect = app.create_prospect(mentee, &world.program_id, "Acme").await;
-    ok(app.gql(mentee.tok(), ARCHIVE_PROSPECT, json!({ "id": prospect })).await);
+    ok(app
+        .gql(mentee.tok(), ARCHIVE_PROSPECT, json!({ "id": prospect }))
+        .await);
 
     let mine = can(&app, mentee, PROSPECT, &prospect).await;
     assert_eq!(mine, flags(&PROSPECT_FIELDS, &[true, false, false, false]));
     let rename = json!({ "input": { "id": prospect, "name": "Acme Ltd" } });
     ok(app.gql(mentee.tok(), UPDATE_PROSPECT, rename).await);
-    expect_code(&app.qualify_raw(mentee, &prospect, &Answers::good()).await, "CONFLICT");
+    expect_code(
+        &app.qualify_raw(mentee, &prospect, &Answers::good()).await,
+        "CONFLICT",
+    );
     let decided = app.decide(mentee, &prospect, "TURN_DOWN", None, None).await;
     expect_code(&decided, "CONFLICT");
 }
@@ -163,12 +213,16 @@ async fn in_an_archived_program_a_prospect_is_decided_but_not_qualified() {
 
     let mine = can(&app, mentee, PROSPECT, &prospect).await;
     assert_eq!(mine, flags(&PROSPECT_FIELDS, &[true, true, false, true]));
-    expect_code(&app.qualify_raw(mentee, &prospect, &Answers::good()).await, "CONFLICT");
+    expect_code(
+        &app.qualify_raw(mentee, &prospect, &Answers::good()).await,
+        "CONFLICT",
+    );
     ok(app.decide(mentee, &prospect, "TURN_DOWN", None, None).await);
 }
 
 #[tokio::test]
-async fn a_pending_exception_blocks_deciding_until_its_review_which_only_the_mentor_may_give_once() {
+async fn a_pending_exception_blocks_deciding_until_its_review_which_only_the_mentor_may_give_once()
+{
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("REVIEW").await;
     let (mentor, mentee) = (&world.mentor, &world.mentee);
@@ -179,15 +233,30 @@ async fn a_pending_exception_blocks_deciding_until_its_review_which_only_the_men
     let decided = app.decide(mentee, &prospect, "TURN_DOWN", None, None).await;
     expect_code(&decided, "CONFLICT");
 
-    assert_eq!(can(&app, mentor, EXCEPTION, &request).await["viewerCanReview"], true);
-    assert_eq!(can(&app, mentee, EXCEPTION, &request).await["viewerCanReview"], false);
+    assert_eq!(
+        can(&app, mentor, EXCEPTION, &request).await["viewerCanReview"],
+        true
+    );
+    assert_eq!(
+        can(&app, mentee, EXCEPTION, &request).await["viewerCanReview"],
+        false
+    );
     let review = json!({ "input": { "id": request, "approve": false } });
-    expect_code(&app.gql(mentee.tok(), REVIEW, review.clone()).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentee.tok(), REVIEW, review.clone()).await,
+        "FORBIDDEN",
+    );
     let reviewed = ok(app.gql(mentor.tok(), REVIEW, review.clone()).await);
-    assert_eq!(reviewed["reviewException"]["exceptionRequest"]["status"], "REJECTED");
+    assert_eq!(
+        reviewed["reviewException"]["exceptionRequest"]["status"],
+        "REJECTED"
+    );
 
     // Reviewed: nothing left to review; the prospect can be decided on again.
-    assert_eq!(can(&app, mentor, EXCEPTION, &request).await["viewerCanReview"], false);
+    assert_eq!(
+        can(&app, mentor, EXCEPTION, &request).await["viewerCanReview"],
+        false
+    );
     expect_code(&app.gql(mentor.tok(), REVIEW, review).await, "CONFLICT");
     let mine = can(&app, mentee, PROSPECT, &prospect).await;
     assert_eq!(mine["viewerCanDecide"], true);
@@ -201,25 +270,47 @@ async fn a_template_is_updated_by_its_owner_and_published_while_its_newest_versi
     let definition = crate::definitions::standard_definition("STRICT");
     let (template, _) = app.create_template(&mentor, "Ours", definition).await;
     let draft = can(&app, &mentor, TEMPLATE, &template).await;
-    assert_eq!(draft, json!({ "viewerCanUpdate": true, "viewerCanPublish": true }));
-    ok(app.gql(mentor.tok(), PUBLISH, json!({ "id": template })).await);
+    assert_eq!(
+        draft,
+        json!({ "viewerCanUpdate": true, "viewerCanPublish": true })
+    );
+    ok(app
+        .gql(mentor.tok(), PUBLISH, json!({ "id": template }))
+        .await);
 
     let published = can(&app, &mentor, TEMPLATE, &template).await;
-    assert_eq!(published, json!({ "viewerCanUpdate": true, "viewerCanPublish": false }));
-    let again = app.gql(mentor.tok(), PUBLISH, json!({ "id": template })).await;
+    assert_eq!(
+        published,
+        json!({ "viewerCanUpdate": true, "viewerCanPublish": false })
+    );
+    let again = app
+        .gql(mentor.tok(), PUBLISH, json!({ "id": template }))
+        .await;
     expect_code(&again, "CONFLICT");
 
     // Another mentor does not see it at all, and may not publish it.
     let other = app.mentor().await;
-    let hidden = app.data(other.tok(), TEMPLATE, json!({ "id": template })).await;
+    let hidden = app
+        .data(other.tok(), TEMPLATE, json!({ "id": template }))
+        .await;
     assert_eq!(hidden["node"], Value::Null);
-    expect_code(&app.gql(other.tok(), PUBLISH, json!({ "id": template })).await, "NOT_FOUND");
+    expect_code(
+        &app.gql(other.tok(), PUBLISH, json!({ "id": template }))
+            .await,
+        "NOT_FOUND",
+    );
 }
 
 /// A client of the mentee's, with one outcome entry this month; returns (prospect, entry).
 async fn client_with_entry(app: &TestApp, world: &World) -> (String, String) {
     let prospect = app
-        .client(&world.mentee, &world.program_id, "Client", &Answers::good(), None)
+        .client(
+            &world.mentee,
+            &world.program_id,
+            "Client",
+            &Answers::good(),
+            None,
+        )
         .await;
     let month = today().format("%Y-%m").to_string();
     let entry = app
@@ -241,24 +332,48 @@ async fn a_client_is_ended_once_and_its_entries_recorded_and_corrected_by_its_me
     let (prospect, entry) = client_with_entry(&app, &world).await;
 
     let mine = can(&app, mentee, CLIENT, &prospect).await;
-    assert_eq!(mine["client"], json!({ "viewerCanRecordOutcome": true, "viewerCanEnd": true }));
+    assert_eq!(
+        mine["client"],
+        json!({ "viewerCanRecordOutcome": true, "viewerCanEnd": true })
+    );
     let theirs = can(&app, mentor, CLIENT, &prospect).await;
-    assert_eq!(theirs["client"], json!({ "viewerCanRecordOutcome": false, "viewerCanEnd": false }));
-    assert_eq!(can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"], true);
-    assert_eq!(can(&app, mentor, OUTCOME, &entry).await["viewerCanCorrect"], false);
+    assert_eq!(
+        theirs["client"],
+        json!({ "viewerCanRecordOutcome": false, "viewerCanEnd": false })
+    );
+    assert_eq!(
+        can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"],
+        true
+    );
+    assert_eq!(
+        can(&app, mentor, OUTCOME, &entry).await["viewerCanCorrect"],
+        false
+    );
 
-    expect_code(&app.gql(mentor.tok(), CORRECT, correction(&entry)).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentor.tok(), CORRECT, correction(&entry)).await,
+        "FORBIDDEN",
+    );
     ok(app.gql(mentee.tok(), CORRECT, correction(&entry)).await);
     let end = json!({ "input": { "prospectId": prospect, "reason": "COMPLETED",
         "endedOn": today().to_string() } });
-    expect_code(&app.gql(mentor.tok(), END_CLIENT, end.clone()).await, "FORBIDDEN");
+    expect_code(
+        &app.gql(mentor.tok(), END_CLIENT, end.clone()).await,
+        "FORBIDDEN",
+    );
     ok(app.gql(mentee.tok(), END_CLIENT, end.clone()).await);
 
     // Ended: not again; its months within the span can still be recorded and corrected.
     let mine = can(&app, mentee, CLIENT, &prospect).await;
-    assert_eq!(mine["client"], json!({ "viewerCanRecordOutcome": true, "viewerCanEnd": false }));
+    assert_eq!(
+        mine["client"],
+        json!({ "viewerCanRecordOutcome": true, "viewerCanEnd": false })
+    );
     expect_code(&app.gql(mentee.tok(), END_CLIENT, end).await, "CONFLICT");
-    assert_eq!(can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"], true);
+    assert_eq!(
+        can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"],
+        true
+    );
 }
 
 #[tokio::test]
@@ -270,9 +385,18 @@ async fn a_removed_mentee_reads_their_client_and_entries_but_may_change_neither(
     remove(&app, &world, mentee).await;
 
     let mine = can(&app, mentee, CLIENT, &prospect).await;
-    assert_eq!(mine["client"], json!({ "viewerCanRecordOutcome": false, "viewerCanEnd": false }));
-    assert_eq!(can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"], false);
-    expect_code(&app.gql(mentee.tok(), CORRECT, correction(&entry)).await, "FORBIDDEN");
+    assert_eq!(
+        mine["client"],
+        json!({ "viewerCanRecordOutcome": false, "viewerCanEnd": false })
+    );
+    assert_eq!(
+        can(&app, mentee, OUTCOME, &entry).await["viewerCanCorrect"],
+        false
+    );
+    expect_code(
+        &app.gql(mentee.tok(), CORRECT, correction(&entry)).await,
+        "FORBIDDEN",
+    );
     let end = json!({ "input": { "prospectId": prospect, "reason": "COMPLETED",
         "endedOn": today().to_string() } });
     expect_code(&app.gql(mentee.tok(), END_CLIENT, end).await, "FORBIDDEN");
@@ -297,9 +421,16 @@ async fn viewer_fields_on_a_page_run_the_same_statements_at_any_page_size() {
         async move {
             for i in 0..n {
                 let name = format!("Client {i}");
-                app.client(&world.mentee, &world.program_id, &name, &Answers::good(), None)
+                app.client(
+                    &world.mentee,
+                    &world.program_id,
+                    &name,
+                    &Answers::good(),
+                    None,
+                )
+                .await;
+                app.pending_exception(&world.mentee, &world.program_id)
                     .await;
-                app.pending_exception(&world.mentee, &world.program_id).await;
                 let definition = crate::definitions::standard_definition("STRICT");
                 app.create_template(&world.mentor, &name, definition).await;
             }
@@ -334,16 +465,28 @@ async fn viewer_fields_on_a_page_run_the_same_statements_at_any_page_size() {
     let counts = |rows: &[(u64, Value)]| rows.iter().map(|r| r.0).collect::<Vec<_>>();
     assert_eq!(counts(&small), counts(&large), "statement counts vary");
     // The pages really grew, and say what each viewer may do.
-    let nodes = |data: &Value, list: &str| data[list]["nodes"].as_array().cloned().unwrap_or_default();
+    let nodes =
+        |data: &Value, list: &str| data[list]["nodes"].as_array().cloned().unwrap_or_default();
     assert_eq!(nodes(&small[0].1, "prospects").len(), 2);
     assert_eq!(nodes(&large[0].1, "prospects").len(), 12);
     assert_eq!(nodes(&large[3].1, "exceptionRequests").len(), 6);
-    assert!(nodes(&large[3].1, "exceptionRequests").iter().all(|r| r["viewerCanReview"] == true));
-    assert!(nodes(&large[2].1, "exceptionRequests").iter().all(|r| r["viewerCanReview"] == false));
+    assert!(
+        nodes(&large[3].1, "exceptionRequests")
+            .iter()
+            .all(|r| r["viewerCanReview"] == true)
+    );
+    assert!(
+        nodes(&large[2].1, "exceptionRequests")
+            .iter()
+            .all(|r| r["viewerCanReview"] == false)
+    );
     // 6 from `add` and the world's own.
     assert_eq!(nodes(&large[4].1, "templates").len(), 7);
-    assert!(nodes(&large[1].1, "prospects").iter().all(|p| p["viewerCanDecide"] == false
-        && p["program"]["viewerIsMentor"] == true));
+    assert!(
+        nodes(&large[1].1, "prospects")
+            .iter()
+            .all(|p| p["viewerCanDecide"] == false && p["program"]["viewerIsMentor"] == true)
+    );
     let mine = nodes(&large[0].1, "prospects");
     let clients: Vec<&Value> = mine.iter().filter(|p| !p["client"].is_null()).collect();
     assert_eq!(clients.len(), 6);

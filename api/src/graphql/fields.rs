@@ -224,7 +224,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("viewerCanUpdate", Rule(Kind::Program, Action::Change)),
             ("viewerCanArchive", Rule(Kind::Program, Action::Change)),
             ("viewerCanInvite", Rule(Kind::Program, Action::Change)),
-            ("viewerCanCreateProspect", Rule(Kind::Prospect, Action::Create)),
+            (
+                "viewerCanCreateProspect",
+                Rule(Kind::Prospect, Action::Create),
+            ),
         ],
     ),
     (
@@ -294,7 +297,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("outcomes", Reached(Kind::OutcomeEntry)),
             // What the mutation would answer you: its own policy line and state checks
             // (`access::viewer`).
-            ("viewerCanRecordOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
+            (
+                "viewerCanRecordOutcome",
+                Rule(Kind::OutcomeEntry, Action::Change),
+            ),
             ("viewerCanEnd", Rule(Kind::Client, Action::Change)),
         ],
     ),
@@ -561,7 +567,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("reviewer", Reached(Kind::User)),
             // What the mutation would answer you: its own policy line and state checks
             // (`access::viewer`).
-            ("viewerCanReview", Rule(Kind::ExceptionRequest, Action::Change)),
+            (
+                "viewerCanReview",
+                Rule(Kind::ExceptionRequest, Action::Change),
+            ),
         ],
     ),
     // Lists and their pages: what the list or field above them decided.

@@ -183,9 +183,14 @@ impl Query {
     /// Mentors: the built-in starting templates, to create a template from
     /// (`createTemplate` with `fromBuiltIn`). `null` (with an error) without a valid token
     /// or for a mentee, as `templates`.
-    async fn built_in_templates(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<BuiltInTemplate>>> {
+    async fn built_in_templates(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Vec<BuiltInTemplate>>> {
         access::attempt(ctx, policy::Kind::Template, policy::Action::List)?;
-        Ok(Some(domain::BUILT_INS.iter().map(BuiltInTemplate).collect()))
+        Ok(Some(
+            domain::BUILT_INS.iter().map(BuiltInTemplate).collect(),
+        ))
     }
 
     /// Mentees: their own prospects. Mentors: the prospects in their programs.

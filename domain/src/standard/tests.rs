@@ -202,8 +202,16 @@ fn every_built_in_has_a_unique_slug_key_a_valid_name_and_a_definition_that_parse
     keys.dedup();
     assert_eq!(keys.len(), BUILT_INS.len(), "duplicate built-in keys");
     for built in BUILT_INS {
-        assert!(crate::CriterionKey::parse(built.key).is_ok(), "{}", built.key);
-        assert!(crate::DisplayName::parse(built.name).is_ok(), "{}", built.name);
+        assert!(
+            crate::CriterionKey::parse(built.key).is_ok(),
+            "{}",
+            built.key
+        );
+        assert!(
+            crate::DisplayName::parse(built.name).is_ok(),
+            "{}",
+            built.name
+        );
         assert!(crate::LongText::parse(built.description).is_ok());
         let parsed = Definition::parse(built.definition().to_draft());
         assert_eq!(parsed.ok(), Some(built.definition()), "{}", built.key);

@@ -17,7 +17,12 @@ use crate::graphql::mutations::programs::require_open;
 use crate::graphql::mutations::prospects::{require_active, require_decidable};
 
 /// Whether the policy allows the viewer `action` on `object` as `kind`.
-async fn allows(ctx: &Context<'_>, kind: Kind, action: Action, object: Object<'_>) -> ApiResult<bool> {
+async fn allows(
+    ctx: &Context<'_>,
+    kind: Kind,
+    action: Action,
+    object: Object<'_>,
+) -> ApiResult<bool> {
     let me = actor(ctx)?;
     Ok(decide(ctx, me, kind, action, object).await? == Outcome::Allowed)
 }
@@ -128,11 +133,13 @@ pub async fn may_archive_prospect(
 /// # Errors
 /// `INTERNAL` when the database fails.
 pub async fn may_qualify(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiResult<bool> {
-    if require_active(prospect).is_err() || !may_update_prospect(ctx, prospect).await? {
-        return Ok(false);
-    }
+    // The program first, before anything waits: its key joins the batch of the page's
+    // other programs (`Prospect.program`) instead of a second one after the policy's facts.
     let program = load::existing(ctx, ProgramId(prospect.program_id)).await?;
-    Ok(require_open(&program).is_ok() && program.standard_version_id.is_some())
+    Ok(require_active(prospect).is_ok()
+        && require_open(&program).is_ok()
+        && program.standard_version_id.is_some()
+        && may_update_prospect(ctx, prospect).await?)
 }
 
 /// `decideProspect` (turning down, always allowed by the method): its `Change` line, the
@@ -148,10 +155,7 @@ pub async fn may_decide(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiRes
 ///
 /// # Errors
 /// `INTERNAL` when the database fails.
-pub async fn may_record_outcome(
-    ctx: &Context<'_>,
-    prospect: &store::Prospect,
-) -> ApiResult<bool> {
+pub async fn may_record_outcome(ctx: &Context<'_>, prospect: &store::Prospect) -> ApiResult<bool> {
     may_change(ctx, Kind::OutcomeEntry, prospect).await
 }
 
