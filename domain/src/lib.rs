@@ -62,7 +62,7 @@ pub use qualification::{
 };
 pub use rule::{ChoiceOption, ChoiceRule, NumberBand, NumberBandsRule, Rule, ScaleRule, YesNoRule};
 pub use scoring::{Assessment, Contribution, ScoringRule, score};
-pub use standard::a_client_standard;
+pub use standard::{BUILT_INS, BuiltIn, a_client_standard, built_in};
 pub use template::{
     Criterion, CriterionDraft, DEFAULT_EXCEPTION_POLICY, DEFAULT_HORIZON_MONTHS,
     DEFAULT_KNOCKOUT_CAP, DEFAULT_THRESHOLD_A, DEFAULT_THRESHOLD_B, Definition, DefinitionDraft,

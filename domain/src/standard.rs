@@ -1,4 +1,5 @@
-//! The built-in "A-client standard" template that mentors can copy.
+//! The built-in starting templates a mentor can create a template from: today the
+//! "A-client standard" of DOMAIN.md.
 
 use crate::key::CriterionKey;
 use crate::measure::{Percent, Weight};
@@ -7,6 +8,43 @@ use crate::template::{
     Criterion, DEFAULT_EXCEPTION_POLICY, DEFAULT_HORIZON_MONTHS, DEFAULT_KNOCKOUT_CAP,
     DEFAULT_THRESHOLD_A, DEFAULT_THRESHOLD_B, Definition,
 };
+
+/// A starting template shipped with the platform: a mentor creates their own template from
+/// it (`createTemplate` with `fromBuiltIn: key`) and edits that.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltIn {
+    /// Stable: clients name the built-in by it.
+    pub key: &'static str,
+    /// The name a template created from it gets unless another is given.
+    pub name: &'static str,
+    /// What it is for.
+    pub description: &'static str,
+    definition: fn() -> Definition,
+}
+
+impl BuiltIn {
+    /// Its definition, valid by construction.
+    #[must_use]
+    pub fn definition(&self) -> Definition {
+        (self.definition)()
+    }
+}
+
+/// Every built-in, in the order they are listed.
+pub const BUILT_INS: &[BuiltIn] = &[BuiltIn {
+    key: "a_client_standard",
+    name: "A-client standard",
+    description: "The method's definition of an A-client: ten criteria, A at 75, B at 50, a \
+        six-month horizon, no exceptions; no access to the decision maker or a need for \
+        custom work caps the tier at C.",
+    definition: a_client_standard,
+}];
+
+/// The built-in with this key, if there is one.
+#[must_use]
+pub fn built_in(key: &str) -> Option<&'static BuiltIn> {
+    BUILT_INS.iter().find(|b| b.key == key)
+}
 
 /// The default template from the method: ten criteria, A at 75, B at 50, a
 /// six-month horizon, no exceptions, and knockouts (capping at C) when we would

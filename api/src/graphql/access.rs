@@ -8,6 +8,7 @@
 //! actor may read.
 
 mod facts;
+pub mod viewer;
 
 use std::hash::Hash;
 use std::sync::Arc;

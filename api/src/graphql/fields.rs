@@ -43,6 +43,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("nodes", EachRead),
             ("programs", Rule(Kind::Program, Action::List)),
             ("templates", Rule(Kind::Template, Action::List)),
+            // Shipped with the platform: listed to whoever may list templates.
+            ("builtInTemplates", Rule(Kind::Template, Action::List)),
             ("prospects", Rule(Kind::Prospect, Action::List)),
             (
                 "exceptionRequests",
@@ -122,6 +124,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("latestVersion", Reached(Kind::TemplateVersion)),
             ("publishedVersion", Reached(Kind::TemplateVersion)),
             ("versions", Reached(Kind::TemplateVersion)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            ("viewerCanUpdate", Rule(Kind::Template, Action::Change)),
+            ("viewerCanPublish", Rule(Kind::Template, Action::Change)),
         ],
     ),
     (
@@ -183,6 +189,20 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ),
     ("NumberBand", &[("min", Parent), ("points", Parent)]),
     (
+        "BuiltInTemplate",
+        &[
+            ("key", Parent),
+            ("name", Parent),
+            ("description", Parent),
+            ("criteria", Parent),
+            ("thresholdA", Parent),
+            ("thresholdB", Parent),
+            ("horizonMonths", Parent),
+            ("exceptionPolicy", Parent),
+            ("knockoutCap", Parent),
+        ],
+    ),
+    (
         "Program",
         &[
             ("id", Parent),
@@ -198,6 +218,16 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             // Empty for everyone but the program's mentor.
             ("mentees", Rule(Kind::Program, Action::ReadRoster)),
             ("invites", Rule(Kind::Program, Action::ReadRoster)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            ("viewerIsMentor", Parent),
+            ("viewerCanUpdate", Rule(Kind::Program, Action::Change)),
+            ("viewerCanArchive", Rule(Kind::Program, Action::Change)),
+            ("viewerCanInvite", Rule(Kind::Program, Action::Change)),
+            (
+                "viewerCanCreateProspect",
+                Rule(Kind::Prospect, Action::Create),
+            ),
         ],
     ),
     (
@@ -237,6 +267,12 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             // The client's, read as its prospect (`PROSPECT_READ`).
             ("intake", Reached(Kind::Client)),
             ("client", Reached(Kind::Client)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            ("viewerCanUpdate", Rule(Kind::Prospect, Action::Change)),
+            ("viewerCanArchive", Rule(Kind::Prospect, Action::Change)),
+            ("viewerCanQualify", Rule(Kind::Prospect, Action::Change)),
+            ("viewerCanDecide", Rule(Kind::Prospect, Action::Change)),
         ],
     ),
     (
@@ -259,6 +295,13 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("flaggedForExit", Parent),
             ("revision", Parent),
             ("outcomes", Reached(Kind::OutcomeEntry)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            (
+                "viewerCanRecordOutcome",
+                Rule(Kind::OutcomeEntry, Action::Change),
+            ),
+            ("viewerCanEnd", Rule(Kind::Client, Action::Change)),
         ],
     ),
     (
@@ -276,6 +319,9 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("createdAt", Parent),
             ("updatedAt", Parent),
             ("prospect", Reached(Kind::Prospect)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            ("viewerCanCorrect", Rule(Kind::OutcomeEntry, Action::Change)),
         ],
     ),
     ("Money", &[("amount", Parent), ("currencyCode", Parent)]),
@@ -519,6 +565,12 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("program", Reached(Kind::Program)),
             ("decision", Reached(Kind::Decision)),
             ("reviewer", Reached(Kind::User)),
+            // What the mutation would answer you: its own policy line and state checks
+            // (`access::viewer`).
+            (
+                "viewerCanReview",
+                Rule(Kind::ExceptionRequest, Action::Change),
+            ),
         ],
     ),
     // Lists and their pages: what the list or field above them decided.

@@ -15,6 +15,7 @@ use crate::graphql::loaders::{Loaders, UserId};
 use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::built_in::BuiltInTemplate;
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
 use crate::graphql::types::feedback::{self, FeedbackLoop};
@@ -177,6 +178,19 @@ impl Query {
             |t| t.id,
             |t| Template(Arc::new(t)),
         )))
+    }
+
+    /// Mentors: the built-in starting templates, to create a template from
+    /// (`createTemplate` with `fromBuiltIn`). `null` (with an error) without a valid token
+    /// or for a mentee, as `templates`.
+    async fn built_in_templates(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Vec<BuiltInTemplate>>> {
+        access::attempt(ctx, policy::Kind::Template, policy::Action::List)?;
+        Ok(Some(
+            domain::BUILT_INS.iter().map(BuiltInTemplate).collect(),
+        ))
     }
 
     /// Mentees: their own prospects. Mentors: the prospects in their programs.

@@ -194,3 +194,34 @@ fn referral_of_a_b_client_with_a_plan_is_accepted_with_plan() {
     assert_eq!(result.verdict, Verdict::AcceptWithPlan);
     assert_eq!(result.requalify_by, Some(date(2026, 9, 15)));
 }
+
+#[test]
+fn every_built_in_has_a_unique_slug_key_a_valid_name_and_a_definition_that_parses() {
+    let mut keys: Vec<&str> = BUILT_INS.iter().map(|b| b.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), BUILT_INS.len(), "duplicate built-in keys");
+    for built in BUILT_INS {
+        assert!(
+            crate::CriterionKey::parse(built.key).is_ok(),
+            "{}",
+            built.key
+        );
+        assert!(
+            crate::DisplayName::parse(built.name).is_ok(),
+            "{}",
+            built.name
+        );
+        assert!(crate::LongText::parse(built.description).is_ok());
+        let parsed = Definition::parse(built.definition().to_draft());
+        assert_eq!(parsed.ok(), Some(built.definition()), "{}", built.key);
+    }
+}
+
+#[test]
+fn the_a_client_standard_is_found_by_its_key_and_nothing_else_is() {
+    let found = built_in("a_client_standard").map(BuiltIn::definition);
+    assert_eq!(found, Some(a_client_standard()));
+    assert!(built_in("A-client standard").is_none());
+    assert!(built_in("").is_none());
+}

@@ -274,13 +274,7 @@ impl ProspectMutation {
     ) -> ApiResult<Option<DecideProspectPayload>> {
         let me = actor(ctx)?;
         let prospect = own_prospect(ctx, &input.prospect_id).await?;
-        require_active(&prospect)?;
-        if prospect.status == domain::ProspectStatus::ExceptionPending {
-            return Err(ApiError::Conflict(
-                Conflict::ExceptionPending,
-                "an exception request for this prospect is waiting for the mentor's review".into(),
-            ));
-        }
+        require_decidable(&prospect)?;
         let seen = match &input.qualification_id {
             Some(id) => Some(ids::decode(Kind::Qualification, id).map_err(|_| {
                 ApiError::bad_field("input.qualificationId", "not a qualification id")
@@ -386,7 +380,23 @@ fn decision_error(err: domain::DecisionError) -> ApiError {
     }
 }
 
-fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
+/// `CONFLICT` unless the prospect can be decided on now: archived (reason `ARCHIVED`), or
+/// an exception request waiting for the mentor (`EXCEPTION_PENDING`). Also what
+/// `Prospect.viewerCanDecide` asks.
+pub fn require_decidable(prospect: &store::Prospect) -> ApiResult<()> {
+    require_active(prospect)?;
+    if prospect.status == domain::ProspectStatus::ExceptionPending {
+        return Err(ApiError::Conflict(
+            Conflict::ExceptionPending,
+            "an exception request for this prospect is waiting for the mentor's review".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `CONFLICT` (reason `ARCHIVED`) for an archived prospect: it is no longer qualified or
+/// decided on.
+pub fn require_active(prospect: &store::Prospect) -> ApiResult<()> {
     if prospect.archived_at.is_some() {
         return Err(ApiError::Conflict(
             Conflict::Archived,

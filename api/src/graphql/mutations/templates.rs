@@ -23,8 +23,13 @@ pub struct CreateTemplateInput {
     /// Free text; empty by default.
     #[graphql(default)]
     pub description: String,
-    /// Omit to start from the "A-client standard" template.
+    /// The definition of its draft version 1. Omit it (and `fromBuiltIn`) to start from the
+    /// built-in "A-client standard" (`Query.builtInTemplates`, key `a_client_standard`).
     pub definition: Option<TemplateDefinitionInput>,
+    /// The key of a built-in template (`Query.builtInTemplates`) whose definition the draft
+    /// starts from; not together with `definition`. An unknown key is `BAD_USER_INPUT`
+    /// listing the known ones.
+    pub from_built_in: Option<String>,
 }
 
 /// Changes to a template: omitted fields stay as they are.
@@ -75,7 +80,9 @@ pub struct TemplateMutation;
 
 #[Object]
 impl TemplateMutation {
-    /// Create a template with a draft version 1.
+    /// Create a template with a draft version 1: your own definition, or that of a built-in
+    /// template (`fromBuiltIn`, see `Query.builtInTemplates`), by default the "A-client
+    /// standard".
     async fn create_template(
         &self,
         ctx: &Context<'_>,
@@ -83,9 +90,16 @@ impl TemplateMutation {
     ) -> ApiResult<Option<TemplatePayload>> {
         let me = access::attempt(ctx, policy::Kind::Template, policy::Action::Create)?;
         let name = parse_name("input.name", &input.name)?;
-        let definition = match input.definition {
-            Some(def) => parse_definition("input.definition", def)?,
-            None => domain::a_client_standard(),
+        let definition = match (input.definition, input.from_built_in) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_field(
+                    "input.fromBuiltIn",
+                    "give either `definition` or `fromBuiltIn`, not both",
+                ));
+            }
+            (Some(def), None) => parse_definition("input.definition", def)?,
+            (None, Some(key)) => built_in_definition("input.fromBuiltIn", &key)?,
+            (None, None) => domain::a_client_standard(),
         };
         let tx = Tx::begin(ctx).await?;
         let (template, version) = store::templates::create_template(
@@ -199,6 +213,23 @@ impl TemplateMutation {
         tx.commit("template.copy", "Template", Some(template.id))
             .await?;
         Ok(Some(payload(template, version)))
+    }
+}
+
+/// The definition of the built-in template `key`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `field` for an unknown key, listing the known ones.
+fn built_in_definition(field: &str, key: &str) -> ApiResult<domain::Definition> {
+    match domain::built_in(key) {
+        Some(built_in) => Ok(built_in.definition()),
+        None => {
+            let known: Vec<&str> = domain::BUILT_INS.iter().map(|b| b.key).collect();
+            Err(ApiError::bad_field(
+                field,
+                format!("unknown built-in template; known: {}", known.join(", ")),
+            ))
+        }
     }
 }
 

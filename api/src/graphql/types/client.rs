@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, Object};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
+use crate::graphql::access::viewer;
 use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
@@ -99,6 +100,15 @@ impl Client {
     async fn revision(&self) -> i32 {
         self.client.revision
     }
+    /// Whether `recordOutcome` would take an entry for it (for a month within its span):
+    /// its mentee, while enrolled.
+    async fn viewer_can_record_outcome(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_record_outcome(ctx, &self.prospect).await
+    }
+    /// Whether `endClient` would end it: its mentee, while enrolled, and not ended yet.
+    async fn viewer_can_end(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_end_client(ctx, &self.client, &self.prospect).await
+    }
     /// Its outcome entries, oldest recorded first.
     #[graphql(complexity = "paging::complexity(first, child_complexity)")]
     async fn outcomes(
@@ -186,5 +196,10 @@ impl OutcomeEntry {
         Ok(Prospect(
             load::existing(ctx, ProspectId(self.0.prospect_id)).await?,
         ))
+    }
+    /// Whether `correctOutcome` would take your correction: its client's mentee, while
+    /// enrolled.
+    async fn viewer_can_correct(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_correct_outcome(ctx, &self.0).await
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject};
 
 use crate::error::ApiResult;
+use crate::graphql::access::viewer;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{DecisionId, ExceptionOfDecision, ProgramId, ProspectId, UserId};
@@ -152,5 +153,10 @@ impl ExceptionRequest {
             Some(id) => Ok(Some(User::new(load::existing(ctx, UserId(id)).await?))),
             None => Ok(None),
         }
+    }
+    /// Whether `reviewException` would take your review: the mentor of its program, while
+    /// it is pending.
+    async fn viewer_can_review(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_review(ctx, &self.0).await
     }
 }

@@ -1,5 +1,6 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod built_in;
 pub mod client;
 pub mod datetime;
 pub mod decision;

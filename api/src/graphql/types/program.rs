@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 
 use crate::error::ApiResult;
-use crate::graphql::access;
+use crate::graphql::access::{self, viewer};
 use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
@@ -107,6 +107,27 @@ impl Program {
             .rev()
             .map(|i| Invite(Arc::new(i)))
             .collect())
+    }
+    /// Whether you run this program (its mentor).
+    async fn viewer_is_mentor(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::is_mentor(ctx, &self.0)
+    }
+    /// Whether `updateProgram` would let you change it (its mentor, archived or not).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_update_program(ctx, &self.0).await
+    }
+    /// Whether `archiveProgram` would archive it (`false` once archived).
+    async fn viewer_can_archive(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_archive_program(ctx, &self.0).await
+    }
+    /// Whether `createInvite` would give you a code for it (not once archived).
+    async fn viewer_can_invite(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_invite(ctx, &self.0).await
+    }
+    /// Whether `createProspect` would add your prospect to it (mentees enrolled in it, not
+    /// once archived).
+    async fn viewer_can_create_prospect(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_create_prospect(ctx, &self.0).await
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object};
 
 use crate::error::ApiResult;
+use crate::graphql::access::viewer;
 use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
@@ -137,5 +138,23 @@ impl Prospect {
         let today = chrono::Utc::now().date_naive();
         self.0.status == domain::ProspectStatus::TakenOn
             && self.0.requalify_by.is_some_and(|due| due < today)
+    }
+    /// Whether `updateProspect` would let you change it (its mentee, while enrolled).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_update_prospect(ctx, &self.0).await
+    }
+    /// Whether `archiveProspect` would archive it (`false` once archived).
+    async fn viewer_can_archive(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_archive_prospect(ctx, &self.0).await
+    }
+    /// Whether `qualifyProspect` would take your answers: yours while enrolled, not
+    /// archived, its program not archived and with a standard.
+    async fn viewer_can_qualify(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_qualify(ctx, &self.0).await
+    }
+    /// Whether `decideProspect` would take a decision (turning down, at least): yours while
+    /// enrolled, not archived, no exception request waiting for the mentor.
+    async fn viewer_can_decide(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_decide(ctx, &self.0).await
     }
 }

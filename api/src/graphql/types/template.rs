@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::access;
+use crate::graphql::access::{self, viewer};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
@@ -84,6 +84,15 @@ impl Template {
             .cloned()
             .map(TemplateVersion)
             .collect())
+    }
+    /// Whether `updateTemplateDraft` (and `archiveTemplate`, `copyTemplate`) would let you
+    /// change it (its owner).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_update_template(ctx, &self.0).await
+    }
+    /// Whether `publishTemplate` would publish it: yours, and its newest version a draft.
+    async fn viewer_can_publish(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        viewer::may_publish_template(ctx, &self.0).await
     }
 }
 
@@ -198,7 +207,7 @@ pub struct Criterion {
 }
 
 impl Criterion {
-    fn from_domain(position: usize, c: &domain::Criterion) -> Self {
+    pub fn from_domain(position: usize, c: &domain::Criterion) -> Self {
         Self {
             key: c.key().as_str().to_owned(),
             label: c.label().to_owned(),
