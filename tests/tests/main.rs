@@ -19,6 +19,7 @@ mod evidence;
 mod exact_scores;
 mod exceptions;
 mod feedback;
+mod goals;
 mod immutability;
 mod input_errors;
 mod integrity;
