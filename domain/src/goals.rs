@@ -330,7 +330,10 @@ mod tests {
             ..QuarterFigures::default()
         };
         // 3500 of 6000: 5833.33 bp.
-        assert_eq!(actual(GoalKind::AShare, &figures(350_000, 600_000)), Some(5833));
+        assert_eq!(
+            actual(GoalKind::AShare, &figures(350_000, 600_000)),
+            Some(5833)
+        );
         assert_eq!(actual(GoalKind::AShare, &figures(2, 3)), Some(6666));
         assert_eq!(actual(GoalKind::AShare, &figures(5, 5)), Some(10_000));
         assert_eq!(actual(GoalKind::AShare, &figures(0, 0)), None);
@@ -345,10 +348,7 @@ mod tests {
             a_clients_taken_on: 2,
             turned_down: 3,
         };
-        let got: Vec<_> = GoalKind::ALL
-            .iter()
-            .map(|k| actual(*k, &figures))
-            .collect();
+        let got: Vec<_> = GoalKind::ALL.iter().map(|k| actual(*k, &figures)).collect();
         assert_eq!(got, [Some(600_000), Some(5833), Some(2), Some(3), None]);
     }
 
@@ -386,10 +386,7 @@ mod tests {
         let text = GoalTarget::text("Hire a COO").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(attained(&text, Some(1)), None);
         let revenue = Revenue::new(500_000).map(GoalTarget::Revenue);
-        assert_eq!(
-            revenue.map(|r| attained(&r, Some(600_000))),
-            Ok(Some(true))
-        );
+        assert_eq!(revenue.map(|r| attained(&r, Some(600_000))), Ok(Some(true)));
     }
     #[test]
     fn a_bhag_needs_a_statement_a_year_ahead_and_a_number_with_its_unit() {

@@ -314,7 +314,11 @@ pub const RULES: &[Rule] = &[
     rule(Kind::Goal, Read, (RUNS_PROGRAM, OWNER)),
     rule(Kind::Goal, List, (RUNS_PROGRAM, OWNER)),
     rule(Kind::Goal, Create, (MENTEES_ONLY, IN_PROGRAM)),
-    rule(Kind::Goal, Change, (MENTEES_ONLY, GOAL_OWNER_WHILE_ENROLLED)),
+    rule(
+        Kind::Goal,
+        Change,
+        (MENTEES_ONLY, GOAL_OWNER_WHILE_ENROLLED),
+    ),
     rule(Kind::Bhag, Read, (SELF_OR_LINKED, OWNER)),
     rule(Kind::Bhag, Change, (MENTEES_ONLY, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.

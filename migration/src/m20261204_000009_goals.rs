@@ -115,10 +115,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let tables: [DynIden; 2] = [
-            QuarterlyGoals::Table.into_iden(),
-            Bhags::Table.into_iden(),
-        ];
+        let tables: [DynIden; 2] = [QuarterlyGoals::Table.into_iden(), Bhags::Table.into_iden()];
         for table in tables {
             manager
                 .drop_table(Table::drop().table(table).to_owned())

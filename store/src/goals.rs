@@ -19,8 +19,7 @@ use domain::{
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
-    Value,
+    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -52,13 +51,13 @@ impl TryFrom<bhags::Model> for Bhag {
     type Error = StoreError;
 
     fn try_from(row: bhags::Model) -> Result<Self, StoreError> {
-        let corrupt = |what: &str| StoreError::corrupt(format_args!("bhag {} {what}", row.mentee_id));
+        let corrupt =
+            |what: &str| StoreError::corrupt(format_args!("bhag {} {what}", row.mentee_id));
         let statement = LongText::parse(&row.statement).map_err(|_| corrupt("statement"))?;
         let target = match (row.target_number, row.target_unit) {
-            (Some(number), Some(unit)) => Some((
-                number,
-                BhagUnit::parse(&unit).map_err(|_| corrupt("unit"))?,
-            )),
+            (Some(number), Some(unit)) => {
+                Some((number, BhagUnit::parse(&unit).map_err(|_| corrupt("unit"))?))
+            }
             (None, None) => None,
             _ => return Err(corrupt("target")),
         };
@@ -139,10 +138,7 @@ pub struct NewGoal {
 fn columns(target: &GoalTarget) -> (Option<i64>, Option<String>) {
     match target {
         GoalTarget::Text(text) => (None, Some(text.as_str().to_owned())),
-        other => (
-            other.value().and_then(|v| i64::try_from(v).ok()),
-            None,
-        ),
+        other => (other.value().and_then(|v| i64::try_from(v).ok()), None),
     }
 }
 
@@ -185,9 +181,7 @@ pub async fn set_bhag(
     let saved = if existing.is_some() {
         bhags::Entity::update(row).exec(txn).await?
     } else {
-        bhags::Entity::insert(row)
-            .exec_with_returning(txn)
-            .await?
+        bhags::Entity::insert(row).exec_with_returning(txn).await?
     };
     Bhag::try_from(saved)
 }
@@ -444,7 +438,12 @@ impl KeySet {
     /// `CASE` giving a quarter's index to a value of `column` within one of the quarters,
     /// -1 otherwise; `at` turns a quarter's first day (and the day after its last) into
     /// the column's values.
-    fn bucket(&self, column: &str, at: impl Fn(NaiveDate) -> Value, values: &mut Vec<Value>) -> String {
+    fn bucket(
+        &self,
+        column: &str,
+        at: impl Fn(NaiveDate) -> Value,
+        values: &mut Vec<Value>,
+    ) -> String {
         let mut case = String::from("CASE");
         for quarter in &self.quarters {
             let (first, last) = quarter_days(*quarter);

@@ -45,8 +45,7 @@ fn update() -> String {
     )
 }
 
-const DELETE: &str =
-    "mutation($id: ID!) { deleteQuarterlyGoal(id: $id) { deletedGoalId } }";
+const DELETE: &str = "mutation($id: ID!) { deleteQuarterlyGoal(id: $id) { deletedGoalId } }";
 
 fn goals_of() -> String {
     format!(
@@ -62,8 +61,7 @@ fn goal_node() -> String {
 const SET_BHAG: &str = "mutation($input: SetBhagInput!) { setBhag(input: $input) { \
     bhag { statement targetYear targetNumber targetUnit createdAt updatedAt } } }";
 const CLEAR_BHAG: &str = "mutation { clearBhag { cleared } }";
-const BHAG_OF: &str =
-    "query($user: ID!) { node(id: $user) { ... on User { bhag { statement targetYear targetNumber targetUnit } } } }";
+const BHAG_OF: &str = "query($user: ID!) { node(id: $user) { ... on User { bhag { statement targetYear targetNumber targetUnit } } } }";
 
 /// `YYYY-Qn` of a day.
 fn quarter_of(day: NaiveDate) -> String {
@@ -101,7 +99,9 @@ async fn turned_down(app: &TestApp, w: &World, name: &str, at: Option<NaiveDate>
     app.qualify(&w.mentee, &p, &Answers::good(), None).await;
     ok(app.decide(&w.mentee, &p, "TURN_DOWN", None, None).await);
     if let Some(day) = at {
-        let when = day.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()).and_utc();
+        let when = day
+            .and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap())
+            .and_utc();
         execute(
             app,
             "UPDATE decisions SET created_at = ? WHERE prospect_id = ?",
@@ -151,7 +151,13 @@ impl Goals {
                 .await;
         }
         turned_down(&app, &w, "T1", q2.checked_add_days(chrono::Days::new(14))).await;
-        turned_down(&app, &w, "T2", before.checked_add_days(chrono::Days::new(9))).await;
+        turned_down(
+            &app,
+            &w,
+            "T2",
+            before.checked_add_days(chrono::Days::new(9)),
+        )
+        .await;
         turned_down(&app, &w, "T3", None).await;
         let cq = quarter_of(crate::helpers::today());
         Goals {
@@ -193,8 +199,15 @@ fn summary(goals: &Value) -> Vec<Value> {
         .expect("a list")
         .iter()
         .map(|g| {
-            json!([g["kind"], g["targetMoney"]["amount"], g["targetValue"], g["text"],
-                g["actualMoney"]["amount"], g["actualValue"], g["attained"]])
+            json!([
+                g["kind"],
+                g["targetMoney"]["amount"],
+                g["targetValue"],
+                g["text"],
+                g["actualMoney"]["amount"],
+                g["actualValue"],
+                g["attained"]
+            ])
         })
         .collect()
 }
@@ -222,7 +235,10 @@ async fn every_actual_of_a_quarter_is_computed_from_the_programs_entries_and_dec
         ("SAY_NO_COUNT", json!({ "targetValue": 1 })),
     ] {
         let mut input = json!({ "programId": p, "quarter": cq, "kind": kind });
-        input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(target.as_object().unwrap().clone());
         g.goal(input).await;
     }
     g.goal(json!({ "programId": p2, "quarter": q, "kind": "A_SHARE", "targetValue": 5000 }))
@@ -274,11 +290,17 @@ async fn every_actual_of_a_quarter_is_computed_from_the_programs_entries_and_dec
     );
     // One goal as a node: the same actual, computed alone.
     let id = goals[1]["id"].as_str().unwrap();
-    let node = ok(g.app.gql(g.w.mentor.tok(), &goal_node(), json!({ "id": id })).await);
+    let node = ok(g
+        .app
+        .gql(g.w.mentor.tok(), &goal_node(), json!({ "id": id }))
+        .await);
     assert_eq!(node["node"]["actualValue"], 5833);
     assert_eq!(node["node"]["attained"], false);
     for outsider in [&g.other.mentor, &g.stranger, &g.other.mentee] {
-        let hidden = ok(g.app.gql(outsider.tok(), &goal_node(), json!({ "id": id })).await);
+        let hidden = ok(g
+            .app
+            .gql(outsider.tok(), &goal_node(), json!({ "id": id }))
+            .await);
         assert_eq!(hidden["node"], Value::Null);
     }
 }
@@ -288,29 +310,47 @@ async fn goals_are_the_mentees_own_and_refuse_bad_targets() {
     let g = Goals::build().await;
     let (p, q) = (g.w.program_id.as_str(), g.q.as_str());
     let bad_quarter = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": "2026-Q5", "kind": "TEXT", "text": "x" }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": "2026-Q5", "kind": "TEXT", "text": "x" }),
+        )
         .await;
     expect_code(&bad_quarter, "BAD_USER_INPUT");
     let share = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "A_SHARE", "targetValue": 10001 }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "A_SHARE", "targetValue": 10001 }),
+        )
         .await;
     expect_field(&share, "input.targetValue");
     let dollars = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "REVENUE",
-            "targetMoney": { "amount": "10", "currencyCode": "USD" } }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "REVENUE",
+            "targetMoney": { "amount": "10", "currencyCode": "USD" } }),
+        )
         .await;
     expect_field(&dollars, "input.targetMoney.currencyCode");
     let negative = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "SAY_NO_COUNT", "targetValue": -1 }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "SAY_NO_COUNT", "targetValue": -1 }),
+        )
         .await;
     expect_field(&negative, "input.targetValue");
     let mixed = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "REVENUE", "targetValue": 5 }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "REVENUE", "targetValue": 5 }),
+        )
         .await;
     expect_field(&mixed, "input.targetValue");
     expect_field(&mixed, "input.targetMoney");
     let empty = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "  " }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "  " }),
+        )
         .await;
     expect_field(&empty, "input.text");
 
@@ -318,7 +358,10 @@ async fn goals_are_the_mentees_own_and_refuse_bad_targets() {
         .goal(json!({ "programId": p, "quarter": q, "kind": "SAY_NO_COUNT", "targetValue": 3 }))
         .await;
     let again = g
-        .create(&g.w.mentee, json!({ "programId": p, "quarter": q, "kind": "SAY_NO_COUNT", "targetValue": 4 }))
+        .create(
+            &g.w.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "SAY_NO_COUNT", "targetValue": 4 }),
+        )
         .await;
     let conflict = expect_code(&again, "CONFLICT");
     assert_eq!(conflict["extensions"]["reason"], "DUPLICATE");
@@ -334,30 +377,54 @@ async fn goals_are_the_mentees_own_and_refuse_bad_targets() {
 
     // Mentors set no goals; a mentee only in programs they are enrolled in.
     let by_mentor = g
-        .create(&g.w.mentor, json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "x" }))
+        .create(
+            &g.w.mentor,
+            json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "x" }),
+        )
         .await;
     expect_code(&by_mentor, "FORBIDDEN");
     let outside = g
-        .create(&g.other.mentee, json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "x" }))
+        .create(
+            &g.other.mentee,
+            json!({ "programId": p, "quarter": q, "kind": "TEXT", "text": "x" }),
+        )
         .await;
     expect_code(&outside, "NOT_FOUND");
 
     // Updates keep the kind's field; others' goals are not found; mentors are refused.
     let raised = ok(g
         .app
-        .gql(g.w.mentee.tok(), &update(), json!({ "input": { "id": first, "targetValue": 1 } }))
+        .gql(
+            g.w.mentee.tok(),
+            &update(),
+            json!({ "input": { "id": first, "targetValue": 1 } }),
+        )
         .await);
     let goal = &raised["updateQuarterlyGoal"]["goal"];
-    assert_eq!((goal["targetValue"].clone(), goal["actualValue"].clone(), goal["attained"].clone()),
-        (json!(1), json!(1), json!(true)));
+    assert_eq!(
+        (
+            goal["targetValue"].clone(),
+            goal["actualValue"].clone(),
+            goal["attained"].clone()
+        ),
+        (json!(1), json!(1), json!(true))
+    );
     let wrong_field = g
         .app
-        .gql(g.w.mentee.tok(), &update(), json!({ "input": { "id": first, "text": "x" } }))
+        .gql(
+            g.w.mentee.tok(),
+            &update(),
+            json!({ "input": { "id": first, "text": "x" } }),
+        )
         .await;
     expect_field(&wrong_field, "input.text");
     let theirs = g
         .app
-        .gql(g.other.mentee.tok(), &update(), json!({ "input": { "id": first, "targetValue": 9 } }))
+        .gql(
+            g.other.mentee.tok(),
+            &update(),
+            json!({ "input": { "id": first, "targetValue": 9 } }),
+        )
         .await;
     expect_code(&theirs, "NOT_FOUND");
     let by_mentor = g
@@ -374,14 +441,23 @@ async fn goals_are_the_mentees_own_and_refuse_bad_targets() {
     // Removed from P: M still reads their goals there, and changes none of them.
     let remove = "mutation($p: ID!, $m: ID!) { removeMentee(input: { programId: $p, menteeId: $m }) { removedMenteeId } }";
     ok(g.app
-        .gql(g.w.mentor.tok(), remove, json!({ "p": p, "m": g.w.mentee.id }))
+        .gql(
+            g.w.mentor.tok(),
+            remove,
+            json!({ "p": p, "m": g.w.mentee.id }),
+        )
         .await);
     let removed = g
         .app
         .gql(g.w.mentee.tok(), DELETE, json!({ "id": first }))
         .await;
     let refusal = expect_code(&removed, "FORBIDDEN");
-    assert!(refusal["message"].as_str().unwrap().contains("no longer enrolled"));
+    assert!(
+        refusal["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer enrolled")
+    );
     let still = ok(g.list(&g.w.mentee, Some(q), Some(p)).await);
     assert_eq!(still["node"]["quarterlyGoals"].as_array().unwrap().len(), 3);
     assert_eq!(codes(&removed), ["FORBIDDEN"]);
@@ -392,14 +468,19 @@ async fn a_goal_is_deleted_by_its_mentee_and_each_change_is_audited() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
     let q = quarter_of(crate::helpers::today());
-    let input = json!({ "programId": w.program_id, "quarter": q, "kind": "TEXT", "text": "Raise prices" });
-    let made = ok(app.gql(w.mentee.tok(), &create(), json!({ "input": input })).await);
+    let input =
+        json!({ "programId": w.program_id, "quarter": q, "kind": "TEXT", "text": "Raise prices" });
+    let made = ok(app
+        .gql(w.mentee.tok(), &create(), json!({ "input": input }))
+        .await);
     let id = str_at(&made, "/createQuarterlyGoal/goal/id");
     let gone = ok(app.gql(w.mentee.tok(), DELETE, json!({ "id": id })).await);
     assert_eq!(gone["deleteQuarterlyGoal"]["deletedGoalId"], id);
     let again = app.gql(w.mentee.tok(), DELETE, json!({ "id": id })).await;
     expect_code(&again, "NOT_FOUND");
-    let node = ok(app.gql(w.mentee.tok(), &goal_node(), json!({ "id": id })).await);
+    let node = ok(app
+        .gql(w.mentee.tok(), &goal_node(), json!({ "id": id }))
+        .await);
     assert_eq!(node["node"], Value::Null);
     let db = app.db().await;
     use sea_orm::{ConnectionTrait, Statement};
@@ -422,10 +503,16 @@ async fn a_bhag_is_the_mentees_and_read_by_the_mentors_of_their_programs() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
     let stranger = app.mentor().await;
-    let year = crate::helpers::today().format("%Y").to_string().parse::<i64>().unwrap();
+    let year = crate::helpers::today()
+        .format("%Y")
+        .to_string()
+        .parse::<i64>()
+        .unwrap();
     let input = json!({ "statement": "The go-to firm for family businesses",
         "targetYear": year + 9, "targetNumber": "10000000.50", "targetUnit": "EUR revenue" });
-    let set = ok(app.gql(w.mentee.tok(), SET_BHAG, json!({ "input": input })).await);
+    let set = ok(app
+        .gql(w.mentee.tok(), SET_BHAG, json!({ "input": input }))
+        .await);
     let bhag = &set["setBhag"]["bhag"];
     assert_eq!(bhag["targetNumber"], "10000000.50");
     assert_eq!(bhag["targetYear"], year + 9);
@@ -435,28 +522,45 @@ async fn a_bhag_is_the_mentees_and_read_by_the_mentors_of_their_programs() {
         async move { ok(app.gql(who.tok(), BHAG_OF, json!({ "user": user })).await) }
     };
     let own = read(w.mentee.clone()).await;
-    assert_eq!(own["node"]["bhag"]["statement"], "The go-to firm for family businesses");
+    assert_eq!(
+        own["node"]["bhag"]["statement"],
+        "The go-to firm for family businesses"
+    );
     assert_eq!(own["node"]["bhag"]["targetUnit"], "EUR revenue");
     let mentor = read(w.mentor.clone()).await;
     assert_eq!(mentor["node"]["bhag"], own["node"]["bhag"]);
     assert_eq!(read(stranger.clone()).await["node"], Value::Null);
 
     let replaced = json!({ "statement": "Twice the size", "targetYear": year + 5 });
-    let again = ok(app.gql(w.mentee.tok(), SET_BHAG, json!({ "input": replaced })).await);
+    let again = ok(app
+        .gql(w.mentee.tok(), SET_BHAG, json!({ "input": replaced }))
+        .await);
     assert_eq!(again["setBhag"]["bhag"]["targetNumber"], Value::Null);
     assert_eq!(again["setBhag"]["bhag"]["createdAt"], bhag["createdAt"]);
 
     let by_mentor = app
-        .gql(w.mentor.tok(), SET_BHAG, json!({ "input": { "statement": "x", "targetYear": year } }))
+        .gql(
+            w.mentor.tok(),
+            SET_BHAG,
+            json!({ "input": { "statement": "x", "targetYear": year } }),
+        )
         .await;
     expect_code(&by_mentor, "FORBIDDEN");
     let unitless = app
-        .gql(w.mentee.tok(), SET_BHAG, json!({ "input": { "statement": "x", "targetYear": year,
-            "targetNumber": "5" } }))
+        .gql(
+            w.mentee.tok(),
+            SET_BHAG,
+            json!({ "input": { "statement": "x", "targetYear": year,
+            "targetNumber": "5" } }),
+        )
         .await;
     expect_field(&unitless, "input.targetUnit");
     let past = app
-        .gql(w.mentee.tok(), SET_BHAG, json!({ "input": { "statement": "x", "targetYear": year - 1 } }))
+        .gql(
+            w.mentee.tok(),
+            SET_BHAG,
+            json!({ "input": { "statement": "x", "targetYear": year - 1 } }),
+        )
         .await;
     expect_field(&past, "input.targetYear");
 
@@ -477,7 +581,12 @@ async fn counted(
 ) -> (u64, Value) {
     let before = server.statements_executed();
     let body = app
-        .gql_to(server.addr, Some(format!("Bearer {}", who.access)), query, variables)
+        .gql_to(
+            server.addr,
+            Some(format!("Bearer {}", who.access)),
+            query,
+            variables,
+        )
         .await;
     (server.statements_executed() - before, ok(body))
 }
@@ -508,8 +617,13 @@ async fn a_list_of_goals_runs_the_same_statements_whatever_its_length() {
                 for (kind, target) in &kinds {
                     let mut input = json!({ "programId": w.program_id,
                         "quarter": format!("{year}-Q{quarter}"), "kind": kind });
-                    input.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
-                    ok(app.gql(w.mentee.tok(), &create(), json!({ "input": input })).await);
+                    input
+                        .as_object_mut()
+                        .unwrap()
+                        .extend(target.as_object().unwrap().clone());
+                    ok(app
+                        .gql(w.mentee.tok(), &create(), json!({ "input": input }))
+                        .await);
                 }
             }
         }
@@ -517,20 +631,24 @@ async fn a_list_of_goals_runs_the_same_statements_whatever_its_length() {
     let query = goals_of();
     let measure = |who: Actor| {
         let (app, server, query, user) = (&app, &server, query.clone(), w.mentee.id.clone());
-        async move {
-            counted(app, server, &who, &query, json!({ "user": user })).await
-        }
+        async move { counted(app, server, &who, &query, json!({ "user": user })).await }
     };
     add(2025).await;
     let (mentee_small, small) = measure(w.mentee.clone()).await;
     let (mentor_small, _) = measure(w.mentor.clone()).await;
-    assert_eq!(small["node"]["quarterlyGoals"].as_array().unwrap().len(), 16);
+    assert_eq!(
+        small["node"]["quarterlyGoals"].as_array().unwrap().len(),
+        16
+    );
     for year in 2026..=2027 {
         add(year).await;
     }
     let (mentee_large, large) = measure(w.mentee.clone()).await;
     let (mentor_large, _) = measure(w.mentor.clone()).await;
-    assert_eq!(large["node"]["quarterlyGoals"].as_array().unwrap().len(), 48);
+    assert_eq!(
+        large["node"]["quarterlyGoals"].as_array().unwrap().len(),
+        48
+    );
     assert_eq!(
         (mentee_small, mentor_small),
         (mentee_large, mentor_large),

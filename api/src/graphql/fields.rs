@@ -629,10 +629,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ("SetBhagPayload", &[("bhag", Reached(Kind::Bhag))]),
     ("ClearBhagPayload", &[("cleared", Parent)]),
     ("QuarterlyGoalPayload", &[("goal", Reached(Kind::Goal))]),
-    (
-        "DeleteQuarterlyGoalPayload",
-        &[("deletedGoalId", Parent)],
-    ),
+    ("DeleteQuarterlyGoalPayload", &[("deletedGoalId", Parent)]),
     (
         "RemoveMenteePayload",
         &[

@@ -37,6 +37,7 @@ pub struct CreateQuarterlyGoalInput {
     /// A program you are enrolled in: revenue is in its currency, actuals count its
     /// clients and decisions.
     pub program_id: ID,
+    /// The quarter, `YYYY-Qn`.
     pub quarter: Quarter,
     /// At most one goal of each kind but `TEXT` per program and quarter (`CONFLICT`,
     /// reason `DUPLICATE`); at most 50 goals in all.
@@ -53,15 +54,20 @@ pub struct CreateQuarterlyGoalInput {
 /// kind takes, as in `createQuarterlyGoal`.
 #[derive(InputObject)]
 pub struct UpdateQuarterlyGoalInput {
+    /// The goal (yours).
     pub id: ID,
+    /// `REVENUE`: in the program's currency, at least 0.
     pub target_money: Option<MoneyInput>,
+    /// `A_SHARE` (basis points), `A_CLIENTS_TAKEN_ON`, `SAY_NO_COUNT`.
     pub target_value: Option<i64>,
+    /// `TEXT`: not empty, at most 2000 characters.
     pub text: Option<String>,
 }
 
 /// The result of `setBhag`.
 #[derive(SimpleObject)]
 pub struct SetBhagPayload {
+    /// Your BHAG as it is now.
     pub bhag: Bhag,
 }
 
@@ -75,12 +81,14 @@ pub struct ClearBhagPayload {
 /// The result of creating or updating a quarterly goal.
 #[derive(SimpleObject)]
 pub struct QuarterlyGoalPayload {
+    /// The goal as it is now, with its actual.
     pub goal: QuarterlyGoal,
 }
 
 /// The result of deleting a quarterly goal.
 #[derive(SimpleObject)]
 pub struct DeleteQuarterlyGoalPayload {
+    /// The id of the goal deleted.
     pub deleted_goal_id: ID,
 }
 
@@ -130,9 +138,10 @@ impl GoalMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The goal; see the input type.")] input: CreateQuarterlyGoalInput,
     ) -> ApiResult<Option<QuarterlyGoalPayload>> {
-        let (me, program_id) =
-            access::program_for_new_goal(ctx, || ids::decode(ids::Kind::Program, &input.program_id))
-                .await?;
+        let (me, program_id) = access::program_for_new_goal(ctx, || {
+            ids::decode(ids::Kind::Program, &input.program_id)
+        })
+        .await?;
         let kind: Kind = input.kind.into();
         let values = Values {
             money: input.target_money.as_ref(),
@@ -159,9 +168,7 @@ impl GoalMutation {
                 ),
                 store::StoreError::Conflict("too many goals") => ApiError::bad_field(
                     "input.quarter",
-                    format!(
-                        "at most {MAX_GOALS_PER_QUARTER} goals per program and quarter"
-                    ),
+                    format!("at most {MAX_GOALS_PER_QUARTER} goals per program and quarter"),
                 ),
                 other => other.into(),
             })?;
@@ -178,9 +185,8 @@ impl GoalMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new target; see the input type.")] input: UpdateQuarterlyGoalInput,
     ) -> ApiResult<Option<QuarterlyGoalPayload>> {
-        let goal =
-            access::goal_to_change(ctx, || ids::decode(ids::Kind::QuarterlyGoal, &input.id))
-                .await?;
+        let goal = access::goal_to_change(ctx, || ids::decode(ids::Kind::QuarterlyGoal, &input.id))
+            .await?;
         let values = Values {
             money: input.target_money.as_ref(),
             value: input.target_value,
@@ -208,8 +214,8 @@ impl GoalMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The goal.")] id: ID,
     ) -> ApiResult<Option<DeleteQuarterlyGoalPayload>> {
-        let goal = access::goal_to_change(ctx, || ids::decode(ids::Kind::QuarterlyGoal, &id))
-            .await?;
+        let goal =
+            access::goal_to_change(ctx, || ids::decode(ids::Kind::QuarterlyGoal, &id)).await?;
         let tx = Tx::begin(ctx).await?;
         store::goals::delete_goal(tx.conn(), goal.id).await?;
         let detail = serde_json::json!({ "before": audited(&goal.target) });
@@ -256,7 +262,8 @@ impl Values<'_> {
         })
         .collect();
         let path = format!("input.{takes}");
-        let missing = || FieldError::new(path.clone(), format!("a goal of this kind needs {takes}"));
+        let missing =
+            || FieldError::new(path.clone(), format!("a goal of this kind needs {takes}"));
         // `Err(None)`: the problems are already in `problems`.
         let target: Result<GoalTarget, Option<FieldError>> = match kind {
             Kind::Revenue => match self.money {

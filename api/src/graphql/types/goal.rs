@@ -130,7 +130,10 @@ pub async fn with_actuals(
         .into_iter()
         .map(|r| QuarterlyGoal::new(Arc::new(r)))
         .collect();
-    let numeric: Vec<&QuarterlyGoal> = goals.iter().filter(|g| g.goal_kind().is_numeric()).collect();
+    let numeric: Vec<&QuarterlyGoal> = goals
+        .iter()
+        .filter(|g| g.goal_kind().is_numeric())
+        .collect();
     if !actuals || numeric.is_empty() {
         return Ok(goals);
     }

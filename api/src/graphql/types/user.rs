@@ -11,8 +11,8 @@ use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::Role;
 use crate::graphql::types::goal::{self, Bhag, QuarterlyGoal};
-use crate::graphql::types::units::Quarter;
 use crate::graphql::types::program::Program;
+use crate::graphql::types::units::Quarter;
 
 pub struct User {
     pub row: Arc<store::User>,
