@@ -41,6 +41,9 @@ async fn a_share_goals_are_read_per_program_and_mentee_for_one_quarter() {
             .await
             .expect("inserted");
     }
+    tx.commit().await.expect("committed");
+    // On its own transaction: on PostgreSQL a failed statement ends the transaction it is in.
+    let tx = begin_write(&db).await.expect("a transaction");
     let twice = NewGoal {
         program_id: program.id,
         mentee_id: m1.id,
@@ -52,7 +55,7 @@ async fn a_share_goals_are_read_per_program_and_mentee_for_one_quarter() {
         matches!(refused, Err(StoreError::Conflict("goal kind"))),
         "{refused:?}"
     );
-    tx.commit().await.expect("committed");
+    drop(tx);
 
     let found = store::goals::a_share_goals(&db, &[program.id], quarter("2027-Q1"))
         .await
