@@ -13,6 +13,7 @@ mod error;
 mod evidence;
 mod exact;
 mod exceptions;
+mod goals;
 mod key;
 mod measure;
 mod money;
@@ -48,6 +49,10 @@ pub use evidence::{
     assumption_share, rests_on_assumptions,
 };
 pub use exceptions::{PathCost, cost_of_exceptions};
+pub use goals::{
+    Bhag, BhagDraft, BhagUnit, GoalKind, GoalTarget, MAX_BHAG_NUMBER_CHARS, MAX_GOAL_COUNT,
+    MAX_GOALS_PER_QUARTER, QuarterFigures, a_share, actual, attained, quarter_days, quarter_index,
+};
 pub use key::CriterionKey;
 pub use measure::{BasisPoints, Percent, Weight};
 pub use money::{Currency, MAX_REVENUE_MINOR, Money, Revenue};

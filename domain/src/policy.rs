@@ -88,6 +88,10 @@ pub enum Kind {
     /// The feedback loop's analyses (Pareto picture, calibration, cost of exceptions) over
     /// a set of clients: the `List` line is the set an actor may analyse.
     Feedback,
+    /// A mentee's quarterly goal in one program. Its facts: its mentee (owner) and program.
+    Goal,
+    /// A mentee's BHAG. Its facts are its mentee's, as a `User`.
+    Bhag,
 }
 
 /// What the actor wants to do.
@@ -197,6 +201,10 @@ const OWNER_CHANGES: Outcome =
 const NO_LONGER_ENROLLED: Outcome =
     Outcome::Forbidden("you are no longer enrolled in this prospect's program");
 const OWN_PROGRAMS: Outcome = Outcome::Forbidden("only your own programs can be listed");
+const GOAL_OWNER_CHANGES: Outcome =
+    Outcome::Forbidden("only the mentee who owns a goal can change it");
+const GOAL_NO_LONGER_ENROLLED: Outcome =
+    Outcome::Forbidden("you are no longer enrolled in this goal's program");
 const READ_ONLY_KEY: Outcome = Outcome::Forbidden("this key may only read");
 
 /// Every signed-in actor of the role.
@@ -223,6 +231,11 @@ const OWNER_WHILE_ENROLLED: Allow =
 const ONLY_THEMSELF: Allow = Only(&[(Owner, OWN_PROGRAMS)]);
 /// An address: not of a removed account, and only to the user or their mentor or mentee.
 const LIVE_SELF_OR_LINKED: Allow = Only(&[(NotRemoved, HIDDEN), (SelfOrLinked, HIDDEN)]);
+/// A goal's mentee, while actively enrolled in its program; a removed mentee is told why.
+const GOAL_OWNER_WHILE_ENROLLED: Allow = Only(&[
+    (Owner, GOAL_OWNER_CHANGES),
+    (InProgram, GOAL_NO_LONGER_ENROLLED),
+]);
 /// A prospect and everything under it: its mentee, and the mentor of its program (also
 /// after the mentee was removed from it).
 const PROSPECT_READ: (Allow, Allow) = (RUNS_PROGRAM, OWNER);
@@ -295,6 +308,19 @@ pub const RULES: &[Rule] = &[
     // The analyses cover the clients one may list as prospects: a mentee's own, the
     // clients of a mentor's programs.
     rule(Kind::Feedback, List, (RUNS_PROGRAM, OWNER)),
+    // Goals: a mentee's own, set while enrolled in the goal's program; read by the
+    // program's mentor. The BHAG is the mentee's own, read like the mentee (`User`) by
+    // the mentors of their programs; mentors have none and change none.
+    rule(Kind::Goal, Read, (RUNS_PROGRAM, OWNER)),
+    rule(Kind::Goal, List, (RUNS_PROGRAM, OWNER)),
+    rule(Kind::Goal, Create, (MENTEES_ONLY, IN_PROGRAM)),
+    rule(
+        Kind::Goal,
+        Change,
+        (MENTEES_ONLY, GOAL_OWNER_WHILE_ENROLLED),
+    ),
+    rule(Kind::Bhag, Read, (SELF_OR_LINKED, OWNER)),
+    rule(Kind::Bhag, Change, (MENTEES_ONLY, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

@@ -46,7 +46,7 @@ fn in_programs(column: impl ColumnTrait, programs: Programs) -> Option<SimpleExp
 
 /// Every part of `visible` as a condition: `owner` by the given expression, programs and the
 /// one program by `program` (a table without a program column admits nothing for them).
-fn condition(
+pub(crate) fn condition(
     visible: &Visibility,
     owner: impl FnOnce(Uuid) -> SimpleExpr,
     program: Option<impl ColumnTrait + Copy>,

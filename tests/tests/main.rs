@@ -20,6 +20,7 @@ mod evidence;
 mod exact_scores;
 mod exceptions;
 mod feedback;
+mod goals;
 mod immutability;
 mod input_errors;
 mod integrity;

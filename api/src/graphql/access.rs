@@ -383,3 +383,80 @@ pub async fn user_programs<'a>(ctx: &Context<'a>, user: &store::User) -> ApiResu
     answer(decide(ctx, me, Kind::User, Action::ListPrograms, user.object()).await?)?;
     Ok(me)
 }
+
+/// A quarterly goal, if the actor may read it (its mentee; its program's mentor).
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn goal(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<Arc<store::QuarterlyGoal>>> {
+    let db = crate::graphql::context::db(ctx)?;
+    let Some(goal) = store::goals::goal_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    Ok(allowed(ctx, Kind::Goal, Action::Read, &goal)
+        .await?
+        .then(|| Arc::new(goal)))
+}
+
+/// A quarterly goal to update or delete: its mentee's, while enrolled in its program.
+///
+/// # Errors
+/// `FORBIDDEN` for mentors (before the id is read) and for a mentee removed from the
+/// goal's program; `NOT_FOUND` for goals of others.
+pub async fn goal_to_change(
+    ctx: &Context<'_>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<store::QuarterlyGoal> {
+    let me = attempt(ctx, Kind::Goal, Action::Change)?;
+    let db = crate::graphql::context::db(ctx)?;
+    // A mutation's resolver runs alone: read directly, as `prospect_to_change_as` does.
+    let goal = store::goals::goal_by_id(db, id()?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    answer(decide(ctx, me, Kind::Goal, Action::Change, goal.object()).await?)?;
+    Ok(goal)
+}
+
+/// The program a new goal goes into, if the actor may set goals there.
+///
+/// # Errors
+/// `FORBIDDEN` for mentors, `NOT_FOUND` for a program the mentee is not enrolled in.
+pub async fn program_for_new_goal<'a>(
+    ctx: &Context<'a>,
+    id: impl FnOnce() -> ApiResult<Uuid>,
+) -> ApiResult<(&'a Actor, Uuid)> {
+    let me = attempt(ctx, Kind::Goal, Action::Create)?;
+    let id = id()?;
+    answer(decide(ctx, me, Kind::Goal, Action::Create, Object::ProgramId(id)).await?)?;
+    Ok((me, id))
+}
+
+/// Whether the reader may read `user`'s BHAG (the user; the mentors of their programs).
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn may_see_bhag(ctx: &Context<'_>, user: &store::User) -> ApiResult<bool> {
+    let Some(me) = ctx.data_opt::<Actor>() else {
+        return Ok(false);
+    };
+    Ok(decide(ctx, me, Kind::Bhag, Action::Read, user.object()).await? == Outcome::Allowed)
+}
+
+/// The actor, setting or clearing their own BHAG.
+///
+/// # Errors
+/// `UNAUTHENTICATED` without a signed-in user; `FORBIDDEN` for mentors.
+pub fn own_bhag<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    let me = attempt(ctx, Kind::Bhag, Action::Change)?;
+    let facts = Facts {
+        owner: Some(me.user_id),
+        ..Facts::default()
+    };
+    answer(policy::decide(
+        &me.policy(),
+        Kind::Bhag,
+        Action::Change,
+        &facts,
+    ))?;
+    Ok(me)
+}

@@ -96,6 +96,11 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("archiveProgram", Rule(Kind::Program, Action::Change)),
             ("endSession", Rule(Kind::Account, Action::Change)),
             ("endOtherSessions", Rule(Kind::Account, Action::Change)),
+            ("setBhag", Rule(Kind::Bhag, Action::Change)),
+            ("clearBhag", Rule(Kind::Bhag, Action::Change)),
+            ("createQuarterlyGoal", Rule(Kind::Goal, Action::Create)),
+            ("updateQuarterlyGoal", Rule(Kind::Goal, Action::Change)),
+            ("deleteQuarterlyGoal", Rule(Kind::Goal, Action::Change)),
         ],
     ),
     ("Node", &[("id", Parent)]),
@@ -108,6 +113,38 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("role", Parent),
             ("createdAt", Parent),
             ("programs", Rule(Kind::User, Action::ListPrograms)),
+            ("bhag", Rule(Kind::Bhag, Action::Read)),
+            // Filtered by the `Goal` line's list filter.
+            ("quarterlyGoals", Rule(Kind::Goal, Action::List)),
+        ],
+    ),
+    (
+        "Bhag",
+        &[
+            ("statement", Parent),
+            ("targetYear", Parent),
+            ("targetNumber", Parent),
+            ("targetUnit", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+        ],
+    ),
+    (
+        "QuarterlyGoal",
+        &[
+            ("id", Parent),
+            // Its mentee reads it also after being removed from it (as a prospect's).
+            ("program", Reached(Kind::Program)),
+            ("quarter", Parent),
+            ("kind", Parent),
+            ("targetMoney", Parent),
+            ("targetValue", Parent),
+            ("text", Parent),
+            ("actualMoney", Parent),
+            ("actualValue", Parent),
+            ("attained", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
         ],
     ),
     (
@@ -641,6 +678,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ),
     ("EndClientPayload", &[("prospect", Reached(Kind::Prospect))]),
     ("InvitePayload", &[("invite", Reached(Kind::Invite))]),
+    ("SetBhagPayload", &[("bhag", Reached(Kind::Bhag))]),
+    ("ClearBhagPayload", &[("cleared", Parent)]),
+    ("QuarterlyGoalPayload", &[("goal", Reached(Kind::Goal))]),
+    ("DeleteQuarterlyGoalPayload", &[("deletedGoalId", Parent)]),
     (
         "RemoveMenteePayload",
         &[

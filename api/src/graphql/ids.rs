@@ -23,12 +23,13 @@ pub enum Kind {
     Decision,
     ExceptionRequest,
     OutcomeEntry,
+    QuarterlyGoal,
     /// A login (refresh-token family): not a node, only for `endSession`.
     Session,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::User,
         Kind::Template,
         Kind::TemplateVersion,
@@ -39,6 +40,7 @@ impl Kind {
         Kind::Decision,
         Kind::ExceptionRequest,
         Kind::OutcomeEntry,
+        Kind::QuarterlyGoal,
         Kind::Session,
     ];
 
@@ -54,6 +56,7 @@ impl Kind {
             Kind::Decision => "Decision",
             Kind::ExceptionRequest => "ExceptionRequest",
             Kind::OutcomeEntry => "OutcomeEntry",
+            Kind::QuarterlyGoal => "QuarterlyGoal",
             Kind::Session => "Session",
         }
     }

@@ -7,6 +7,7 @@ use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::types::client::OutcomeEntry;
 use crate::graphql::types::decision::{Decision, ExceptionRequest};
+use crate::graphql::types::goal::QuarterlyGoal;
 use crate::graphql::types::program::{Invite, Program};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
@@ -27,6 +28,7 @@ pub enum Node {
     Decision(Decision),
     ExceptionRequest(ExceptionRequest),
     OutcomeEntry(OutcomeEntry),
+    QuarterlyGoal(QuarterlyGoal),
 }
 
 /// The object behind a global id, if the caller may see it.
@@ -65,6 +67,9 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         Kind::OutcomeEntry => access::outcome(ctx, uuid)
             .await?
             .map(|x| Node::OutcomeEntry(OutcomeEntry(x))),
+        Kind::QuarterlyGoal => access::goal(ctx, uuid)
+            .await?
+            .map(|x| Node::QuarterlyGoal(QuarterlyGoal::new(x))),
         // Sessions are listed by `sessions`, not fetched as nodes.
         Kind::Session => None,
     })

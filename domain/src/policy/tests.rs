@@ -102,6 +102,12 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::OutcomeEntry, Action::Read, "AHAHHA"),
     (Kind::OutcomeEntry, Action::Change, "FHAHHF"),
     (Kind::Feedback, Action::List, "AHAHHA"),
+    (Kind::Goal, Action::Read, "AHAHHA"),
+    (Kind::Goal, Action::List, "AHAHHA"),
+    (Kind::Goal, Action::Create, "FFAAHH"),
+    (Kind::Goal, Action::Change, "FFAHHF"),
+    (Kind::Bhag, Action::Read, "AHAHHA"),
+    (Kind::Bhag, Action::Change, "FFAHHA"),
 ];
 
 #[test]
@@ -270,7 +276,7 @@ fn a_read_only_key_for_one_program_reads_only_there_and_changes_nothing() {
 }
 
 /// How many `List` lines the table has.
-const LISTS: usize = 5;
+const LISTS: usize = 6;
 
 #[test]
 fn the_list_count_is_the_tables() {

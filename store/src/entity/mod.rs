@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table. Only the store sees them; callers get plain records.
 
 pub mod audit_log;
+pub mod bhags;
 pub mod client_intake_points;
 pub mod clients;
 pub mod criteria;
@@ -13,6 +14,7 @@ pub mod outcome_entries;
 pub mod programs;
 pub mod prospects;
 pub mod qualifications;
+pub mod quarterly_goals;
 pub mod refresh_tokens;
 pub mod settings;
 pub mod template_versions;

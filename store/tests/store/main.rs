@@ -9,6 +9,7 @@ mod connect;
 mod decisions;
 mod evidence;
 mod feedback;
+mod goals;
 mod invites;
 mod json_format;
 mod outcomes;

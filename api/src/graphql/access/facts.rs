@@ -23,6 +23,8 @@ pub enum Object<'o> {
     /// A prospect, also for its qualifications, decisions and exception requests.
     Prospect(&'o store::Prospect),
     User(&'o store::User),
+    /// A quarterly goal: its mentee and program.
+    Goal(&'o store::QuarterlyGoal),
 }
 
 /// A stored record the policy decides on.
@@ -47,6 +49,7 @@ decided!(
     store::Invite => Invite,
     store::Prospect => Prospect,
     store::User => User,
+    store::QuarterlyGoal => Goal,
 );
 
 /// The policy's answer for `me` on `object`, loading only the facts its rule reads.
@@ -107,6 +110,13 @@ async fn gather(
             facts.program = Some(p.program_id);
             if needs.tie {
                 facts.tie = tie(ctx, me, p.program_id, None).await?;
+            }
+        }
+        Object::Goal(g) => {
+            facts.owner = Some(g.mentee_id);
+            facts.program = Some(g.program_id);
+            if needs.tie {
+                facts.tie = tie(ctx, me, g.program_id, None).await?;
             }
         }
         Object::User(u) => {

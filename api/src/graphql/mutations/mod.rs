@@ -5,6 +5,7 @@ use async_graphql::{MaybeUndefined, MergedObject};
 use crate::error::{ApiError, ApiResult};
 
 pub mod auth;
+pub mod goals;
 pub mod outcomes;
 pub mod programs;
 pub mod prospects;
@@ -20,6 +21,7 @@ pub struct Mutation(
     programs::ProgramMutation,
     prospects::ProspectMutation,
     outcomes::OutcomeMutation,
+    goals::GoalMutation,
 );
 
 /// The rule of every update input for a value that cannot be empty (a name, a

@@ -6,6 +6,7 @@ pub mod datetime;
 pub mod decision;
 pub mod enums;
 pub mod feedback;
+pub mod goal;
 pub mod money;
 pub mod path_to_a;
 pub mod program;

@@ -10,7 +10,9 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::Role;
+use crate::graphql::types::goal::{self, Bhag, QuarterlyGoal};
 use crate::graphql::types::program::Program;
+use crate::graphql::types::units::Quarter;
 
 pub struct User {
     pub row: Arc<store::User>,
@@ -83,6 +85,22 @@ impl User {
         crate::graphql::query::programs_of(ctx, first, after)
             .await
             .map(Some)
+    }
+    /// A mentee's BHAG: shown to the mentee and to the mentors of the programs they are
+    /// enrolled in (`null` for anyone else, and when none is set).
+    async fn bhag(&self, ctx: &Context<'_>) -> ApiResult<Option<Bhag>> {
+        goal::bhag_of(ctx, self).await
+    }
+    /// A mentee's quarterly goals, by quarter, program and creation: all of them for the
+    /// mentee; for a mentor, those in the programs they run; empty for anyone else. At
+    /// most 50 per program and quarter. Every actual of the list is computed together.
+    async fn quarterly_goals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the goals of this quarter.")] quarter: Option<Quarter>,
+        #[graphql(desc = "Only the goals in this program.")] program_id: Option<ID>,
+    ) -> ApiResult<Vec<QuarterlyGoal>> {
+        goal::goals_of(ctx, self, quarter, program_id.as_ref()).await
     }
 }
 
