@@ -88,6 +88,9 @@ pub enum Kind {
     /// The feedback loop's analyses (Pareto picture, calibration, cost of exceptions) over
     /// a set of clients: the `List` line is the set an actor may analyse.
     Feedback,
+    /// The dashboards (a program's, a mentor's programs', a mentee's own): the `List` line
+    /// is the set of mentees and programs an actor may see figures of, as for `Feedback`.
+    Dashboard,
 }
 
 /// What the actor wants to do.
@@ -295,6 +298,8 @@ pub const RULES: &[Rule] = &[
     // The analyses cover the clients one may list as prospects: a mentee's own, the
     // clients of a mentor's programs.
     rule(Kind::Feedback, List, (RUNS_PROGRAM, OWNER)),
+    // The dashboards count what one may list as prospects, as the analyses do.
+    rule(Kind::Dashboard, List, (RUNS_PROGRAM, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

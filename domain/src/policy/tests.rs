@@ -102,6 +102,7 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::OutcomeEntry, Action::Read, "AHAHHA"),
     (Kind::OutcomeEntry, Action::Change, "FHAHHF"),
     (Kind::Feedback, Action::List, "AHAHHA"),
+    (Kind::Dashboard, Action::List, "AHAHHA"),
 ];
 
 #[test]
