@@ -1,6 +1,7 @@
 //! GraphQL object types, built from store records and domain values.
 
 pub mod client;
+pub mod dashboard;
 pub mod datetime;
 pub mod decision;
 pub mod enums;
