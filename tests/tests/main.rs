@@ -14,6 +14,7 @@ mod authorization;
 mod coercion;
 mod concurrency;
 mod core_loop;
+mod dashboard;
 mod errors;
 mod evidence;
 mod exact_scores;
