@@ -54,7 +54,8 @@ impl DateWindow {
                 "must be at most {MAX_WINDOW_YEARS} years after `from`"
             ))));
         }
-        let months = MonthWindow::new(Month::of(from), Month::of(to)).map_err(WindowError::TooLong)?;
+        let months =
+            MonthWindow::new(Month::of(from), Month::of(to)).map_err(WindowError::TooLong)?;
         Ok(Self { from, to, months })
     }
 

@@ -156,10 +156,7 @@ pub async fn rows(
          FROM programs p JOIN enrollments e ON e.program_id = p.id \
          WHERE {scoped}"
     );
-    for row in db
-        .query_all_raw(statement(backend, &sql, values))
-        .await?
-    {
+    for row in db.query_all_raw(statement(backend, &sql, values)).await? {
         let enrolled: i32 = row.try_get("", "enrolled")?;
         let entry = entry(&mut rows, &row)?;
         entry.enrolled = enrolled == 1;
@@ -187,10 +184,7 @@ pub async fn rows(
         count_when("q.verdict = 'ACCEPT_WITH_PLAN'", "accept_with_plan"),
         count_when("q.verdict = 'DECLINE'", "decline"),
     );
-    for row in db
-        .query_all_raw(statement(backend, &sql, values))
-        .await?
-    {
+    for row in db.query_all_raw(statement(backend, &sql, values)).await? {
         let f = &mut entry(&mut rows, &row)?.figures;
         f.prospects_qualified = count(&row, "qualified")?;
         f.tier_a = count(&row, "tier_a")?;
@@ -219,10 +213,7 @@ pub async fn rows(
         count_when("x.status = 'APPROVED'", "approved"),
         count_when("x.status = 'REJECTED'", "rejected"),
     );
-    for row in db
-        .query_all_raw(statement(backend, &sql, values))
-        .await?
-    {
+    for row in db.query_all_raw(statement(backend, &sql, values)).await? {
         let f = &mut entry(&mut rows, &row)?.figures;
         f.taken_on = count(&row, "taken_on")?;
         f.turned_down = count(&row, "turned_down")?;
@@ -252,10 +243,7 @@ pub async fn rows(
          WHERE c.taken_on <= ? AND (c.ended_on IS NULL OR c.ended_on >= ?) AND {scoped} \
          GROUP BY c.program_id, c.owner_id"
     );
-    for row in db
-        .query_all_raw(statement(backend, &sql, values))
-        .await?
-    {
+    for row in db.query_all_raw(statement(backend, &sql, values)).await? {
         let f = &mut entry(&mut rows, &row)?.figures;
         f.revenue_minor = sum(&row, "revenue")?;
         f.a_revenue_minor = sum(&row, "a_revenue")?;
@@ -278,10 +266,7 @@ pub async fn rows(
     );
     // The condition's placeholders come first in the text: the select list's, then the
     // WHERE's.
-    for row in db
-        .query_all_raw(statement(backend, &sql, values))
-        .await?
-    {
+    for row in db.query_all_raw(statement(backend, &sql, values)).await? {
         let f = &mut entry(&mut rows, &row)?.figures;
         f.requalifications_due = count(&row, "due")?;
         f.requalifications_overdue = count(&row, "overdue")?;

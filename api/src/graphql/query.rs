@@ -21,9 +21,9 @@ use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStat
 use crate::graphql::types::feedback::{self, FeedbackLoop};
 use crate::graphql::types::path_to_a::WhatIf;
 use crate::graphql::types::program::Program;
-use crate::graphql::types::scalars::Date;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::scalars::Date;
 use crate::graphql::types::session::Session;
 use crate::graphql::types::template::{Template, TemplateVersion};
 use crate::graphql::types::units::Month;
@@ -291,9 +291,7 @@ impl Query {
             desc = "The window's last date (included): not before `from`, at most five years after it."
         )]
         to: Date,
-        #[graphql(
-            desc = "Only this program: one you run (mentors) or are enrolled in (mentees)."
-        )]
+        #[graphql(desc = "Only this program: one you run (mentors) or are enrolled in (mentees).")]
         program_id: Option<ID>,
         #[graphql(
             desc = "Only this mentee: a mentee of your programs (mentors), or yourself (mentees)."

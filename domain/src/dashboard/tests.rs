@@ -62,7 +62,11 @@ fn rates_are_rounded_down_and_missing_without_a_divisor() {
 fn a_requalification_is_due_within_30_days_and_overdue_exactly_when_flagged_for_exit() {
     let today = date(2026, 11, 30);
     let check = |by: Option<NaiveDate>, ended: bool, expected: Option<Requalification>| {
-        assert_eq!(requalification(by, ended, today), expected, "{by:?} {ended}");
+        assert_eq!(
+            requalification(by, ended, today),
+            expected,
+            "{by:?} {ended}"
+        );
         assert_eq!(
             expected == Some(Requalification::Overdue),
             flagged_for_exit(by, ended, today),
@@ -70,7 +74,11 @@ fn a_requalification_is_due_within_30_days_and_overdue_exactly_when_flagged_for_
         );
     };
     check(None, false, None);
-    check(Some(date(2026, 11, 29)), false, Some(Requalification::Overdue));
+    check(
+        Some(date(2026, 11, 29)),
+        false,
+        Some(Requalification::Overdue),
+    );
     check(Some(date(2026, 11, 29)), true, None);
     check(Some(today), false, Some(Requalification::Due));
     check(Some(date(2026, 12, 30)), false, Some(Requalification::Due));
