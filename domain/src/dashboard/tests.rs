@@ -6,7 +6,11 @@ use super::*;
 use crate::flagged_for_exit;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a date")
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("{y}-{m}-{d} is no date"))
+}
+
+fn window(from: NaiveDate, to: NaiveDate) -> DateWindow {
+    DateWindow::new(from, to).unwrap_or_else(|e| panic!("{from}..={to}: {e:?}"))
 }
 
 #[test]
@@ -19,13 +23,13 @@ fn a_window_is_refused_when_it_starts_after_it_ends_or_spans_more_than_five_year
         DateWindow::new(date(2021, 3, 1), date(2026, 3, 2)),
         Err(WindowError::TooLong(_))
     ));
-    let longest = DateWindow::new(date(2021, 3, 1), date(2026, 3, 1)).expect("five years");
+    let longest = window(date(2021, 3, 1), date(2026, 3, 1));
     assert_eq!(longest.months().len(), 61);
-    let day = DateWindow::new(date(2026, 3, 1), date(2026, 3, 1)).expect("one day");
+    let day = window(date(2026, 3, 1), date(2026, 3, 1));
     assert_eq!(day.end_exclusive(), Some(date(2026, 3, 2)));
     assert_eq!(day.months().len(), 1);
     // The months it touches, even partly.
-    let w = DateWindow::new(date(2026, 1, 31), date(2026, 3, 1)).expect("a window");
+    let w = window(date(2026, 1, 31), date(2026, 3, 1));
     assert_eq!(w.months().from(), Month::of(date(2026, 1, 1)));
     assert_eq!(w.months().to(), Month::of(date(2026, 3, 31)));
 }
