@@ -8,6 +8,7 @@
 mod answer;
 mod calibration;
 mod client;
+pub mod dashboard;
 mod decision;
 mod error;
 mod evidence;

@@ -92,6 +92,9 @@ pub enum Kind {
     Goal,
     /// A mentee's BHAG. Its facts are its mentee's, as a `User`.
     Bhag,
+    /// The dashboards (a program's, a mentor's programs', a mentee's own): the `List` line
+    /// is the set of mentees and programs an actor may see figures of, as for `Feedback`.
+    Dashboard,
 }
 
 /// What the actor wants to do.
@@ -321,6 +324,8 @@ pub const RULES: &[Rule] = &[
     ),
     rule(Kind::Bhag, Read, (SELF_OR_LINKED, OWNER)),
     rule(Kind::Bhag, Change, (MENTEES_ONLY, OWNER)),
+    // The dashboards count what one may list as prospects, as the analyses do.
+    rule(Kind::Dashboard, List, (RUNS_PROGRAM, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

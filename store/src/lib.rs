@@ -12,6 +12,7 @@ pub mod clients;
 mod clock;
 mod codes;
 mod connect;
+pub mod dashboard;
 pub mod decisions;
 mod enrollments;
 mod entity;
@@ -42,6 +43,7 @@ pub use connect::{
     Db, SQLITE_CACHE_KIB, StatementCounter, begin_write, connect, connect_counted, migrate,
     sqlite_integrity_check,
 };
+pub use dashboard::DashboardRow;
 pub use decisions::{DecisionRecord, NewDecision};
 pub use error::StoreError;
 pub use exceptions::{ExceptionRequest, ExceptionStatus};

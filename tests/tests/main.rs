@@ -15,6 +15,7 @@ mod built_in_templates;
 mod coercion;
 mod concurrency;
 mod core_loop;
+mod dashboard;
 mod errors;
 mod evidence;
 mod exact_scores;

@@ -394,3 +394,93 @@ async fn the_feedback_loop_and_clients_run_the_same_statements_at_any_data_size(
         "too many statements:{table}"
     );
 }
+
+/// A mentor's dashboard over their programs with its mentee rows (each with its user and
+/// program), and a mentee's own: the same statements with one mentee and 3 clients as
+/// with three mentees in two programs and 15 clients.
+#[tokio::test]
+async fn the_dashboards_run_the_same_statements_at_any_data_size() {
+    let app = TestApp::spawn().await;
+    let world = app.mentee_in_program("REVIEW").await;
+    let server = app.start_instance().await;
+    let this_month = crate::helpers::today().format("%Y-%m").to_string();
+    let add_clients = |mentee: Actor, program: String, count: usize| {
+        let (app, month) = (&app, this_month.clone());
+        async move {
+            for i in 0..count {
+                let (answers, outlook) = match i % 3 {
+                    0 => (Answers::good(), None),
+                    _ => (Answers::middling(), Some(crate::feedback::plan())),
+                };
+                let client = app
+                    .client(&mentee, &program, "Client", &answers, outlook)
+                    .await;
+                app.outcome(&mentee, &client, &month, "100.00", None, None, 4)
+                    .await;
+                let declined = app.create_prospect(&mentee, &program, "No").await;
+                app.qualify(&mentee, &declined, &Answers::knocked_out(), None)
+                    .await;
+                ok(app
+                    .decide(&mentee, &declined, "TURN_DOWN", None, None)
+                    .await);
+            }
+        }
+    };
+    let today = crate::helpers::today().to_string();
+    let vars = json!({ "from": today, "to": today });
+    let measure = |label: &'static str| {
+        let (app, server, world, vars) = (&app, &server, &world, vars.clone());
+        async move {
+            let mentors = counted(
+                app,
+                server,
+                &world.mentor,
+                crate::dashboard::DASHBOARD,
+                vars.clone(),
+            );
+            let (n, data) = mentors.await;
+            let mut out = vec![(label, "mentor's dashboard", n)];
+            let rows = data["dashboard"]["mentees"].as_array().map(Vec::len);
+            let mine = counted(
+                app,
+                server,
+                &world.mentee,
+                crate::dashboard::DASHBOARD,
+                vars.clone(),
+            );
+            out.push((label, "mentee's dashboard", mine.await.0));
+            (out, rows)
+        }
+    };
+    add_clients(world.mentee.clone(), world.program_id.clone(), 3).await;
+    measure("warm-up").await;
+    let (small, small_rows) = measure("1 mentee, 3 clients").await;
+    let p2 = app.create_program(&world.mentor, &world.version_id).await;
+    let (_, code) = app.create_invite(&world.mentor, &p2, None).await;
+    let second = app.sign_up(&world.invite_code).await;
+    let third = app.sign_up(&code).await;
+    add_clients(world.mentee.clone(), world.program_id.clone(), 4).await;
+    add_clients(second, world.program_id.clone(), 4).await;
+    add_clients(third, p2, 4).await;
+    let (large, large_rows) = measure("3 mentees, 15 clients").await;
+    server.stop().await;
+    assert_eq!((small_rows, large_rows), (Some(1), Some(3)));
+    let table: String = small
+        .iter()
+        .chain(&large)
+        .map(|(data, what, n)| format!("\n  {data}, {what}: {n}"))
+        .collect();
+    let counts = |rows: &[(&str, &str, u64)]| rows.iter().map(|r| r.2).collect::<Vec<_>>();
+    assert_eq!(
+        counts(&small),
+        counts(&large),
+        "statement counts vary:{table}"
+    );
+    // The request's session check, five counting statements, and (with rows) the rows'
+    // users and programs in one batch each.
+    let limits = [8, 6];
+    assert!(
+        small.iter().zip(limits).all(|(r, limit)| r.2 <= limit),
+        "too many statements:{table}"
+    );
+}

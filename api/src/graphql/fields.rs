@@ -52,6 +52,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ),
             // Its `programId` and `menteeId`: their own `Read` lines.
             ("feedback", Rule(Kind::Feedback, Action::List)),
+            // Its `programId` and `menteeId`: their own `Read` lines.
+            ("dashboard", Rule(Kind::Dashboard, Action::List)),
             // Its `programId`: the program's own `Read` line.
             ("whatIf", EachRead),
             // Your own logins: part of managing your account.
@@ -362,6 +364,49 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         ],
     ),
     ("Money", &[("amount", Parent), ("currencyCode", Parent)]),
+    // The dashboards: what `Query.dashboard` decided covers every figure; a row's mentee
+    // and program are among those it covers.
+    (
+        "Dashboard",
+        &[
+            ("from", Parent),
+            ("to", Parent),
+            ("today", Parent),
+            ("figures", Parent),
+            ("mentees", Parent),
+        ],
+    ),
+    (
+        "DashboardMenteeRow",
+        &[
+            ("mentee", Reached(Kind::User)),
+            ("program", Reached(Kind::Program)),
+            ("figures", Parent),
+        ],
+    ),
+    (
+        "DashboardFigures",
+        &[
+            ("prospectsQualified", Parent),
+            ("tierMix", Parent),
+            ("verdictMix", Parent),
+            ("takenOn", Parent),
+            ("turnedDown", Parent),
+            ("sayNoRateBasisPoints", Parent),
+            ("exceptionsRequested", Parent),
+            ("exceptionRateBasisPoints", Parent),
+            ("exceptionsPending", Parent),
+            ("exceptionsApproved", Parent),
+            ("exceptionsRejected", Parent),
+            ("requalificationsDue", Parent),
+            ("requalificationsOverdue", Parent),
+            ("clientsFlaggedForExit", Parent),
+            ("aShareBasisPoints", Parent),
+            ("aShareGoalBasisPoints", Parent),
+        ],
+    ),
+    ("TierCount", &[("tier", Parent), ("count", Parent)]),
+    ("VerdictCount", &[("verdict", Parent), ("count", Parent)]),
     // The analyses: what `Query.feedback` decided covers every figure; the head's
     // prospects are among the clients it covers.
     (

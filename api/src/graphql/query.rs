@@ -16,6 +16,7 @@ use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::built_in::BuiltInTemplate;
+use crate::graphql::types::dashboard::{self, Dashboard};
 use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
 use crate::graphql::types::feedback::{self, FeedbackLoop};
@@ -23,6 +24,7 @@ use crate::graphql::types::path_to_a::WhatIf;
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::scalars::Date;
 use crate::graphql::types::session::Session;
 use crate::graphql::types::template::{Template, TemplateVersion};
 use crate::graphql::types::units::Month;
@@ -287,6 +289,30 @@ impl Query {
         mentee_id: Option<ID>,
     ) -> ApiResult<Option<FeedbackLoop>> {
         feedback::feedback(ctx, from, to, program_id, mentee_id)
+            .await
+            .map(Some)
+    }
+
+    /// A coaching dashboard over a window of dates: mentors see their programs (all, or
+    /// one with `programId`) with a row per mentee; mentees see their own prospects.
+    /// `null` (with an error) without a valid token, for a program or mentee you may not
+    /// see (`NOT_FOUND`), or for a bad window (`BAD_USER_INPUT`).
+    async fn dashboard(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The window's first date.")] from: Date,
+        #[graphql(
+            desc = "The window's last date (included): not before `from`, at most five years after it."
+        )]
+        to: Date,
+        #[graphql(desc = "Only this program: one you run (mentors) or are enrolled in (mentees).")]
+        program_id: Option<ID>,
+        #[graphql(
+            desc = "Only this mentee: a mentee of your programs (mentors), or yourself (mentees)."
+        )]
+        mentee_id: Option<ID>,
+    ) -> ApiResult<Option<Dashboard>> {
+        dashboard::dashboard(ctx, from, to, program_id, mentee_id)
             .await
             .map(Some)
     }

@@ -108,6 +108,7 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::Goal, Action::Change, "FFAHHF"),
     (Kind::Bhag, Action::Read, "AHAHHA"),
     (Kind::Bhag, Action::Change, "FFAHHA"),
+    (Kind::Dashboard, Action::List, "AHAHHA"),
 ];
 
 #[test]
@@ -276,7 +277,7 @@ fn a_read_only_key_for_one_program_reads_only_there_and_changes_nothing() {
 }
 
 /// How many `List` lines the table has.
-const LISTS: usize = 6;
+const LISTS: usize = 7;
 
 #[test]
 fn the_list_count_is_the_tables() {

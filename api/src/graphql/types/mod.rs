@@ -2,6 +2,7 @@
 
 pub mod built_in;
 pub mod client;
+pub mod dashboard;
 pub mod datetime;
 pub mod decision;
 pub mod enums;
