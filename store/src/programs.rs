@@ -13,7 +13,7 @@ use crate::connect::begin_write;
 use crate::entity::{clients, outcome_entries, programs};
 
 pub use crate::enrollments::{
-    Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, mentees_page,
+    Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, memberships_page, mentees_page,
     remove_enrollment,
 };
 

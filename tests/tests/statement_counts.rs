@@ -23,7 +23,7 @@ const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     prospects(first: $first, filter: { programId: $program }) { \
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
     id name company status latestQualification { id createdAt score tier verdict } \
-    decisions { id decision isException createdAt } } } } }";
+    decisions(first: 10) { nodes { id decision isException createdAt } } } } } }";
 
 /// S3 asking for every field only a qualification's whole row holds (answers, outlook,
 /// explanations), which a page otherwise does not read.
