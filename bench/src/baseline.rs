@@ -400,7 +400,7 @@ async fn own_prospects(
 }
 
 /// S4: a mentor's view of one program: its prospects, newest first, each with its latest
-/// qualification and its first 10 decisions (`decisions(first: 10) { nodes }`).
+/// qualification and its first 5 decisions (`decisions(first: 5) { nodes }`).
 async fn program_prospects(
     State(b): State<Baseline>,
     headers: HeaderMap,
@@ -423,7 +423,7 @@ async fn program_prospects(
     all.sort_by_key(|d| d.id);
     for d in all {
         let of_prospect = decisions.entry(d.prospect_id).or_default();
-        if of_prospect.len() >= 10 {
+        if of_prospect.len() >= 5 {
             continue;
         }
         of_prospect.push(json!({

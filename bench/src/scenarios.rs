@@ -35,7 +35,7 @@ pub const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     prospects(first: $first, filter: { programId: $program }) { \
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
     id name company status latestQualification { id createdAt score tier verdict } \
-    decisions(first: 10) { nodes { id decision isException createdAt } } } } } }";
+    decisions(first: 5) { nodes { id decision isException createdAt } } } } } }";
 
 /// S6: the mentee's Pareto picture over a window, and what their exceptions cost.
 pub const MENTEE_PARETO: &str = "query($from: Month!, $to: Month!) { \

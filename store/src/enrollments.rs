@@ -218,7 +218,13 @@ pub async fn mentees_page(
         .filter(enrollments::Column::RemovedAt.is_null())
         .into_query();
     let select = users::Entity::find().filter(users::Column::Id.in_subquery(enrolled));
-    let page = fetch_page(db, select, Keyset::by_id(users::Column::Id, Order::Asc), &request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(users::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(User::try_from)
 }
 

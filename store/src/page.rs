@@ -136,7 +136,10 @@ impl<T> Page<T> {
             .filter(|item| {
                 let id = id_of(item);
                 request.after.as_ref().is_none_or(|c| follows(id, c))
-                    && request.before.as_ref().is_none_or(|c| follows(c.id, &Cursor::id(id)))
+                    && request
+                        .before
+                        .as_ref()
+                        .is_none_or(|c| follows(c.id, &Cursor::id(id)))
             })
             .collect();
         let size = usize::try_from(request.size).unwrap_or(usize::MAX);
@@ -149,8 +152,16 @@ impl<T> Page<T> {
         }
         Page {
             items: within,
-            has_next: if request.backward { request.before.is_some() } else { more },
-            has_previous: if request.backward { more } else { request.after.is_some() },
+            has_next: if request.backward {
+                request.before.is_some()
+            } else {
+                more
+            },
+            has_previous: if request.backward {
+                more
+            } else {
+                request.after.is_some()
+            },
             total: request.count.then_some(total),
         }
     }
@@ -219,11 +230,7 @@ impl<C: ColumnTrait> Keyset<C> {
             Some(value) => {
                 let mut any = Condition::any()
                     .add(Self::beyond(key, order, value.clone()))
-                    .add(
-                        Condition::all()
-                            .add(key.eq(value.clone()))
-                            .add(id_past),
-                    );
+                    .add(Condition::all().add(key.eq(value.clone())).add(id_past));
                 if nulls_follow {
                     any = any.add(key.is_null());
                 }

@@ -1,7 +1,9 @@
 //! Prospects: the potential clients a mentee qualifies before saying yes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{BasisPoints, DisplayName, LongText, ProspectStatus, QualificationResult, Tier, Verdict};
+use domain::{
+    BasisPoints, DisplayName, LongText, ProspectStatus, QualificationResult, Tier, Verdict,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
@@ -75,7 +77,9 @@ fn latest_of(row: &prospects::Model) -> Result<Option<Latest>, StoreError> {
 }
 
 /// The stored columns of `latest`.
-pub(crate) fn latest_columns(latest: Option<Latest>) -> (Option<i32>, Option<String>, Option<String>) {
+pub(crate) fn latest_columns(
+    latest: Option<Latest>,
+) -> (Option<i32>, Option<String>, Option<String>) {
     match latest {
         Some(l) => (
             Some(int(l.score_bp)),

@@ -244,7 +244,13 @@ pub async fn qualifications_page(
 ) -> Result<Page<Qualification>, StoreError> {
     let select =
         qualifications::Entity::find().filter(qualifications::Column::ProspectId.eq(prospect_id));
-    let page = fetch_page(db, select, Keyset::by_id(qualifications::Column::Id, Order::Desc), &request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(qualifications::Column::Id, Order::Desc),
+        &request,
+    )
+    .await?;
     page.try_map(Qualification::try_from)
 }
 

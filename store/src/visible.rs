@@ -148,7 +148,13 @@ pub async fn programs_page(
     // A program has a mentor, not an owner: a filter by owner admits none.
     let within = condition(visible, |_| Expr::val(false), Some(programs::Column::Id));
     let select = programs::Entity::find().filter(within);
-    let page = fetch_page(db, select, Keyset::by_id(programs::Column::Id, Order::Asc), &request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(programs::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(Program::try_from)
 }
 
@@ -171,6 +177,12 @@ pub async fn templates_page(
     if !include_archived {
         select = select.filter(templates::Column::ArchivedAt.is_null());
     }
-    let page = fetch_page(db, select, Keyset::by_id(templates::Column::Id, Order::Asc), &request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(templates::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(|row| Ok(row.into()))
 }

@@ -310,7 +310,8 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
         (nested(40), "QUERY_TOO_DEEP"),
         (aliases(500), "TOO_MANY_ALIASES"),
         (
-            "{ programs(first: 100) { nodes { mentees(first: 100) { nodes { active } } } } }".into(),
+            "{ programs(first: 100) { nodes { mentees(first: 100) { nodes { active } } } } }"
+                .into(),
             "QUERY_TOO_COMPLEX",
         ),
     ]);

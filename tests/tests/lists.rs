@@ -27,7 +27,9 @@ fn outlook(months: u32) -> Value {
         .with("revenue_fit", number(60_000))
         .with("growth", scale(5))
         .with("bhag_fit", scale(5));
-    let date = today().checked_add_months(Months::new(months)).expect("date");
+    let date = today()
+        .checked_add_months(Months::new(months))
+        .expect("date");
     json!({ "answers": answers.json(), "plan": "Standard package by Q3",
             "requalifyBy": date.to_string() })
 }
@@ -153,7 +155,11 @@ async fn cursors_belong_to_their_ordering_and_first_goes_without_last() {
     hand_made(&app, &w).await;
     let by_name = json!({ "field": "NAME", "direction": "ASC" });
     let data = app
-        .data(w.mentee.tok(), PAGE, json!({ "first": 2, "order": by_name }))
+        .data(
+            w.mentee.tok(),
+            PAGE,
+            json!({ "first": 2, "order": by_name }),
+        )
         .await;
     let cursor = data["prospects"]["pageInfo"]["endCursor"].clone();
     // The same cursor in the other direction: the items before it by name, descending.
@@ -182,7 +188,11 @@ async fn cursors_belong_to_their_ordering_and_first_goes_without_last() {
     }
     // `after` and `before` together: the items between them.
     let all = app
-        .data(w.mentee.tok(), PAGE, json!({ "first": 6, "order": by_name }))
+        .data(
+            w.mentee.tok(),
+            PAGE,
+            json!({ "first": 6, "order": by_name }),
+        )
         .await;
     let edges = "query($a: String, $b: String) { prospects(first: 10, after: $a, before: $b, \
         orderBy: { field: NAME, direction: ASC }) { edges { cursor node { name } } \
@@ -229,7 +239,11 @@ async fn filters_narrow_by_owner_latest_tier_and_verdict_and_update_time() {
         names(&[3, 0])
     );
     assert_eq!(
-        list(mentee.clone(), json!({ "latestVerdict": ["ACCEPT_WITH_PLAN"] })).await,
+        list(
+            mentee.clone(),
+            json!({ "latestVerdict": ["ACCEPT_WITH_PLAN"] })
+        )
+        .await,
         names(&[5, 1])
     );
     assert_eq!(
@@ -257,9 +271,7 @@ async fn filters_narrow_by_owner_latest_tier_and_verdict_and_update_time() {
     );
     // Since `Apple` was qualified: it, `apple` and `Zebra` (and `Other's`, created later).
     let read = "query($id: ID!) { node(id: $id) { ... on Prospect { updatedAt } } }";
-    let apple = app
-        .data(mentee.tok(), read, json!({ "id": ids[1] }))
-        .await;
+    let apple = app.data(mentee.tok(), read, json!({ "id": ids[1] })).await;
     let since = apple["node"]["updatedAt"].clone();
     assert_eq!(
         list(mentor.clone(), json!({ "updatedSince": since })).await,
@@ -321,7 +333,9 @@ async fn nested_lists_are_connections_that_page_both_ways() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
     let ids = hand_made(&app, &w).await;
-    ok(app.decide(&w.mentee, &ids[0], "TURN_DOWN", None, None).await);
+    ok(app
+        .decide(&w.mentee, &ids[0], "TURN_DOWN", None, None)
+        .await);
     app.qualify(&w.mentee, &ids[0], &Answers::all_best(), None)
         .await;
     ok(app.decide(&w.mentee, &ids[0], "TAKE_ON", None, None).await);
@@ -337,7 +351,11 @@ async fn nested_lists_are_connections_that_page_both_ways() {
         .await;
     let d = &first["node"]["decisions"];
     assert_eq!(
-        (d["totalCount"].clone(), d["nodes"].clone(), d["pageInfo"]["hasNextPage"].clone()),
+        (
+            d["totalCount"].clone(),
+            d["nodes"].clone(),
+            d["pageInfo"]["hasNextPage"].clone()
+        ),
         (json!(2), json!([{ "decision": "TURN_DOWN" }]), json!(true))
     );
     let next = app
@@ -349,11 +367,23 @@ async fn nested_lists_are_connections_that_page_both_ways() {
         .await;
     let n = &next["node"]["decisions"];
     assert_eq!(
-        (n["nodes"].clone(), n["pageInfo"]["hasPreviousPage"].clone(), n["pageInfo"]["hasNextPage"].clone()),
-        (json!([{ "decision": "TAKE_ON" }]), json!(true), json!(false))
+        (
+            n["nodes"].clone(),
+            n["pageInfo"]["hasPreviousPage"].clone(),
+            n["pageInfo"]["hasNextPage"].clone()
+        ),
+        (
+            json!([{ "decision": "TAKE_ON" }]),
+            json!(true),
+            json!(false)
+        )
     );
     let last = app
-        .data(w.mentee.tok(), decisions, json!({ "id": ids[0], "last": 1 }))
+        .data(
+            w.mentee.tok(),
+            decisions,
+            json!({ "id": ids[0], "last": 1 }),
+        )
         .await;
     let l = &last["node"]["decisions"];
     assert_eq!(
@@ -370,7 +400,11 @@ async fn nested_lists_are_connections_that_page_both_ways() {
         ... on Program { invites(first: $first, last: $last, before: $before) { totalCount \
         pageInfo { hasPreviousPage startCursor } nodes { code } } } } }";
     let newest = app
-        .data(w.mentor.tok(), invites, json!({ "id": w.program_id, "first": 2 }))
+        .data(
+            w.mentor.tok(),
+            invites,
+            json!({ "id": w.program_id, "first": 2 }),
+        )
         .await;
     let code_list = |v: &Value| -> Vec<String> {
         v["node"]["invites"]["nodes"]
@@ -383,7 +417,11 @@ async fn nested_lists_are_connections_that_page_both_ways() {
     assert_eq!(code_list(&newest), vec![codes[3].clone(), codes[2].clone()]);
     assert_eq!(newest["node"]["invites"]["totalCount"], 4);
     let oldest = app
-        .data(w.mentor.tok(), invites, json!({ "id": w.program_id, "last": 3 }))
+        .data(
+            w.mentor.tok(),
+            invites,
+            json!({ "id": w.program_id, "last": 3 }),
+        )
         .await;
     assert_eq!(
         code_list(&oldest),
@@ -398,9 +436,16 @@ async fn nested_lists_are_connections_that_page_both_ways() {
         )
         .await;
     assert_eq!(code_list(&before), vec![codes[3].clone()]);
-    assert_eq!(before["node"]["invites"]["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(
+        before["node"]["invites"]["pageInfo"]["hasPreviousPage"],
+        false
+    );
     let seen_by_mentee = app
-        .data(w.mentee.tok(), invites, json!({ "id": w.program_id, "first": 2 }))
+        .data(
+            w.mentee.tok(),
+            invites,
+            json!({ "id": w.program_id, "first": 2 }),
+        )
         .await;
     assert_eq!(
         seen_by_mentee["node"],
@@ -411,13 +456,21 @@ async fn nested_lists_are_connections_that_page_both_ways() {
     let draft = json!({ "input": { "id": w.template_id, "name": "Renamed standard",
                                    "definition": crate::definitions::standard_definition("REVIEW") } });
     ok(app
-        .gql(w.mentor.tok(), crate::fixtures::UPDATE_TEMPLATE_DRAFT, draft)
+        .gql(
+            w.mentor.tok(),
+            crate::fixtures::UPDATE_TEMPLATE_DRAFT,
+            draft,
+        )
         .await);
     let versions = "query($id: ID!, $first: Int, $last: Int) { node(id: $id) { ... on Template { \
         versions(first: $first, last: $last) { totalCount pageInfo { hasNextPage hasPreviousPage } \
         nodes { number status } } } } }";
     let v = app
-        .data(w.mentor.tok(), versions, json!({ "id": w.template_id, "first": 1 }))
+        .data(
+            w.mentor.tok(),
+            versions,
+            json!({ "id": w.template_id, "first": 1 }),
+        )
         .await;
     assert_eq!(
         v["node"]["versions"],
@@ -425,7 +478,11 @@ async fn nested_lists_are_connections_that_page_both_ways() {
                 "nodes": [{ "number": 1, "status": "PUBLISHED" }] })
     );
     let v = app
-        .data(w.mentor.tok(), versions, json!({ "id": w.template_id, "last": 1 }))
+        .data(
+            w.mentor.tok(),
+            versions,
+            json!({ "id": w.template_id, "last": 1 }),
+        )
         .await;
     assert_eq!(
         v["node"]["versions"],

@@ -223,7 +223,10 @@ mod tests {
         assert_eq!(size("first", 1).ok(), Some(1));
         assert_eq!(size("last", 100).ok(), Some(100));
         for bad in [0, -1, 101] {
-            assert!(matches!(size("first", bad), Err(ApiError::BadInput(_))), "{bad}");
+            assert!(
+                matches!(size("first", bad), Err(ApiError::BadInput(_))),
+                "{bad}"
+            );
         }
     }
 }

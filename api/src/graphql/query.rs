@@ -15,8 +15,8 @@ use crate::graphql::loaders::{Loaders, UserId};
 use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
-use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::datetime::DateTime;
+use crate::graphql::types::decision::ExceptionRequest;
 use crate::graphql::types::enums::{
     ExceptionStatus, OrderDirection, ProspectStatus, Tier, Verdict,
 };
@@ -212,7 +212,8 @@ impl Query {
         let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows =
             store::visible::templates_page(db(ctx)?, &visible, include_archived, page).await?;
-        Ok(Some(paging::connection(rows,
+        Ok(Some(paging::connection(
+            rows,
             |t| t.id,
             |t| Template(Arc::new(t)),
         )))
@@ -434,7 +435,8 @@ impl Query {
         };
         let status = filter.status.map(Into::into);
         let rows = store::visible::exceptions_page(db, &visible, program, status, page).await?;
-        Ok(Some(paging::connection(rows,
+        Ok(Some(paging::connection(
+            rows,
             |e| e.id,
             |e| ExceptionRequest(Arc::new(e)),
         )))
@@ -491,8 +493,5 @@ pub async fn programs_of(ctx: &Context<'_>, args: paging::Args) -> ApiResult<Con
     let (_, visible) = access::visibility(ctx, policy::Kind::Program)?;
     let page = args.request(ctx)?;
     let rows = store::visible::programs_page(db(ctx)?, &visible, page).await?;
-    Ok(paging::connection(rows,
-        |p| p.id,
-        |p| Program(Arc::new(p)),
-    ))
+    Ok(paging::connection(rows, |p| p.id, |p| Program(Arc::new(p))))
 }

@@ -251,12 +251,12 @@ async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost
     assert_eq!(stored.revision, 21, "every one of the 20 updates counted");
     let filter = store::ProspectFilter::default();
     let all = store::PageRequest {
-    size: 0,
-    backward: false,
-    after: None,
-    before: None,
-    count: true,
-};
+        size: 0,
+        backward: false,
+        after: None,
+        before: None,
+        count: true,
+    };
     let prospects = store::visible::prospects_page(
         &db,
         &crate::support::everything(),

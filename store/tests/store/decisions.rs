@@ -233,7 +233,8 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
         exceptions_page(&db, &queue, program, pending, ALL)
             .await
             .unwrap()
-            .total.unwrap(),
+            .total
+            .unwrap(),
         0
     );
     assert_eq!(

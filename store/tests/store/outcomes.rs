@@ -133,12 +133,16 @@ async fn a_page_of_entries_is_oldest_first_with_its_total() {
     let of_one = outcomes_page(&db, &[one.prospect_id], Some(window), page(10, None))
         .await
         .unwrap();
-    assert_eq!((ids_of(&of_one), of_one.total.unwrap()), (vec![ids[2], ids[3]], 2));
+    assert_eq!(
+        (ids_of(&of_one), of_one.total.unwrap()),
+        (vec![ids[2], ids[3]], 2)
+    );
     assert_eq!(
         outcomes_page(&db, &[], None, page(10, None))
             .await
             .unwrap()
-            .total.unwrap(),
+            .total
+            .unwrap(),
         0
     );
 }

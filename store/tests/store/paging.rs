@@ -17,15 +17,9 @@ async fn walk(db: &store::Db, owner: Uuid, order: ProspectOrder) -> Vec<Uuid> {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = prospects_page(
-            db,
-            &visible,
-            &filter,
-            order,
-            PageRequest::first(7, after),
-        )
-        .await
-        .unwrap();
+        let page = prospects_page(db, &visible, &filter, order, PageRequest::first(7, after))
+            .await
+            .unwrap();
         assert_eq!(page.total.unwrap(), 25);
         assert!(page.items.len() <= 7);
         seen.extend(page.items.iter().map(|p| p.id));
@@ -92,15 +86,18 @@ async fn an_empty_page_request_reports_whether_anything_follows() {
         &filter,
         ProspectOrder::CREATED_ASC,
         PageRequest {
-    size: 0,
-    backward: false,
-    after: None,
-    before: None,
-    count: true,
-},
+            size: 0,
+            backward: false,
+            after: None,
+            before: None,
+            count: true,
+        },
     )
     .await
     .unwrap();
 
-    assert_eq!((page.items.len(), page.has_next, page.total.unwrap()), (0, true, 1));
+    assert_eq!(
+        (page.items.len(), page.has_next, page.total.unwrap()),
+        (0, true, 1)
+    );
 }

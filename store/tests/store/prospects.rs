@@ -127,13 +127,22 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
         program_ids: Some(vec![program.id]),
         ..ProspectFilter::default()
     };
-    assert_eq!(page(mine, new, ProspectOrder::CREATED_ASC).await.total.unwrap(), 2);
+    assert_eq!(
+        page(mine, new, ProspectOrder::CREATED_ASC)
+            .await
+            .total
+            .unwrap(),
+        2
+    );
     let qualified = ProspectFilter {
         statuses: Some(vec![ProspectStatus::Qualified]),
         ..ProspectFilter::default()
     };
     assert_eq!(
-        page(mine, qualified, ProspectOrder::CREATED_ASC).await.total.unwrap(),
+        page(mine, qualified, ProspectOrder::CREATED_ASC)
+            .await
+            .total
+            .unwrap(),
         0
     );
     let no_programs = ProspectFilter {
@@ -143,7 +152,8 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
     assert_eq!(
         page(mine, no_programs, ProspectOrder::CREATED_ASC)
             .await
-            .total.unwrap(),
+            .total
+            .unwrap(),
         0
     );
 

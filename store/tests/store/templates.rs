@@ -363,12 +363,12 @@ async fn archived_templates_are_listed_only_on_request() {
     .unwrap();
     let archived = archive_template(&db, gone.id, Utc::now()).await.unwrap();
     let all = PageRequest {
-    size: 10,
-    backward: false,
-    after: None,
-    before: None,
-    count: true,
-};
+        size: 10,
+        backward: false,
+        after: None,
+        before: None,
+        count: true,
+    };
 
     let active = templates_page(&db, &owned_by(mentor.id), false, all)
         .await

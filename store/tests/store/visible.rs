@@ -186,7 +186,8 @@ async fn a_mentor_lists_the_programs_they_run_and_a_mentee_those_they_are_still_
         programs_page(&db, &within(Programs::EnrolledIn(left.id)), ALL)
             .await
             .unwrap()
-            .total.unwrap(),
+            .total
+            .unwrap(),
         0
     );
 }

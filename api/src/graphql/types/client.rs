@@ -124,7 +124,8 @@ impl Client {
         let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows = store::outcomes::outcomes_page(db(ctx)?, &[self.client.prospect_id], None, page)
             .await?;
-        Ok(paging::connection(rows,
+        Ok(paging::connection(
+            rows,
             |o| o.id,
             |o| OutcomeEntry(Arc::new(o)),
         ))

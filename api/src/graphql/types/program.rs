@@ -104,7 +104,11 @@ impl Program {
         // the mentor's: for them those lists are empty (an error would null the whole
         // program in the response).
         if !access::may_read_roster(ctx, &self.0).await? {
-            return Ok(paging::connection(store::Page::empty(), |m: &store::Enrollment| m.id, Membership));
+            return Ok(paging::connection(
+                store::Page::empty(),
+                |m: &store::Enrollment| m.id,
+                Membership,
+            ));
         }
         let rows =
             store::programs::memberships_page(db(ctx)?, self.0.id, include_removed, page).await?;
@@ -134,7 +138,11 @@ impl Program {
     ) -> ApiResult<Conn<Invite>> {
         let page = paging::Args::new(first, after, last, before).request(ctx)?;
         if !access::may_read_roster(ctx, &self.0).await? {
-            return Ok(paging::connection(store::Page::empty(), |i: &store::Invite| i.id, |i| Invite(Arc::new(i))));
+            return Ok(paging::connection(
+                store::Page::empty(),
+                |i: &store::Invite| i.id,
+                |i| Invite(Arc::new(i)),
+            ));
         }
         let invites = store::invites::invites_of_program(db(ctx)?, self.0.id).await?;
         let page = store::Page::slice(invites, |i| i.id, store::Order::Desc, &page);

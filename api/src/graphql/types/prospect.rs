@@ -107,10 +107,7 @@ impl Prospect {
     ) -> ApiResult<Conn<Qualification>> {
         let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows = store::qualifications::qualifications_page(db(ctx)?, self.0.id, page).await?;
-        Ok(paging::connection(rows,
-            |q| q.id,
-            Qualification::from,
-        ))
+        Ok(paging::connection(rows, |q| q.id, Qualification::from))
     }
     /// Every decision, oldest first (loaded in one batch for every prospect of a list).
     #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
@@ -140,7 +137,11 @@ impl Prospect {
             .unwrap_or_default();
         let all: Vec<store::DecisionRecord> = all.iter().cloned().collect();
         let page = store::Page::slice(all, |d| d.id, store::Order::Asc, &page);
-        Ok(paging::connection(page, |d| d.id, |d| Decision(Arc::new(d))))
+        Ok(paging::connection(
+            page,
+            |d| d.id,
+            |d| Decision(Arc::new(d)),
+        ))
     }
     /// For a prospect taken on with a plan: when it must be qualified again.
     async fn requalify_by(&self) -> Option<Date> {

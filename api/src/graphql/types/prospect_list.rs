@@ -46,7 +46,10 @@ pub fn decode(order: ProspectOrder, text: &str) -> Option<Cursor> {
             .ok()
             .map(Cursor::id);
     };
-    let rest = text.strip_prefix('p')?.strip_prefix(tag)?.strip_prefix(':')?;
+    let rest = text
+        .strip_prefix('p')?
+        .strip_prefix(tag)?
+        .strip_prefix(':')?;
     let (id, value) = rest.split_once(':')?;
     let id = Uuid::try_parse(id).ok()?;
     let value = match value.strip_prefix('V') {
@@ -96,7 +99,10 @@ mod tests {
             Some(Cursor { id, value: None })
         );
         assert_eq!(
-            decode(order(ProspectSort::LatestScore), &format!("ps:{}:Vx", id.simple())),
+            decode(
+                order(ProspectSort::LatestScore),
+                &format!("ps:{}:Vx", id.simple())
+            ),
             None
         );
         let created = format!("c:{}", id.simple());
