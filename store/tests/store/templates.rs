@@ -370,7 +370,7 @@ async fn archived_templates_are_listed_only_on_request() {
         count: true,
     };
 
-    let active = templates_page(&db, &owned_by(mentor.id), false, all)
+    let active = templates_page(&db, &owned_by(mentor.id), false, all.clone())
         .await
         .unwrap();
     let everything = templates_page(&db, &owned_by(mentor.id), true, all)
