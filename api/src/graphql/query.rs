@@ -219,6 +219,8 @@ impl Query {
         )))
     }
 
+    // Relay's four paging arguments, a filter and an order: one argument each.
+    #[allow(clippy::too_many_arguments)]
     /// Mentees: their own prospects. Mentors: the prospects in their programs.
     /// `null` (with an error) without a valid token, or for a bad argument.
     #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
