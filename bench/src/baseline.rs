@@ -400,7 +400,7 @@ async fn own_prospects(
 }
 
 /// S4: a mentor's view of one program: its prospects, newest first, each with its latest
-/// qualification and its decisions.
+/// qualification and its first 5 decisions (`decisions(first: 5) { nodes }`).
 async fn program_prospects(
     State(b): State<Baseline>,
     headers: HeaderMap,
@@ -419,8 +419,14 @@ async fn program_prospects(
     let latest = latest(&b, &page.items).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
     let mut decisions: HashMap<Uuid, Vec<Value>> = HashMap::new();
-    for d in store::decisions::decisions_by_prospect_ids(&b.db, &ids).await? {
-        decisions.entry(d.prospect_id).or_default().push(json!({
+    let mut all = store::decisions::decisions_by_prospect_ids(&b.db, &ids).await?;
+    all.sort_by_key(|d| d.id);
+    for d in all {
+        let of_prospect = decisions.entry(d.prospect_id).or_default();
+        if of_prospect.len() >= 5 {
+            continue;
+        }
+        of_prospect.push(json!({
             "id": d.id, "decision": d.decision, "isException": d.is_exception,
             "createdAt": d.created_at,
         }));
@@ -438,7 +444,7 @@ async fn program_prospects(
             json!({ "cursor": p.id, "node": {
                 "id": p.id, "name": p.name, "company": p.company, "status": p.status,
                 "latestQualification": q,
-                "decisions": decisions.remove(&p.id).unwrap_or_default(),
+                "decisions": { "nodes": decisions.remove(&p.id).unwrap_or_default() },
             }})
         })
         .collect();
@@ -463,8 +469,8 @@ async fn page(
     let actor = policy::Actor::user(me.user_id, policy_role(me.role));
     let visible = policy::visibility(&actor, policy::Kind::Prospect)
         .map_err(|_| Fail(StatusCode::FORBIDDEN, "forbidden"))?;
-    let request = PageRequest { first, after: None };
-    let order = ProspectOrder::CreatedDesc;
+    let request = PageRequest::first(first, None);
+    let order = ProspectOrder::CREATED_DESC;
     Ok(store::visible::prospects_page(&b.db, &visible, filter, order, request).await?)
 }
 

@@ -366,6 +366,7 @@ impl Generator<'_> {
             created_at,
             updated_at: archived_at.unwrap_or(at),
             revision: revision + i32::from(archived_at.is_some()),
+            latest: Some(store::Latest::from(&latest.result)),
         });
         Ok(())
     }

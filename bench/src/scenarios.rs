@@ -35,7 +35,7 @@ pub const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     prospects(first: $first, filter: { programId: $program }) { \
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
     id name company status latestQualification { id createdAt score tier verdict } \
-    decisions { id decision isException createdAt } } } } }";
+    decisions(first: 5) { nodes { id decision isException createdAt } } } } } }";
 
 /// S6: the mentee's Pareto picture over a window, and what their exceptions cost.
 pub const MENTEE_PARETO: &str = "query($from: Month!, $to: Month!) { \
@@ -147,11 +147,8 @@ impl Targets {
             programs: domain::policy::Programs::Any,
             program: None,
         };
-        let request = PageRequest {
-            first: 64,
-            after: None,
-        };
-        let order = ProspectOrder::CreatedDesc;
+        let request = PageRequest::first(64, None);
+        let order = ProspectOrder::CREATED_DESC;
         let page = store::visible::prospects_page(db, &visible, &filter, order, request).await?;
         let writer_prospects: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
         if writer_prospects.is_empty() {

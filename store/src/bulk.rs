@@ -24,7 +24,7 @@ use crate::entity::{
 use crate::error::json_error;
 use crate::exceptions::ExceptionRequest;
 use crate::programs::Enrollment;
-use crate::prospects::Prospect;
+use crate::prospects::{Prospect, latest_columns, name_key};
 use crate::qualifications::Qualification;
 use crate::users::{Role, User};
 
@@ -76,6 +76,7 @@ pub async fn insert_enrollments(db: &impl Conn, records: &[Enrollment]) -> Resul
 /// [`StoreError::Db`] when the database fails; nothing is written.
 pub async fn insert_prospects(db: &impl Conn, records: &[Prospect]) -> Result<(), StoreError> {
     insert_all::<prospects::Entity, _, _>(db, records, |p| {
+        let (latest_score_bp, latest_tier, latest_verdict) = latest_columns(p.latest);
         Ok(prospects::ActiveModel::from(prospects::Model {
             id: p.id,
             owner_id: p.owner_id,
@@ -90,6 +91,10 @@ pub async fn insert_prospects(db: &impl Conn, records: &[Prospect]) -> Result<()
             created_at: p.created_at,
             updated_at: p.updated_at,
             revision: p.revision,
+            name_key: name_key(&p.name),
+            latest_score_bp,
+            latest_tier,
+            latest_verdict,
         }))
     })
     .await

@@ -14,7 +14,7 @@ use crate::connect::begin_write;
 use crate::entity::{enrollments, users};
 use crate::error::unique;
 use crate::invites::redeem_invite;
-use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::page::{Keyset, Order, Page, PageRequest, fetch_page};
 use crate::programs::{Program, program_by_id};
 use crate::users::User;
 
@@ -218,6 +218,33 @@ pub async fn mentees_page(
         .filter(enrollments::Column::RemovedAt.is_null())
         .into_query();
     let select = users::Entity::find().filter(users::Column::Id.in_subquery(enrolled));
-    let page = fetch_page(db, select, users::Column::Id, Order::Asc, request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(users::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(User::try_from)
+}
+
+/// One page of the program's memberships (enrollments), in the order the mentees first
+/// joined; removed ones only with `include_removed`.
+///
+/// # Errors
+/// [`StoreError::Db`] when a query fails.
+pub async fn memberships_page(
+    db: &impl Conn,
+    program_id: Uuid,
+    include_removed: bool,
+    request: PageRequest,
+) -> Result<Page<Enrollment>, StoreError> {
+    let mut select =
+        enrollments::Entity::find().filter(enrollments::Column::ProgramId.eq(program_id));
+    if !include_removed {
+        select = select.filter(enrollments::Column::RemovedAt.is_null());
+    }
+    let keyset = Keyset::by_id(enrollments::Column::Id, Order::Asc);
+    let page = fetch_page(db, select, keyset, &request).await?;
+    page.try_map(|row| Ok(row.into()))
 }

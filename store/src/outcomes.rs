@@ -12,7 +12,7 @@ use crate::clock::now;
 use crate::codes::{int, uint};
 use crate::connect::begin_write;
 use crate::entity::outcome_entries;
-use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::page::{Keyset, Order, Page, PageRequest, fetch_page};
 use crate::{Client, Conn};
 
 /// A stored outcome entry.
@@ -219,6 +219,6 @@ pub async fn outcomes_page(
         );
     }
     let id = outcome_entries::Column::Id;
-    let page = fetch_page(db, select, id, Order::Asc, request).await?;
+    let page = fetch_page(db, select, Keyset::by_id(id, Order::Asc), &request).await?;
     page.try_map(OutcomeRecord::try_from)
 }

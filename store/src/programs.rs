@@ -13,8 +13,8 @@ use crate::connect::begin_write;
 use crate::entity::{clients, outcome_entries, programs};
 
 pub use crate::enrollments::{
-    Enrollment, enroll, enrollment, join_with_invite, mentee_program_ids, mentees_page,
-    remove_enrollment,
+    Enrollment, enroll, enrollment, join_with_invite, memberships_page, mentee_program_ids,
+    mentees_page, remove_enrollment,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! Prospects: the potential clients a mentee qualifies before saying yes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{DisplayName, LongText, ProspectStatus};
+use domain::{
+    BasisPoints, DisplayName, LongText, ProspectStatus, QualificationResult, Tier, Verdict,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Select};
@@ -10,10 +12,10 @@ use uuid::Uuid;
 use crate::Conn;
 use crate::StoreError;
 use crate::clock::{micros, now};
-use crate::codes::Code;
+use crate::codes::{Code, basis_points, int};
 use crate::connect::begin_write;
 use crate::entity::prospects;
-use crate::page::Order;
+use crate::page::{Order, SortValue};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prospect {
@@ -30,12 +32,69 @@ pub struct Prospect {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub revision: i32,
+    /// The latest qualification's result; `None` until the prospect is qualified.
+    pub latest: Option<Latest>,
+}
+
+/// What a prospect copies of its latest qualification's result, for the list's orderings
+/// and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Latest {
+    pub score_bp: BasisPoints,
+    pub tier: Tier,
+    pub verdict: Verdict,
+}
+
+impl From<&QualificationResult> for Latest {
+    fn from(result: &QualificationResult) -> Self {
+        Latest {
+            score_bp: result.now.score_bp,
+            tier: result.now.tier,
+            verdict: result.verdict,
+        }
+    }
+}
+
+/// The key the list sorts names by: Unicode lower case, compared by code point on both
+/// databases (`COLLATE "C"` on PostgreSQL).
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+fn latest_of(row: &prospects::Model) -> Result<Option<Latest>, StoreError> {
+    match (row.latest_score_bp, &row.latest_tier, &row.latest_verdict) {
+        (None, None, None) => Ok(None),
+        (Some(score), Some(tier), Some(verdict)) => Ok(Some(Latest {
+            score_bp: basis_points(score)?,
+            tier: Tier::from_code(tier)?,
+            verdict: Verdict::from_code(verdict)?,
+        })),
+        _ => Err(StoreError::corrupt(format_args!(
+            "prospect {}: a partial copy of its latest result",
+            row.id
+        ))),
+    }
+}
+
+/// The stored columns of `latest`.
+pub(crate) fn latest_columns(
+    latest: Option<Latest>,
+) -> (Option<i32>, Option<String>, Option<String>) {
+    match latest {
+        Some(l) => (
+            Some(int(l.score_bp)),
+            Some(l.tier.code().to_owned()),
+            Some(l.verdict.code().to_owned()),
+        ),
+        None => (None, None, None),
+    }
 }
 
 impl TryFrom<prospects::Model> for Prospect {
     type Error = StoreError;
 
     fn try_from(row: prospects::Model) -> Result<Self, StoreError> {
+        let latest = latest_of(&row)?;
         Ok(Prospect {
             id: row.id,
             owner_id: row.owner_id,
@@ -50,6 +109,7 @@ impl TryFrom<prospects::Model> for Prospect {
             created_at: row.created_at,
             updated_at: row.updated_at,
             revision: row.revision,
+            latest,
         })
     }
 }
@@ -65,20 +125,70 @@ pub struct ProspectFilter {
     pub requalify_due_before: Option<NaiveDate>,
     /// Case-insensitive (ASCII) substring of the name or the company.
     pub search: Option<String>,
+    /// Only prospects of this owner.
+    pub owner_id: Option<Uuid>,
+    /// Only prospects whose latest qualification has one of these tiers.
+    pub latest_tiers: Option<Vec<Tier>>,
+    /// Only prospects whose latest qualification has one of these verdicts.
+    pub latest_verdicts: Option<Vec<Verdict>>,
+    /// Only prospects whose own fields changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// What a prospect list sorts by; ties (and `CreatedAt` itself: ids are UUID v7) by id.
+/// Nulls (no score, no date) come last in both directions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProspectOrder {
+pub enum ProspectSort {
     #[default]
-    CreatedAsc,
-    CreatedDesc,
+    CreatedAt,
+    UpdatedAt,
+    /// By [`name_key`].
+    Name,
+    LatestScore,
+    RequalifyBy,
 }
 
-impl From<ProspectOrder> for Order {
-    fn from(order: ProspectOrder) -> Self {
-        match order {
-            ProspectOrder::CreatedAsc => Order::Asc,
-            ProspectOrder::CreatedDesc => Order::Desc,
+/// A prospect list's order: a key and a direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProspectOrder {
+    pub by: ProspectSort,
+    pub direction: Order,
+}
+
+impl ProspectOrder {
+    /// Oldest first.
+    pub const CREATED_ASC: ProspectOrder = ProspectOrder {
+        by: ProspectSort::CreatedAt,
+        direction: Order::Asc,
+    };
+    /// Newest first.
+    pub const CREATED_DESC: ProspectOrder = ProspectOrder {
+        by: ProspectSort::CreatedAt,
+        direction: Order::Desc,
+    };
+
+    /// The sort column besides the id; `None` when the id is the key.
+    pub(crate) fn column(self) -> Option<prospects::Column> {
+        match self.by {
+            ProspectSort::CreatedAt => None,
+            ProspectSort::UpdatedAt => Some(prospects::Column::UpdatedAt),
+            ProspectSort::Name => Some(prospects::Column::NameKey),
+            ProspectSort::LatestScore => Some(prospects::Column::LatestScoreBp),
+            ProspectSort::RequalifyBy => Some(prospects::Column::RequalifyBy),
+        }
+    }
+
+    /// The prospect's value of the sort key (`None`: null, or an order by id alone), as a
+    /// cursor carries it.
+    pub fn value_of(self, prospect: &Prospect) -> Option<SortValue> {
+        match self.by {
+            ProspectSort::CreatedAt => None,
+            ProspectSort::UpdatedAt => Some(SortValue::Time(prospect.updated_at)),
+            ProspectSort::Name => Some(SortValue::Text(name_key(&prospect.name))),
+            ProspectSort::LatestScore => prospect
+                .latest
+                .map(|l| SortValue::Int(i64::from(int(l.score_bp)))),
+            ProspectSort::RequalifyBy => prospect.requalify_by.map(SortValue::Date),
         }
     }
 }
@@ -101,6 +211,7 @@ pub async fn create_prospect(
         owner_id,
         program_id,
         name: name.as_str().to_owned(),
+        name_key: name_key(name.as_str()),
         company: company.map(|c| c.as_str().to_owned()),
         notes: notes.map(|n| n.as_str().to_owned()),
         status: ProspectStatus::New.code().to_owned(),
@@ -110,6 +221,9 @@ pub async fn create_prospect(
         created_at: at,
         updated_at: at,
         revision: 1,
+        latest_score_bp: None,
+        latest_tier: None,
+        latest_verdict: None,
     };
     prospects::Entity::insert(prospects::ActiveModel::from(row.clone()))
         .exec_without_returning(db)
@@ -154,6 +268,19 @@ pub(crate) fn filtered(filter: &ProspectFilter) -> Select<prospects::Entity> {
     }
     if !filter.include_archived {
         select = select.filter(prospects::Column::ArchivedAt.is_null());
+    }
+    if let Some(owner) = filter.owner_id {
+        select = select.filter(prospects::Column::OwnerId.eq(owner));
+    }
+    if let Some(tiers) = &filter.latest_tiers {
+        select = select.filter(prospects::Column::LatestTier.is_in(tiers.iter().map(|t| t.code())));
+    }
+    if let Some(verdicts) = &filter.latest_verdicts {
+        select = select
+            .filter(prospects::Column::LatestVerdict.is_in(verdicts.iter().map(|v| v.code())));
+    }
+    if let Some(since) = filter.updated_since {
+        select = select.filter(prospects::Column::UpdatedAt.gte(micros(since)));
     }
     if let Some(date) = filter.requalify_due_before {
         select = select.filter(prospects::Column::RequalifyBy.lt(date));
@@ -266,17 +393,22 @@ pub(crate) async fn save_prospect(
     let row = prospects::Model {
         revision: row.revision + 1,
         updated_at: now(),
+        name_key: name_key(&row.name),
         ..row
     };
     prospects::Entity::update_many()
         .set(prospects::ActiveModel {
             name: Set(row.name.clone()),
+            name_key: Set(row.name_key.clone()),
             company: Set(row.company.clone()),
             notes: Set(row.notes.clone()),
             status: Set(row.status.clone()),
             archived_at: Set(row.archived_at),
             latest_qualification_id: Set(row.latest_qualification_id),
             requalify_by: Set(row.requalify_by),
+            latest_score_bp: Set(row.latest_score_bp),
+            latest_tier: Set(row.latest_tier.clone()),
+            latest_verdict: Set(row.latest_verdict.clone()),
             revision: Set(row.revision),
             updated_at: Set(row.updated_at),
             ..Default::default()

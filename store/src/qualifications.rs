@@ -27,8 +27,8 @@ use crate::connect::begin_write;
 use crate::entity::{prospects, qualifications};
 use crate::error::json_error;
 use crate::evidence;
-use crate::page::{Order, Page, PageRequest, fetch_page};
-use crate::prospects::{lock_prospect, save_prospect};
+use crate::page::{Keyset, Order, Page, PageRequest, fetch_page};
+use crate::prospects::{Latest, latest_columns, lock_prospect, save_prospect};
 
 mod head;
 
@@ -175,6 +175,8 @@ pub async fn insert_qualification(
     new: NewQualification<'_>,
 ) -> Result<Qualification, StoreError> {
     let (prospect_id, requalify_by) = (new.prospect_id, new.result.requalify_by);
+    let (latest_score_bp, latest_tier, latest_verdict) =
+        latest_columns(Some(Latest::from(new.result)));
     let row = row(Uuid::now_v7(), new, now())?;
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;
@@ -185,6 +187,9 @@ pub async fn insert_qualification(
         &txn,
         prospects::Model {
             latest_qualification_id: Some(row.id),
+            latest_score_bp,
+            latest_tier,
+            latest_verdict,
             status: ProspectStatus::Qualified.code().to_owned(),
             requalify_by,
             ..prospect
@@ -239,7 +244,13 @@ pub async fn qualifications_page(
 ) -> Result<Page<Qualification>, StoreError> {
     let select =
         qualifications::Entity::find().filter(qualifications::Column::ProspectId.eq(prospect_id));
-    let page = fetch_page(db, select, qualifications::Column::Id, Order::Desc, request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(qualifications::Column::Id, Order::Desc),
+        &request,
+    )
+    .await?;
     page.try_map(Qualification::try_from)
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entity::{enrollments, exception_requests, programs, prospects, templates};
 use crate::exceptions::{ExceptionRequest, ExceptionStatus};
-use crate::page::{Order, Page, PageRequest, fetch_page};
+use crate::page::{Keyset, Order, Page, PageRequest, fetch_page};
 use crate::programs::Program;
 use crate::prospects::{Prospect, ProspectFilter, ProspectOrder};
 use crate::templates::Template;
@@ -88,7 +88,12 @@ pub async fn prospects_page(
         Some(prospects::Column::ProgramId),
     );
     let select = crate::prospects::filtered(filter).filter(within);
-    let page = fetch_page(db, select, prospects::Column::Id, order.into(), request).await?;
+    let keyset = Keyset {
+        id: prospects::Column::Id,
+        key: order.column(),
+        order: order.direction,
+    };
+    let page = fetch_page(db, select, keyset, &request).await?;
     page.try_map(Prospect::try_from)
 }
 
@@ -127,7 +132,7 @@ pub async fn exceptions_page(
         select = select.filter(exception_requests::Column::Status.eq(status.code()));
     }
     let column = exception_requests::Column::Id;
-    let page = fetch_page(db, select, column, Order::Asc, request).await?;
+    let page = fetch_page(db, select, Keyset::by_id(column, Order::Asc), &request).await?;
     page.try_map(ExceptionRequest::try_from)
 }
 
@@ -143,7 +148,13 @@ pub async fn programs_page(
     // A program has a mentor, not an owner: a filter by owner admits none.
     let within = condition(visible, |_| Expr::val(false), Some(programs::Column::Id));
     let select = programs::Entity::find().filter(within);
-    let page = fetch_page(db, select, programs::Column::Id, Order::Asc, request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(programs::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(Program::try_from)
 }
 
@@ -166,6 +177,12 @@ pub async fn templates_page(
     if !include_archived {
         select = select.filter(templates::Column::ArchivedAt.is_null());
     }
-    let page = fetch_page(db, select, templates::Column::Id, Order::Asc, request).await?;
+    let page = fetch_page(
+        db,
+        select,
+        Keyset::by_id(templates::Column::Id, Order::Asc),
+        &request,
+    )
+    .await?;
     page.try_map(|row| Ok(row.into()))
 }

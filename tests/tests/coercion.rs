@@ -171,7 +171,7 @@ fn cases() -> Vec<Case> {
         case(
             "enum variable",
             PROSPECTS,
-            json!({ "o": { "field": "NAME" } }),
+            json!({ "o": { "field": "POPULARITY" } }),
             "orderBy.field",
         ),
     ]

@@ -13,7 +13,7 @@ use crate::helpers::{TestApp, expect_code, int_at, ok, str_at, unique_email};
 pub const PROSPECT_VIEW: &str = "query($id: ID!) { node(id: $id) { ... on Prospect { id name status requalifyBy \
     owner { id } program { id } latestQualification { id scoreBasisPoints verdict } \
     qualifications(first: 10) { totalCount } \
-    decisions { id decision isException reason exceptionRequest { id status note reviewer { id } } } } } }";
+    decisions { nodes { id decision isException reason exceptionRequest { id status note reviewer { id } } } } } } }";
 
 #[tokio::test]
 async fn mentor_and_mentee_complete_the_qualification_loop() {
@@ -143,7 +143,7 @@ async fn mentor_and_mentee_complete_the_qualification_loop() {
         seen["node"]["latestQualification"]["scoreBasisPoints"],
         7613
     );
-    assert_eq!(seen["node"]["decisions"][0]["decision"], "TAKE_ON");
+    assert_eq!(seen["node"]["decisions"]["nodes"][0]["decision"], "TAKE_ON");
     let listed = app
         .data(mentor.tok(), "query($p: ID!) { prospects(filter: { programId: $p }) { totalCount nodes { id name } } }", json!({ "p": program_id }))
         .await;
@@ -205,5 +205,5 @@ async fn taking_on_an_unqualified_prospect_is_refused() {
         .data(w.mentee.tok(), PROSPECT_VIEW, json!({ "id": prospect }))
         .await;
     assert_eq!(seen["node"]["status"], "NEW");
-    assert_eq!(seen["node"]["decisions"], json!([]));
+    assert_eq!(seen["node"]["decisions"]["nodes"], json!([]));
 }

@@ -98,7 +98,7 @@ async fn declined_prospect_under_review_policy_is_taken_on_only_after_mentor_app
         .await;
     assert_eq!(seen["node"]["status"], "TAKEN_ON");
     assert_eq!(
-        seen["node"]["decisions"][0]["exceptionRequest"]["status"],
+        seen["node"]["decisions"]["nodes"][0]["exceptionRequest"]["status"],
         "APPROVED"
     );
     let still_pending = app
@@ -125,7 +125,7 @@ async fn rejected_exception_leaves_the_prospect_rejected() {
         .await;
     assert_eq!(seen["node"]["status"], "EXCEPTION_REJECTED");
     assert_eq!(
-        seen["node"]["decisions"][0]["exceptionRequest"]["note"],
+        seen["node"]["decisions"]["nodes"][0]["exceptionRequest"]["note"],
         "This is a C-client. Say no."
     );
 }
@@ -150,7 +150,7 @@ async fn strict_policy_refuses_taking_on_a_declined_prospect_even_with_a_reason(
         .await;
     assert_eq!(seen["node"]["status"], "QUALIFIED");
     assert_eq!(
-        seen["node"]["decisions"],
+        seen["node"]["decisions"]["nodes"],
         json!([]),
         "a refused decision is not recorded"
     );

@@ -32,7 +32,7 @@ pub const CREATE_TEMPLATE: &str = "mutation($input: CreateTemplateInput!) { crea
     criteria { key weight } } } } }";
 pub const UPDATE_TEMPLATE_DRAFT: &str = "mutation($input: UpdateTemplateDraftInput!) { \
     updateTemplateDraft(input: $input) { template { id name revision publishedVersion { id number } \
-    latestVersion { id number status thresholdA criteria { key weight } } versions { id number status } } } }";
+    latestVersion { id number status thresholdA criteria { key weight } } versions { nodes { id number status } } } } }";
 pub const PUBLISH_TEMPLATE: &str = "mutation($id: ID!) { publishTemplate(id: $id) { \
     template { id publishedVersion { id } } version { id number status publishedAt } } }";
 pub const CREATE_PROGRAM: &str = "mutation($input: CreateProgramInput!) { createProgram(input: $input) { \

@@ -181,7 +181,7 @@ async fn editing_a_published_template_creates_one_new_draft_and_leaves_the_publi
         "a draft is edited in place"
     );
     assert_eq!(second_edit["latestVersion"]["thresholdA"], 85);
-    let statuses: Vec<(i64, String)> = second_edit["versions"]
+    let statuses: Vec<(i64, String)> = second_edit["versions"]["nodes"]
         .as_array()
         .expect("versions")
         .iter()

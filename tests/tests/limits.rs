@@ -167,7 +167,7 @@ async fn complexity_weighs_lists_by_first_and_is_capped_at_5000() {
     let mentor = app.mentor().await;
     let nested_pages = |first: u32| {
         format!(
-            "{{ programs(first: {first}) {{ nodes {{ mentees(first: {first}) {{ nodes {{ id }} }} }} }} }}"
+            "{{ programs(first: {first}) {{ nodes {{ mentees(first: {first}) {{ nodes {{ active }} }} }} }} }}"
         )
     };
     // 10 x (1 + 10 x 2 + 1) + 1 = 221: served.
@@ -177,7 +177,7 @@ async fn complexity_weighs_lists_by_first_and_is_capped_at_5000() {
     let (status, found) = run_with(&app, json!({ "query": nested_pages(100) }), mentor.tok()).await;
     assert_eq!((status, found), (400, vec!["QUERY_TOO_COMPLEX".to_owned()]));
     let by_variable = json!({
-        "query": "query($n: Int) { programs(first: $n) { nodes { mentees(first: $n) { nodes { id } } } } }",
+        "query": "query($n: Int) { programs(first: $n) { nodes { mentees(first: $n) { nodes { active } } } } }",
         "variables": { "n": 100 },
     });
     let (status, found) = run_with(&app, by_variable, mentor.tok()).await;
@@ -310,7 +310,8 @@ async fn healthz_stays_fast_while_abusive_queries_are_refused() {
         (nested(40), "QUERY_TOO_DEEP"),
         (aliases(500), "TOO_MANY_ALIASES"),
         (
-            "{ programs(first: 100) { nodes { mentees(first: 100) { nodes { id } } } } }".into(),
+            "{ programs(first: 100) { nodes { mentees(first: 100) { nodes { active } } } } }"
+                .into(),
             "QUERY_TOO_COMPLEX",
         ),
     ]);

@@ -27,6 +27,7 @@ mod input_errors;
 mod integrity;
 mod introspection;
 mod limits;
+mod lists;
 mod operator;
 mod outcomes;
 mod outlook;

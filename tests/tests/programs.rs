@@ -6,7 +6,7 @@ use crate::definitions::Answers;
 use crate::fixtures::{CREATE_INVITE, CREATE_PROSPECT, QUALIFY, UPDATE_PROGRAM};
 use crate::helpers::{TestApp, expect_code, expect_field, int_at, str_at};
 
-const MENTEES: &str = "query($id: ID!) { node(id: $id) { ... on Program { mentees(first: 100) { totalCount nodes { id } } } } }";
+const MENTEES: &str = "query($id: ID!) { node(id: $id) { ... on Program { mentees(first: 100) { totalCount nodes { mentee { id } } } } } }";
 
 #[tokio::test]
 async fn a_removed_mentee_keeps_their_prospects_but_works_no_more_in_the_program() {
@@ -85,7 +85,7 @@ async fn a_removed_mentee_keeps_their_prospects_but_works_no_more_in_the_program
         .await;
     assert_eq!(
         mentees["node"]["mentees"]["nodes"],
-        json!([{ "id": w.mentee.id }])
+        json!([{ "mentee": { "id": w.mentee.id } }])
     );
     let again = app
         .qualify(&w.mentee, &prospect, &Answers::all_best(), None)

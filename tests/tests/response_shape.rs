@@ -268,7 +268,7 @@ async fn a_decision_on_a_qualification_that_is_no_longer_the_latest_records_noth
         .qualify(&w.mentee, &prospect, &Answers::knocked_out(), None)
         .await["qualification"]["id"]
         .clone();
-    let read = "query($id: ID!) { node(id: $id) { ... on Prospect { status decisions { id } } } }";
+    let read = "query($id: ID!) { node(id: $id) { ... on Prospect { status decisions { nodes { id } } } } }";
     let before = app
         .data(w.mentee.tok(), read, json!({ "id": prospect }))
         .await;

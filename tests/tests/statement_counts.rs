@@ -23,7 +23,7 @@ const PROGRAM_PROSPECTS: &str = "query($program: ID!, $first: Int!) { \
     prospects(first: $first, filter: { programId: $program }) { \
     totalCount pageInfo { hasNextPage endCursor } edges { cursor node { \
     id name company status latestQualification { id createdAt score tier verdict } \
-    decisions { id decision isException createdAt } } } } }";
+    decisions(first: 5) { nodes { id decision isException createdAt } } } } } }";
 
 /// S3 asking for every field only a qualification's whole row holds (answers, outlook,
 /// explanations), which a page otherwise does not read.
@@ -193,9 +193,11 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
         s3 <= MAX_STATEMENTS && s4 <= MAX_STATEMENTS,
         "more than {MAX_STATEMENTS} statements:{table}"
     );
-    // Whole rows are read instead of heads, not after them.
+    // Whole rows are read instead of heads, not after them; the explained page does not
+    // select `totalCount`, so it runs no count (issue 16): one statement fewer than S3.
     assert_eq!(
-        explained, s3,
+        explained + 1,
+        s3,
         "the rows cost more statements than the heads:{table}"
     );
 }

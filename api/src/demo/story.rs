@@ -338,6 +338,7 @@ impl Records {
                 decided_at
             },
             revision,
+            latest: Some(store::Latest::from(&q.result)),
         });
         self.qualifications.push(q.clone());
         let decision = match &story.fate {

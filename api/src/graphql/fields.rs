@@ -283,6 +283,16 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("program", Reached(Kind::Program)),
         ],
     ),
+    // A program's roster entry: shown to whoever `Program.mentees` shows it to.
+    (
+        "Membership",
+        &[
+            ("mentee", Reached(Kind::User)),
+            ("joinedAt", Parent),
+            ("removedAt", Parent),
+            ("active", Parent),
+        ],
+    ),
     (
         "Prospect",
         &[
@@ -675,8 +685,14 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ("ExceptionRequestEdge", EDGE),
     ("QualificationConnection", PAGE),
     ("QualificationEdge", EDGE),
-    ("UserConnection", PAGE),
-    ("UserEdge", EDGE),
+    ("MembershipConnection", PAGE),
+    ("MembershipEdge", EDGE),
+    ("DecisionConnection", PAGE),
+    ("DecisionEdge", EDGE),
+    ("InviteConnection", PAGE),
+    ("InviteEdge", EDGE),
+    ("TemplateVersionConnection", PAGE),
+    ("TemplateVersionEdge", EDGE),
     ("OutcomeEntryConnection", PAGE),
     ("OutcomeEntryEdge", EDGE),
     // Mutation results: the mutation decided; they show what it changed.

@@ -17,12 +17,16 @@ use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::built_in::BuiltInTemplate;
 use crate::graphql::types::dashboard::{self, Dashboard};
+use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::decision::ExceptionRequest;
-use crate::graphql::types::enums::{ExceptionStatus, OrderDirection, ProspectStatus};
+use crate::graphql::types::enums::{
+    ExceptionStatus, OrderDirection, ProspectStatus, Tier, Verdict,
+};
 use crate::graphql::types::feedback::{self, FeedbackLoop};
 use crate::graphql::types::path_to_a::WhatIf;
 use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
+use crate::graphql::types::prospect_list;
 use crate::graphql::types::qualification::Qualification;
 use crate::graphql::types::scalars::Date;
 use crate::graphql::types::session::Session;
@@ -50,14 +54,36 @@ pub struct ProspectFilter {
     pub search: Option<String>,
     /// Only prospects whose re-qualification date is today or earlier.
     pub requalify_due: Option<bool>,
+    /// Only prospects of this owner: a mentee of your programs (mentors), or yourself
+    /// (mentees; anyone else's id gives an empty list).
+    pub owner_id: Option<ID>,
+    /// Only prospects whose latest qualification has one of these tiers (never-qualified
+    /// ones do not match).
+    pub latest_tier: Option<Vec<Tier>>,
+    /// Only prospects whose latest qualification has one of these verdicts.
+    pub latest_verdict: Option<Vec<Verdict>>,
+    /// Only prospects whose own fields (or latest qualification, status, archiving)
+    /// changed at or after this time: `updatedAt >= updatedSince`.
+    pub updated_since: Option<DateTime>,
 }
 
-/// What prospects can be sorted by.
+/// What prospects can be sorted by; ties by creation. Nulls (no latest score, no
+/// re-qualification date) come last in both directions. A cursor belongs to the field it
+/// was read with: with another field it is `BAD_USER_INPUT`.
 #[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProspectOrderField {
     /// When the prospect was created.
     #[default]
     CreatedAt,
+    /// When the prospect last changed (`updatedAt`).
+    UpdatedAt,
+    /// The name, case-insensitively: compared in Unicode lower case, character by character
+    /// by code point (so `é` sorts after `z`), the same on every database.
+    Name,
+    /// The latest qualification's score; unqualified prospects last.
+    LatestScore,
+    /// The re-qualification date; prospects without one last.
+    RequalifyBy,
 }
 
 /// How a prospect list is sorted.
@@ -135,48 +161,62 @@ impl Query {
 
     /// Mentors: the programs they run. Mentees: the programs they are enrolled in.
     /// `null` (with an error) without a valid token, or for a bad argument.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
-        programs_of(ctx, first, after).await.map(Some)
+        programs_of(ctx, paging::Args::new(first, after, last, before))
+            .await
+            .map(Some)
     }
 
     /// Mentors: their criteria templates.
     /// `null` (with an error) without a valid token or for a mentee, or for a bad argument.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn templates(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
         #[graphql(default, desc = "Include archived templates.")] include_archived: bool,
     ) -> ApiResult<Option<Conn<Template>>> {
         let (_, visible) = access::visibility(ctx, policy::Kind::Template)?;
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows =
             store::visible::templates_page(db(ctx)?, &visible, include_archived, page).await?;
         Ok(Some(paging::connection(
             rows,
-            had_cursor,
             |t| t.id,
             |t| Template(Arc::new(t)),
         )))
@@ -195,21 +235,30 @@ impl Query {
         ))
     }
 
+    // Relay's four paging arguments, a filter and an order: one argument each.
+    #[allow(clippy::too_many_arguments)]
     /// Mentees: their own prospects. Mentors: the prospects in their programs.
     /// `null` (with an error) without a valid token, or for a bad argument.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn prospects(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
         #[graphql(desc = "Which prospects; omit for all you may see.")] filter: Option<
             ProspectFilter,
         >,
@@ -219,8 +268,28 @@ impl Query {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
         let order = order_by.unwrap_or_default();
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        let store_order = store::ProspectOrder {
+            by: match order.field {
+                ProspectOrderField::CreatedAt => store::ProspectSort::CreatedAt,
+                ProspectOrderField::UpdatedAt => store::ProspectSort::UpdatedAt,
+                ProspectOrderField::Name => store::ProspectSort::Name,
+                ProspectOrderField::LatestScore => store::ProspectSort::LatestScore,
+                ProspectOrderField::RequalifyBy => store::ProspectSort::RequalifyBy,
+            },
+            direction: match order.direction {
+                OrderDirection::Asc => store::Order::Asc,
+                OrderDirection::Desc => store::Order::Desc,
+            },
+        };
+        let page = paging::Args::new(first, after, last, before)
+            .request_with(ctx, |text| prospect_list::decode(store_order, text))?;
+        let owner_id = match &filter.owner_id {
+            Some(id) => Some(
+                ids::decode(Kind::User, id)
+                    .map_err(|_| ApiError::bad_field("filter.ownerId", "no such user"))?,
+            ),
+            None => None,
+        };
         let program_ids = match &filter.program_id {
             Some(id) => {
                 let id = ids::decode(Kind::Program, id)
@@ -252,18 +321,21 @@ impl Query {
                 .map_err(|e| ApiError::BadInput(vec![e.at("filter.search")]))?
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
-        };
-        let store_order = match order.direction {
-            OrderDirection::Asc => store::ProspectOrder::CreatedAsc,
-            OrderDirection::Desc => store::ProspectOrder::CreatedDesc,
+            owner_id,
+            latest_tiers: filter
+                .latest_tier
+                .map(|t| t.into_iter().map(Into::into).collect()),
+            latest_verdicts: filter
+                .latest_verdict
+                .map(|v| v.into_iter().map(Into::into).collect()),
+            updated_since: filter.updated_since.map(|at| at.0),
         };
         let rows =
             store::visible::prospects_page(db, &visible, &store_filter, store_order, page).await?;
         preload_nested(ctx, &rows.items).await?;
-        Ok(Some(paging::connection(
+        Ok(Some(paging::connection_with(
             rows,
-            had_cursor,
-            |p| p.id,
+            |p| prospect_list::cursor(store_order, p),
             |p| Prospect(Arc::new(p)),
         )))
     }
@@ -368,19 +440,26 @@ impl Query {
 
     /// Mentors: exception requests in their programs. Mentees: their own.
     /// `null` (with an error) without a valid token, or for a bad argument.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn exception_requests(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
         #[graphql(desc = "Which requests; omit for all you may see.")] filter: Option<
             ExceptionRequestFilter,
         >,
@@ -388,8 +467,7 @@ impl Query {
         let (_, visible) = access::visibility(ctx, policy::Kind::ExceptionRequest)?;
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let program = match &filter.program_id {
             Some(id) => Some(
                 ids::decode(Kind::Program, id)
@@ -401,7 +479,6 @@ impl Query {
         let rows = store::visible::exceptions_page(db, &visible, program, status, page).await?;
         Ok(Some(paging::connection(
             rows,
-            had_cursor,
             |e| e.id,
             |e| ExceptionRequest(Arc::new(e)),
         )))
@@ -454,19 +531,9 @@ async fn preload_nested(ctx: &Context<'_>, prospects: &[store::Prospect]) -> Api
 }
 
 /// The programs the signed-in actor may list: those they run or are enrolled in.
-pub async fn programs_of(
-    ctx: &Context<'_>,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<Conn<Program>> {
+pub async fn programs_of(ctx: &Context<'_>, args: paging::Args) -> ApiResult<Conn<Program>> {
     let (_, visible) = access::visibility(ctx, policy::Kind::Program)?;
-    let had_cursor = after.is_some();
-    let page = paging::request(first, after)?;
+    let page = args.request(ctx)?;
     let rows = store::visible::programs_page(db(ctx)?, &visible, page).await?;
-    Ok(paging::connection(
-        rows,
-        had_cursor,
-        |p| p.id,
-        |p| Program(Arc::new(p)),
-    ))
+    Ok(paging::connection(rows, |p| p.id, |p| Program(Arc::new(p))))
 }

@@ -343,7 +343,8 @@ fn write(
     let revision: i64 = conn
         .prepare_cached(
             "UPDATE prospects SET status = 'QUALIFIED', latest_qualification_id = ?2, \
-             requalify_by = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 \
+             requalify_by = ?3, revision = revision + 1, updated_at = ?4, \
+             latest_score_bp = ?5, latest_tier = ?6, latest_verdict = ?7 WHERE id = ?1 \
              RETURNING revision",
         )?
         .query_row(
@@ -352,6 +353,9 @@ fn write(
                 id.as_bytes().as_slice(),
                 requalify_by,
                 stored_now(),
+                result.now.score_bp.get(),
+                tier(result.now.tier),
+                verdict(result.verdict),
             ),
             |row| row.get(0),
         )?;

@@ -19,6 +19,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub revision: i32,
+    /// The name in lower case: what the list sorts by name on (migration
+    /// `m20261204_000011_list_orderings`).
+    pub name_key: String,
+    /// Copies of the latest qualification's result, for the list's orderings and filters.
+    pub latest_score_bp: Option<i32>,
+    pub latest_tier: Option<String>,
+    pub latest_verdict: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -251,8 +251,11 @@ async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost
     assert_eq!(stored.revision, 21, "every one of the 20 updates counted");
     let filter = store::ProspectFilter::default();
     let all = store::PageRequest {
-        first: 0,
+        size: 0,
+        backward: false,
         after: None,
+        before: None,
+        count: true,
     };
     let prospects = store::visible::prospects_page(
         &db,
@@ -263,7 +266,7 @@ async fn twenty_concurrent_read_then_write_transactions_all_succeed_without_lost
     )
     .await
     .unwrap();
-    assert_eq!(prospects.total, 20);
+    assert_eq!(prospects.total.unwrap(), 20);
 }
 
 fn assert_send<T: Send>(_: T) {}

@@ -21,8 +21,11 @@ use crate::support::display_name;
 use crate::support::{fresh_db, owned_by, program_with_standard, qualify, user, within};
 
 const ALL: PageRequest = PageRequest {
-    first: 100,
+    size: 100,
+    backward: false,
     after: None,
+    before: None,
+    count: true,
 };
 
 struct Setup {
@@ -230,7 +233,8 @@ async fn an_exception_stays_pending_until_the_mentor_reviews_it_once() {
         exceptions_page(&db, &queue, program, pending, ALL)
             .await
             .unwrap()
-            .total,
+            .total
+            .unwrap(),
         0
     );
     assert_eq!(

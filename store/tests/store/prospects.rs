@@ -15,8 +15,11 @@ use crate::support::{display_name, everything, owned_by, text};
 use crate::support::{fresh_db, program_with_standard, user};
 
 const ALL: PageRequest = PageRequest {
-    first: 100,
+    size: 100,
+    backward: false,
     after: None,
+    before: None,
+    count: true,
 };
 
 fn names(prospects: &[Prospect]) -> Vec<&str> {
@@ -81,9 +84,9 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
         }
     };
 
-    let active = page(mine, ProspectFilter::default(), ProspectOrder::CreatedAsc).await;
+    let active = page(mine, ProspectFilter::default(), ProspectOrder::CREATED_ASC).await;
     assert_eq!(
-        (names(&active.items), active.total),
+        (names(&active.items), active.total.unwrap()),
         (vec!["Alice", "Bob"], 2)
     );
 
@@ -93,7 +96,7 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
             include_archived: true,
             ..ProspectFilter::default()
         },
-        ProspectOrder::CreatedDesc,
+        ProspectOrder::CREATED_DESC,
     )
     .await;
     assert_eq!(
@@ -106,13 +109,13 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
         include_archived: true,
         ..ProspectFilter::default()
     };
-    let found = page(everything(), search(" acme "), ProspectOrder::CreatedAsc).await;
+    let found = page(everything(), search(" acme "), ProspectOrder::CREATED_ASC).await;
     assert_eq!(
         names(&found.items),
         vec!["Alice", "Dave acme"],
         "name or company, any case"
     );
-    let literal = page(everything(), search("0%"), ProspectOrder::CreatedAsc).await;
+    let literal = page(everything(), search("0%"), ProspectOrder::CREATED_ASC).await;
     assert_eq!(
         names(&literal.items),
         vec!["Carol 100%"],
@@ -124,13 +127,22 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
         program_ids: Some(vec![program.id]),
         ..ProspectFilter::default()
     };
-    assert_eq!(page(mine, new, ProspectOrder::CreatedAsc).await.total, 2);
+    assert_eq!(
+        page(mine, new, ProspectOrder::CREATED_ASC)
+            .await
+            .total
+            .unwrap(),
+        2
+    );
     let qualified = ProspectFilter {
         statuses: Some(vec![ProspectStatus::Qualified]),
         ..ProspectFilter::default()
     };
     assert_eq!(
-        page(mine, qualified, ProspectOrder::CreatedAsc).await.total,
+        page(mine, qualified, ProspectOrder::CREATED_ASC)
+            .await
+            .total
+            .unwrap(),
         0
     );
     let no_programs = ProspectFilter {
@@ -138,9 +150,10 @@ async fn the_visible_prospects_page_applies_every_filter_and_counts_the_matches(
         ..ProspectFilter::default()
     };
     assert_eq!(
-        page(mine, no_programs, ProspectOrder::CreatedAsc)
+        page(mine, no_programs, ProspectOrder::CREATED_ASC)
             .await
-            .total,
+            .total
+            .unwrap(),
         0
     );
 

@@ -16,8 +16,11 @@ use uuid::Uuid;
 use crate::support::{display_name, fresh_db, program_with_standard, user, within};
 
 const ALL: PageRequest = PageRequest {
-    first: 100,
+    size: 100,
+    backward: false,
     after: None,
+    before: None,
+    count: true,
 };
 
 fn visible(owner: Option<Uuid>, programs: Programs, program: Option<Uuid>) -> Visibility {
@@ -64,7 +67,7 @@ async fn each_list_shows_exactly_what_its_visibility_names() {
                 &db,
                 &v,
                 &ProspectFilter::default(),
-                ProspectOrder::CreatedAsc,
+                ProspectOrder::CREATED_ASC,
                 ALL,
             )
             .await
@@ -170,7 +173,7 @@ async fn a_mentor_lists_the_programs_they_run_and_a_mentee_those_they_are_still_
         .await
         .unwrap();
     assert_eq!(
-        (for_mentee.items, for_mentee.total),
+        (for_mentee.items, for_mentee.total.unwrap()),
         (vec![joined.clone()], 1)
     );
     assert_eq!(
@@ -183,7 +186,8 @@ async fn a_mentor_lists_the_programs_they_run_and_a_mentee_those_they_are_still_
         programs_page(&db, &within(Programs::EnrolledIn(left.id)), ALL)
             .await
             .unwrap()
-            .total,
+            .total
+            .unwrap(),
         0
     );
 }

@@ -197,12 +197,12 @@ async fn lists_and_nested_fields_never_reach_hidden_objects() {
         }
     }
     // (reader, control reader who may see the secret, query, id, secrets)
-    let versions = "... on Template { latestVersion { id } versions { id } }";
+    let versions = "... on Template { latestVersion { id } versions { nodes { id } } }";
     let scans = [
         ("mentee A", format!("{{ programs {{ nodes {{ standard {{ template {{ {versions} }} }} }} }} }}"), Value::Null, vec![x.v2_draft.clone()]),
         ("mentee A", format!("query($id: ID!) {{ node(id: $id) {{ ... on Qualification {{ templateVersion {{ template {{ {versions} }} }} }} }} }}"), json!(x.qualification), vec![x.v2_draft.clone()]),
-        ("mentee B", "query($id: ID!) { node(id: $id) { ... on Program { invites { id code } mentees(first: 100) { nodes { id email } } } } }".to_owned(), json!(x.program), vec![x.invite_code.clone(), x.mentees[0].id.clone(), x.mentees[0].email.clone()]),
-        ("mentee A", "query($id: ID!) { node(id: $id) { ... on ExceptionRequest { program { invites { code } } } } }".to_owned(), json!(x.exception), vec![x.invite_code.clone()]),
+        ("mentee B", "query($id: ID!) { node(id: $id) { ... on Program { invites { nodes { id code } } mentees(first: 100) { nodes { mentee { id email } } } } } }".to_owned(), json!(x.program), vec![x.invite_code.clone(), x.mentees[0].id.clone(), x.mentees[0].email.clone()]),
+        ("mentee A", "query($id: ID!) { node(id: $id) { ... on ExceptionRequest { program { invites { nodes { code } } } } } }".to_owned(), json!(x.exception), vec![x.invite_code.clone()]),
     ];
     for (actor, query, id, secrets) in scans {
         let vars = if id.is_null() {

@@ -130,22 +130,22 @@ async fn mutations_on_hidden_objects_answer_like_missing_ones_and_change_nothing
         .data(
             owner,
             "query($id: ID!) { node(id: $id) { ... on Prospect { name status archived \
-        qualifications { totalCount } decisions { id } } } }",
+        qualifications { totalCount } decisions { nodes { id } } } } }",
             json!({ "id": x.prospect }),
         )
         .await;
     let expected = json!({ "node": { "name": "Flattering referral", "status": "EXCEPTION_PENDING", "archived": false,
-                                     "qualifications": { "totalCount": 1 }, "decisions": [{ "id": x.decision }] } });
+                                     "qualifications": { "totalCount": 1 }, "decisions": { "nodes": [{ "id": x.decision }] } } });
     if prospect != expected {
         failures.push(format!("the prospect changed: {prospect}"));
     }
     let state = m.app.data(mentor, "query($t: ID!, $p: ID!, $e: ID!) { \
         t: node(id: $t) { ... on Template { name archived latestVersion { id status } } } \
-        p: node(id: $p) { ... on Program { name mentees(first: 100) { totalCount } invites { id revoked } } } \
+        p: node(id: $p) { ... on Program { name mentees(first: 100) { totalCount } invites { nodes { id revoked } } } } \
         e: node(id: $e) { ... on ExceptionRequest { status } } }", json!({ "t": x.template, "p": x.program, "e": x.exception })).await;
     let expected = json!({
         "t": { "name": "A-client standard", "archived": false, "latestVersion": { "id": x.v2_draft, "status": "DRAFT" } },
-        "p": { "name": "Strategy Program 2027", "mentees": { "totalCount": 2 }, "invites": [{ "id": x.invite, "revoked": false }] },
+        "p": { "name": "Strategy Program 2027", "mentees": { "totalCount": 2 }, "invites": { "nodes": [{ "id": x.invite, "revoked": false }] } },
         "e": { "status": "PENDING" },
     });
     if state != expected {

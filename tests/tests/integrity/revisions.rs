@@ -242,7 +242,7 @@ async fn every_update_mutation_keeps_the_revision_on_a_no_op_and_treats_null_by_
 #[tokio::test]
 async fn the_same_definition_again_starts_no_new_draft_and_keeps_the_revision() {
     let (app, w, _, _) = world().await;
-    let read = "query($id: ID!) { node(id: $id) { ... on Template { revision versions { id } } } }";
+    let read = "query($id: ID!) { node(id: $id) { ... on Template { revision versions { nodes { id } } } } }";
     let before = app
         .data(w.mentor.tok(), read, json!({ "id": w.template_id }))
         .await;

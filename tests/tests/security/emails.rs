@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, str_at};
 
 const PROGRAM: &str = "query($id: ID!) { node(id: $id) { ... on Program { mentor { id email } \
-    mentees(first: 100) { nodes { id email } } } } }";
+    mentees(first: 100) { nodes { mentee { id email } } } } } }";
 
 #[tokio::test]
 async fn a_mentee_sees_their_own_and_their_mentors_address_a_mentor_their_mentees() {
@@ -36,7 +36,7 @@ async fn a_mentee_sees_their_own_and_their_mentors_address_a_mentor_their_mentee
         .as_array()
         .expect("mentees")
         .iter()
-        .map(|m| str_at(m, "/email"))
+        .map(|m| str_at(m, "/mentee/email"))
         .collect();
     emails.sort();
     let mut expected = vec![w.mentee.email.clone(), other.email.clone()];

@@ -10,7 +10,7 @@ use crate::helpers::{TestApp, codes, expect_code};
 const REMOVE: &str = "mutation($p: ID!, $m: ID!) { removeMentee(input: { programId: $p, menteeId: $m }) { removedMenteeId } }";
 const JOIN: &str = "mutation($c: String!) { joinProgram(inviteCode: $c) { program { id } } }";
 const HISTORY: &str = "query($id: ID!) { node(id: $id) { ... on Prospect { name notes status \
-    archived qualifications { totalCount } decisions { id decision } } } }";
+    archived qualifications { totalCount } decisions { nodes { id decision } } } } }";
 
 #[tokio::test]
 async fn a_removed_mentee_can_write_nothing_more_in_the_program_but_reads_their_history() {

@@ -166,13 +166,13 @@ async fn control_characters_in_any_text_variable_are_bad_user_input_at_their_pat
     let kept = app
         .data(
             w.mentee.tok(),
-            "query($id: ID!) { node(id: $id) { ... on Prospect { name notes decisions { id } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Prospect { name notes decisions { nodes { id } } } } }",
             json!({ "id": prospect }),
         )
         .await;
     assert_eq!(
         kept["node"],
-        json!({ "name": "Kept", "notes": null, "decisions": [] })
+        json!({ "name": "Kept", "notes": null, "decisions": { "nodes": [] } })
     );
 }
 

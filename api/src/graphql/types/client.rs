@@ -110,27 +110,32 @@ impl Client {
         viewer::may_end_client(ctx, &self.client, &self.prospect).await
     }
     /// Its outcome entries, oldest recorded first.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn outcomes(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Conn<OutcomeEntry>> {
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows = store::outcomes::outcomes_page(db(ctx)?, &[self.client.prospect_id], None, page)
             .await?;
         Ok(paging::connection(
             rows,
-            had_cursor,
             |o| o.id,
             |o| OutcomeEntry(Arc::new(o)),
         ))

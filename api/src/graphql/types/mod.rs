@@ -12,6 +12,7 @@ pub mod money;
 pub mod path_to_a;
 pub mod program;
 pub mod prospect;
+pub mod prospect_list;
 pub mod qualification;
 pub mod scalars;
 pub mod session;

@@ -14,7 +14,7 @@ use crate::graphql::paging::{self, Conn};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::template::TemplateVersion;
 use crate::graphql::types::units::CurrencyCode;
-use crate::graphql::types::user::{User, connection_of_users};
+use crate::graphql::types::user::User;
 
 pub struct Program(pub Arc<store::Program>);
 
@@ -70,43 +70,83 @@ impl Program {
             None => Ok(None),
         }
     }
-    /// The enrolled mentees; empty unless you are the program's mentor.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    /// The program's mentees with their membership (when they joined, whether they were
+    /// removed), in the order they first joined; empty unless you are the program's
+    /// mentor.
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn mentees(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
-    ) -> ApiResult<Conn<User>> {
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+        #[graphql(
+            default,
+            desc = "Include mentees removed from the program (default: only active ones)."
+        )]
+        include_removed: bool,
+    ) -> ApiResult<Conn<Membership>> {
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         // Mentees see a program's name and standard, but its roster and invite codes are
         // the mentor's: for them those lists are empty (an error would null the whole
         // program in the response).
         if !access::may_read_roster(ctx, &self.0).await? {
-            return Ok(connection_of_users(store::Page::empty(), had_cursor));
+            return Ok(paging::connection(
+                store::Page::empty(),
+                |m: &store::Enrollment| m.id,
+                Membership,
+            ));
         }
-        let users = store::programs::mentees_page(db(ctx)?, self.0.id, page).await?;
-        Ok(connection_of_users(users, had_cursor))
+        let rows =
+            store::programs::memberships_page(db(ctx)?, self.0.id, include_removed, page).await?;
+        Ok(paging::connection(rows, |m| m.id, Membership))
     }
     /// Invite codes, newest first; empty unless you are the program's mentor.
-    async fn invites(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invite>> {
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
+    async fn invites(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Conn<Invite>> {
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         if !access::may_read_roster(ctx, &self.0).await? {
-            return Ok(Vec::new());
+            return Ok(paging::connection(
+                store::Page::empty(),
+                |i: &store::Invite| i.id,
+                |i| Invite(Arc::new(i)),
+            ));
         }
         let invites = store::invites::invites_of_program(db(ctx)?, self.0.id).await?;
-        Ok(invites
-            .into_iter()
-            .rev()
-            .map(|i| Invite(Arc::new(i)))
-            .collect())
+        let page = store::Page::slice(invites, |i| i.id, store::Order::Desc, &page);
+        Ok(paging::connection(page, |i| i.id, |i| Invite(Arc::new(i))))
     }
     /// Whether you run this program (its mentor).
     async fn viewer_is_mentor(&self, ctx: &Context<'_>) -> ApiResult<bool> {
@@ -128,6 +168,32 @@ impl Program {
     /// once archived).
     async fn viewer_can_create_prospect(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         viewer::may_create_prospect(ctx, &self.0).await
+    }
+}
+
+/// A mentee's membership of a program.
+pub struct Membership(pub store::Enrollment);
+
+/// A mentee's membership of a program: who, since when, and whether they were removed.
+#[Object]
+impl Membership {
+    /// The mentee.
+    async fn mentee(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        Ok(User::new(
+            load::existing(ctx, UserId(self.0.mentee_id)).await?,
+        ))
+    }
+    /// When they first joined (a mentee let back in keeps this date).
+    async fn joined_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    /// When they were removed; `null` while they are enrolled.
+    async fn removed_at(&self) -> Option<DateTime> {
+        self.0.removed_at.map(DateTime)
+    }
+    /// Whether they are enrolled now.
+    async fn active(&self) -> bool {
+        self.0.removed_at.is_none()
     }
 }
 

@@ -85,36 +85,64 @@ impl Prospect {
         }
     }
     /// Every qualification, newest first.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn qualifications(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Conn<Qualification>> {
-        let had_cursor = after.is_some();
-        let page = paging::request(first, after)?;
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let rows = store::qualifications::qualifications_page(db(ctx)?, self.0.id, page).await?;
-        Ok(paging::connection(
-            rows,
-            had_cursor,
-            |q| q.id,
-            Qualification::from,
-        ))
+        Ok(paging::connection(rows, |q| q.id, Qualification::from))
     }
-    /// Every decision, oldest first.
-    async fn decisions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Decision>> {
+    /// Every decision, oldest first (loaded in one batch for every prospect of a list).
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
+    async fn decisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Conn<Decision>> {
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
         let all = load::one(ctx, DecisionsOf(self.0.id))
             .await?
             .unwrap_or_default();
-        Ok(all.iter().map(|d| Decision(Arc::new(d.clone()))).collect())
+        let all: Vec<store::DecisionRecord> = all.iter().cloned().collect();
+        let page = store::Page::slice(all, |d| d.id, store::Order::Asc, &page);
+        Ok(paging::connection(
+            page,
+            |d| d.id,
+            |d| Decision(Arc::new(d)),
+        ))
     }
     /// For a prospect taken on with a plan: when it must be qualified again.
     async fn requalify_by(&self) -> Option<Date> {

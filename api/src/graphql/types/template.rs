@@ -9,6 +9,7 @@ use crate::graphql::access::{self, viewer};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{TemplateId, UserId, VersionsOf};
+use crate::graphql::paging::{self, Conn};
 use crate::graphql::shared::Shared;
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{ExceptionPolicy, Tier, VersionStatus};
@@ -75,15 +76,32 @@ impl Template {
             .cloned()
             .map(TemplateVersion))
     }
-    /// Every version, oldest first.
-    async fn versions(&self, ctx: &Context<'_>) -> ApiResult<Vec<TemplateVersion>> {
-        Ok(self
-            .all_versions(ctx)
-            .await?
-            .iter()
-            .cloned()
-            .map(TemplateVersion)
-            .collect())
+    /// Every version, oldest first (loaded in one batch for every template of a list).
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Conn<TemplateVersion>> {
+        let page = paging::Args::new(first, after, last, before).request(ctx)?;
+        let all: Vec<_> = self.all_versions(ctx).await?.iter().cloned().collect();
+        let page = store::Page::slice(all, |v| v.id, store::Order::Asc, &page);
+        Ok(paging::connection(page, |v| v.id, TemplateVersion))
     }
     /// Whether `updateTemplateDraft` (and `archiveTemplate`, `copyTemplate`) would let you
     /// change it (its owner).

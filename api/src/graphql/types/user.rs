@@ -67,22 +67,29 @@ impl User {
     }
     /// The programs this user runs (mentor) or is enrolled in (mentee). Only for the
     /// viewer: `null`, with a `FORBIDDEN` error, on any other user.
-    #[graphql(complexity = "paging::complexity(first, child_complexity)")]
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn programs(
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "How many items to return: 1 to 100.",
-            default_with = "Some(crate::graphql::paging::DEFAULT_PAGE_SIZE)"
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
         )]
         first: Option<i32>,
         #[graphql(
             desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
         )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
     ) -> ApiResult<Option<Conn<Program>>> {
         access::user_programs(ctx, &self.row).await?;
-        crate::graphql::query::programs_of(ctx, first, after)
+        crate::graphql::query::programs_of(ctx, paging::Args::new(first, after, last, before))
             .await
             .map(Some)
     }
@@ -102,8 +109,4 @@ impl User {
     ) -> ApiResult<Vec<QuarterlyGoal>> {
         goal::goals_of(ctx, self, quarter, program_id.as_ref()).await
     }
-}
-
-pub fn connection_of_users(page: store::Page<store::User>, had_cursor: bool) -> Conn<User> {
-    paging::connection(page, had_cursor, |u| u.id, |u| User::new(Arc::new(u)))
 }

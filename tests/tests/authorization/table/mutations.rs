@@ -279,8 +279,8 @@ async fn every_guarded_mutation_is_refused_as_the_policy_table_says_and_changes_
     // Nothing refused changed anything: X's objects read as before.
     let state = w.m.app.data(w.m.x.mentor.tok(), "query($t: ID!, $p: ID!, $r: ID!, $c: ID!, $o: ID!) { \
         t: node(id: $t) { ... on Template { name archived } } \
-        p: node(id: $p) { ... on Program { name currency mentees(first: 100) { totalCount } invites { revoked } } } \
-        r: node(id: $r) { ... on Prospect { name archived decisions { id } client { takenOn } } } \
+        p: node(id: $p) { ... on Program { name currency mentees(first: 100) { totalCount } invites { nodes { revoked } } } } \
+        r: node(id: $r) { ... on Prospect { name archived decisions { nodes { id } } client { takenOn } } } \
         c: node(id: $c) { ... on Prospect { client { endedOn outcomes { totalCount } } } } \
         o: node(id: $o) { ... on OutcomeEntry { revenue { amount } revision } } }",
         json!({ "t": w.m.x.template, "p": w.m.x.program, "r": w.removed_prospect,
@@ -289,8 +289,8 @@ async fn every_guarded_mutation_is_refused_as_the_policy_table_says_and_changes_
         state,
         json!({
             "t": { "name": "A-client standard", "archived": false },
-            "p": { "name": "Strategy Program 2027", "currency": "EUR", "mentees": { "totalCount": 2 }, "invites": [{ "revoked": false }] },
-            "r": { "name": "Left behind", "archived": false, "decisions": [], "client": null },
+            "p": { "name": "Strategy Program 2027", "currency": "EUR", "mentees": { "totalCount": 2 }, "invites": { "nodes": [{ "revoked": false }] } },
+            "r": { "name": "Left behind", "archived": false, "decisions": { "nodes": [] }, "client": null },
             "c": { "client": { "endedOn": null, "outcomes": { "totalCount": 1 } } },
             "o": { "revenue": { "amount": "100.00" }, "revision": 1 },
         })
