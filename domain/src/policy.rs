@@ -88,6 +88,10 @@ pub enum Kind {
     /// The feedback loop's analyses (Pareto picture, calibration, cost of exceptions) over
     /// a set of clients: the `List` line is the set an actor may analyse.
     Feedback,
+    /// The audit trail: who did what, when, to which object. Its `List` line: a mentor
+    /// the entries of the programs they run (and their own of no program), a mentee the
+    /// entries about them (and their own actions).
+    Audit,
 }
 
 /// What the actor wants to do.
@@ -295,6 +299,8 @@ pub const RULES: &[Rule] = &[
     // The analyses cover the clients one may list as prospects: a mentee's own, the
     // clients of a mentor's programs.
     rule(Kind::Feedback, List, (RUNS_PROGRAM, OWNER)),
+    // The audit trail: a mentor's programs, a mentee's own (`store::visible::audit_page`).
+    rule(Kind::Audit, List, (RUNS_PROGRAM, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

@@ -11,6 +11,7 @@ mod m20261130_000005_json_format;
 mod m20261201_000006_feedback_loop;
 mod m20261202_000007_feedback_locality;
 mod m20261203_000008_session_clients;
+mod m20261204_000010_audit_scope;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_feedback_loop::Migration),
             Box::new(m20261202_000007_feedback_locality::Migration),
             Box::new(m20261203_000008_session_clients::Migration),
+            Box::new(m20261204_000010_audit_scope::Migration),
         ]
     }
 }

@@ -30,6 +30,7 @@ mod outlook;
 mod pagination;
 mod path_to_a;
 mod programs;
+mod requalification;
 mod protocol;
 mod response_shape;
 mod rule_kinds;

@@ -57,6 +57,20 @@ impl<T: OutputType> OutputType for Conn<T> {
 /// # Errors
 /// `BAD_USER_INPUT` for `first` outside 1..=100 or a cursor that is not one of ours.
 pub fn request(first: Option<i32>, after: Option<String>) -> ApiResult<PageRequest> {
+    let first = page_size(first)?;
+    let after = after
+        .map(|cursor| {
+            decode_cursor(&cursor).ok_or_else(|| ApiError::bad_field("after", "not a valid cursor"))
+        })
+        .transpose()?;
+    Ok(PageRequest { first, after })
+}
+
+/// Checks `first` (1..=100, default 20).
+///
+/// # Errors
+/// `BAD_USER_INPUT` for `first` outside 1..=100.
+pub fn page_size(first: Option<i32>) -> ApiResult<u64> {
     let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(1..=MAX_PAGE_SIZE).contains(&first) {
         return Err(ApiError::bad_field(
@@ -64,15 +78,47 @@ pub fn request(first: Option<i32>, after: Option<String>) -> ApiResult<PageReque
             format!("must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
-    let after = after
-        .map(|cursor| {
-            decode_cursor(&cursor).ok_or_else(|| ApiError::bad_field("after", "not a valid cursor"))
-        })
-        .transpose()?;
-    Ok(PageRequest {
-        first: first.unsigned_abs().into(),
-        after,
-    })
+    Ok(first.unsigned_abs().into())
+}
+
+/// The cursor of a keyset of more than the id (a list ordered by a date or a time, then
+/// id): the key's parts as text, opaque to the client.
+pub fn encode_key(parts: &[&str]) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k:{}", parts.join("|")))
+}
+
+/// The parts of a cursor from [`encode_key`].
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `after` for a cursor that is not one of ours.
+pub fn decode_key(cursor: &str) -> ApiResult<Vec<String>> {
+    let bad = || ApiError::bad_field("after", "not a valid cursor");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
+    let key = text.strip_prefix("k:").ok_or_else(bad)?;
+    Ok(key.split('|').map(str::to_owned).collect())
+}
+
+/// A connection from a store page whose cursors `cursor_of` writes ([`encode_key`]).
+pub fn connection_keyed<R, T: OutputType>(
+    page: Page<R>,
+    had_cursor: bool,
+    cursor_of: impl Fn(&R) -> String,
+    map: impl Fn(R) -> T,
+) -> Conn<T> {
+    let mut conn = Connection::with_additional_fields(
+        had_cursor,
+        page.has_next,
+        ConnectionFields {
+            total_count: page.total,
+        },
+    );
+    conn.edges.extend(
+        page.items
+            .into_iter()
+            .map(|item| Edge::new(cursor_of(&item), map(item))),
+    );
+    Conn(conn)
 }
 
 /// The complexity of a connection field: its selection counted once per item it may

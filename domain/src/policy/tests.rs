@@ -102,6 +102,7 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::OutcomeEntry, Action::Read, "AHAHHA"),
     (Kind::OutcomeEntry, Action::Change, "FHAHHF"),
     (Kind::Feedback, Action::List, "AHAHHA"),
+    (Kind::Audit, Action::List, "AHAHHA"),
 ];
 
 #[test]
@@ -270,7 +271,7 @@ fn a_read_only_key_for_one_program_reads_only_there_and_changes_nothing() {
 }
 
 /// How many `List` lines the table has.
-const LISTS: usize = 5;
+const LISTS: usize = 6;
 
 #[test]
 fn the_list_count_is_the_tables() {

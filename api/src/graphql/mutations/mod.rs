@@ -8,6 +8,7 @@ pub mod auth;
 pub mod outcomes;
 pub mod programs;
 pub mod prospects;
+pub mod requalify;
 pub mod templates;
 
 /// Everything a client can change. Each field is `null` when it fails (the error says why);
@@ -20,6 +21,7 @@ pub struct Mutation(
     programs::ProgramMutation,
     prospects::ProspectMutation,
     outcomes::OutcomeMutation,
+    requalify::RequalifyMutation,
 );
 
 /// The rule of every update input for a value that cannot be empty (a name, a

@@ -1,5 +1,6 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod audit;
 pub mod client;
 pub mod datetime;
 pub mod decision;
@@ -10,6 +11,7 @@ pub mod path_to_a;
 pub mod program;
 pub mod prospect;
 pub mod qualification;
+pub mod requalification;
 pub mod scalars;
 pub mod session;
 pub mod template;
