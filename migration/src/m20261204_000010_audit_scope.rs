@@ -124,13 +124,19 @@ const BACKFILL: &[(&str, &str, &str)] = &[
         "CASE WHEN audit_log.action = 'program.join' THEN audit_log.actor_id END",
     ),
     // A user's own account; a mentee removed from a program: the program of the actor's
-    // from which the mentee was removed last.
+    // from which the mentee was removed last; a mentee's sign-up: the program it joined,
+    // their first enrollment.
     (
         "'User'",
-        "CASE WHEN audit_log.action = 'program.remove_mentee' THEN \
-           (SELECT e.program_id FROM enrollments e JOIN programs x ON x.id = e.program_id \
-            WHERE e.mentee_id = audit_log.object_id AND x.mentor_id = audit_log.actor_id \
-              AND e.removed_at IS NOT NULL ORDER BY e.removed_at DESC LIMIT 1) END",
+        "CASE audit_log.action \
+           WHEN 'program.remove_mentee' THEN \
+             (SELECT e.program_id FROM enrollments e JOIN programs x ON x.id = e.program_id \
+              WHERE e.mentee_id = audit_log.object_id AND x.mentor_id = audit_log.actor_id \
+                AND e.removed_at IS NOT NULL ORDER BY e.removed_at DESC LIMIT 1) \
+           WHEN 'user.sign_up' THEN \
+             (SELECT e.program_id FROM enrollments e WHERE e.mentee_id = audit_log.object_id \
+              ORDER BY e.created_at, e.id LIMIT 1) \
+         END",
         "audit_log.object_id",
     ),
 ];

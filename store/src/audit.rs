@@ -130,7 +130,16 @@ fn scope_sql(action: &str, object_type: &str) -> (Part, Part) {
             ),
             OBJECT_USER,
         ),
-        // A user's own account: sign-up, logins, password, removal.
+        // A mentee's sign-up joins the invite's program: their first enrollment.
+        ("user.sign_up", "User") => (
+            (
+                "(SELECT e.program_id FROM enrollments e WHERE e.mentee_id = ? \
+                  ORDER BY e.created_at, e.id LIMIT 1)",
+                &[Bind::Object],
+            ),
+            OBJECT_USER,
+        ),
+        // A user's own account: logins, password, removal.
         (_, "User") => (NONE, OBJECT_USER),
         // Templates and versions are the mentor's; sessions belong to no program.
         _ => (NONE, NONE),

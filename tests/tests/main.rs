@@ -8,6 +8,7 @@ mod helpers;
 
 mod answer_inputs;
 mod archive;
+mod audit_trail;
 mod auth;
 mod auth_hardening;
 mod authorization;
