@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Statement, Value,
+    ColumnTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -112,11 +111,17 @@ fn scope_sql(action: &str, object_type: &str) -> (Part, Part) {
         ),
         // Joining a program is the mentee's (the actor's) enrollment.
         ("program.join", "Program") => (
-            ("(SELECT x.id FROM programs x WHERE x.id = ?)", &[Bind::Object]),
+            (
+                "(SELECT x.id FROM programs x WHERE x.id = ?)",
+                &[Bind::Object],
+            ),
             ("(SELECT x.id FROM users x WHERE x.id = ?)", &[Bind::Actor]),
         ),
         (_, "Program") => (
-            ("(SELECT x.id FROM programs x WHERE x.id = ?)", &[Bind::Object]),
+            (
+                "(SELECT x.id FROM programs x WHERE x.id = ?)",
+                &[Bind::Object],
+            ),
             NONE,
         ),
         // A mentee removed from a program: the actor's program they were removed from last

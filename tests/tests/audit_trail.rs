@@ -91,19 +91,20 @@ async fn a_mentor_reads_the_trail_of_their_programs_and_a_mentee_their_own_newes
     assert_eq!(decide["requestId"].as_str().map(str::len), Some(32));
     let login = &all["nodes"][8];
     assert_eq!(
-        (&login["objectType"], &login["objectId"], &login["actor"]["id"]),
         (
-            &json!("User"),
-            &json!(t.w.mentor.id),
-            &json!(t.w.mentor.id)
-        )
+            &login["objectType"],
+            &login["objectId"],
+            &login["actor"]["id"]
+        ),
+        (&json!("User"), &json!(t.w.mentor.id), &json!(t.w.mentor.id))
     );
     // The mentee: what is about them and what they did.
     let mine = trail(&app, &t.w.mentee, json!({})).await;
     assert_eq!(actions(&mine), MENTEES);
     assert_eq!(mine["nodes"][0]["id"], decide["id"]);
     // Their mentor is someone they may see: named as the actor of what the mentor did.
-    let remove = "mutation($input: RemoveMenteeInput!) { removeMentee(input: $input) { removedMenteeId } }";
+    let remove =
+        "mutation($input: RemoveMenteeInput!) { removeMentee(input: $input) { removedMenteeId } }";
     let input = json!({ "input": { "programId": t.w.program_id, "menteeId": t.w.mentee.id } });
     app.data(t.w.mentor.tok(), remove, input).await;
     let mine = trail(&app, &t.w.mentee, json!({})).await;
@@ -140,8 +141,10 @@ async fn the_trail_filters_by_program_object_actor_action_and_time_and_pages_new
     let to = of_q["nodes"][0]["at"].clone();
     let window = trail(&app, x, filtered(json!({ "from": from, "to": to }))).await;
     assert_eq!(actions(&window), ["prospect.qualify", "prospect.create"]);
-    let combined = filtered(json!({ "programId": t.w.program_id, "actorId": t.w.mentee.id,
-                                    "from": from }));
+    let combined = filtered(
+        json!({ "programId": t.w.program_id, "actorId": t.w.mentee.id,
+                                    "from": from }),
+    );
     assert_eq!(
         actions(&trail(&app, x, combined).await),
         ["prospect.decide", "prospect.qualify", "prospect.create"]
@@ -162,14 +165,16 @@ async fn the_trail_filters_by_program_object_actor_action_and_time_and_pages_new
     let first = trail(&app, x, json!({ "filter": program, "first": 4 })).await;
     assert_eq!(actions(&first), p_actions[..4]);
     assert_eq!(
-        (
-            &first["totalCount"],
-            &first["pageInfo"]["hasNextPage"]
-        ),
+        (&first["totalCount"], &first["pageInfo"]["hasNextPage"]),
         (&json!(6), &json!(true))
     );
     let after = first["pageInfo"]["endCursor"].clone();
-    let second = trail(&app, x, json!({ "filter": program, "first": 4, "after": after })).await;
+    let second = trail(
+        &app,
+        x,
+        json!({ "filter": program, "first": 4, "after": after }),
+    )
+    .await;
     assert_eq!(actions(&second), p_actions[4..]);
     assert_eq!(second["pageInfo"]["hasNextPage"], false);
     expect_field(

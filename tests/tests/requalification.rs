@@ -127,7 +127,10 @@ async fn the_queue_lists_due_and_overdue_clients_oldest_first_with_the_promised_
         ])
     );
     // The window: 0 days is what is overdue or due today; 60 reaches Later.
-    assert_eq!(names(&queue(&app, me, json!({ "within": 0 })).await), ["Late"]);
+    assert_eq!(
+        names(&queue(&app, me, json!({ "within": 0 })).await),
+        ["Late"]
+    );
     assert_eq!(
         names(&queue(&app, me, json!({ "within": 60 })).await),
         ["Late", "Soon", "Later"]
@@ -144,7 +147,12 @@ async fn the_queue_lists_due_and_overdue_clients_oldest_first_with_the_promised_
     assert_eq!(first["pageInfo"]["hasNextPage"], true);
     assert_eq!(first["totalCount"], 3);
     let after = first["pageInfo"]["endCursor"].clone();
-    let second = queue(&app, me, json!({ "within": 60, "first": 2, "after": after })).await;
+    let second = queue(
+        &app,
+        me,
+        json!({ "within": 60, "first": 2, "after": after }),
+    )
+    .await;
     assert_eq!(names(&second), ["Later"]);
     assert_eq!(second["pageInfo"]["hasNextPage"], false);
     assert_eq!(second["nodes"][0]["prospect"]["id"], q.later.as_str());
@@ -173,7 +181,10 @@ async fn a_mentor_sees_the_queue_of_their_programs_and_nobody_else_sees_it() {
     let other = app.mentee_in_program("REVIEW").await;
     for who in [&other.mentor, &other.mentee] {
         let page = queue(&app, who, json!({ "within": 366 })).await;
-        assert_eq!((page["totalCount"].clone(), names(&page).len()), (json!(0), 0));
+        assert_eq!(
+            (page["totalCount"].clone(), names(&page).len()),
+            (json!(0), 0)
+        );
         let program = json!({ "program": q.w.program_id });
         expect_code(&app.gql(who.tok(), QUEUE, program).await, "NOT_FOUND");
         let mentee = json!({ "mentee": q.w.mentee.id });
@@ -203,9 +214,7 @@ async fn requalifying_from_the_queue_is_one_mutation_and_an_accept_takes_the_cli
         { "key": "growth", "value": { "scale": 5 } },
         { "key": "bhag_fit", "value": { "scale": 5 } },
     ]);
-    let input = |seen: &Value| {
-        json!({ "input": { "prospectId": q.late, "changes": changes, "qualificationId": seen } })
-    };
+    let input = |seen: &Value| json!({ "input": { "prospectId": q.late, "changes": changes, "qualificationId": seen } });
     expect_code(
         &app.gql(q.w.mentor.tok(), REQUALIFY, input(&seen)).await,
         "FORBIDDEN",
@@ -250,7 +259,10 @@ async fn requalifying_from_the_queue_is_one_mutation_and_an_accept_takes_the_cli
     let bad = json!({ "input": { "prospectId": q.soon,
         "changes": [{ "key": "growth", "value": { "scale": 4 } },
                     { "key": "no_such_thing", "value": { "scale": 4 } }] } });
-    expect_field(&app.gql(me.tok(), REQUALIFY, bad).await, "input.changes.1.key");
+    expect_field(
+        &app.gql(me.tok(), REQUALIFY, bad).await,
+        "input.changes.1.key",
+    );
 }
 
 #[tokio::test]

@@ -55,10 +55,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             // Your own logins: part of managing your account.
             ("sessions", Rule(Kind::Account, Action::Change)),
             // The prospects one may list; its `programId` and `menteeId`: their own `Read` lines.
-            (
-                "requalificationQueue",
-                Rule(Kind::Prospect, Action::List),
-            ),
+            ("requalificationQueue", Rule(Kind::Prospect, Action::List)),
             // Its `programId`: the program's own `Read` line.
             ("auditTrail", Rule(Kind::Audit, Action::List)),
         ],

@@ -65,9 +65,16 @@ async fn rows_from_before_the_scope_columns_are_backfilled_by_object_type() {
     let mentee = user(&db, Role::Mentee).await;
     let (program, version) = program_with_standard(&db, &mentor).await;
     enroll(&db, program.id, mentee.id).await.unwrap();
-    let prospect = create_prospect(&db, mentee.id, program.id, &display_name("Acme"), None, None)
-        .await
-        .unwrap();
+    let prospect = create_prospect(
+        &db,
+        mentee.id,
+        program.id,
+        &display_name("Acme"),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let (answers, result) = qualify(&version.definition, true);
     let qualification = insert_qualification(
         &db,
@@ -119,7 +126,14 @@ async fn rows_from_before_the_scope_columns_are_backfilled_by_object_type() {
     let p = prospect.id;
     let (m, me) = (mentor.id, mentee.id);
     old_entry(&db, me, "prospect.create", "Prospect", p).await;
-    old_entry(&db, me, "prospect.qualify", "Qualification", qualification.id).await;
+    old_entry(
+        &db,
+        me,
+        "prospect.qualify",
+        "Qualification",
+        qualification.id,
+    )
+    .await;
     old_entry(&db, me, "prospect.decide", "Decision", decision.id).await;
     old_entry(&db, m, "program.create", "Program", program.id).await;
     old_entry(&db, me, "program.join", "Program", program.id).await;
@@ -152,8 +166,15 @@ async fn rows_from_before_the_scope_columns_are_backfilled_by_object_type() {
         .unwrap();
     assert_eq!((new.program_id, new.subject_id), both);
     assert_eq!(scope(&db, p, "prospect.update").await, both);
-    let new = record(&db, Some(m), "template.update", "Template", Some(version.template_id), None)
-        .await
-        .unwrap();
+    let new = record(
+        &db,
+        Some(m),
+        "template.update",
+        "Template",
+        Some(version.template_id),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!((new.program_id, new.subject_id), (None, None));
 }

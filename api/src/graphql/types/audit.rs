@@ -141,7 +141,10 @@ pub async fn trail(
     if let (Some(from), Some(to)) = (scope.from, scope.to)
         && from > to
     {
-        return Err(ApiError::bad_field("filter.to", "must not be before `from`"));
+        return Err(ApiError::bad_field(
+            "filter.to",
+            "must not be before `from`",
+        ));
     }
     if let Some(id) = &filter.program_id {
         let program = access::program(ctx, ids::decode(Kind::Program, id)?)
@@ -163,9 +166,6 @@ pub async fn trail(
     let request = store::visible::AuditRequest { first, after };
     let page = store::visible::audit_page(db(ctx)?, &visible, &scope, request).await?;
     Ok(paging::connection_keyed(
-        page,
-        had_cursor,
-        cursor_of,
-        AuditEntry,
+        page, had_cursor, cursor_of, AuditEntry,
     ))
 }

@@ -79,7 +79,10 @@ impl RequalificationItem {
 }
 
 fn cursor_of(prospect: &store::Prospect) -> String {
-    let due = prospect.requalify_by.map(|d| d.to_string()).unwrap_or_default();
+    let due = prospect
+        .requalify_by
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     paging::encode_key(&[&due, &prospect.id.simple().to_string()])
 }
 
@@ -160,8 +163,10 @@ pub async fn queue(
             .into_iter()
             .map(|c| (c.prospect_id, Arc::new(c)))
             .collect();
-    let mut plans: HashMap<uuid::Uuid, Option<String>> =
-        store::visible::promised_plans(db, &ids).await?.into_iter().collect();
+    let mut plans: HashMap<uuid::Uuid, Option<String>> = store::visible::promised_plans(db, &ids)
+        .await?
+        .into_iter()
+        .collect();
     let mut items = Vec::with_capacity(page.items.len());
     for prospect in &page.items {
         let client = clients
