@@ -95,6 +95,10 @@ pub enum Kind {
     /// The dashboards (a program's, a mentor's programs', a mentee's own): the `List` line
     /// is the set of mentees and programs an actor may see figures of, as for `Feedback`.
     Dashboard,
+    /// The audit trail: who did what, when, to which object. Its `List` line: a mentor
+    /// the entries of the programs they run (and their own of no program), a mentee the
+    /// entries about them (and their own actions).
+    Audit,
 }
 
 /// What the actor wants to do.
@@ -326,6 +330,8 @@ pub const RULES: &[Rule] = &[
     rule(Kind::Bhag, Change, (MENTEES_ONLY, OWNER)),
     // The dashboards count what one may list as prospects, as the analyses do.
     rule(Kind::Dashboard, List, (RUNS_PROGRAM, OWNER)),
+    // The audit trail: a mentor's programs, a mentee's own (`store::visible::audit_page`).
+    rule(Kind::Audit, List, (RUNS_PROGRAM, OWNER)),
     // People: yourself, your mentees (mentor), your mentors (mentee); never another mentee.
     rule(Kind::User, Read, (SELF_OR_LINKED, SELF_OR_LINKED)),
     rule(Kind::User, ListPrograms, (ONLY_THEMSELF, ONLY_THEMSELF)),

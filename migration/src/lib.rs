@@ -12,6 +12,7 @@ mod m20261201_000006_feedback_loop;
 mod m20261202_000007_feedback_locality;
 mod m20261203_000008_session_clients;
 mod m20261204_000009_goals;
+mod m20261204_000010_audit_scope;
 mod m20261204_000011_list_orderings;
 mod m20261204_000012_dashboard_indexes;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_feedback_locality::Migration),
             Box::new(m20261203_000008_session_clients::Migration),
             Box::new(m20261204_000009_goals::Migration),
+            Box::new(m20261204_000010_audit_scope::Migration),
             Box::new(m20261204_000011_list_orderings::Migration),
             Box::new(m20261204_000012_dashboard_indexes::Migration),
         ]

@@ -166,7 +166,9 @@ pub(crate) fn row(
 
 /// Appends a qualification and, in the same transaction, makes it the prospect's latest:
 /// the prospect becomes `Qualified` (a re-qualification restarts the decision), takes the
-/// result's `requalify_by`, and its revision is bumped.
+/// result's `requalify_by`, and its revision is bumped. A prospect taken on stays
+/// `TakenOn` (it is a client being re-qualified) and keeps its date when the new verdict
+/// is `DECLINE`.
 ///
 /// # Errors
 /// [`StoreError::NotFound`] when the prospect does not exist.
@@ -177,12 +179,22 @@ pub async fn insert_qualification(
     let (prospect_id, requalify_by) = (new.prospect_id, new.result.requalify_by);
     let (latest_score_bp, latest_tier, latest_verdict) =
         latest_columns(Some(Latest::from(new.result)));
+    let new_verdict = new.result.verdict;
     let row = row(Uuid::now_v7(), new, now())?;
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;
     qualifications::Entity::insert(qualifications::ActiveModel::from(row.clone()))
         .exec_without_returning(&txn)
         .await?;
+    // A client re-qualified stays a client: the new result moves its date (a plan) or
+    // clears it (`ACCEPT`); a `DECLINE` keeps the date it missed, so it stays flagged for
+    // exit until it is re-qualified or ended.
+    let client = prospect.status == ProspectStatus::TakenOn.code();
+    let (status, requalify_by) = match (client, new_verdict) {
+        (true, Verdict::Decline) => (ProspectStatus::TakenOn, prospect.requalify_by),
+        (true, _) => (ProspectStatus::TakenOn, requalify_by),
+        (false, _) => (ProspectStatus::Qualified, requalify_by),
+    };
     save_prospect(
         &txn,
         prospects::Model {
@@ -190,7 +202,7 @@ pub async fn insert_qualification(
             latest_score_bp,
             latest_tier,
             latest_verdict,
-            status: ProspectStatus::Qualified.code().to_owned(),
+            status: status.code().to_owned(),
             requalify_by,
             ..prospect
         },

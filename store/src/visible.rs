@@ -18,6 +18,12 @@ use crate::prospects::{Prospect, ProspectFilter, ProspectOrder};
 use crate::templates::Template;
 use crate::{StoreError, codes::Code};
 
+mod queue;
+mod trail;
+
+pub use queue::{QueueFilter, promised_plans, requalification_page};
+pub use trail::{AuditFilter, audit_page};
+
 /// `column IN` the programs `programs` names (`None`: any program).
 fn in_programs(column: impl ColumnTrait, programs: Programs) -> Option<SimpleExpr> {
     match programs {

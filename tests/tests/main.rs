@@ -8,6 +8,7 @@ mod helpers;
 
 mod answer_inputs;
 mod archive;
+mod audit_trail;
 mod auth;
 mod auth_hardening;
 mod authorization;
@@ -35,6 +36,7 @@ mod pagination;
 mod path_to_a;
 mod programs;
 mod protocol;
+mod requalification;
 mod response_shape;
 mod rule_kinds;
 mod scoring;

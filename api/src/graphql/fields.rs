@@ -58,6 +58,10 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("whatIf", EachRead),
             // Your own logins: part of managing your account.
             ("sessions", Rule(Kind::Account, Action::Change)),
+            // The prospects one may list; its `programId` and `menteeId`: their own `Read` lines.
+            ("requalificationQueue", Rule(Kind::Prospect, Action::List)),
+            // Its `programId`: the program's own `Read` line.
+            ("auditTrail", Rule(Kind::Audit, Action::List)),
         ],
     ),
     (
@@ -95,6 +99,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("recordOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
             ("correctOutcome", Rule(Kind::OutcomeEntry, Action::Change)),
             ("endClient", Rule(Kind::Client, Action::Change)),
+            ("requalifyProspect", Rule(Kind::Prospect, Action::Change)),
             ("archiveProgram", Rule(Kind::Program, Action::Change)),
             ("endSession", Rule(Kind::Account, Action::Change)),
             ("endOtherSessions", Rule(Kind::Account, Action::Change)),
@@ -417,6 +422,36 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ),
     ("TierCount", &[("tier", Parent), ("count", Parent)]),
     ("VerdictCount", &[("verdict", Parent), ("count", Parent)]),
+    // An item of the queue: listed as its prospect is.
+    (
+        "RequalificationItem",
+        &[
+            ("prospect", Parent),
+            ("client", Parent),
+            ("dueOn", Parent),
+            ("overdue", Parent),
+            ("daysLeft", Parent),
+            ("plan", Parent),
+            ("flaggedForExit", Parent),
+        ],
+    ),
+    ("RequalificationItemConnection", PAGE),
+    ("RequalificationItemEdge", EDGE),
+    // An entry of the trail: `auditTrail` decided; its actor is read by the `User` line.
+    (
+        "AuditEntry",
+        &[
+            ("id", Parent),
+            ("action", Parent),
+            ("objectType", Parent),
+            ("objectId", Parent),
+            ("actor", EachRead),
+            ("requestId", Parent),
+            ("at", Parent),
+        ],
+    ),
+    ("AuditEntryConnection", PAGE),
+    ("AuditEntryEdge", EDGE),
     // The analyses: what `Query.feedback` decided covers every figure; the head's
     // prospects are among the clients it covers.
     (

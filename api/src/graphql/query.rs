@@ -15,6 +15,7 @@ use crate::graphql::loaders::{Loaders, UserId};
 use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::audit::{self, AuditEntry, AuditFilter};
 use crate::graphql::types::built_in::BuiltInTemplate;
 use crate::graphql::types::dashboard::{self, Dashboard};
 use crate::graphql::types::datetime::DateTime;
@@ -28,6 +29,7 @@ use crate::graphql::types::program::Program;
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::prospect_list;
 use crate::graphql::types::qualification::Qualification;
+use crate::graphql::types::requalification::{self, RequalificationItem};
 use crate::graphql::types::scalars::Date;
 use crate::graphql::types::session::Session;
 use crate::graphql::types::template::{Template, TemplateVersion};
@@ -385,6 +387,90 @@ impl Query {
         mentee_id: Option<ID>,
     ) -> ApiResult<Option<Dashboard>> {
         dashboard::dashboard(ctx, from, to, program_id, mentee_id)
+            .await
+            .map(Some)
+    }
+
+    /// The re-qualification queue: clients (taken on, not ended, prospect not archived)
+    /// whose re-qualification date is within `withinDays` from today (UTC) or has passed,
+    /// the soonest due first (then by prospect). Mentors: the clients of their programs;
+    /// mentees: their own. `null` (with an error) without a valid token, for a program or
+    /// mentee you may not list (`NOT_FOUND`), or for a bad argument (`BAD_USER_INPUT`).
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
+    async fn requalification_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many days ahead to look: 0 (overdue and due today) to 366; `null`: 30.",
+            default_with = "Some(crate::graphql::types::requalification::DEFAULT_WITHIN_DAYS)"
+        )]
+        within_days: Option<i32>,
+        #[graphql(
+            desc = "Only the clients of this program: one you run (mentors) or are enrolled in (mentees)."
+        )]
+        program_id: Option<ID>,
+        #[graphql(
+            desc = "Only this mentee's clients: a mentee of your programs (mentors), or yourself (mentees)."
+        )]
+        mentee_id: Option<ID>,
+        #[graphql(
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Option<Conn<RequalificationItem>>> {
+        requalification::queue(
+            ctx,
+            within_days,
+            program_id,
+            mentee_id,
+            paging::Args::new(first, after, last, before),
+        )
+        .await
+        .map(Some)
+    }
+
+    /// The audit trail, newest first: who did what, when, to which object. Mentors: the
+    /// entries of the programs they run (whoever acted) and their own that belong to no
+    /// program (templates, their account). Mentees: the entries about them and their own
+    /// actions. `null` (with an error) without a valid token, for a program you may not
+    /// read (`NOT_FOUND`), or for a bad argument (`BAD_USER_INPUT`).
+    #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
+    async fn audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the trail; omit for all you may read.")] filter: Option<
+            AuditFilter,
+        >,
+        #[graphql(
+            desc = "How many items to return from the start: 1 to 100 (20 when neither `first` nor `last` is given); not together with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Return the items after this cursor (an `endCursor` or edge `cursor` you read); omit for the first page."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "How many items to return from the end: 1 to 100; not together with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Return the items before this cursor (a `startCursor` or edge `cursor` you read). With `after` too: the items between the two."
+        )]
+        before: Option<String>,
+    ) -> ApiResult<Option<Conn<AuditEntry>>> {
+        audit::trail(ctx, filter, paging::Args::new(first, after, last, before))
             .await
             .map(Some)
     }

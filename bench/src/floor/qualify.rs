@@ -363,7 +363,9 @@ fn write(
     let request_id = Uuid::now_v7().simple().to_string();
     conn.prepare_cached(
         "INSERT INTO audit_log (id, actor_id, action, object_type, object_id, request_id, \
-         created_at) VALUES (?1, ?2, 'prospect.qualify', 'Qualification', ?3, ?4, ?5)",
+         created_at, program_id, subject_id) VALUES (?1, ?2, 'prospect.qualify', \
+         'Qualification', ?3, ?4, ?5, (SELECT program_id FROM prospects WHERE id = ?6), \
+         (SELECT owner_id FROM prospects WHERE id = ?6))",
     )?
     .execute((
         Uuid::now_v7().as_bytes().as_slice(),
@@ -371,6 +373,7 @@ fn write(
         id.as_bytes().as_slice(),
         request_id,
         stored_now(),
+        target.prospect.as_bytes().as_slice(),
     ))?;
     Ok(Written {
         qualification: id,

@@ -109,6 +109,7 @@ const EXPECTED: &[(Kind, Action, &str)] = &[
     (Kind::Bhag, Action::Read, "AHAHHA"),
     (Kind::Bhag, Action::Change, "FFAHHA"),
     (Kind::Dashboard, Action::List, "AHAHHA"),
+    (Kind::Audit, Action::List, "AHAHHA"),
 ];
 
 #[test]
@@ -277,7 +278,7 @@ fn a_read_only_key_for_one_program_reads_only_there_and_changes_nothing() {
 }
 
 /// How many `List` lines the table has.
-const LISTS: usize = 7;
+const LISTS: usize = 8;
 
 #[test]
 fn the_list_count_is_the_tables() {

@@ -16,6 +16,11 @@ pub struct Model {
     /// What the action changed, where the action alone does not say (e.g. a corrected
     /// outcome entry's values before and after).
     pub detail: Option<Json>,
+    /// The program the object belongs to; `None` for templates, sessions and accounts.
+    pub program_id: Option<Uuid>,
+    /// The mentee whose data it is (a prospect's owner, a joining or removed mentee, a
+    /// user's own account); `None` for a mentor's templates and programs.
+    pub subject_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

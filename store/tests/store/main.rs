@@ -4,6 +4,7 @@
 // A failed expectation in a test is the test failing, which is what `expect` says.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit_scope;
 mod clients;
 mod connect;
 mod decisions;

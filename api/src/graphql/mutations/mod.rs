@@ -9,6 +9,7 @@ pub mod goals;
 pub mod outcomes;
 pub mod programs;
 pub mod prospects;
+pub mod requalify;
 pub mod templates;
 
 /// Everything a client can change. Each field is `null` when it fails (the error says why);
@@ -22,6 +23,7 @@ pub struct Mutation(
     prospects::ProspectMutation,
     outcomes::OutcomeMutation,
     goals::GoalMutation,
+    requalify::RequalifyMutation,
 );
 
 /// The rule of every update input for a value that cannot be empty (a name, a

@@ -203,15 +203,7 @@ impl ProspectMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: QualifyProspectInput,
     ) -> ApiResult<Option<QualifyProspectPayload>> {
-        let me = actor(ctx)?;
-        let prospect = own_prospect(ctx, &input.prospect_id).await?;
-        let db = db(ctx)?;
-        require_active(&prospect)?;
-        let program = store::programs::program_by_id(db, prospect.program_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        require_open(&program)?;
-        let version = standard_of(ctx, &program).await?;
+        let (prospect, version) = qualifying(ctx, &input.prospect_id).await?;
         let (evidence, evidence_problems) = inputs::evidence(&input.answers, "input.answers");
         let (answers, mut problems) = inputs::domain_answers(input.answers, "input.answers");
         problems.extend(evidence_problems);
@@ -220,48 +212,18 @@ impl ProspectMutation {
             problems.extend(outlook_problems);
             draft
         });
-        let qualified = domain::qualify(
-            &version.definition,
-            &answers,
-            outlook.as_ref(),
-            Utc::now().date_naive(),
-        );
-        // Every problem at once: the answers that are not answers, then the domain's.
-        let qualified = match qualified {
-            Ok(qualified) if problems.is_empty() => qualified,
-            Ok(_) => return Err(ApiError::BadInput(problems)),
-            Err(errors) => {
-                problems.extend(errors.0.into_iter().map(|e| FieldError {
-                    field: format!("input.{}", e.field),
-                    message: e.message,
-                }));
-                return Err(ApiError::BadInput(problems));
-            }
+        let drafted = Drafted {
+            answers,
+            evidence,
+            outlook,
+            problems,
         };
-        let tx = Tx::begin(ctx).await?;
-        let qualification = store::qualifications::insert_qualification(
-            tx.conn(),
-            store::qualifications::NewQualification {
-                prospect_id: prospect.id,
-                template_version_id: version.id,
-                qualified_by: me.user_id,
-                // Checked, in the version's criteria order: the order they are shown in.
-                answers: &qualified.answers,
-                outlook: qualified.outlook.as_ref(),
-                result: &qualified.result,
-                evidence: &evidence,
-            },
-        )
-        .await?;
-        let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
-            .await?;
-        Ok(Some(QualifyProspectPayload {
-            qualification: Qualification::from(qualification),
-            prospect: Prospect(Arc::new(prospect)),
-        }))
+        record_qualification(ctx, &prospect, &version, drafted, |e| FieldError {
+            field: format!("input.{}", e.field),
+            message: e.message,
+        })
+        .await
+        .map(Some)
     }
 
     /// Take on or turn down a prospect. Taking on against a `DECLINE` verdict is an exception:
@@ -347,7 +309,97 @@ impl ProspectMutation {
     }
 }
 
-fn stale_qualification() -> ApiError {
+/// A qualification before it is checked: the answers as drafts, their evidence, the
+/// outlook, and the problems found reading them from the input.
+pub(crate) struct Drafted {
+    pub answers: Vec<domain::AnswerDraft>,
+    pub evidence: Vec<(domain::CriterionKey, domain::Evidence)>,
+    pub outlook: Option<domain::OutlookDraft>,
+    pub problems: Vec<FieldError>,
+}
+
+/// The prospect to qualify (yours, not archived) and its program's standard (the program
+/// not archived).
+///
+/// # Errors
+/// `NOT_FOUND` / `FORBIDDEN` as for any change of the prospect; `CONFLICT` for an archived
+/// prospect or program, or a program without a standard.
+pub(crate) async fn qualifying(
+    ctx: &Context<'_>,
+    prospect_id: &ID,
+) -> ApiResult<(Arc<store::Prospect>, Arc<store::TemplateVersion>)> {
+    let prospect = own_prospect(ctx, prospect_id).await?;
+    require_active(&prospect)?;
+    let program = store::programs::program_by_id(db(ctx)?, prospect.program_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    require_open(&program)?;
+    let version = standard_of(ctx, &program).await?;
+    Ok((prospect, version))
+}
+
+/// Scores `drafted` against `version` as it is today and appends the qualification, with
+/// its audit record: `qualifyProspect` and `requalifyProspect` alike. `at` puts a domain
+/// error (path `answers.0.value`, `outlook.plan`) where the input has it.
+///
+/// # Errors
+/// `BAD_USER_INPUT` with every problem at once: `drafted`'s, then the domain's.
+pub(crate) async fn record_qualification(
+    ctx: &Context<'_>,
+    prospect: &store::Prospect,
+    version: &store::TemplateVersion,
+    drafted: Drafted,
+    at: impl Fn(FieldError) -> FieldError,
+) -> ApiResult<QualifyProspectPayload> {
+    let me = actor(ctx)?;
+    let Drafted {
+        answers,
+        evidence,
+        outlook,
+        mut problems,
+    } = drafted;
+    let qualified = domain::qualify(
+        &version.definition,
+        &answers,
+        outlook.as_ref(),
+        Utc::now().date_naive(),
+    );
+    // Every problem at once: the answers that are not answers, then the domain's.
+    let qualified = match qualified {
+        Ok(qualified) if problems.is_empty() => qualified,
+        Ok(_) => return Err(ApiError::BadInput(problems)),
+        Err(errors) => {
+            problems.extend(errors.0.into_iter().map(at));
+            return Err(ApiError::BadInput(problems));
+        }
+    };
+    let tx = Tx::begin(ctx).await?;
+    let qualification = store::qualifications::insert_qualification(
+        tx.conn(),
+        store::qualifications::NewQualification {
+            prospect_id: prospect.id,
+            template_version_id: version.id,
+            qualified_by: me.user_id,
+            // Checked, in the version's criteria order: the order they are shown in.
+            answers: &qualified.answers,
+            outlook: qualified.outlook.as_ref(),
+            result: &qualified.result,
+            evidence: &evidence,
+        },
+    )
+    .await?;
+    let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
+        .await?;
+    Ok(QualifyProspectPayload {
+        qualification: Qualification::from(qualification),
+        prospect: Prospect(Arc::new(prospect)),
+    })
+}
+
+pub(crate) fn stale_qualification() -> ApiError {
     ApiError::Conflict(
         Conflict::StaleQualification,
         "`qualificationId` is not the prospect's latest qualification; read the latest and decide on it"

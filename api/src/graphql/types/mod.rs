@@ -1,5 +1,6 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod audit;
 pub mod built_in;
 pub mod client;
 pub mod dashboard;
@@ -14,6 +15,7 @@ pub mod program;
 pub mod prospect;
 pub mod prospect_list;
 pub mod qualification;
+pub mod requalification;
 pub mod scalars;
 pub mod session;
 pub mod template;
