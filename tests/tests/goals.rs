@@ -657,3 +657,49 @@ async fn a_list_of_goals_runs_the_same_statements_whatever_its_length() {
     // The user, the goals, three figures, the program (batched): a handful.
     assert!(mentee_large <= 8, "{mentee_large} statements");
 }
+
+#[tokio::test]
+async fn the_dashboard_measures_a_mentee_against_their_own_a_share_goal() {
+    let g = Goals::build().await;
+    let (p, p2) = (g.w.program_id.as_str(), g.other.program_id.as_str());
+    let q = g.q.as_str();
+    g.goal(json!({ "programId": p2, "quarter": q, "kind": "A_SHARE", "targetValue": 5000 }))
+        .await;
+    // A goal of another quarter is not the window's.
+    g.goal(json!({ "programId": p, "quarter": g.cq, "kind": "A_SHARE", "targetValue": 7000 }))
+        .await;
+    let (_, months) = past_quarter();
+    let to = months[2].checked_add_months(Months::new(1)).unwrap() - chrono::Days::new(1);
+    let query = "query($from: Date!, $to: Date!, $program: ID) { \
+        dashboard(from: $from, to: $to, programId: $program) { \
+        figures { aShareGoalBasisPoints } \
+        mentees { mentee { id } figures { aShareGoalBasisPoints } } } }";
+    let window = |program: &str| json!({ "from": months[0], "to": to, "program": program });
+    // P2's mentor: M's row in P2 carries M's goal there.
+    let y = ok(g.app.gql(g.other.mentor.tok(), query, window(p2)).await);
+    let row = y["dashboard"]["mentees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["mentee"]["id"] == g.w.mentee.id)
+        .cloned()
+        .expect("M has a row in P2");
+    assert_eq!(row["figures"]["aShareGoalBasisPoints"], 5000, "{y:#}");
+    // P's mentor: M has no A_SHARE goal in P for that quarter, so the method's target.
+    let x = ok(g.app.gql(g.w.mentor.tok(), query, window(p)).await);
+    let rows = x["dashboard"]["mentees"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert_eq!(row["figures"]["aShareGoalBasisPoints"], 8000, "{x:#}");
+    }
+    // M's own dashboard narrowed to P2: one mentee in one program, their goal.
+    let own = ok(g.app.gql(g.w.mentee.tok(), query, window(p2)).await);
+    assert_eq!(
+        own["dashboard"]["figures"]["aShareGoalBasisPoints"], 5000,
+        "{own:#}"
+    );
+    // Across both programs: the method's target.
+    let both = json!({ "from": months[0], "to": to, "program": null });
+    let all = ok(g.app.gql(g.w.mentee.tok(), query, both).await);
+    assert_eq!(all["dashboard"]["figures"]["aShareGoalBasisPoints"], 8000);
+}

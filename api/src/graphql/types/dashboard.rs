@@ -3,6 +3,8 @@
 //! `store::dashboard` (five statements, grouped by mentee and program); the rates, totals
 //! and order are `domain::dashboard`'s.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use domain::Currency;
 use domain::dashboard::{DateWindow, Figures, MenteeRow, OrderField, WindowError};
@@ -24,24 +26,26 @@ use crate::graphql::types::user::User;
 /// The A-share goal shown against `mentee`'s A-share over `window` (`None`: a dashboard
 /// of several mentees): the method's target for now.
 ///
-/// HOOK(goals): once mentees record quarterly goals, a mentee's own `A_SHARE` goal for the
-/// window's quarter replaces the method's target here (the lead wires it); a dashboard of
-/// several mentees keeps the method's target.
-fn a_share_goal_bp(mentee: Option<Uuid>, window: DateWindow) -> u32 {
-    let _ = (mentee, window);
-    domain::dashboard::A_SHARE_GOAL_BP
+/// The `A_SHARE` goal a row is measured against: the mentee's own quarterly goal in that
+/// program for the quarter of the window's last day, else the method's target.
+fn a_share_goal_bp(goals: &HashMap<(Uuid, Uuid), u32>, program: Uuid, mentee: Uuid) -> u32 {
+    goals
+        .get(&(program, mentee))
+        .copied()
+        .unwrap_or(domain::dashboard::A_SHARE_GOAL_BP)
 }
 
 /// A dashboard: its window, whose it is, and the rows it sums.
 pub struct Dashboard {
     window: DateWindow,
     today: chrono::NaiveDate,
-    /// The one mentee it covers (a mentee's own, or a mentor's narrowed by `menteeId`).
-    mentee: Option<Uuid>,
     /// A mentor's dashboard has rows; a mentee's own has none.
     for_mentor: bool,
     rows: Vec<MenteeRow>,
     currencies: Vec<Currency>,
+    /// The `A_SHARE` goals of the rows' mentees in their programs, by (program, mentee),
+    /// for the quarter of the window's last day.
+    goals: HashMap<(Uuid, Uuid), u32>,
 }
 
 /// The dashboard the actor asked for, after the policy's `Dashboard` line.
@@ -107,7 +111,7 @@ pub async fn dashboard(
         .collect();
     currencies.sort_by_key(|c| c.code());
     currencies.dedup();
-    let rows = found
+    let rows: Vec<MenteeRow> = found
         .into_iter()
         .filter(|r| r.enrolled || r.figures.has_data())
         .map(|r| MenteeRow {
@@ -116,14 +120,36 @@ pub async fn dashboard(
             figures: r.figures,
         })
         .collect();
+    let goals = goals_of(ctx, &rows, window).await?;
     Ok(Dashboard {
         window,
         today,
-        mentee: scope.owner,
         for_mentor,
         rows,
         currencies,
+        goals,
     })
+}
+
+/// The rows' `A_SHARE` goals for the quarter of the window's last day: one statement,
+/// none without rows.
+async fn goals_of(
+    ctx: &Context<'_>,
+    rows: &[MenteeRow],
+    window: DateWindow,
+) -> ApiResult<HashMap<(Uuid, Uuid), u32>> {
+    let mut programs: Vec<Uuid> = rows.iter().map(|r| r.program).collect();
+    programs.sort_unstable();
+    programs.dedup();
+    if programs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let quarter = domain::Quarter::of(domain::Month::of(window.to()));
+    Ok(store::goals::a_share_goals(db(ctx)?, &programs, quarter)
+        .await?
+        .into_iter()
+        .map(|(key, bp)| (key, bp.get()))
+        .collect())
 }
 
 /// A coaching dashboard over a window of dates (both included): a mentor's programs (all
@@ -148,7 +174,11 @@ impl Dashboard {
         DashboardFigures {
             figures: domain::dashboard::total(self.rows.iter().map(|r| &r.figures)),
             mixed_currencies: self.currencies.len() > 1,
-            goal_bp: a_share_goal_bp(self.mentee, self.window),
+            // One mentee in one program: their own goal; several: the method's target.
+            goal_bp: match self.rows.as_slice() {
+                [only] => a_share_goal_bp(&self.goals, only.program, only.mentee),
+                _ => domain::dashboard::A_SHARE_GOAL_BP,
+            },
         }
     }
     /// A mentor's dashboard: one row per mentee and program of the dashboard's programs —
@@ -179,7 +209,7 @@ impl Dashboard {
                 figures: DashboardFigures {
                     figures: row.figures,
                     mixed_currencies: false,
-                    goal_bp: a_share_goal_bp(Some(row.mentee), self.window),
+                    goal_bp: a_share_goal_bp(&self.goals, row.program, row.mentee),
                 },
                 row,
             })
@@ -331,8 +361,10 @@ impl DashboardFigures {
         }
         Ok(self.figures.a_share().map(|b| b.get()))
     }
-    /// The A-share goal `aShareBasisPoints` is measured against: the method's target,
-    /// 8000 (80 %).
+    /// The A-share goal `aShareBasisPoints` is measured against: for one mentee in one
+    /// program (a row, or a dashboard that covers only that), their own `A_SHARE`
+    /// quarterly goal there for the quarter of the window's last day; otherwise, or
+    /// without such a goal, the method's target, 8000 (80 %).
     async fn a_share_goal_basis_points(&self) -> u32 {
         self.goal_bp
     }
