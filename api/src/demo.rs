@@ -30,7 +30,8 @@ pub async fn load(database_url: &str) -> anyhow::Result<String> {
     Ok(format!(
         "Demo logins (password for all: {PASSWORD})\n  mentor: {MENTOR_EMAIL}\n  mentees: {}\n\
          A year of clients and outcomes: ask `feedback(from:, to:)` for the twelve months \
-         before this one.",
+         before this one, `dashboard(from:, to:)` for the last 90 days, \
+         `requalificationQueue` for what is due, and a mentee's `quarterlyGoals`.",
         mentees.join(", ")
     ))
 }
@@ -92,5 +93,60 @@ async fn seed(db: &store::Db) -> anyhow::Result<()> {
         version: version.id,
         definition,
     };
-    story::write(db, &cast, Utc::now().date_naive()).await
+    let today = Utc::now().date_naive();
+    story::write(db, &cast, today).await?;
+    goals(db, &cast, today).await
+}
+
+/// Ada's and Ben's BHAGs and their goals for this quarter and the last, so that the
+/// dashboards and `quarterlyGoals` show targets against actuals from the first minute.
+async fn goals(db: &store::Db, cast: &story::Cast, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    use chrono::Datelike;
+    use domain::{BasisPoints, GoalKind, GoalTarget, LongText, Month, Quarter, Revenue};
+    let bad = |e: domain::ValidationErrors| anyhow::anyhow!("a demo BHAG does not parse: {e:?}");
+    let bhags = [
+        domain::BhagDraft {
+            statement: "The strategy partner of 40 A-clients in the Benelux",
+            target_year: i64::from(today.year() + 5),
+            target_number: Some("40"),
+            target_unit: Some("A-clients"),
+        },
+        domain::BhagDraft {
+            statement: "Every client a reference we are proud of",
+            target_year: i64::from(today.year() + 3),
+            target_number: None,
+            target_unit: None,
+        },
+    ];
+    for (mentee, draft) in cast.mentees.iter().zip(&bhags) {
+        let bhag = domain::Bhag::parse(draft, today.year()).map_err(bad)?;
+        store::goals::set_bhag(db, *mentee, &bhag).await?;
+    }
+    let this = Quarter::of(Month::of(today));
+    let first_month = this.months()[0].first_day();
+    let last = Quarter::of(Month::of(first_month - chrono::Days::new(1)));
+    let text = |t: &str| -> anyhow::Result<GoalTarget> { Ok(GoalTarget::Text(LongText::parse(t)?)) };
+    let [ada, ben] = cast.mentees;
+    let goals = [
+        (ada, last, GoalTarget::Revenue(Revenue::new(2_500_000)?)),
+        (ada, last, GoalTarget::AShare(BasisPoints::new(7500)?)),
+        (ada, this, GoalTarget::Revenue(Revenue::new(3_000_000)?)),
+        (ada, this, GoalTarget::AShare(BasisPoints::new(8000)?)),
+        (ada, this, GoalTarget::Count(GoalKind::AClientsTakenOn, 2)),
+        (ada, this, GoalTarget::Count(GoalKind::SayNoCount, 3)),
+        (ada, this, text("Package the strategy sprint as a standard product")?),
+        (ben, this, GoalTarget::AShare(BasisPoints::new(6000)?)),
+        (ben, this, GoalTarget::Count(GoalKind::SayNoCount, 2)),
+        (ben, this, text("No custom work without a price for it")?),
+    ];
+    for (mentee, quarter, target) in goals {
+        let goal = store::goals::NewGoal {
+            program_id: cast.program,
+            mentee_id: mentee,
+            quarter,
+            target,
+        };
+        store::goals::insert_goal(db, &goal).await?;
+    }
+    Ok(())
 }

@@ -177,14 +177,14 @@ async fn read_back(client: &Client, written: &Written, mentor_email: &str) {
         .data(
             m,
             "query($id: ID!) { node(id: $id) { ... on Program { name revision standard { id } \
-             invites { code } } } }",
+             invites { nodes { code } } } } }",
             json!({ "id": written.program }),
         )
         .await;
     assert_eq!(program["node"]["name"], "Renamed program");
     assert_eq!(program["node"]["standard"]["id"], json!(written.version));
     assert_eq!(
-        program["node"]["invites"],
+        program["node"]["invites"]["nodes"],
         json!([{ "code": written.invite_code }])
     );
 
