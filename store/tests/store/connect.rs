@@ -31,6 +31,7 @@ async fn migrations_create_every_table_and_can_run_twice() {
         .collect();
     let expected = [
         "audit_log",
+        "bhags",
         "client_intake_points",
         "clients",
         "criteria",
@@ -43,6 +44,7 @@ async fn migrations_create_every_table_and_can_run_twice() {
         "programs",
         "prospects",
         "qualifications",
+        "quarterly_goals",
         "refresh_tokens",
         "seaql_migrations",
         "settings",
