@@ -125,7 +125,8 @@ async fn goals(db: &store::Db, cast: &story::Cast, today: chrono::NaiveDate) -> 
     let this = Quarter::of(Month::of(today));
     let first_month = this.months()[0].first_day();
     let last = Quarter::of(Month::of(first_month - chrono::Days::new(1)));
-    let text = |t: &str| -> anyhow::Result<GoalTarget> { Ok(GoalTarget::Text(LongText::parse(t)?)) };
+    let text =
+        |t: &str| -> anyhow::Result<GoalTarget> { Ok(GoalTarget::Text(LongText::parse(t)?)) };
     let [ada, ben] = cast.mentees;
     let goals = [
         (ada, last, GoalTarget::Revenue(Revenue::new(2_500_000)?)),
@@ -134,7 +135,11 @@ async fn goals(db: &store::Db, cast: &story::Cast, today: chrono::NaiveDate) -> 
         (ada, this, GoalTarget::AShare(BasisPoints::new(8000)?)),
         (ada, this, GoalTarget::Count(GoalKind::AClientsTakenOn, 2)),
         (ada, this, GoalTarget::Count(GoalKind::SayNoCount, 3)),
-        (ada, this, text("Package the strategy sprint as a standard product")?),
+        (
+            ada,
+            this,
+            text("Package the strategy sprint as a standard product")?,
+        ),
         (ben, this, GoalTarget::AShare(BasisPoints::new(6000)?)),
         (ben, this, GoalTarget::Count(GoalKind::SayNoCount, 2)),
         (ben, this, text("No custom work without a price for it")?),
