@@ -162,7 +162,9 @@ mod tests {
         let mentees: usize = (0..PROGRAMS_PER_MENTOR)
             .map(|i| program_mentees(i).len())
             .sum();
-        let average = (1 + MAX_QUALIFICATIONS_PER_PROSPECT) / 2;
+        // The mean of 1..=MAX_QUALIFICATIONS_PER_PROSPECT, drawn uniformly.
+        let average =
+            (1..=MAX_QUALIFICATIONS_PER_PROSPECT).sum::<usize>() / MAX_QUALIFICATIONS_PER_PROSPECT;
         assert_eq!(mentees * PROSPECTS_PER_MENTEE * average, 10_000);
         // The reader and the writer share mentor 0's first program (S4, S7).
         assert!(program_mentees(0).contains(&READER));

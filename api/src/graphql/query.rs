@@ -396,6 +396,8 @@ impl Query {
     /// the soonest due first (then by prospect). Mentors: the clients of their programs;
     /// mentees: their own. `null` (with an error) without a valid token, for a program or
     /// mentee you may not list (`NOT_FOUND`), or for a bad argument (`BAD_USER_INPUT`).
+    // Relay's four paging arguments and three of the queue's own: one argument each.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "paging::complexity(first, last, child_complexity)")]
     async fn requalification_queue(
         &self,
