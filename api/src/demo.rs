@@ -30,7 +30,7 @@ pub async fn load(database_url: &str) -> anyhow::Result<String> {
     Ok(format!(
         "Demo logins (password for all: {PASSWORD})\n  mentor: {MENTOR_EMAIL}\n  mentees: {}\n\
          A year of clients and outcomes: ask `feedback(from:, to:)` for the twelve months \
-         before this one, `dashboard(from:, to:)` for the last 90 days, \
+         before this one, `dashboard(from:, to:)` for the last 365 days, \
          `requalificationQueue` for what is due, and a mentee's `quarterlyGoals`.",
         mentees.join(", ")
     ))
