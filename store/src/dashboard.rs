@@ -20,12 +20,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dashboard::{DateWindow, Figures, due_until};
 use domain::{Currency, MonthWindow};
-use sea_orm::{DbBackend, QueryResult, Statement, Value};
+use sea_orm::{QueryResult, Value};
 use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
-use crate::feedback::FeedbackScope;
+use crate::feedback::{FeedbackScope, statement};
 
 /// One mentee's figures in one program, with the program's currency and whether the
 /// mentee is enrolled in it now (not removed).
@@ -61,27 +61,6 @@ fn conditions(
         }
     }
     Some(conditions.join(" AND "))
-}
-
-/// `?` placeholders as the backend writes them (`$1`, `$2`, ... on PostgreSQL).
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = match backend {
-        DbBackend::Postgres => {
-            let mut numbered = String::with_capacity(sql.len() + 16);
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    numbered.push_str(&format!("${n}"));
-                } else {
-                    numbered.push(c);
-                }
-            }
-            numbered
-        }
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 fn count(row: &QueryResult, column: &str) -> Result<u32, StoreError> {

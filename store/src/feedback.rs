@@ -85,8 +85,9 @@ fn last_day(window: MonthWindow) -> NaiveDate {
         .unwrap_or(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX))
 }
 
-/// `?` placeholders as the backend writes them (`$1`, `$2`, ... on PostgreSQL).
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+/// `?` placeholders as the backend writes them (`$1`, `$2`, ... on PostgreSQL); the
+/// dashboard's statements use it too.
+pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {
         DbBackend::Postgres => {
             let mut numbered = String::with_capacity(sql.len() + 16);

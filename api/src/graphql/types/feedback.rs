@@ -25,8 +25,9 @@ pub use rows::{
     TierRevenue,
 };
 
-/// The A-share the method promises: 80 % of revenue from A-clients.
-pub const A_SHARE_TARGET_BP: u32 = 8_000;
+/// The A-share the method promises: 80 % of revenue from A-clients (the dashboard's
+/// default goal too).
+pub const A_SHARE_TARGET_BP: u32 = domain::dashboard::A_SHARE_GOAL_BP;
 
 /// The analyses of one set of clients over one window.
 pub struct FeedbackLoop {
