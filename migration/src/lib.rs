@@ -15,6 +15,7 @@ mod m20261204_000009_goals;
 mod m20261204_000010_audit_scope;
 mod m20261204_000011_list_orderings;
 mod m20261204_000012_dashboard_indexes;
+mod m20261205_000013_dashboard_locality;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_audit_scope::Migration),
             Box::new(m20261204_000011_list_orderings::Migration),
             Box::new(m20261204_000012_dashboard_indexes::Migration),
+            Box::new(m20261205_000013_dashboard_locality::Migration),
         ]
     }
 }

@@ -8,9 +8,12 @@
 //! parents before children, and a prospect's cached latest qualification among its own.
 //! Nothing here runs on a request path.
 
+use std::collections::{BTreeSet, HashMap};
+
 use domain::{BasisPoints, CriterionKey, DisplayName, Email};
-use sea_orm::{ActiveModelTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::Conn;
 use crate::StoreError;
@@ -109,6 +112,7 @@ pub async fn insert_qualifications(
     db: &impl Conn,
     records: &[Qualification],
 ) -> Result<(), StoreError> {
+    let programs = programs_of(db, records.iter().map(|q| q.prospect_id)).await?;
     insert_all::<qualifications::Entity, _, _>(db, records, |q| {
         let new = crate::NewQualification {
             prospect_id: q.prospect_id,
@@ -119,7 +123,12 @@ pub async fn insert_qualifications(
             result: &q.result,
             evidence: &q.evidence,
         };
-        let row = crate::qualifications::row(q.id, new, q.created_at)?;
+        let row = crate::qualifications::row(
+            q.id,
+            program(&programs, q.prospect_id)?,
+            new,
+            q.created_at,
+        )?;
         Ok(qualifications::ActiveModel::from(row))
     })
     .await
@@ -134,10 +143,12 @@ pub async fn insert_decisions(
     db: &impl Conn,
     records: &[DecisionRecord],
 ) -> Result<(), StoreError> {
+    let programs = programs_of(db, records.iter().map(|d| d.prospect_id)).await?;
     insert_all::<decisions::Entity, _, _>(db, records, |d| {
         Ok(decisions::ActiveModel::from(decisions::Model {
             id: d.id,
             prospect_id: d.prospect_id,
+            program_id: program(&programs, d.prospect_id)?,
             qualification_id: d.qualification_id,
             decided_by: d.decided_by,
             decision: d.decision.code().to_owned(),
@@ -296,6 +307,33 @@ where
 {
     E::insert_many(rows).exec_without_returning(txn).await?;
     Ok(())
+}
+
+/// The programs of the prospects `ids` (which must exist), a few hundred per statement.
+async fn programs_of(
+    db: &impl Conn,
+    ids: impl Iterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, Uuid>, StoreError> {
+    let ids: BTreeSet<Uuid> = ids.collect();
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut programs = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<(Uuid, Uuid)> = prospects::Entity::find()
+            .select_only()
+            .columns([prospects::Column::Id, prospects::Column::ProgramId])
+            .filter(prospects::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        programs.extend(rows);
+    }
+    Ok(programs)
+}
+
+/// The program of prospect `id` in `programs`; a record whose prospect was not written is
+/// an error, as its foreign key would be.
+fn program(programs: &HashMap<Uuid, Uuid>, id: Uuid) -> Result<Uuid, StoreError> {
+    programs.get(&id).copied().ok_or(StoreError::NotFound)
 }
 
 fn json(value: &impl Serialize) -> Result<serde_json::Value, StoreError> {

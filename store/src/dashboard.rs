@@ -9,8 +9,9 @@
 //! Every statement starts from a program's rows through an index that leads with
 //! `program_id` (prospects by program and owner, clients and outcome entries by program,
 //! enrolments by program), then reads each prospect's qualifications and decisions by
-//! prospect and date (migration `m20261204_000012_dashboard_indexes`): bounded by the
-//! programs' size, never a scan of a whole table.
+//! program, prospect and date (migration `m20261205_000013_dashboard_locality`: a
+//! program's entries are adjacent on disk): bounded by the programs' size, never a scan
+//! of a whole table, and not scattered over it.
 //!
 //! SQL text, the same on SQLite and PostgreSQL but for the placeholders; every sum cast
 //! to `BIGINT`.
@@ -149,10 +150,11 @@ pub async fn rows(
            COUNT(*) AS qualified, {}, {}, {}, {}, {}, {} \
          FROM programs p \
          JOIN prospects pr ON pr.program_id = p.id \
-         JOIN qualifications q ON q.prospect_id = pr.id \
+         JOIN qualifications q ON q.program_id = pr.program_id AND q.prospect_id = pr.id \
          WHERE q.created_at >= ? AND q.created_at < ? \
            AND NOT EXISTS (SELECT 1 FROM qualifications l \
-             WHERE l.prospect_id = q.prospect_id AND l.created_at >= q.created_at \
+             WHERE l.program_id = q.program_id AND l.prospect_id = q.prospect_id \
+               AND l.created_at >= q.created_at \
                AND l.created_at < ? AND (l.created_at > q.created_at OR l.id > q.id)) \
            AND {scoped} \
          GROUP BY pr.program_id, pr.owner_id",
@@ -182,7 +184,7 @@ pub async fn rows(
            {}, {}, {}, {}, {} \
          FROM programs p \
          JOIN prospects pr ON pr.program_id = p.id \
-         JOIN decisions d ON d.prospect_id = pr.id \
+         JOIN decisions d ON d.program_id = pr.program_id AND d.prospect_id = pr.id \
          LEFT JOIN exception_requests x ON x.decision_id = d.id \
          WHERE d.created_at >= ? AND d.created_at < ? AND {scoped} \
          GROUP BY pr.program_id, pr.owner_id",

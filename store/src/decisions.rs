@@ -104,6 +104,7 @@ pub async fn record_decision(
     let row = decisions::Model {
         id: Uuid::now_v7(),
         prospect_id,
+        program_id,
         qualification_id,
         decided_by,
         decision: decision.code().to_owned(),

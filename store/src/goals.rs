@@ -517,7 +517,7 @@ impl KeySet {
             "SELECT p.program_id AS program_id, p.owner_id AS mentee_id, {bucket} AS q, \
                CAST(COUNT(*) AS BIGINT) AS n \
              FROM decisions d \
-             JOIN prospects p ON p.id = d.prospect_id \
+             JOIN prospects p ON p.id = d.prospect_id AND p.program_id = d.program_id \
              WHERE {whose} AND d.created_at >= ? AND d.created_at < ? AND d.decision = ? \
              GROUP BY 1, 2, 3"
         );

@@ -125,6 +125,7 @@ pub struct NewQualification<'a> {
 /// that a benchmark's rows have the size and shape of the API's).
 pub(crate) fn row(
     id: Uuid,
+    program_id: Uuid,
     new: NewQualification<'_>,
     created_at: DateTime<Utc>,
 ) -> Result<qualifications::Model, StoreError> {
@@ -141,6 +142,7 @@ pub(crate) fn row(
     Ok(qualifications::Model {
         id,
         prospect_id,
+        program_id,
         template_version_id,
         qualified_by,
         answers: to_json(&answers)?,
@@ -180,9 +182,15 @@ pub async fn insert_qualification(
     let (latest_score_bp, latest_tier, latest_verdict) =
         latest_columns(Some(Latest::from(new.result)));
     let new_verdict = new.result.verdict;
-    let row = row(Uuid::now_v7(), new, now())?;
+    // Written outside the write transaction, keeping it short; the program is the
+    // prospect's, read under its lock.
+    let row = row(Uuid::now_v7(), Uuid::nil(), new, now())?;
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;
+    let row = qualifications::Model {
+        program_id: prospect.program_id,
+        ..row
+    };
     qualifications::Entity::insert(qualifications::ActiveModel::from(row.clone()))
         .exec_without_returning(&txn)
         .await?;

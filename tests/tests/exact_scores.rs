@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Query};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -240,7 +240,8 @@ async fn a_qualification_scored_by_the_first_rule_keeps_its_score_and_says_so() 
     let version = app.data(mentee.tok(), "query($id: ID!) { node(id: $id) { ... on Qualification { templateVersion { id } qualifiedBy { id } } } }", json!({ "id": current["id"] })).await;
     let old_id = Uuid::now_v7();
     // What the first rule stored for the same answers: 3333 bp for the scale, 2499, C;
-    // the answers as sent, yes/no first; no `scoring_rule` column yet.
+    // the answers as sent, yes/no first; no `scoring_rule` column yet (but the program,
+    // which today's schema holds equal to the prospect's).
     let assessment = json!({
         "scoreBp": 2499, "tier": "C", "uncappedTier": "C", "knockouts": [], "unknowns": [],
         "explanation": [
@@ -256,6 +257,7 @@ async fn a_qualification_scored_by_the_first_rule_keeps_its_score_and_says_so() 
             [
                 "id",
                 "prospect_id",
+                "program_id",
                 "template_version_id",
                 "qualified_by",
                 "answers",
@@ -275,6 +277,10 @@ async fn a_qualification_scored_by_the_first_rule_keeps_its_score_and_says_so() 
         .values_panic([
             old_id.into(),
             uuid_of(&prospect).into(),
+            Expr::cust_with_values(
+                "(SELECT program_id FROM prospects WHERE id = ?)",
+                [uuid_of(&prospect)],
+            ),
             uuid_of(&str_at(&version, "/node/templateVersion/id")).into(),
             uuid_of(&str_at(&version, "/node/qualifiedBy/id")).into(),
             json!([

@@ -50,6 +50,7 @@ pub(super) async fn qualify(
 /// What the checks found: the prospect may be qualified against this version.
 struct Target {
     prospect: Uuid,
+    program: Uuid,
     version: Uuid,
 }
 
@@ -169,9 +170,10 @@ fn target(conn: &Connection, actor: &policy::Actor, id: Uuid) -> Result<Target, 
         policy::Role::Mentee if enrolled => Tie::Enrolled,
         _ => Tie::Outside,
     };
+    let program = program?;
     let facts = Facts {
         owner: Some(owner?),
-        program: Some(program?),
+        program: Some(program),
         tie,
         ..Facts::default()
     };
@@ -190,6 +192,7 @@ fn target(conn: &Connection, actor: &policy::Actor, id: Uuid) -> Result<Target, 
         .ok_or_else(conflict)?;
     Ok(Target {
         prospect: id,
+        program,
         version,
     })
 }
@@ -315,9 +318,9 @@ fn write(
         "INSERT INTO qualifications (id, prospect_id, template_version_id, qualified_by, \
          answers, outlook, score_bp, tier, knockouts, unknowns, explanation, \
          projected_score_bp, projected_tier, projected_explanation, verdict, plan, \
-         requalify_by, created_at, scoring_rule, json_format, assumption_share_bp) \
+         requalify_by, created_at, scoring_rule, json_format, assumption_share_bp, program_id) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         ?18, ?19, 1, 0)",
+         ?18, ?19, 1, 0, ?20)",
     )?
     .execute(rusqlite::params![
         id.as_bytes().as_slice(),
@@ -339,6 +342,7 @@ fn write(
         requalify_by,
         created_at,
         scoring_rule,
+        target.program.as_bytes().as_slice(),
     ])?;
     let revision: i64 = conn
         .prepare_cached(

@@ -8,6 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub prospect_id: Uuid,
+    /// The prospect's program, which never changes (a trigger holds them equal): the
+    /// dashboard's index leads with it (migration `m20261205_000013_dashboard_locality`).
+    pub program_id: Uuid,
     pub qualification_id: Option<Uuid>,
     pub decided_by: Uuid,
     pub decision: String,

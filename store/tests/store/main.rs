@@ -15,6 +15,7 @@ mod invites;
 mod json_format;
 mod outcomes;
 mod paging;
+mod program_locality;
 mod programs;
 mod prospects;
 mod qualifications;

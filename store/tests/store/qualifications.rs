@@ -44,13 +44,15 @@ async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_o
     let id = Uuid::now_v7();
     let assessment = first_rule_assessment();
     // The row as the code before `scoring_rule` wrote it: without that column, and the
-    // answers in the order they were sent.
+    // answers in the order they were sent (with the program, which today's schema holds
+    // equal to the prospect's: migration 13 filled it in for such rows).
     let insert = Query::insert()
         .into_table(Alias::new("qualifications"))
         .columns(
             [
                 "id",
                 "prospect_id",
+                "program_id",
                 "template_version_id",
                 "qualified_by",
                 "answers",
@@ -70,6 +72,7 @@ async fn a_qualification_stored_by_the_first_rule_reads_back_unchanged_as_rule_o
         .values_panic([
             id.into(),
             prospect.id.into(),
+            program.id.into(),
             version.id.into(),
             mentee.id.into(),
             json!([
