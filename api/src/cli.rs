@@ -151,6 +151,9 @@ pub struct LimitArgs {
     pub login_attempts_per_ip_per_minute: u32,
     #[arg(long, env = "QUALIFY_LOGIN_FAILURES_BEFORE_BACKOFF", default_value_t = Limits::default().login_failures_before_backoff)]
     pub login_failures_before_backoff: u32,
+    /// Requests per API key per minute; beyond, 429 with Retry-After.
+    #[arg(long, env = "QUALIFY_API_KEY_REQUESTS_PER_MINUTE", default_value_t = Limits::default().api_key_requests_per_minute)]
+    pub api_key_requests_per_minute: u32,
 }
 
 impl LimitArgs {
@@ -168,6 +171,7 @@ impl LimitArgs {
             max_concurrent_hashes: self.max_concurrent_hashes,
             login_attempts_per_ip_per_minute: self.login_attempts_per_ip_per_minute,
             login_failures_before_backoff: self.login_failures_before_backoff,
+            api_key_requests_per_minute: self.api_key_requests_per_minute,
         }
     }
 }

@@ -144,6 +144,9 @@ pub struct Limits {
     pub login_attempts_per_ip_per_minute: u32,
     /// Failed logins of one account before it is throttled with growing delays.
     pub login_failures_before_backoff: u32,
+    /// Requests per API key per minute (a burst of as many); beyond, `429` with
+    /// `Retry-After`.
+    pub api_key_requests_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -163,6 +166,7 @@ impl Default for Limits {
                 .map_or(1, |n| (n.get() / 2).max(1)),
             login_attempts_per_ip_per_minute: 30,
             login_failures_before_backoff: 5,
+            api_key_requests_per_minute: 600,
         }
     }
 }

@@ -83,6 +83,7 @@ pub async fn handle(state: &AppState, request: Request, next: Next) -> Response 
     };
     let user_id = match crate::auth::session::of(&request) {
         Credentials::Valid(subject) => subject.user_id,
+        Credentials::Key(key) => key.user_id,
         Credentials::Unverified => {
             return reply::internal(media, &"the session could not be checked");
         }

@@ -20,8 +20,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::app::AppState;
-use crate::auth::{Hasher, LoginThrottle, TokenKeys, tokens};
+use crate::app::{AppState, Credentials};
+use crate::auth::{Hasher, KeyRateLimit, LoginThrottle, TokenKeys, tokens};
 use crate::config::Config;
 // The one place the HTTP half sees the GraphQL half: the door requests go through.
 use crate::graphql::engine::Engine;
@@ -101,6 +101,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             config.limits.login_attempts_per_ip_per_minute,
             config.limits.login_failures_before_backoff,
         )),
+        key_limit: Arc::new(KeyRateLimit::new(config.limits.api_key_requests_per_minute)),
         config: Arc::new(config.clone()),
     };
     let shared = Shared {
@@ -173,8 +174,29 @@ async fn front_door(
     let deadline = http::Deadline::after(shared.state.config.limits.request_timeout);
     request.extensions_mut().insert(deadline);
     let credentials = crate::auth::session::credentials(&shared.state, request.headers()).await;
+    if let Credentials::Key(key) = credentials
+        && let Err(wait) = shared.state.key_limit.check(key.key_id)
+    {
+        return rate_limited(request.headers(), wait);
+    }
     request.extensions_mut().insert(credentials);
     crate::idempotency::handle(&shared.state, request, next).await
+}
+
+/// `429` for an API key over its rate, with `Retry-After` in whole seconds (at least 1).
+fn rate_limited(headers: &axum::http::HeaderMap, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let seconds = seconds.max(1);
+    let mut response = crate::reply::error(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        http::response_media(headers),
+        "RATE_LIMITED",
+        &format!("this API key is over its rate; retry in {seconds} s"),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// CORS for the configured origins only; with none, no CORS headers at all, so browsers

@@ -33,7 +33,7 @@ pub enum Role {
 }
 
 /// How much of what its user may do an actor may do: all of it when the user signed in;
-/// an integration key (not built yet) narrows it to reading, and to one program.
+/// an API key may narrow it to reading, and to one program, and never manages the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Full,
@@ -79,7 +79,7 @@ pub enum Kind {
     User,
     /// A user's e-mail address.
     Email,
-    /// The signed-in user's own account and sessions.
+    /// The signed-in user's own account, sessions and API keys: never through a key.
     Account,
     /// A client (a prospect taken on): its end. Its facts are its prospect's.
     Client,
@@ -213,6 +213,9 @@ const GOAL_OWNER_CHANGES: Outcome =
 const GOAL_NO_LONGER_ENROLLED: Outcome =
     Outcome::Forbidden("you are no longer enrolled in this goal's program");
 const READ_ONLY_KEY: Outcome = Outcome::Forbidden("this key may only read");
+const NOT_WITH_A_KEY: Outcome = Outcome::Forbidden(
+    "an API key cannot manage the account: its password, sessions and keys need a signed-in user",
+);
 
 /// Every signed-in actor of the role.
 const ANYONE: Allow = Only(&[]);
@@ -433,6 +436,9 @@ pub fn attempt(actor: &Actor, kind: Kind, action: Action) -> Outcome {
     };
     if let WrongRole(reason) = rule.allow(actor.role) {
         return Outcome::Forbidden(reason);
+    }
+    if matches!(actor.scope, Scope::Key { .. }) && kind == Kind::Account {
+        return NOT_WITH_A_KEY;
     }
     if let Scope::Key { write: false, .. } = actor.scope
         && !matches!(action, Read | List | ReadRoster | ListPrograms)

@@ -16,6 +16,7 @@ mod m20261204_000010_audit_scope;
 mod m20261204_000011_list_orderings;
 mod m20261204_000012_dashboard_indexes;
 mod m20261205_000013_dashboard_locality;
+mod m20261206_000014_api_keys;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_list_orderings::Migration),
             Box::new(m20261204_000012_dashboard_indexes::Migration),
             Box::new(m20261205_000013_dashboard_locality::Migration),
+            Box::new(m20261206_000014_api_keys::Migration),
         ]
     }
 }

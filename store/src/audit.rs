@@ -33,6 +33,8 @@ pub struct AuditEntry {
     pub program_id: Option<Uuid>,
     /// The mentee whose data it is, if any.
     pub subject_id: Option<Uuid>,
+    /// The API key the actor acted through; `None` for a signed-in user.
+    pub api_key_id: Option<Uuid>,
 }
 
 impl From<audit_log::Model> for AuditEntry {
@@ -48,6 +50,7 @@ impl From<audit_log::Model> for AuditEntry {
             detail: row.detail,
             program_id: row.program_id,
             subject_id: row.subject_id,
+            api_key_id: row.api_key_id,
         }
     }
 }
@@ -210,6 +213,45 @@ pub async fn record_detailed(
     request_id: Option<&str>,
     detail: Option<serde_json::Value>,
 ) -> Result<AuditEntry, StoreError> {
+    record_through(
+        db,
+        Acting {
+            actor_id,
+            api_key_id: None,
+        },
+        action,
+        object_type,
+        object_id,
+        request_id,
+        detail,
+    )
+    .await
+}
+
+/// Who acted: the user, and the API key they acted through, if any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Acting {
+    pub actor_id: Option<Uuid>,
+    pub api_key_id: Option<Uuid>,
+}
+
+/// [`record_detailed`] naming the API key the actor acted through.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn record_through(
+    db: &impl Conn,
+    acting: Acting,
+    action: &str,
+    object_type: &str,
+    object_id: Option<Uuid>,
+    request_id: Option<&str>,
+    detail: Option<serde_json::Value>,
+) -> Result<AuditEntry, StoreError> {
+    let Acting {
+        actor_id,
+        api_key_id,
+    } = acting;
     let id = Uuid::now_v7();
     let created_at = now();
     let ((program_sql, program_binds), (subject_sql, subject_binds)) =
@@ -223,6 +265,7 @@ pub async fn record_detailed(
         request_id.map(str::to_owned).into(),
         created_at.into(),
         Value::Json(detail.clone().map(Box::new)),
+        api_key_id.into(),
     ];
     for bind in program_binds.iter().chain(subject_binds) {
         values.push(match bind {
@@ -232,8 +275,8 @@ pub async fn record_detailed(
     }
     let sql = format!(
         "INSERT INTO audit_log (id, actor_id, action, object_type, object_id, request_id, \
-         created_at, detail, program_id, subject_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, {program_sql}, {subject_sql}) \
+         created_at, detail, api_key_id, program_id, subject_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {program_sql}, {subject_sql}) \
          RETURNING program_id, subject_id"
     );
     let backend = db.get_database_backend();
@@ -253,6 +296,7 @@ pub async fn record_detailed(
         detail,
         program_id: scope.try_get("", "program_id")?,
         subject_id: scope.try_get("", "subject_id")?,
+        api_key_id,
     })
 }
 

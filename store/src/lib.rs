@@ -6,6 +6,7 @@
 //! Start reading at [`connect`] (the SQLite locking story) and [`templates`].
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
 pub mod bulk;
 pub mod clients;

@@ -5,7 +5,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr, SubQueryStatement};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -277,9 +277,15 @@ async fn a_qualification_scored_by_the_first_rule_keeps_its_score_and_says_so() 
         .values_panic([
             old_id.into(),
             uuid_of(&prospect).into(),
-            Expr::cust_with_values(
-                "(SELECT program_id FROM prospects WHERE id = ?)",
-                [uuid_of(&prospect)],
+            SimpleExpr::SubQuery(
+                None,
+                Box::new(SubQueryStatement::SelectStatement(
+                    Query::select()
+                        .column(Alias::new("program_id"))
+                        .from(Alias::new("prospects"))
+                        .and_where(Expr::col(Alias::new("id")).eq(uuid_of(&prospect)))
+                        .to_owned(),
+                )),
             ),
             uuid_of(&str_at(&version, "/node/templateVersion/id")).into(),
             uuid_of(&str_at(&version, "/node/qualifiedBy/id")).into(),

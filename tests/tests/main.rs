@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 
 mod answer_inputs;
+mod api_keys;
 mod archive;
 mod audit_trail;
 mod auth;

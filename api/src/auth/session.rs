@@ -1,7 +1,7 @@
 //! Who sent a request, worked out once per request (by `server`'s middleware, which puts
 //! the answer in the request's extensions for the idempotency layer and the handler).
 
-use crate::app::{AppState, Credentials};
+use crate::app::{AppState, Credentials, KeySubject};
 use axum::extract::Request;
 use axum::http::{HeaderMap, header};
 
@@ -29,8 +29,12 @@ pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let Some(token) = token else {
         return Credentials::Invalid;
     };
+    let token = token.trim();
+    if crate::auth::api_keys::is_key(token) {
+        return key_credentials(state, token).await;
+    }
     let now = chrono::Utc::now().timestamp().unsigned_abs();
-    let Ok(subject) = state.keys.verify_access(token.trim(), now) else {
+    let Ok(subject) = state.keys.verify_access(token, now) else {
         return Credentials::Invalid;
     };
     let issued_at =
@@ -45,6 +49,40 @@ pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
             // Fail closed, and say why in the log.
             let request_id = crate::request_meta::request_id();
             tracing::error!(%request_id, cause = %e, "session check failed");
+            Credentials::Unverified
+        }
+    }
+}
+
+/// An API key that works now (not revoked, not expired, its owner not removed), looked up
+/// by its digest on every request, so that a revocation or removal takes effect on the
+/// next one; its `last_used_at` written at most once a minute, after the answer.
+async fn key_credentials(state: &AppState, key: &str) -> Credentials {
+    let at = chrono::Utc::now();
+    let digest = crate::auth::api_keys::digest(key);
+    match store::api_keys::working_key(&state.db, &digest, at).await {
+        Ok(Some(grant)) => {
+            if store::api_keys::due_touch(grant.key.last_used_at, at) {
+                let db = state.db.clone();
+                let id = grant.key.id;
+                tokio::spawn(async move {
+                    if let Err(e) = store::api_keys::touch(&db, id, at).await {
+                        tracing::warn!(key = %id, cause = %e, "recording an API key's last use failed");
+                    }
+                });
+            }
+            Credentials::Key(KeySubject {
+                key_id: grant.key.id,
+                user_id: grant.key.owner_id,
+                role: grant.role,
+                write: grant.key.can_write,
+                program: grant.key.program_id,
+            })
+        }
+        Ok(None) => Credentials::Invalid,
+        Err(e) => {
+            let request_id = crate::request_meta::request_id();
+            tracing::error!(%request_id, cause = %e, "API key check failed");
             Credentials::Unverified
         }
     }

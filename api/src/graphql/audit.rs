@@ -10,11 +10,13 @@ use store::WriteTx;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::context::{Credentials, credentials, db};
+use crate::graphql::context::{credentials, db};
 
 pub struct Tx {
     txn: WriteTx,
     actor: Option<Uuid>,
+    /// The API key the actor acts through, if any.
+    key: Option<Uuid>,
 }
 
 impl Tx {
@@ -25,15 +27,14 @@ impl Tx {
     /// # Errors
     /// `INTERNAL` when the database fails.
     pub async fn begin(ctx: &Context<'_>) -> ApiResult<Tx> {
-        let actor = match credentials(ctx) {
-            Credentials::Valid(subject) => Some(subject.user_id),
-            _ => None,
-        };
+        let credentials = credentials(ctx);
+        let actor = credentials.user_id();
+        let key = credentials.key_id();
         let txn = match crate::idempotency::transaction() {
             Some(keyed) => store::begin_write(&*keyed).await?,
             None => store::begin_write(db(ctx)?).await?,
         };
-        Ok(Tx { txn, actor })
+        Ok(Tx { txn, actor, key })
     }
 
     /// The connection to make the changes on.
@@ -72,9 +73,12 @@ impl Tx {
         detail: Option<serde_json::Value>,
     ) -> ApiResult<()> {
         let request_id = crate::request_meta::current().map(|m| m.request_id);
-        store::audit::record_detailed(
+        store::audit::record_through(
             &self.txn,
-            self.actor,
+            store::audit::Acting {
+                actor_id: self.actor,
+                api_key_id: self.key,
+            },
             action,
             object_type,
             object_id,

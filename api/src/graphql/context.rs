@@ -39,9 +39,12 @@ pub fn credentials(ctx: &Context<'_>) -> Credentials {
 
 impl Actor {
     /// The actor as `domain::policy` knows them: a signed-in user, with everything their
-    /// role allows.
+    /// role allows, or an API key's owner narrowed by the key.
     pub fn policy(&self) -> policy::Actor {
-        policy::Actor::user(self.user_id, role(self.role))
+        policy::Actor {
+            scope: self.scope,
+            ..policy::Actor::user(self.user_id, role(self.role))
+        }
     }
 }
 

@@ -58,6 +58,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("whatIf", EachRead),
             // Your own logins: part of managing your account.
             ("sessions", Rule(Kind::Account, Action::Change)),
+            // Your own keys: part of managing your account.
+            ("apiKeys", Rule(Kind::Account, Action::Change)),
             // The prospects one may list; its `programId` and `menteeId`: their own `Read` lines.
             ("requalificationQueue", Rule(Kind::Prospect, Action::List)),
             // Its `programId`: the program's own `Read` line.
@@ -103,6 +105,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("archiveProgram", Rule(Kind::Program, Action::Change)),
             ("endSession", Rule(Kind::Account, Action::Change)),
             ("endOtherSessions", Rule(Kind::Account, Action::Change)),
+            ("createApiKey", Rule(Kind::Account, Action::Change)),
+            ("revokeApiKey", Rule(Kind::Account, Action::Change)),
             ("setBhag", Rule(Kind::Bhag, Action::Change)),
             ("clearBhag", Rule(Kind::Bhag, Action::Change)),
             ("createQuarterlyGoal", Rule(Kind::Goal, Action::Create)),
@@ -446,6 +450,7 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("objectType", Parent),
             ("objectId", Parent),
             ("actor", EachRead),
+            ("apiKeyId", Parent),
             ("requestId", Parent),
             ("at", Parent),
         ],
@@ -650,6 +655,26 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         ],
     ),
     ("EndSessionsPayload", &[("ended", Parent)]),
+    // Listed and made only by their owner (`apiKeys`, `createApiKey`: the `Account` line);
+    // the program by its own `Read` line.
+    (
+        "ApiKey",
+        &[
+            ("id", Parent),
+            ("name", Parent),
+            ("prefix", Parent),
+            ("access", Parent),
+            ("program", EachRead),
+            ("expiresAt", Parent),
+            ("createdAt", Parent),
+            ("lastUsedAt", Parent),
+            ("revokedAt", Parent),
+        ],
+    ),
+    (
+        "CreateApiKeyPayload",
+        &[("apiKey", Parent), ("secret", Parent)],
+    ),
     ("YesNoAnswer", &[("yes", Parent)]),
     ("ScaleAnswer", &[("scale", Parent)]),
     ("ChoiceAnswer", &[("choice", Parent)]),

@@ -26,10 +26,12 @@ pub enum Kind {
     QuarterlyGoal,
     /// A login (refresh-token family): not a node, only for `endSession`.
     Session,
+    /// An API key: not a node, only for `revokeApiKey`.
+    ApiKey,
 }
 
 impl Kind {
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 13] = [
         Kind::User,
         Kind::Template,
         Kind::TemplateVersion,
@@ -42,6 +44,7 @@ impl Kind {
         Kind::OutcomeEntry,
         Kind::QuarterlyGoal,
         Kind::Session,
+        Kind::ApiKey,
     ];
 
     fn name(self) -> &'static str {
@@ -58,6 +61,7 @@ impl Kind {
             Kind::OutcomeEntry => "OutcomeEntry",
             Kind::QuarterlyGoal => "QuarterlyGoal",
             Kind::Session => "Session",
+            Kind::ApiKey => "ApiKey",
         }
     }
 }

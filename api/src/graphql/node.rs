@@ -70,7 +70,8 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         Kind::QuarterlyGoal => access::goal(ctx, uuid)
             .await?
             .map(|x| Node::QuarterlyGoal(QuarterlyGoal::new(x))),
-        // Sessions are listed by `sessions`, not fetched as nodes.
-        Kind::Session => None,
+        // Sessions and API keys are listed by `sessions` and `apiKeys`, not fetched as
+        // nodes.
+        Kind::Session | Kind::ApiKey => None,
     })
 }

@@ -15,6 +15,7 @@ use crate::graphql::loaders::{Loaders, UserId};
 use crate::graphql::mutations::programs::standard_of;
 use crate::graphql::node::{self, Node};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::api_key::ApiKey;
 use crate::graphql::types::audit::{self, AuditEntry, AuditFilter};
 use crate::graphql::types::built_in::BuiltInTemplate;
 use crate::graphql::types::dashboard::{self, Dashboard};
@@ -119,7 +120,7 @@ impl Query {
             Credentials::Anonymous => Ok(None),
             Credentials::Invalid => Err(ApiError::Unauthenticated),
             Credentials::Unverified => Err(ApiError::internal("the session could not be checked")),
-            Credentials::Valid(_) => {
+            Credentials::Valid(_) | Credentials::Key(_) => {
                 let me = actor(ctx)?;
                 Ok(load::one(ctx, UserId(me.user_id)).await?.map(User::new))
             }
@@ -475,6 +476,14 @@ impl Query {
         audit::trail(ctx, filter, paging::Args::new(first, after, last, before))
             .await
             .map(Some)
+    }
+
+    /// Your API keys, revoked ones included, the newest first (never their secrets).
+    /// Only a signed-in user lists keys: `FORBIDDEN` through a key.
+    async fn api_keys(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<ApiKey>>> {
+        let me = access::attempt(ctx, policy::Kind::Account, policy::Action::Change)?;
+        let keys = store::api_keys::keys_of(db(ctx)?, me.user_id).await?;
+        Ok(Some(keys.into_iter().map(ApiKey).collect()))
     }
 
     /// Your live logins, the most recently used first: every device or app you are signed

@@ -28,8 +28,12 @@ pub fn prepare(
         .data(credentials)
         .data(loaders::loaders(state.db.clone(), versions.clone()))
         .data(SharedValues::default());
-    if let Credentials::Valid(subject) = credentials {
-        request = request.data(Actor::new(subject.user_id, subject.role));
+    match credentials {
+        Credentials::Valid(subject) => {
+            request = request.data(Actor::new(subject.user_id, subject.role))
+        }
+        Credentials::Key(key) => request = request.data(Actor::through_key(&key)),
+        Credentials::Anonymous | Credentials::Invalid | Credentials::Unverified => {}
     }
     request
 }

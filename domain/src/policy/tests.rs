@@ -360,3 +360,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn no_key_manages_the_account_whatever_its_scopes() {
+    for (write, program) in [(true, None), (false, None), (true, Some(PROGRAM))] {
+        let key = Actor {
+            user_id: MENTOR,
+            role: Role::Mentor,
+            scope: Scope::Key { write, program },
+        };
+        let own = Facts {
+            owner: Some(MENTOR),
+            program,
+            ..Facts::default()
+        };
+        assert!(
+            matches!(
+                decide(&key, Kind::Account, Action::Change, &own),
+                Outcome::Forbidden(reason) if reason.contains("API key")
+            ),
+            "{write} {program:?}"
+        );
+        assert_eq!(
+            decide(
+                &Actor::user(MENTOR, Role::Mentor),
+                Kind::Account,
+                Action::Change,
+                &own
+            ),
+            Outcome::Allowed
+        );
+    }
+}

@@ -21,6 +21,8 @@ pub struct Model {
     /// The mentee whose data it is (a prospect's owner, a joining or removed mentee, a
     /// user's own account); `None` for a mentor's templates and programs.
     pub subject_id: Option<Uuid>,
+    /// The API key the actor acted through; `None` for a signed-in user.
+    pub api_key_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table. Only the store sees them; callers get plain records.
 
+pub mod api_keys;
 pub mod audit_log;
 pub mod bhags;
 pub mod client_intake_points;

@@ -89,6 +89,7 @@ fn engine(world: &World, kind: config::Engine) -> Engine {
         keys: TokenKeys::new(&[7; 32], 60).unwrap_or_else(|_| unreachable!("32 bytes")),
         hasher: Hasher::new(1),
         throttle: Arc::new(LoginThrottle::new(1000, 1000)),
+        key_limit: Arc::new(crate::auth::KeyRateLimit::new(1000)),
         config: Arc::new(config),
     };
     Engine::new(state)

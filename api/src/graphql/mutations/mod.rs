@@ -4,6 +4,7 @@ use async_graphql::{MaybeUndefined, MergedObject};
 
 use crate::error::{ApiError, ApiResult};
 
+pub mod api_keys;
 pub mod auth;
 pub mod goals;
 pub mod outcomes;
@@ -18,6 +19,7 @@ pub mod templates;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     auth::AuthMutation,
+    api_keys::ApiKeyMutation,
     templates::TemplateMutation,
     programs::ProgramMutation,
     prospects::ProspectMutation,

@@ -68,6 +68,11 @@ impl AuditEntry {
         let user = access::user(ctx, id).await?;
         Ok(user.filter(|u| !u.removed).map(User::new))
     }
+    /// The API key the actor acted through (an id as `apiKeys` gives it to the key's
+    /// owner); `null` when they were signed in.
+    async fn api_key_id(&self) -> Option<ID> {
+        self.0.api_key_id.map(|id| ids::encode(Kind::ApiKey, id))
+    }
     /// The id of the HTTP request that made the change (its `X-Request-Id`), to find it in
     /// the server's logs.
     async fn request_id(&self) -> Option<&str> {

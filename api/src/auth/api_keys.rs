@@ -1,0 +1,94 @@
+//! API keys' secrets: `qk_` and 43 characters of base64url (256 random bits). The first
+//! 11 characters (`qk_` and 8 more) are the key's prefix, kept to tell keys apart in a
+//! list; only the SHA-256 digest of the whole key is stored. A high-entropy random secret
+//! needs no slow hash: guessing one is hopeless, and a digest is checked in one lookup.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use uuid::Uuid;
+
+use crate::auth::tokens::refresh_token_digest;
+
+/// What every key starts with, so that a leaked one is recognisable (secret scanners).
+pub const KEY_PREFIX: &str = "qk_";
+/// Characters of a key kept as its prefix.
+const SHOWN: usize = 11;
+
+/// A new key: (the secret, shown once; its prefix; its digest).
+pub fn new_key() -> (String, String, String) {
+    let bytes: [u8; 32] = rand::random();
+    let secret = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let prefix = secret[..SHOWN].to_owned();
+    let digest = digest(&secret);
+    (secret, prefix, digest)
+}
+
+/// Whether a bearer token is meant as an API key (rather than an access token).
+pub fn is_key(token: &str) -> bool {
+    token.starts_with(KEY_PREFIX)
+}
+
+/// The stored form of a key: hex SHA-256.
+pub fn digest(key: &str) -> String {
+    refresh_token_digest(key)
+}
+
+/// Requests per key per minute, with a burst of as many.
+pub struct KeyRateLimit {
+    limiter: DefaultKeyedRateLimiter<Uuid>,
+}
+
+impl KeyRateLimit {
+    pub fn new(per_minute: u32) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// Whether the key may make a request now; `Err` carries how long to wait.
+    ///
+    /// # Errors
+    /// The wait, when the key is over its rate.
+    pub fn check(&self, key: Uuid) -> Result<(), Duration> {
+        self.limiter
+            .check_key(&key)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_recognisable_long_and_stored_only_as_its_digest() {
+        let (secret, prefix, stored) = new_key();
+        assert!(is_key(&secret));
+        assert_eq!(secret.len(), 3 + 43);
+        assert_eq!(prefix, secret[..11]);
+        assert_eq!(stored, digest(&secret));
+        assert_eq!(stored.len(), 64);
+        assert!(!stored.contains(&secret[3..]));
+        let (other, _, _) = new_key();
+        assert_ne!(secret, other);
+    }
+
+    #[test]
+    fn a_key_over_its_rate_waits_and_another_key_does_not() {
+        let limit = KeyRateLimit::new(2);
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(limit.check(a).is_ok());
+        assert!(limit.check(a).is_ok());
+        let Err(wait) = limit.check(a) else {
+            panic!("the third request of the minute must wait");
+        };
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(30));
+        assert!(limit.check(b).is_ok());
+    }
+}
