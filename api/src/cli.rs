@@ -92,6 +92,11 @@ pub struct ServeArgs {
     /// `tuned-without-known-documents`, `tuned-without-plain-lists`.
     #[arg(long, env = "QUALIFY_ENGINE", default_value = "tuned")]
     pub engine: crate::config::Engine,
+    /// A manifest of trusted documents (JSON: id to document text, as GraphQL Code
+    /// Generator and Relay emit it): only those run, named by `documentId` or
+    /// `extensions.persistedQuery.sha256Hash`; any other request is refused unparsed.
+    #[arg(long, env = "QUALIFY_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<std::path::PathBuf>,
 }
 
 /// Connection limits (defaults as in the README).
@@ -190,6 +195,7 @@ impl ServeArgs {
             limits: self.limits.limits(),
             connections: self.connections.connections(),
             engine: self.engine,
+            trusted_documents: None,
         }
     }
 }
@@ -234,7 +240,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let config = args.config();
+    let mut config = args.config();
+    if let Some(path) = &args.trusted_documents {
+        let documents = crate::http::trusted::TrustedDocuments::load(path)?;
+        println!(
+            "serving only the {} trusted documents of {}",
+            documents.len(),
+            path.display()
+        );
+        config.trusted_documents = Some(std::sync::Arc::new(documents));
+    }
     if args.demo {
         let logins = crate::demo::load(&config.database_url).await?;
         println!("{logins}");

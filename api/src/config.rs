@@ -23,6 +23,8 @@ pub struct Config {
     pub connections: Connections,
     /// Which GraphQL engine runs requests (`--engine`, `QUALIFY_ENGINE`).
     pub engine: Engine,
+    /// Only these documents run (`--trusted-documents`); `None`: any document.
+    pub trusted_documents: Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -191,6 +193,7 @@ impl Config {
             limits: Limits::default(),
             connections: Connections::default(),
             engine: Engine::from_env(),
+            trusted_documents: None,
         }
     }
 }

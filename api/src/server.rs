@@ -252,7 +252,8 @@ async fn healthz() -> &'static str {
 async fn graphql_post(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let credentials = crate::auth::session::of(&request);
     let limits = &shared.state.config.limits;
-    http::post(request, limits, |graphql| {
+    let trusted = shared.state.config.trusted_documents.as_deref();
+    http::post(request, limits, trusted, |graphql| {
         shared.engine.execute(credentials, graphql)
     })
     .await
@@ -268,6 +269,7 @@ async fn graphql_get(State(shared): State<Arc<Shared>>, request: Request) -> Res
     http::get(
         request,
         limits,
+        shared.state.config.trusted_documents.as_deref(),
         |query| shared.engine.check_text(query),
         |graphql| shared.engine.execute(credentials, graphql),
     )

@@ -46,4 +46,5 @@ mod sessions;
 mod statement_counts;
 mod templates;
 mod tokens;
+mod trusted_documents;
 mod viewer_can;

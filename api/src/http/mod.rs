@@ -17,6 +17,7 @@
 
 pub mod negotiate;
 mod params;
+pub mod trusted;
 
 use std::collections::BTreeMap;
 
@@ -144,6 +145,7 @@ impl Refusal {
 pub async fn post<Fut: Future<Output = Answer>>(
     request: Request,
     limits: &Limits,
+    trusted: Option<&trusted::TrustedDocuments>,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
     let deadline = Deadline::of(&request, limits.request_timeout);
@@ -173,7 +175,7 @@ pub async fn post<Fut: Future<Output = Answer>>(
         }
         Err(_) => return body_too_slow(media),
     };
-    match params::from_json(&bytes) {
+    match params::from_json(&bytes, trusted) {
         Ok(request) => execute(media, request, deadline, run).await,
         Err(refusal) => refusal.into_response(media),
     }
@@ -184,6 +186,7 @@ pub async fn post<Fut: Future<Output = Answer>>(
 pub async fn get<Fut: Future<Output = Answer>>(
     request: Request,
     limits: &Limits,
+    trusted: Option<&trusted::TrustedDocuments>,
     check_text: impl FnOnce(&str) -> Result<(), Vec<ServerError>>,
     run: impl FnOnce(async_graphql::Request) -> Fut,
 ) -> Response {
@@ -191,7 +194,7 @@ pub async fn get<Fut: Future<Output = Answer>>(
     let Some(media) = negotiate::response_type(request.headers()) else {
         return not_acceptable();
     };
-    let mut graphql = match params::from_query_string(request.uri()) {
+    let mut graphql = match params::from_query_string(request.uri(), trusted) {
         Ok(graphql) => graphql,
         Err(refusal) => return refusal.into_response(media),
     };

@@ -10,6 +10,7 @@ use axum::http::Uri;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::trusted::TrustedDocuments;
 use super::{BATCHING_NOT_SUPPORTED, Refusal};
 
 /// The parameters of a `POST` with a JSON body.
@@ -17,7 +18,10 @@ use super::{BATCHING_NOT_SUPPORTED, Refusal};
 /// # Errors
 /// 400 for an empty or malformed body, a body that is not an object, or a parameter of the
 /// wrong type; a JSON array (a batch) is refused with `BATCHING_NOT_SUPPORTED`.
-pub fn from_json(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
+pub fn from_json(
+    body: &[u8],
+    trusted: Option<&TrustedDocuments>,
+) -> Result<async_graphql::Request, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Refusal::bad_request(
             "the request body is empty; send a JSON object with a `query`",
@@ -26,14 +30,17 @@ pub fn from_json(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
     // The common case in one pass, straight into GraphQL values; anything unusual (a batch,
     // a parameter of the wrong type, broken JSON) goes the slow way below, which says
     // exactly what is wrong.
-    if let Ok(fast) = serde_json::from_slice::<Params>(body) {
+    // (With trusted documents, the document comes from the manifest: the slow way.)
+    if trusted.is_none()
+        && let Ok(fast) = serde_json::from_slice::<Params>(body)
+    {
         return Ok(fast.into_request());
     }
     // serde_json refuses nesting deeper than 128 levels, so this cannot exhaust the stack.
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| Refusal::bad_request("the request body is not valid JSON"))?;
     match value {
-        Value::Object(params) => request(params),
+        Value::Object(params) => request(params, trusted),
         Value::Array(_) => Err(Refusal::bad_request(
             "batched requests (a JSON array) are not supported; send one operation per request",
         )
@@ -76,7 +83,10 @@ impl Params {
 /// # Errors
 /// 400 for a malformed query string, a repeated parameter, or `variables`/`extensions`
 /// that are not JSON objects.
-pub fn from_query_string(uri: &Uri) -> Result<async_graphql::Request, Refusal> {
+pub fn from_query_string(
+    uri: &Uri,
+    trusted: Option<&TrustedDocuments>,
+) -> Result<async_graphql::Request, Refusal> {
     let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
         .map_err(|_| Refusal::bad_request("the query string is malformed"))?;
     let mut params = Map::new();
@@ -93,10 +103,16 @@ pub fn from_query_string(uri: &Uri) -> Result<async_graphql::Request, Refusal> {
             )));
         }
     }
-    request(params)
+    request(params, trusted)
 }
 
-fn request(mut params: Map<String, Value>) -> Result<async_graphql::Request, Refusal> {
+fn request(
+    mut params: Map<String, Value>,
+    trusted: Option<&TrustedDocuments>,
+) -> Result<async_graphql::Request, Refusal> {
+    if let Some(trusted) = trusted {
+        trusted.resolve(&mut params)?;
+    }
     let query = match params.remove("query") {
         Some(Value::String(query)) => query,
         None | Some(Value::Null) => {
@@ -147,7 +163,7 @@ mod tests {
     use super::*;
 
     fn refused(body: &str) -> Option<(u16, &'static str)> {
-        from_json(body.as_bytes())
+        from_json(body.as_bytes(), None)
             .err()
             .map(|r| (r.status.as_u16(), r.code))
     }
@@ -161,7 +177,7 @@ mod tests {
             r#"{"query": "{ __typename }", "unknown": 1}"#,
         ];
         for body in ok {
-            assert!(from_json(body.as_bytes()).is_ok(), "{body}");
+            assert!(from_json(body.as_bytes(), None).is_ok(), "{body}");
         }
     }
 
@@ -169,11 +185,11 @@ mod tests {
     fn the_fast_path_reads_what_the_slow_path_reads() {
         let body = r#"{"query": "query Q($a: Int) { __typename }", "operationName": "Q",
             "variables": {"a": 1, "b": {"c": [true, null, "x", 2.5]}}, "extensions": {"x": [1]}}"#;
-        let fast = from_json(body.as_bytes()).ok();
+        let fast = from_json(body.as_bytes(), None).ok();
         let slow = serde_json::from_str::<Value>(body)
             .ok()
             .and_then(|v| match v {
-                Value::Object(params) => request(params).ok(),
+                Value::Object(params) => request(params, None).ok(),
                 _ => None,
             });
         let seen = |r: Option<async_graphql::Request>| {
@@ -223,10 +239,14 @@ mod tests {
         );
     }
 
+    fn from_query_string_test(uri: &Uri) -> Result<async_graphql::Request, Refusal> {
+        from_query_string(uri, None)
+    }
+
     #[test]
     fn query_strings_carry_json_encoded_variables() {
         let uri = |query: &str| -> Uri { format!("/graphql?{query}").parse().unwrap_or_default() };
-        let request = from_query_string(&uri(
+        let request = from_query_string_test(&uri(
             "query=query%20Q(%24n%3AString!)%7B__type(name%3A%24n)%7Bname%7D%7D&variables=%7B%22n%22%3A%22x%22%7D&operationName=Q",
         ));
         assert!(request.is_ok());
@@ -236,7 +256,7 @@ mod tests {
             "query=%7Ba%7D&query=%7Bb%7D",
             "operationName=Q",
         ] {
-            assert!(from_query_string(&uri(bad)).is_err(), "{bad}");
+            assert!(from_query_string_test(&uri(bad)).is_err(), "{bad}");
         }
     }
 }
