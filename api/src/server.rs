@@ -160,6 +160,22 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 .fallback(http::method_not_allowed),
         )
         .route("/healthz", get(healthz))
+        .route(
+            "/export/prospects.csv",
+            get(
+                |State(shared): State<Arc<Shared>>, request: Request| async move {
+                    crate::export::prospects_csv(shared.state.clone(), request).await
+                },
+            ),
+        )
+        .route(
+            "/export/outcomes.csv",
+            get(
+                |State(shared): State<Arc<Shared>>, request: Request| async move {
+                    crate::export::outcomes_csv(shared.state.clone(), request).await
+                },
+            ),
+        )
         .with_state(shared)
         .layer(middleware))
 }

@@ -22,6 +22,7 @@ mod errors;
 mod evidence;
 mod exact_scores;
 mod exceptions;
+mod export;
 mod feedback;
 mod goals;
 mod immutability;
