@@ -130,6 +130,24 @@ pub async fn key_of(
         .map(ApiKey::from))
 }
 
+/// The keys among `ids` (any owner's), in one statement: for naming the key an audit
+/// entry came through.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn keys_by_ids(db: &impl Conn, ids: &[Uuid]) -> Result<Vec<ApiKey>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(api_keys::Entity::find()
+        .filter(api_keys::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(ApiKey::from)
+        .collect())
+}
+
 /// Revokes one of the owner's keys (a key revoked before keeps its first time).
 ///
 /// # Errors

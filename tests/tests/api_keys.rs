@@ -22,7 +22,8 @@ const CREATE_PROSPECT: &str = "mutation($input: CreateProspectInput!) { \
     createProspect(input: $input) { prospect { id } } }";
 const PROSPECTS: &str = "{ prospects(first: 10) { totalCount nodes { id name } } }";
 const TRAIL: &str = "query($filter: AuditFilter) { auditTrail(first: 10, filter: $filter) { \
-    nodes { action objectId apiKeyId actor { id } } } }";
+    nodes { action objectId apiKeyId actor { __typename id name \
+    ... on ApiKeyActor { prefix owner { id } } } } } }";
 
 /// (secret, the key as listed) of a new key of `token`'s user.
 async fn create(app: &TestApp, token: &str, input: Value) -> (String, Value) {
@@ -107,7 +108,12 @@ async fn a_key_acts_as_its_owner_is_shown_once_and_is_stored_only_as_its_digest(
     assert_eq!(entries.len(), 1, "{trail:#}");
     assert_eq!(entries[0]["action"], "prospect.create");
     assert_eq!(entries[0]["apiKeyId"], key["id"]);
-    assert_eq!(entries[0]["actor"]["id"], mentee.id.as_str());
+    let actor = &entries[0]["actor"];
+    assert_eq!(actor["__typename"], "ApiKeyActor");
+    assert_eq!(actor["id"], key["id"]);
+    assert_eq!(actor["name"], "CRM sync");
+    assert_eq!(actor["prefix"], key["prefix"]);
+    assert_eq!(actor["owner"]["id"], mentee.id.as_str());
     let creation = ok(app
         .gql(
             Some(&mentee.access),
@@ -115,11 +121,10 @@ async fn a_key_acts_as_its_owner_is_shown_once_and_is_stored_only_as_its_digest(
             json!({ "filter": { "action": "api_key.create" } }),
         )
         .await);
-    assert_eq!(
-        creation["auditTrail"]["nodes"][0]["apiKeyId"],
-        Value::Null,
-        "made by the signed-in user"
-    );
+    let made = &creation["auditTrail"]["nodes"][0];
+    assert_eq!(made["apiKeyId"], Value::Null, "made by the signed-in user");
+    assert_eq!(made["actor"]["__typename"], "User");
+    assert_eq!(made["actor"]["id"], mentee.id.as_str());
 
     // Its last use is recorded (after the answer, so looked for a moment).
     let mut last_used = Value::Null;

@@ -115,6 +115,19 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
         ],
     ),
     ("Node", &[("id", Parent)]),
+    // Who acted: each implementation's own line below.
+    ("Actor", &[("id", Parent), ("name", Parent)]),
+    // A key as the actor of an audit entry the reader may see; its owner by the `User`
+    // line.
+    (
+        "ApiKeyActor",
+        &[
+            ("id", Parent),
+            ("name", Parent),
+            ("prefix", Parent),
+            ("owner", EachRead),
+        ],
+    ),
     (
         "User",
         &[

@@ -5,6 +5,9 @@
 //! actions. The entries' `detail` (e.g. a corrected outcome entry's old values) is not
 //! shown: the object's own fields say what it is now.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::DateTime as ChronoTime;
 use domain::policy;
@@ -15,6 +18,7 @@ use crate::graphql::access;
 use crate::graphql::context::db;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::types::actor::{Actor, ApiKeyActor};
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::user::User;
 
@@ -35,8 +39,11 @@ pub struct AuditFilter {
     pub action: Option<String>,
 }
 
-/// One entry of the audit trail.
-pub struct AuditEntry(store::audit::AuditEntry);
+/// One entry of the audit trail, with the API key it came through (read with the page).
+pub struct AuditEntry(
+    store::audit::AuditEntry,
+    Option<Arc<store::api_keys::ApiKey>>,
+);
 
 /// Who did what, when, to which object: one entry per change.
 #[Object]
@@ -59,14 +66,20 @@ impl AuditEntry {
         let kind = node_kind(&self.0.object_type)?;
         self.0.object_id.map(|id| ids::encode(kind, id))
     }
-    /// Who did it; `null` for an anonymous caller, a removed account, or a user you may not
-    /// see (a mentee no longer in your programs).
-    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    /// Who did it: the user, or the API key they acted through (an `ApiKeyActor`, whose
+    /// `owner` is the user); `null` for an anonymous caller, a removed account, or a user
+    /// you may not see (a mentee no longer in your programs).
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Actor>> {
         let Some(id) = self.0.actor_id else {
             return Ok(None);
         };
-        let user = access::user(ctx, id).await?;
-        Ok(user.filter(|u| !u.removed).map(User::new))
+        let Some(user) = access::user(ctx, id).await?.filter(|u| !u.removed) else {
+            return Ok(None);
+        };
+        Ok(Some(match &self.1 {
+            Some(key) => Actor::ApiKeyActor(ApiKeyActor(Arc::clone(key))),
+            None => Actor::User(User::new(user)),
+        }))
     }
     /// The API key the actor acted through (an id as `apiKeys` gives it to the key's
     /// owner); `null` when they were signed in.
@@ -161,6 +174,19 @@ pub async fn trail(
             .ok_or_else(|| ApiError::bad_field("filter.actorId", "not a user id"))?;
         scope.actor = Some(actor);
     }
-    let page = store::visible::audit_page(db(ctx)?, &visible, &scope, &request).await?;
-    Ok(paging::connection_with(page, cursor_of, AuditEntry))
+    let db = db(ctx)?;
+    let page = store::visible::audit_page(db, &visible, &scope, &request).await?;
+    let mut key_ids: Vec<Uuid> = page.items.iter().filter_map(|e| e.api_key_id).collect();
+    key_ids.sort_unstable();
+    key_ids.dedup();
+    let keys: HashMap<Uuid, Arc<store::api_keys::ApiKey>> =
+        store::api_keys::keys_by_ids(db, &key_ids)
+            .await?
+            .into_iter()
+            .map(|k| (k.id, Arc::new(k)))
+            .collect();
+    Ok(paging::connection_with(page, cursor_of, |entry| {
+        let key = entry.api_key_id.and_then(|id| keys.get(&id).cloned());
+        AuditEntry(entry, key)
+    }))
 }

@@ -9,6 +9,7 @@ use crate::graphql::access::viewer;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
 use crate::graphql::loaders::{DecisionId, ExceptionOfDecision, ProgramId, ProspectId, UserId};
+use crate::graphql::types::actor::Actor;
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{DecisionKind, ExceptionStatus};
 use crate::graphql::types::program::Program;
@@ -59,10 +60,10 @@ impl Decision {
         }
     }
     /// The mentee who decided.
-    async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User::new(
+    async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<Actor> {
+        Ok(Actor::User(User::new(
             load::existing(ctx, UserId(self.0.decided_by)).await?,
-        ))
+        )))
     }
     /// For an exception: the request the mentor reviews; `null` otherwise.
     async fn exception_request(&self, ctx: &Context<'_>) -> ApiResult<Option<ExceptionRequest>> {

@@ -1,5 +1,6 @@
 //! GraphQL object types, built from store records and domain values.
 
+pub mod actor;
 pub mod api_key;
 pub mod audit;
 pub mod built_in;

@@ -15,6 +15,7 @@ use crate::graphql::loaders::{
     ProspectId, QualificationHeadId, QualificationId, UserId, VersionId,
 };
 use crate::graphql::plain::{Getter, Plain, PlainList};
+use crate::graphql::types::actor::Actor;
 use crate::graphql::types::datetime::DateTime;
 use crate::graphql::types::enums::{EvidenceKind, ScoringRule, Tier, Verdict};
 use crate::graphql::types::path_to_a::{PathsToA, paths_to_a};
@@ -113,10 +114,10 @@ impl Qualification {
         ))
     }
     /// The mentee who qualified the prospect.
-    async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        Ok(User::new(
+    async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<Actor> {
+        Ok(Actor::User(User::new(
             load::existing(ctx, UserId(self.head.qualified_by)).await?,
-        ))
+        )))
     }
     /// The answers now, in the version's criteria order.
     async fn answers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionAnswer>> {

@@ -54,7 +54,7 @@ impl User {
         Ok(visible.then_some(self.row.email.as_str()))
     }
     /// The display name ("Removed user" for a removed account).
-    async fn name(&self) -> &str {
+    pub async fn name(&self) -> &str {
         &self.row.name
     }
     /// Mentor or mentee.
