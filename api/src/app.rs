@@ -78,6 +78,8 @@ pub struct Actor {
     pub role: Role,
     /// Everything the role allows, or a key's narrowing (`domain::policy::Scope`).
     pub scope: domain::policy::Scope,
+    /// The API key the request came with, if any.
+    pub key_id: Option<Uuid>,
     program_ids: OnceCell<Vec<Uuid>>,
 }
 
@@ -87,6 +89,7 @@ impl Actor {
             user_id,
             role,
             scope: domain::policy::Scope::Full,
+            key_id: None,
             program_ids: OnceCell::new(),
         }
     }
@@ -98,6 +101,7 @@ impl Actor {
                 write: key.write,
                 program: key.program,
             },
+            key_id: Some(key.key_id),
             ..Self::new(key.user_id, key.role)
         }
     }

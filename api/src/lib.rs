@@ -12,6 +12,7 @@ pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod import;
 pub mod reply;
 pub mod request_meta;
 pub mod server;

@@ -169,6 +169,14 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
             ),
         )
         .route(
+            "/import/prospects.csv",
+            axum::routing::post(
+                |State(shared): State<Arc<Shared>>, request: Request| async move {
+                    crate::import::prospects_csv(shared.state.clone(), request).await
+                },
+            ),
+        )
+        .route(
             "/export/outcomes.csv",
             get(
                 |State(shared): State<Arc<Shared>>, request: Request| async move {

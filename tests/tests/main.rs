@@ -26,6 +26,7 @@ mod export;
 mod feedback;
 mod goals;
 mod immutability;
+mod import;
 mod input_errors;
 mod integrity;
 mod introspection;
