@@ -19,7 +19,7 @@ use serde::Deserialize;
 use store::{Order, PageRequest, ProspectFilter, ProspectOrder, ProspectSort};
 use uuid::Uuid;
 
-use crate::app::{AppState, Credentials};
+use crate::app::{Actor, AppState, Credentials};
 use crate::graphql::ids::{self, Kind as IdKind};
 use crate::http::negotiate::MediaType;
 use crate::reply;
@@ -90,41 +90,40 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// The caller's scope, or the error reply.
 fn scope(request: &Request, query: &ExportQuery) -> Result<Scope, Box<Response>> {
-    let actor = match crate::auth::session::of(request) {
-        Credentials::Valid(subject) => {
-            policy::Actor::user(subject.user_id, crate::graphql::context::role(subject.role))
-        }
-        Credentials::Key(key) => policy::Actor {
-            scope: policy::Scope::Key {
-                write: key.write,
-                program: key.program,
-            },
-            ..policy::Actor::user(key.user_id, crate::graphql::context::role(key.role))
-        },
-        Credentials::Unverified => {
-            return Err(Box::new(reply::internal(
-                MediaType::Json,
-                &"the session could not be checked",
-            )));
-        }
-        Credentials::Anonymous | Credentials::Invalid => {
-            return Err(Box::new(refuse(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "send `Authorization: Bearer <access token or API key>`",
-            )));
-        }
-    };
-    let visible = policy::visibility(&actor, Kind::Prospect).map_err(|_| {
+    let actor = app_actor(request)?.policy();
+    scope_of(&actor, query.program_id.as_deref())
+}
+
+/// The caller as the GraphQL half knows them (an access token's user, or an API key's
+/// owner narrowed by the key), or the error reply; for the routes beside `/graphql`.
+pub(crate) fn app_actor(request: &Request) -> Result<Actor, Box<Response>> {
+    match crate::auth::session::of(request) {
+        Credentials::Valid(subject) => Ok(Actor::new(subject.user_id, subject.role)),
+        Credentials::Key(key) => Ok(Actor::through_key(&key)),
+        Credentials::Unverified => Err(Box::new(reply::internal(
+            MediaType::Json,
+            &"the session could not be checked",
+        ))),
+        Credentials::Anonymous | Credentials::Invalid => Err(Box::new(refuse(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "send `Authorization: Bearer <access token or API key>`",
+        ))),
+    }
+}
+
+/// The prospects `actor` may list, narrowed to one program (a global id) when given.
+fn scope_of(actor: &policy::Actor, program_id: Option<&str>) -> Result<Scope, Box<Response>> {
+    let visible = policy::visibility(actor, Kind::Prospect).map_err(|_| {
         Box::new(refuse(
             StatusCode::FORBIDDEN,
             "FORBIDDEN",
             "you may not list prospects",
         ))
     })?;
-    let program = match &query.program_id {
+    let program = match program_id {
         Some(id) => Some(
-            ids::decode(IdKind::Program, &async_graphql::ID(id.clone())).map_err(|_| {
+            ids::decode(IdKind::Program, &async_graphql::ID(id.to_owned())).map_err(|_| {
                 refuse(
                     StatusCode::BAD_REQUEST,
                     "BAD_USER_INPUT",
@@ -488,4 +487,210 @@ mod tests {
             "'=SUM(A1),'+1,'-2,'@x,'\tt,plain,\"a,\"\"b\"\"\nc\",é\r\n"
         );
     }
+}
+
+/// `?versionId=&programId=`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VersionQuery {
+    version_id: String,
+    program_id: Option<String>,
+}
+
+const QUALIFICATION_COLUMNS: [&str; 12] = [
+    "id",
+    "prospect_id",
+    "program_id",
+    "qualified_by",
+    "created_at",
+    "score_basis_points",
+    "tier",
+    "verdict",
+    "projected_score_basis_points",
+    "projected_tier",
+    "plan",
+    "requalify_by",
+];
+
+/// An answer as a cell: `yes`/`no`, the number, the option's key, or `unknown`.
+fn answer(value: &domain::AnswerValue) -> String {
+    match value {
+        domain::AnswerValue::YesNo(true) => "yes".to_owned(),
+        domain::AnswerValue::YesNo(false) => "no".to_owned(),
+        domain::AnswerValue::Scale(n) => n.to_string(),
+        domain::AnswerValue::Number(n) => n.to_string(),
+        domain::AnswerValue::Choice(key) => key.clone(),
+        domain::AnswerValue::Unknown => "unknown".to_owned(),
+    }
+}
+
+/// The version if `me` may read it (its template's mentor; a mentee whose program uses
+/// it as its standard); `None` otherwise, as if it did not exist.
+async fn readable_version(
+    db: &store::Db,
+    me: &Actor,
+    id: Uuid,
+) -> Result<Option<store::TemplateVersion>, anyhow::Error> {
+    let Some(version) = store::templates::versions_by_ids(db, &[id]).await?.pop() else {
+        return Ok(None);
+    };
+    let Some(template) = store::templates::template_by_id(db, version.template_id).await? else {
+        return Ok(None);
+    };
+    let mine = me
+        .program_ids(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let programs = store::programs::programs_by_ids(db, mine).await?;
+    let facts = policy::Facts {
+        owner: Some(template.owner_id),
+        version_in_use: programs.iter().any(|p| p.standard_version_id == Some(id)),
+        ..policy::Facts::default()
+    };
+    let allowed = policy::decide(
+        &me.policy(),
+        Kind::TemplateVersion,
+        policy::Action::Read,
+        &facts,
+    ) == policy::Outcome::Allowed;
+    Ok(allowed.then_some(version))
+}
+
+/// `GET /export/qualifications.csv?versionId=`: the qualifications scored against one
+/// template version of the prospects the caller may list (optionally of one program),
+/// by prospect (oldest first) then as they were made, with one `answer:<key>` column per
+/// criterion of the version, in its order.
+pub async fn qualifications_csv(state: AppState, request: Request) -> Response {
+    let Ok(Query(query)) = Query::<VersionQuery>::try_from_uri(request.uri()) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the parameters are `versionId` (required) and `programId`",
+        );
+    };
+    let me = match app_actor(&request) {
+        Ok(me) => me,
+        Err(reply) => return *reply,
+    };
+    let scope = match scope_of(&me.policy(), query.program_id.as_deref()) {
+        Ok(scope) => scope,
+        Err(reply) => return *reply,
+    };
+    let Ok(version_id) = ids::decode(
+        IdKind::TemplateVersion,
+        &async_graphql::ID(query.version_id),
+    ) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "`versionId` is not a template version id",
+        );
+    };
+    let version = match readable_version(&state.db, &me, version_id).await {
+        Ok(Some(version)) => version,
+        Ok(None) => return refuse(StatusCode::NOT_FOUND, "NOT_FOUND", "not found"),
+        Err(e) => return reply::internal(MediaType::Json, &e),
+    };
+    let keys: Vec<domain::CriterionKey> = version
+        .definition
+        .criteria()
+        .iter()
+        .map(|c| c.key().clone())
+        .collect();
+    let mut sheet = Sheet::new();
+    let header = QUALIFICATION_COLUMNS
+        .iter()
+        .map(|c| (*c).to_owned())
+        .chain(keys.iter().map(|k| format!("answer:{}", k.as_str())));
+    if sheet.row(header).is_err() {
+        return reply::internal(MediaType::Json, &"csv header");
+    }
+    let cursor = Cursor {
+        state,
+        scope,
+        sheet,
+        after: None,
+        done: false,
+    };
+    let body = stream::unfold((cursor, keys), move |(mut c, keys)| async move {
+        if c.done {
+            return None;
+        }
+        let chunk = async {
+            let page = prospects(&c.state.db, &c.scope, c.after).await?;
+            qualification_rows(&c.state.db, &mut c.sheet, &page.items, version_id, &keys).await?;
+            c.after = page.items.last().map(|p| p.id);
+            c.done = !page.has_next;
+            Ok::<_, anyhow::Error>(c.sheet.take()?)
+        }
+        .await;
+        match chunk {
+            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), (c, keys))),
+            Err(e) => {
+                tracing::error!(cause = %e, "CSV export failed");
+                c.done = true;
+                Some((Err(std::io::Error::other("export failed")), (c, keys)))
+            }
+        }
+    });
+    csv_response("qualifications.csv", Body::from_stream(body))
+}
+
+/// The qualifications of one page of prospects against the version, [`ENTRIES`] per
+/// statement, by prospect then as made.
+async fn qualification_rows(
+    db: &store::Db,
+    sheet: &mut Sheet,
+    page: &[store::Prospect],
+    version: Uuid,
+    keys: &[domain::CriterionKey],
+) -> Result<(), anyhow::Error> {
+    let ids: Vec<Uuid> = page.iter().map(|p| p.id).collect();
+    let program_of: std::collections::HashMap<Uuid, Uuid> =
+        page.iter().map(|p| (p.id, p.program_id)).collect();
+    let mut after = None;
+    let mut all = Vec::new();
+    loop {
+        let found =
+            store::qualifications::qualifications_of_version(db, &ids, version, after, ENTRIES)
+                .await?;
+        let full = found.len() as u64 == ENTRIES;
+        after = found.last().map(|q| q.id);
+        all.extend(found);
+        if !full {
+            break;
+        }
+    }
+    let order: std::collections::HashMap<Uuid, usize> =
+        ids.iter().enumerate().map(|(n, id)| (*id, n)).collect();
+    all.sort_by_key(|q| (order.get(&q.prospect_id).copied(), q.id));
+    for q in &all {
+        let r = &q.result;
+        let cells = [
+            ids::encode(IdKind::Qualification, q.id).0,
+            ids::encode(IdKind::Prospect, q.prospect_id).0,
+            program_of
+                .get(&q.prospect_id)
+                .map(|p| ids::encode(IdKind::Program, *p).0)
+                .unwrap_or_default(),
+            ids::encode(IdKind::User, q.qualified_by).0,
+            time(q.created_at),
+            r.now.score_bp.get().to_string(),
+            tier(r.now.tier).to_owned(),
+            verdict(r.verdict).to_owned(),
+            r.projected.score_bp.get().to_string(),
+            tier(r.projected.tier).to_owned(),
+            r.plan.clone().unwrap_or_default(),
+            r.requalify_by.map(|d| d.to_string()).unwrap_or_default(),
+        ];
+        let answers = keys.iter().map(|k| {
+            q.answers
+                .iter()
+                .find(|a| &a.key == k)
+                .map(|a| answer(&a.value))
+                .unwrap_or_default()
+        });
+        sheet.row(cells.into_iter().chain(answers))?;
+    }
+    Ok(())
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::app::{Actor, AppState, Credentials};
+use crate::app::{Actor, AppState};
 use crate::graphql::ids::{self, Kind as IdKind};
 use crate::http::negotiate::MediaType;
 use crate::reply;
@@ -65,23 +65,6 @@ fn problems(all: &[Problem]) -> Response {
         header::HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// The caller, as the GraphQL half would have them.
-fn actor(credentials: Credentials) -> Result<Actor, Box<Response>> {
-    match credentials {
-        Credentials::Valid(subject) => Ok(Actor::new(subject.user_id, subject.role)),
-        Credentials::Key(key) => Ok(Actor::through_key(&key)),
-        Credentials::Unverified => Err(Box::new(reply::internal(
-            MediaType::Json,
-            &"the session could not be checked",
-        ))),
-        Credentials::Anonymous | Credentials::Invalid => Err(Box::new(refuse(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "send `Authorization: Bearer <access token or API key>`",
-        ))),
-    }
 }
 
 fn refusal(outcome: Outcome) -> Option<Response> {
@@ -228,7 +211,7 @@ pub async fn prospects_csv(state: AppState, request: Request) -> Response {
             "`programId` is not a program id",
         );
     };
-    let me = match actor(crate::auth::session::of(&request)) {
+    let me = match crate::export::app_actor(&request) {
         Ok(me) => me,
         Err(reply) => return *reply,
     };

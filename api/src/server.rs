@@ -169,6 +169,14 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
             ),
         )
         .route(
+            "/export/qualifications.csv",
+            get(
+                |State(shared): State<Arc<Shared>>, request: Request| async move {
+                    crate::export::qualifications_csv(shared.state.clone(), request).await
+                },
+            ),
+        )
+        .route(
             "/import/prospects.csv",
             axum::routing::post(
                 |State(shared): State<Arc<Shared>>, request: Request| async move {

@@ -11,7 +11,7 @@ use domain::{
     Answer, Assessment, BasisPoints, CriterionKey, Evidence, Outlook, ProspectStatus,
     QualificationResult, Verdict,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -246,6 +246,38 @@ pub async fn qualifications_by_ids(
     }
     qualifications::Entity::find()
         .filter(qualifications::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Qualification::try_from)
+        .collect()
+}
+
+/// The qualifications of the prospects among `prospect_ids` scored against `version_id`,
+/// in the order they were made (by id), at most `limit` after the one with id `after`:
+/// for exports that page through them.
+///
+/// # Errors
+/// [`StoreError::Db`] when a query fails or a row does not read back.
+pub async fn qualifications_of_version(
+    db: &impl Conn,
+    prospect_ids: &[Uuid],
+    version_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Qualification>, StoreError> {
+    if prospect_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = qualifications::Entity::find()
+        .filter(qualifications::Column::ProspectId.is_in(prospect_ids.iter().copied()))
+        .filter(qualifications::Column::TemplateVersionId.eq(version_id));
+    if let Some(after) = after {
+        select = select.filter(qualifications::Column::Id.gt(after));
+    }
+    select
+        .order_by_asc(qualifications::Column::Id)
+        .limit(limit)
         .all(db)
         .await?
         .into_iter()

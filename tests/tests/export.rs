@@ -173,3 +173,68 @@ async fn an_export_larger_than_a_page_streams_every_row_once() {
     let expected: Vec<String> = (0..1_203).map(|n| format!("P{n:04}")).collect();
     assert_eq!(names, expected, "oldest first, none twice, none missing");
 }
+
+#[tokio::test]
+async fn qualifications_of_a_version_come_with_a_column_per_criterion() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let prospect = app.create_prospect(&w.mentee, &w.program_id, "Acme").await;
+    app.qualify(&w.mentee, &prospect, &Answers::all_best(), None)
+        .await;
+    app.qualify(&w.mentee, &prospect, &Answers::middling(), None)
+        .await;
+    app.create_prospect(&w.mentee, &w.program_id, "Never qualified")
+        .await;
+    let path = format!("/export/qualifications.csv?versionId={}", w.version_id);
+    let (status, _, rows) = export(&app, &path, Some(&w.mentee.access)).await;
+    assert_eq!(status, 200, "{rows:?}");
+    let keys = [
+        "decision_maker",
+        "values_expertise",
+        "speaks_our_language",
+        "revenue_fit",
+        "standard_product",
+        "team_fit",
+        "growth",
+        "bhag_fit",
+        "energy",
+        "referral",
+    ];
+    let answer_columns: Vec<String> = rows[0][12..].to_vec();
+    let expected: Vec<String> = keys.iter().map(|k| format!("answer:{k}")).collect();
+    assert_eq!(answer_columns, expected);
+    assert_eq!(rows.len(), 3, "two qualifications");
+    assert_eq!(
+        column(&rows, "prospect_id"),
+        [prospect.clone(), prospect.clone()]
+    );
+    assert_eq!(column(&rows, "score_basis_points"), ["10000", "6136"]);
+    assert_eq!(column(&rows, "tier"), ["A", "B"]);
+    assert_eq!(column(&rows, "verdict"), ["ACCEPT", "DECLINE"]);
+    assert_eq!(column(&rows, "answer:decision_maker"), ["yes", "yes"]);
+    assert_eq!(column(&rows, "answer:values_expertise"), ["5", "3"]);
+    assert_eq!(column(&rows, "answer:revenue_fit"), ["100000", "30000"]);
+    assert_eq!(column(&rows, "answer:referral"), ["yes", "no"]);
+    // The mentor reads the same; a stranger's version is not there; bad ids are refused.
+    let (_, _, theirs) = export(&app, &path, Some(&w.mentor.access)).await;
+    assert_eq!(theirs, rows);
+    let stranger = app.mentee_in_program("STRICT").await;
+    let (status, _, refused) = export(&app, &path, Some(&stranger.mentee.access)).await;
+    assert_eq!((status, refused), (404, vec![vec!["NOT_FOUND".to_owned()]]));
+    let (status, _, refused) =
+        export(&app, "/export/qualifications.csv", Some(&w.mentor.access)).await;
+    assert_eq!(
+        (status, refused),
+        (400, vec![vec!["BAD_USER_INPUT".to_owned()]])
+    );
+    let (status, _, refused) = export(
+        &app,
+        "/export/qualifications.csv?versionId=x",
+        Some(&w.mentor.access),
+    )
+    .await;
+    assert_eq!(
+        (status, refused),
+        (400, vec![vec!["BAD_USER_INPUT".to_owned()]])
+    );
+}
