@@ -199,7 +199,7 @@ impl From<ApiError> for async_graphql::Error {
         let code = err.code();
         match err {
             ApiError::Unauthenticated => {
-                async_graphql::Error::new("authentication required: send a valid access token")
+                async_graphql::Error::new("authentication required: send a valid access token or API key")
                     .extend_with(|_, e| e.set("code", code))
             }
             ApiError::BadCredentials => async_graphql::Error::new("email or password is wrong")

@@ -76,6 +76,19 @@ struct Scope {
     filter: ProspectFilter,
 }
 
+/// `405` for a route beside `/graphql`, with `Allow` and the usual error body.
+pub(crate) fn method_not_allowed(allow: &'static str) -> Response {
+    let mut response = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        &format!("use {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
 fn bad_query() -> Response {
     refuse(
         StatusCode::BAD_REQUEST,

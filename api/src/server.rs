@@ -166,7 +166,8 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 |State(shared): State<Arc<Shared>>, request: Request| async move {
                     crate::export::prospects_csv(shared.state.clone(), request).await
                 },
-            ),
+            )
+            .fallback(|| async { crate::export::method_not_allowed("GET") }),
         )
         .route(
             "/export/qualifications.csv",
@@ -174,7 +175,8 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 |State(shared): State<Arc<Shared>>, request: Request| async move {
                     crate::export::qualifications_csv(shared.state.clone(), request).await
                 },
-            ),
+            )
+            .fallback(|| async { crate::export::method_not_allowed("GET") }),
         )
         .route(
             "/import/prospects.csv",
@@ -182,7 +184,8 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 |State(shared): State<Arc<Shared>>, request: Request| async move {
                     crate::import::prospects_csv(shared.state.clone(), request).await
                 },
-            ),
+            )
+            .fallback(|| async { crate::export::method_not_allowed("POST") }),
         )
         .route(
             "/export/outcomes.csv",
@@ -190,7 +193,8 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 |State(shared): State<Arc<Shared>>, request: Request| async move {
                     crate::export::outcomes_csv(shared.state.clone(), request).await
                 },
-            ),
+            )
+            .fallback(|| async { crate::export::method_not_allowed("GET") }),
         )
         .with_state(shared)
         .layer(middleware))

@@ -238,3 +238,31 @@ async fn qualifications_of_a_version_come_with_a_column_per_criterion() {
         (400, vec![vec!["BAD_USER_INPUT".to_owned()]])
     );
 }
+
+#[tokio::test]
+async fn the_wrong_method_is_a_405_that_says_which() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    for (method, path, allow) in [
+        (reqwest::Method::POST, "/export/prospects.csv", "GET"),
+        (reqwest::Method::DELETE, "/export/outcomes.csv", "GET"),
+        (reqwest::Method::PUT, "/export/qualifications.csv", "GET"),
+        (reqwest::Method::GET, "/import/prospects.csv", "POST"),
+    ] {
+        let response = client
+            .request(method.clone(), format!("http://{}{path}", app.addr))
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(
+            response
+                .headers()
+                .get("allow")
+                .and_then(|v| v.to_str().ok()),
+            Some(allow)
+        );
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(codes(&body), ["METHOD_NOT_ALLOWED"]);
+    }
+}
