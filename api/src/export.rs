@@ -325,13 +325,79 @@ async fn prospect_rows(
     Ok(())
 }
 
+/// What an export writes for each page of prospects.
+enum Rows {
+    Prospects,
+    Outcomes,
+    /// The qualifications against one version, a column per criterion.
+    Qualifications {
+        version: Uuid,
+        keys: Vec<domain::CriterionKey>,
+    },
+}
+
+impl Rows {
+    async fn write(
+        &self,
+        db: &store::Db,
+        sheet: &mut Sheet,
+        page: &[store::Prospect],
+    ) -> Result<(), anyhow::Error> {
+        match self {
+            Rows::Prospects => prospect_rows(db, sheet, page).await,
+            Rows::Outcomes => outcome_rows(db, sheet, page).await,
+            Rows::Qualifications { version, keys } => {
+                qualification_rows(db, sheet, page, *version, keys).await
+            }
+        }
+    }
+}
+
 /// What a stream of pages carries from one page to the next.
 struct Cursor {
     state: AppState,
     scope: Scope,
     sheet: Sheet,
+    rows: Rows,
     after: Option<Uuid>,
     done: bool,
+}
+
+/// The export as a streamed CSV body: `sheet` (its header written) first, then a page of
+/// the scope's prospects at a time, each written by `rows`. A failure midway cuts the
+/// body short (the status is sent), so the client sees a broken transfer rather than a
+/// short file, and the log says why.
+fn stream_csv(name: &str, state: AppState, scope: Scope, sheet: Sheet, rows: Rows) -> Response {
+    let cursor = Cursor {
+        state,
+        scope,
+        sheet,
+        rows,
+        after: None,
+        done: false,
+    };
+    let body = stream::unfold(cursor, |mut c| async move {
+        if c.done {
+            return None;
+        }
+        let chunk = async {
+            let page = prospects(&c.state.db, &c.scope, c.after).await?;
+            c.rows.write(&c.state.db, &mut c.sheet, &page.items).await?;
+            c.after = page.items.last().map(|p| p.id);
+            c.done = !page.has_next;
+            Ok::<_, anyhow::Error>(c.sheet.take()?)
+        }
+        .await;
+        match chunk {
+            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), c)),
+            Err(e) => {
+                tracing::error!(cause = %e, "CSV export failed");
+                c.done = true;
+                Some((Err(std::io::Error::other("export failed")), c))
+            }
+        }
+    });
+    csv_response(name, Body::from_stream(body))
 }
 
 /// `GET /export/prospects.csv`: every prospect the caller may list (archived ones too),
@@ -348,37 +414,7 @@ pub async fn prospects_csv(state: AppState, request: Request) -> Response {
     if sheet.row(PROSPECT_COLUMNS).is_err() {
         return reply::internal(MediaType::Json, &"csv header");
     }
-    let cursor = Cursor {
-        state,
-        scope,
-        sheet,
-        after: None,
-        done: false,
-    };
-    let body = stream::unfold(cursor, |mut c| async move {
-        if c.done {
-            return None;
-        }
-        let chunk = async {
-            let page = prospects(&c.state.db, &c.scope, c.after).await?;
-            prospect_rows(&c.state.db, &mut c.sheet, &page.items).await?;
-            c.after = page.items.last().map(|p| p.id);
-            c.done = !page.has_next;
-            Ok::<_, anyhow::Error>(c.sheet.take()?)
-        }
-        .await;
-        match chunk {
-            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), c)),
-            Err(e) => {
-                // The status is sent: cut the body short, so the client sees a broken
-                // transfer rather than a short file, and say why in the log.
-                tracing::error!(cause = %e, "CSV export failed");
-                c.done = true;
-                Some((Err(std::io::Error::other("export failed")), c))
-            }
-        }
-    });
-    csv_response("prospects.csv", Body::from_stream(body))
+    stream_csv("prospects.csv", state, scope, sheet, Rows::Prospects)
 }
 
 /// `GET /export/outcomes.csv`: the monthly outcome entries of the clients among the
@@ -396,35 +432,7 @@ pub async fn outcomes_csv(state: AppState, request: Request) -> Response {
     if sheet.row(OUTCOME_COLUMNS).is_err() {
         return reply::internal(MediaType::Json, &"csv header");
     }
-    let cursor = Cursor {
-        state,
-        scope,
-        sheet,
-        after: None,
-        done: false,
-    };
-    let body = stream::unfold(cursor, |mut c| async move {
-        if c.done {
-            return None;
-        }
-        let chunk = async {
-            let page = prospects(&c.state.db, &c.scope, c.after).await?;
-            outcome_rows(&c.state.db, &mut c.sheet, &page.items).await?;
-            c.after = page.items.last().map(|p| p.id);
-            c.done = !page.has_next;
-            Ok::<_, anyhow::Error>(c.sheet.take()?)
-        }
-        .await;
-        match chunk {
-            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), c)),
-            Err(e) => {
-                tracing::error!(cause = %e, "CSV export failed");
-                c.done = true;
-                Some((Err(std::io::Error::other("export failed")), c))
-            }
-        }
-    });
-    csv_response("outcomes.csv", Body::from_stream(body))
+    stream_csv("outcomes.csv", state, scope, sheet, Rows::Outcomes)
 }
 
 /// The outcome entries of one page of prospects, [`ENTRIES`] per statement.
@@ -618,35 +626,16 @@ pub async fn qualifications_csv(state: AppState, request: Request) -> Response {
     if sheet.row(header).is_err() {
         return reply::internal(MediaType::Json, &"csv header");
     }
-    let cursor = Cursor {
+    stream_csv(
+        "qualifications.csv",
         state,
         scope,
         sheet,
-        after: None,
-        done: false,
-    };
-    let body = stream::unfold((cursor, keys), move |(mut c, keys)| async move {
-        if c.done {
-            return None;
-        }
-        let chunk = async {
-            let page = prospects(&c.state.db, &c.scope, c.after).await?;
-            qualification_rows(&c.state.db, &mut c.sheet, &page.items, version_id, &keys).await?;
-            c.after = page.items.last().map(|p| p.id);
-            c.done = !page.has_next;
-            Ok::<_, anyhow::Error>(c.sheet.take()?)
-        }
-        .await;
-        match chunk {
-            Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), (c, keys))),
-            Err(e) => {
-                tracing::error!(cause = %e, "CSV export failed");
-                c.done = true;
-                Some((Err(std::io::Error::other("export failed")), (c, keys)))
-            }
-        }
-    });
-    csv_response("qualifications.csv", Body::from_stream(body))
+        Rows::Qualifications {
+            version: version_id,
+            keys,
+        },
+    )
 }
 
 /// The qualifications of one page of prospects against the version, [`ENTRIES`] per
