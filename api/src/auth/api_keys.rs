@@ -3,8 +3,10 @@
 //! list; only the SHA-256 digest of the whole key is stored. A high-entropy random secret
 //! needs no slow hash: guessing one is hopeless, and a digest is checked in one lookup.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -38,17 +40,44 @@ pub fn digest(key: &str) -> String {
     refresh_token_digest(key)
 }
 
-/// Requests per key per minute, with a burst of as many.
+/// Requests per key per minute, with a burst of as many; and which keys this instance
+/// has recorded as used lately, so that a burst of requests with a key writes its
+/// `last_used_at` once, not once per request.
 pub struct KeyRateLimit {
     limiter: DefaultKeyedRateLimiter<Uuid>,
+    touched: Mutex<HashMap<Uuid, Instant>>,
 }
+
+/// Above this many remembered keys, those not touched within a minute are forgotten.
+const FORGET_ABOVE: usize = 10_000;
 
 impl KeyRateLimit {
     pub fn new(per_minute: u32) -> Self {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         Self {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            touched: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether this request should record the key's use: not if this instance did within
+    /// the last minute (the database's own check stops other instances' repeats).
+    pub fn claim_touch(&self, key: Uuid, now: Instant) -> bool {
+        let Ok(mut touched) = self.touched.lock() else {
+            return true;
+        };
+        if touched
+            .get(&key)
+            .is_some_and(|at| now.saturating_duration_since(*at) < Duration::from_secs(60))
+        {
+            return false;
+        }
+        if touched.len() > FORGET_ABOVE {
+            touched.retain(|_, at| now.saturating_duration_since(*at) < Duration::from_secs(60));
+            self.limiter.retain_recent();
+        }
+        touched.insert(key, now);
+        true
     }
 
     /// Whether the key may make a request now; `Err` carries how long to wait.
@@ -77,6 +106,18 @@ mod tests {
         assert!(!stored.contains(&secret[3..]));
         let (other, _, _) = new_key();
         assert_ne!(secret, other);
+    }
+
+    #[test]
+    fn a_burst_records_a_keys_use_once_a_minute() {
+        let limit = KeyRateLimit::new(10);
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let now = Instant::now();
+        assert!(limit.claim_touch(a, now));
+        assert!(!limit.claim_touch(a, now));
+        assert!(!limit.claim_touch(a, now + Duration::from_secs(59)));
+        assert!(limit.claim_touch(b, now));
+        assert!(limit.claim_touch(a, now + Duration::from_secs(61)));
     }
 
     #[test]

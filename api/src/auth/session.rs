@@ -62,7 +62,11 @@ async fn key_credentials(state: &AppState, key: &str) -> Credentials {
     let digest = crate::auth::api_keys::digest(key);
     match store::api_keys::working_key(&state.db, &digest, at).await {
         Ok(Some(grant)) => {
-            if store::api_keys::due_touch(grant.key.last_used_at, at) {
+            if store::api_keys::due_touch(grant.key.last_used_at, at)
+                && state
+                    .key_limit
+                    .claim_touch(grant.key.id, std::time::Instant::now())
+            {
                 let db = state.db.clone();
                 let id = grant.key.id;
                 tokio::spawn(async move {
