@@ -293,6 +293,7 @@ impl Generator<'_> {
                 evidence: Vec::new(),
                 assumption_share_bp: domain::BasisPoints::MIN,
                 created_at: at,
+                api_key_id: None,
             };
             book.qualifications.push(q.clone());
             latest = Some(q);
@@ -325,6 +326,7 @@ impl Generator<'_> {
                 }),
                 is_exception,
                 created_at: at,
+                api_key_id: None,
             };
             if decision == Decision::TakeOn {
                 self.take_ons += 1;

@@ -17,6 +17,7 @@ mod m20261204_000011_list_orderings;
 mod m20261204_000012_dashboard_indexes;
 mod m20261205_000013_dashboard_locality;
 mod m20261206_000014_api_keys;
+mod m20261206_000015_acting_keys;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_dashboard_indexes::Migration),
             Box::new(m20261205_000013_dashboard_locality::Migration),
             Box::new(m20261206_000014_api_keys::Migration),
+            Box::new(m20261206_000015_acting_keys::Migration),
         ]
     }
 }

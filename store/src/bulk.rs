@@ -128,6 +128,7 @@ pub async fn insert_qualifications(
             program(&programs, q.prospect_id)?,
             new,
             q.created_at,
+            q.api_key_id,
         )?;
         Ok(qualifications::ActiveModel::from(row))
     })
@@ -149,6 +150,7 @@ pub async fn insert_decisions(
             id: d.id,
             prospect_id: d.prospect_id,
             program_id: program(&programs, d.prospect_id)?,
+            api_key_id: d.api_key_id,
             qualification_id: d.qualification_id,
             decided_by: d.decided_by,
             decision: d.decision.code().to_owned(),

@@ -28,6 +28,8 @@ pub struct DecisionRecord {
     pub bias_check: Option<BiasCheck>,
     pub is_exception: bool,
     pub created_at: DateTime<Utc>,
+    /// The API key it was made through; `None` when the user was signed in.
+    pub api_key_id: Option<Uuid>,
 }
 
 impl TryFrom<decisions::Model> for DecisionRecord {
@@ -49,6 +51,7 @@ impl TryFrom<decisions::Model> for DecisionRecord {
                 .map_err(json_error)?,
             is_exception: row.is_exception,
             created_at: row.created_at,
+            api_key_id: row.api_key_id,
         })
     }
 }
@@ -88,6 +91,19 @@ pub async fn record_decision(
     db: &impl Conn,
     new: NewDecision,
 ) -> Result<(DecisionRecord, Option<ExceptionRequest>), StoreError> {
+    record_decision_through(db, new, None).await
+}
+
+/// [`record_decision`], made through the API key `api_key_id` (`None`: the user was
+/// signed in).
+///
+/// # Errors
+/// As [`record_decision`].
+pub async fn record_decision_through(
+    db: &impl Conn,
+    new: NewDecision,
+    api_key_id: Option<Uuid>,
+) -> Result<(DecisionRecord, Option<ExceptionRequest>), StoreError> {
     let NewDecision {
         prospect_id,
         qualification_id,
@@ -105,6 +121,7 @@ pub async fn record_decision(
         id: Uuid::now_v7(),
         prospect_id,
         program_id,
+        api_key_id,
         qualification_id,
         decided_by,
         decision: decision.code().to_owned(),

@@ -51,6 +51,8 @@ pub struct Qualification {
     /// rows from before evidence was stored.
     pub assumption_share_bp: BasisPoints,
     pub created_at: DateTime<Utc>,
+    /// The API key it was made through; `None` when the user was signed in.
+    pub api_key_id: Option<Uuid>,
 }
 
 /// A stored assumption share; `NULL` (rows from before the column) is 0.
@@ -92,6 +94,7 @@ impl TryFrom<qualifications::Model> for Qualification {
             evidence: evidence::from_column(row.evidence)?,
             assumption_share_bp: share(row.assumption_share_bp)?,
             created_at: row.created_at,
+            api_key_id: row.api_key_id,
         })
     }
 }
@@ -128,6 +131,7 @@ pub(crate) fn row(
     program_id: Uuid,
     new: NewQualification<'_>,
     created_at: DateTime<Utc>,
+    api_key_id: Option<Uuid>,
 ) -> Result<qualifications::Model, StoreError> {
     let NewQualification {
         prospect_id,
@@ -143,6 +147,7 @@ pub(crate) fn row(
         id,
         prospect_id,
         program_id,
+        api_key_id,
         template_version_id,
         qualified_by,
         answers: to_json(&answers)?,
@@ -178,13 +183,26 @@ pub async fn insert_qualification(
     db: &impl Conn,
     new: NewQualification<'_>,
 ) -> Result<Qualification, StoreError> {
+    insert_qualification_through(db, new, None).await
+}
+
+/// [`insert_qualification`], made through the API key `api_key_id` (`None`: the user
+/// was signed in).
+///
+/// # Errors
+/// [`StoreError::NotFound`] when the prospect does not exist.
+pub async fn insert_qualification_through(
+    db: &impl Conn,
+    new: NewQualification<'_>,
+    api_key_id: Option<Uuid>,
+) -> Result<Qualification, StoreError> {
     let (prospect_id, requalify_by) = (new.prospect_id, new.result.requalify_by);
     let (latest_score_bp, latest_tier, latest_verdict) =
         latest_columns(Some(Latest::from(new.result)));
     let new_verdict = new.result.verdict;
     // Written outside the write transaction, keeping it short; the program is the
     // prospect's, read under its lock.
-    let row = row(Uuid::now_v7(), Uuid::nil(), new, now())?;
+    let row = row(Uuid::now_v7(), Uuid::nil(), new, now(), api_key_id)?;
     let txn = begin_write(db).await?;
     let prospect = lock_prospect(&txn, prospect_id).await?;
     let row = qualifications::Model {

@@ -9,7 +9,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::fixtures::{PASSWORD, World};
+use crate::definitions::Answers;
+use crate::fixtures::{PASSWORD, QUALIFY, World};
 use crate::helpers::{TestApp, codes, expect_code, ok, str_at};
 
 const CREATE: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { \
@@ -401,4 +402,61 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_other_keys_do_not() {
     ok(app.gql(Some(&quiet), VIEWER, json!({})).await);
     // The signed-in owner is not limited by their key's rate.
     ok(app.gql(Some(&w.mentee.access), VIEWER, json!({})).await);
+}
+
+#[tokio::test]
+async fn qualifications_and_decisions_made_through_a_key_name_it() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let (secret, key) = create(
+        &app,
+        &w.mentee.access,
+        json!({ "name": "Intake bot", "access": "READ_WRITE" }),
+    )
+    .await;
+    let by_key = app
+        .create_prospect(&w.mentee, &w.program_id, "Via key")
+        .await;
+    let by_hand = app
+        .create_prospect(&w.mentee, &w.program_id, "By hand")
+        .await;
+    let answers = Answers::all_best().json();
+    ok(app
+        .gql(
+            Some(&secret),
+            QUALIFY,
+            json!({ "input": { "prospectId": by_key, "answers": answers } }),
+        )
+        .await);
+    app.qualify(&w.mentee, &by_hand, &Answers::all_best(), None)
+        .await;
+    let seen = app.latest_qualification_id(&w.mentee, &by_key).await;
+    let decide = "mutation($input: DecideProspectInput!) { decideProspect(input: $input) { prospect { id } } }";
+    ok(app
+        .gql(
+            Some(&secret),
+            decide,
+            json!({ "input": { "prospectId": by_key, "qualificationId": seen, "decision": "TAKE_ON" } }),
+        )
+        .await);
+    ok(app.decide(&w.mentee, &by_hand, "TAKE_ON", None, None).await);
+    let who = "query($id: ID!) { node(id: $id) { ... on Prospect { \
+        latestQualification { qualifiedBy { __typename id name ... on ApiKeyActor { owner { id } } } } \
+        decisions(first: 5) { nodes { decidedBy { __typename id name ... on ApiKeyActor { owner { id } } } } } } } }";
+    // The mentor reads who did it too.
+    for reader in [&w.mentee.access, &w.mentor.access] {
+        let via = ok(app.gql(Some(reader), who, json!({ "id": by_key })).await);
+        let expected = json!({ "__typename": "ApiKeyActor", "id": key["id"], "name": "Intake bot",
+                               "owner": { "id": w.mentee.id } });
+        assert_eq!(via["node"]["latestQualification"]["qualifiedBy"], expected);
+        assert_eq!(via["node"]["decisions"]["nodes"][0]["decidedBy"], expected);
+        let hand = ok(app.gql(Some(reader), who, json!({ "id": by_hand })).await);
+        let user = &hand["node"]["latestQualification"]["qualifiedBy"];
+        assert_eq!(user["__typename"], "User");
+        assert_eq!(user["id"], w.mentee.id.as_str());
+        assert_eq!(
+            hand["node"]["decisions"]["nodes"][0]["decidedBy"]["__typename"],
+            "User"
+        );
+    }
 }

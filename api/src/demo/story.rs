@@ -308,6 +308,7 @@ impl Records {
             evidence: Vec::new(),
             assumption_share_bp: BasisPoints::MIN,
             created_at: qualified_at,
+            api_key_id: None,
         };
         let status = match &story.fate {
             Fate::Open => ProspectStatus::Qualified,
@@ -432,6 +433,7 @@ fn decision_record(
         }),
         is_exception: by_exception,
         created_at: decided_at,
+        api_key_id: None,
     }
 }
 

@@ -322,6 +322,11 @@ macro_rules! expected_loader {
 }
 
 by_id_loader!(UserId, store::User, store::users::users_by_ids);
+by_id_loader!(
+    ApiKeyId,
+    store::api_keys::ApiKey,
+    store::api_keys::keys_by_ids
+);
 by_id_loader!(ProgramId, store::Program, store::programs::programs_by_ids);
 by_id_loader!(
     TemplateId,

@@ -11,6 +11,8 @@ pub struct Model {
     /// The prospect's program, which never changes (a trigger holds them equal): the
     /// dashboard's index leads with it (migration `m20261205_000013_dashboard_locality`).
     pub program_id: Uuid,
+    /// The API key it was made through; `None` when the user was signed in.
+    pub api_key_id: Option<Uuid>,
     pub template_version_id: Uuid,
     pub qualified_by: Uuid,
     pub answers: Json,

@@ -38,6 +38,8 @@ pub struct QualificationHead {
     /// As [`Qualification::assumption_share_bp`].
     pub assumption_share_bp: BasisPoints,
     pub created_at: DateTime<Utc>,
+    /// As [`Qualification::api_key_id`].
+    pub api_key_id: Option<Uuid>,
 }
 
 impl From<&Qualification> for QualificationHead {
@@ -60,6 +62,7 @@ impl From<&Qualification> for QualificationHead {
             scoring_rule: result.scoring_rule,
             assumption_share_bp: q.assumption_share_bp,
             created_at: q.created_at,
+            api_key_id: q.api_key_id,
         }
     }
 }
@@ -85,6 +88,7 @@ struct HeadRow {
     scoring_rule: i32,
     json_format: i32,
     assumption_share_bp: Option<i32>,
+    api_key_id: Option<Uuid>,
 }
 
 impl TryFrom<HeadRow> for QualificationHead {
@@ -109,6 +113,7 @@ impl TryFrom<HeadRow> for QualificationHead {
             scoring_rule: scoring_rule(row.scoring_rule)?,
             assumption_share_bp: share(row.assumption_share_bp)?,
             created_at: row.created_at,
+            api_key_id: row.api_key_id,
         })
     }
 }

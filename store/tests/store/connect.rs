@@ -30,6 +30,7 @@ async fn migrations_create_every_table_and_can_run_twice() {
         .map(|row| row.try_get::<String>("", "name").unwrap())
         .collect();
     let expected = [
+        "api_keys",
         "audit_log",
         "bhags",
         "client_intake_points",

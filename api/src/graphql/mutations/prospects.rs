@@ -276,7 +276,7 @@ impl ProspectMutation {
             .map_err(|_| decision_error(domain::DecisionError::ReasonTooLong))?
             .and_then(domain::LongText::non_empty);
         let tx = Tx::begin(ctx).await?;
-        let (record, exception) = store::decisions::record_decision(
+        let (record, exception) = store::decisions::record_decision_through(
             tx.conn(),
             store::NewDecision {
                 prospect_id: prospect.id,
@@ -289,6 +289,7 @@ impl ProspectMutation {
                 new_status: domain::status_after_decision(outcome),
                 program_id: prospect.program_id,
             },
+            me.key_id,
         )
         .await
         .map_err(|e| match e {
@@ -374,7 +375,7 @@ pub(crate) async fn record_qualification(
         }
     };
     let tx = Tx::begin(ctx).await?;
-    let qualification = store::qualifications::insert_qualification(
+    let qualification = store::qualifications::insert_qualification_through(
         tx.conn(),
         store::qualifications::NewQualification {
             prospect_id: prospect.id,
@@ -386,6 +387,7 @@ pub(crate) async fn record_qualification(
             result: &qualified.result,
             evidence: &evidence,
         },
+        me.key_id,
     )
     .await?;
     let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)

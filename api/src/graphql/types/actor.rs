@@ -1,7 +1,6 @@
 //! `Actor`: who did something, a user or an API key (as GitHub's `author: Actor`), so
-//! that every field naming who acted can name a key without a breaking change. Today the
-//! audit trail names keys; `decidedBy` and `qualifiedBy` name the user (their rows keep
-//! the user only, and the trail says which key it came through).
+//! that every field naming who acted can name a key: the audit trail, `qualifiedBy` and
+//! `decidedBy` (their rows keep the key they were made through).
 
 use std::sync::Arc;
 
@@ -10,6 +9,8 @@ use async_graphql::{Context, ID, Interface, Object};
 use crate::error::ApiResult;
 use crate::graphql::access;
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::load;
+use crate::graphql::loaders::{ApiKeyId, UserId};
 use crate::graphql::types::user::User;
 
 /// Who did something: a signed-in user, or an integration's API key acting for its owner.
@@ -25,6 +26,28 @@ use crate::graphql::types::user::User;
 pub enum Actor {
     User(User),
     ApiKeyActor(ApiKeyActor),
+}
+
+impl Actor {
+    /// Who made a qualification or decision: the key it was made through, if any (batched
+    /// with the page's other keys), else the user (who exists: rows keep removed users).
+    ///
+    /// # Errors
+    /// `INTERNAL` when the database fails.
+    pub async fn of(
+        ctx: &Context<'_>,
+        user: uuid::Uuid,
+        key: Option<uuid::Uuid>,
+    ) -> ApiResult<Actor> {
+        if let Some(key) = key
+            && let Some(key) = load::one(ctx, ApiKeyId(key)).await?
+        {
+            return Ok(Actor::ApiKeyActor(ApiKeyActor(key)));
+        }
+        Ok(Actor::User(User::new(
+            load::existing(ctx, UserId(user)).await?,
+        )))
+    }
 }
 
 /// An API key as the actor of a change.

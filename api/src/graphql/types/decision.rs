@@ -59,11 +59,10 @@ impl Decision {
             None => Ok(None),
         }
     }
-    /// The mentee who decided.
+    /// Who decided: the mentee (a `User`), or the API key they decided through (an
+    /// `ApiKeyActor`, whose `owner` is the mentee).
     async fn decided_by(&self, ctx: &Context<'_>) -> ApiResult<Actor> {
-        Ok(Actor::User(User::new(
-            load::existing(ctx, UserId(self.0.decided_by)).await?,
-        )))
+        Actor::of(ctx, self.0.decided_by, self.0.api_key_id).await
     }
     /// For an exception: the request the mentor reviews; `null` otherwise.
     async fn exception_request(&self, ctx: &Context<'_>) -> ApiResult<Option<ExceptionRequest>> {

@@ -11,9 +11,7 @@ use uuid::Uuid;
 use crate::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::load;
-use crate::graphql::loaders::{
-    ProspectId, QualificationHeadId, QualificationId, UserId, VersionId,
-};
+use crate::graphql::loaders::{ProspectId, QualificationHeadId, QualificationId, VersionId};
 use crate::graphql::plain::{Getter, Plain, PlainList};
 use crate::graphql::types::actor::Actor;
 use crate::graphql::types::datetime::DateTime;
@@ -22,7 +20,6 @@ use crate::graphql::types::path_to_a::{PathsToA, paths_to_a};
 use crate::graphql::types::prospect::Prospect;
 use crate::graphql::types::scalars::{BigInt, Date};
 use crate::graphql::types::template::TemplateVersion;
-use crate::graphql::types::user::User;
 
 /// A qualification as it was read: always its head (the result's copied columns), and the
 /// whole row (answers, outlook, explanations) when it was read too. A list that asks for
@@ -113,11 +110,10 @@ impl Qualification {
             load::existing(ctx, VersionId(self.head.template_version_id)).await?,
         ))
     }
-    /// The mentee who qualified the prospect.
+    /// Who qualified the prospect: the mentee (a `User`), or the API key they did it
+    /// through (an `ApiKeyActor`, whose `owner` is the mentee).
     async fn qualified_by(&self, ctx: &Context<'_>) -> ApiResult<Actor> {
-        Ok(Actor::User(User::new(
-            load::existing(ctx, UserId(self.head.qualified_by)).await?,
-        )))
+        Actor::of(ctx, self.head.qualified_by, self.head.api_key_id).await
     }
     /// The answers now, in the version's criteria order.
     async fn answers(&self, ctx: &Context<'_>) -> ApiResult<Vec<CriterionAnswer>> {
