@@ -204,35 +204,17 @@ pub async fn working_key(
         .map(|row| {
             Ok(KeyGrant {
                 role: Role::from_code(&row.owner_role)?,
-                key: ApiKey {
-                    id: row.id,
-                    owner_id: row.owner_id,
-                    name: row.name,
-                    prefix: row.prefix,
-                    can_write: row.can_write,
-                    program_id: row.program_id,
-                    expires_at: row.expires_at,
-                    created_at: row.created_at,
-                    last_used_at: row.last_used_at,
-                    revoked_at: row.revoked_at,
-                },
+                key: row.key.into(),
             })
         })
         .transpose()
 }
 
+/// A key's row and its owner's role, from one joined row.
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct WithRole {
-    id: Uuid,
-    owner_id: Uuid,
-    name: String,
-    prefix: String,
-    can_write: bool,
-    program_id: Option<Uuid>,
-    expires_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    last_used_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
+    #[sea_orm(nested)]
+    key: api_keys::Model,
     owner_role: String,
 }
 
