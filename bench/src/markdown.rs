@@ -73,7 +73,7 @@ pub fn render(r: &Results) -> String {
         }
         out.push_str(
             "Each figure is baseline / GraphQL / floor (medians; the floor answers S2, S3 and S5 \
-             on SQLite, `-` elsewhere; the feedback loop's S6 and S7 and the dashboard's S8 have no baseline, `-`). \
+             on SQLite, `-` elsewhere; the feedback loop's S6 and S7, the dashboard's S8 and S9 (S3 through an API key) have no baseline, `-`). \
              `ratio` = GraphQL req/s over baseline req/s; `CPU over floor` = GraphQL server CPU \
              per request over the floor's; each the median of the repeats' ratios.\n\n\
              | scenario | c | req/s | ratio | p50 ms | p99 ms | server CPU µs/req | CPU over floor | SQL/req | errors |\n\

@@ -141,6 +141,7 @@ fn scenarios() -> Vec<Scenario> {
         Scenario::S6,
         Scenario::S7,
         Scenario::S8,
+        Scenario::S9,
     ]
 }
 

@@ -89,13 +89,18 @@ pub enum Scenario {
     S7,
     /// Mentor 0's dashboard over their five programs, last 12 months, a row per mentee.
     S8,
+    /// S3 through a read-only API key of the reader instead of an access token.
+    S9,
 }
 
 impl Scenario {
     /// Whether the baseline answers it: not the feedback loop's S6 and S7, which are
     /// measured on the API alone.
     pub fn on_baseline(self) -> bool {
-        !matches!(self, Scenario::S6 | Scenario::S7 | Scenario::S8)
+        !matches!(
+            self,
+            Scenario::S6 | Scenario::S7 | Scenario::S8 | Scenario::S9
+        )
     }
 
     /// Whether the floor answers it (`floor.rs`): S2, S3 and S5.
@@ -116,6 +121,8 @@ impl fmt::Display for Scenario {
 /// Who and what the scenarios use, looked up in the generated world.
 pub struct Targets {
     reader: String,
+    /// `Bearer qk_...`: a read-only API key of the reader's.
+    reader_key: String,
     writer: String,
     mentor: String,
     program: Uuid,
@@ -196,10 +203,26 @@ impl Targets {
                 .map_err(|_| anyhow::anyhow!("cannot sign a token"))?;
             sessions.push(format!("Bearer {token}"));
         }
+        // A read-only key of the reader's, made as `createApiKey` makes one.
+        let (secret, prefix, digest) = api::auth::api_keys::new_key();
+        store::api_keys::create_key(
+            db,
+            store::api_keys::NewApiKey {
+                owner_id: reader.id,
+                name: "bench",
+                prefix: &prefix,
+                digest: &digest,
+                can_write: false,
+                program_id: None,
+                expires_at: None,
+            },
+        )
+        .await?;
         let [reader, writer, mentor]: [String; 3] = sessions
             .try_into()
             .map_err(|_| anyhow::anyhow!("three sessions"))?;
         Ok(Targets {
+            reader_key: format!("Bearer {secret}"),
             reader,
             writer,
             mentor,
@@ -265,6 +288,13 @@ impl Targets {
                 (calls, Some(self.writer.clone()))
             }
             (Scenario::S3, kind) => self.calls(Scenario::S5(20), kind),
+            (Scenario::S9, Kind::Api) => (
+                vec![graphql(MENTEE_PROSPECTS, json!({ "first": 20 }))],
+                Some(self.reader_key.clone()),
+            ),
+            (Scenario::S9, Kind::Baseline | Kind::Floor) => {
+                (vec![get("/feedback".to_owned())], None)
+            }
             (Scenario::S5(first), Kind::Api) => (
                 vec![graphql(MENTEE_PROSPECTS, json!({ "first": first }))],
                 Some(self.reader.clone()),

@@ -159,6 +159,7 @@ pub fn evaluate(sizes: &[Size]) -> Vec<Check> {
             });
         }
     }
+    checks.extend(sizes.iter().filter_map(key_against_token));
     if let Some(check) = statements(sizes) {
         checks.push(check);
     }
@@ -300,6 +301,30 @@ fn growth(sizes: &[Size], scenario: Scenario) -> Option<Check> {
         target: format!("<= {MAX_GROWTH}"),
         measured: format!("{}{}", parts.join(", "), with_errors(errors)),
         met: worst <= MAX_GROWTH && errors == 0,
+    })
+}
+
+/// The most an API key may cost over an access token, per request: S9's server CPU over
+/// S3's (the same query for the same reader), at c=16.
+const KEY_OVER_TOKEN: f64 = 1.05;
+
+/// "S9 / S3 server CPU per request" for one size, when both ran.
+fn key_against_token(size: &Size) -> Option<Check> {
+    let key = size_cell(size, Scenario::S9, LOADED)?
+        .api
+        .server_cpu_us_per_request?;
+    let token = size_cell(size, Scenario::S3, LOADED)?
+        .api
+        .server_cpu_us_per_request?;
+    let ratio = key / token;
+    Some(Check {
+        what: format!(
+            "S9 (API key) / S3 (access token) server CPU per request, GraphQL, c={LOADED}, {} q.",
+            size.qualifications
+        ),
+        target: format!("<= {KEY_OVER_TOKEN}"),
+        measured: format!("{ratio:.2} ({key:.0} µs / {token:.0} µs)"),
+        met: ratio <= KEY_OVER_TOKEN,
     })
 }
 
