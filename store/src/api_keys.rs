@@ -68,7 +68,11 @@ pub struct NewApiKey<'a> {
 /// A working key found by its digest, with its owner's role now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyGrant {
-    pub key: ApiKey,
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub can_write: bool,
+    pub program_id: Option<Uuid>,
+    pub last_used_at: Option<DateTime<Utc>>,
     pub role: Role,
 }
 
@@ -180,7 +184,16 @@ pub async fn working_key(
     digest: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<KeyGrant>, StoreError> {
-    let found = api_keys::Entity::find()
+    // Only what a request needs: a row of six small columns.
+    let found: Option<Grant> = api_keys::Entity::find()
+        .select_only()
+        .columns([
+            api_keys::Column::Id,
+            api_keys::Column::OwnerId,
+            api_keys::Column::CanWrite,
+            api_keys::Column::ProgramId,
+            api_keys::Column::LastUsedAt,
+        ])
         .column_as(users::Column::Role, "owner_role")
         .join(
             sea_orm::JoinType::InnerJoin,
@@ -197,26 +210,34 @@ pub async fn working_key(
                 .add(api_keys::Column::ExpiresAt.gt(at)),
         )
         .filter(users::Column::DeletedAt.is_null())
-        .into_model::<WithRole>()
+        .into_tuple()
         .one(db)
         .await?;
     found
-        .map(|row| {
-            Ok(KeyGrant {
-                role: Role::from_code(&row.owner_role)?,
-                key: row.key.into(),
-            })
-        })
+        .map(
+            |(id, owner_id, can_write, program_id, last_used_at, role)| {
+                Ok(KeyGrant {
+                    id,
+                    owner_id,
+                    can_write,
+                    program_id,
+                    last_used_at,
+                    role: Role::from_code(&role)?,
+                })
+            },
+        )
         .transpose()
 }
 
-/// A key's row and its owner's role, from one joined row.
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct WithRole {
-    #[sea_orm(nested)]
-    key: api_keys::Model,
-    owner_role: String,
-}
+/// A working key's columns and its owner's role.
+type Grant = (
+    Uuid,
+    Uuid,
+    bool,
+    Option<Uuid>,
+    Option<DateTime<Utc>>,
+    String,
+);
 
 /// Records that the key was used at `at`, unless it was within [`LAST_USED_EVERY`]
 /// before: at most one write a minute per key, whatever its traffic.

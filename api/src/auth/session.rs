@@ -62,13 +62,13 @@ async fn key_credentials(state: &AppState, key: &str) -> Credentials {
     let digest = crate::auth::api_keys::digest(key);
     match store::api_keys::working_key(&state.db, &digest, at).await {
         Ok(Some(grant)) => {
-            if store::api_keys::due_touch(grant.key.last_used_at, at)
+            if store::api_keys::due_touch(grant.last_used_at, at)
                 && state
                     .key_limit
-                    .claim_touch(grant.key.id, std::time::Instant::now())
+                    .claim_touch(grant.id, std::time::Instant::now())
             {
                 let db = state.db.clone();
-                let id = grant.key.id;
+                let id = grant.id;
                 tokio::spawn(async move {
                     if let Err(e) = store::api_keys::touch(&db, id, at).await {
                         tracing::warn!(key = %id, cause = %e, "recording an API key's last use failed");
@@ -76,11 +76,11 @@ async fn key_credentials(state: &AppState, key: &str) -> Credentials {
                 });
             }
             Credentials::Key(KeySubject {
-                key_id: grant.key.id,
-                user_id: grant.key.owner_id,
+                key_id: grant.id,
+                user_id: grant.owner_id,
                 role: grant.role,
-                write: grant.key.can_write,
-                program: grant.key.program_id,
+                write: grant.can_write,
+                program: grant.program_id,
             })
         }
         Ok(None) => Credentials::Invalid,
