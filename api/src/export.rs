@@ -403,36 +403,48 @@ fn stream_csv(name: &str, state: AppState, scope: Scope, sheet: Sheet, rows: Row
 /// `GET /export/prospects.csv`: every prospect the caller may list (archived ones too),
 /// oldest first, with its latest result and decision.
 pub async fn prospects_csv(state: AppState, request: Request) -> Response {
-    let Ok(Query(query)) = Query::<ExportQuery>::try_from_uri(request.uri()) else {
-        return bad_query();
-    };
-    let scope = match scope(&request, &query) {
-        Ok(scope) => scope,
-        Err(reply) => return *reply,
-    };
-    let mut sheet = Sheet::new();
-    if sheet.row(PROSPECT_COLUMNS).is_err() {
-        return reply::internal(MediaType::Json, &"csv header");
-    }
-    stream_csv("prospects.csv", state, scope, sheet, Rows::Prospects)
+    listed_csv(
+        state,
+        &request,
+        "prospects.csv",
+        &PROSPECT_COLUMNS,
+        Rows::Prospects,
+    )
 }
 
 /// `GET /export/outcomes.csv`: the monthly outcome entries of the clients among the
 /// prospects the caller may list, by prospect (oldest first), then in the order they
 /// were recorded.
 pub async fn outcomes_csv(state: AppState, request: Request) -> Response {
+    listed_csv(
+        state,
+        &request,
+        "outcomes.csv",
+        &OUTCOME_COLUMNS,
+        Rows::Outcomes,
+    )
+}
+
+/// An export of the caller's prospects (`?programId=` only) with these columns and rows.
+fn listed_csv(
+    state: AppState,
+    request: &Request,
+    name: &str,
+    columns: &[&str],
+    rows: Rows,
+) -> Response {
     let Ok(Query(query)) = Query::<ExportQuery>::try_from_uri(request.uri()) else {
         return bad_query();
     };
-    let scope = match scope(&request, &query) {
+    let scope = match scope(request, &query) {
         Ok(scope) => scope,
         Err(reply) => return *reply,
     };
     let mut sheet = Sheet::new();
-    if sheet.row(OUTCOME_COLUMNS).is_err() {
+    if sheet.row(columns).is_err() {
         return reply::internal(MediaType::Json, &"csv header");
     }
-    stream_csv("outcomes.csv", state, scope, sheet, Rows::Outcomes)
+    stream_csv(name, state, scope, sheet, rows)
 }
 
 /// The outcome entries of one page of prospects, [`ENTRIES`] per statement.

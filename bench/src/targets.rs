@@ -422,6 +422,44 @@ mod tests {
     }
 
     #[test]
+    fn a_key_may_cost_at_most_5_percent_over_a_token_and_errors_fail_the_check() {
+        let cpu = |us| Outcome {
+            server_cpu_us_per_request: Some(us),
+            ..Outcome::default()
+        };
+        let size = |key_us: f64, key_errors: u64| {
+            let mut key = Cell::new(Scenario::S9, LOADED, &[], &[cpu(key_us)]);
+            key.api.errors = key_errors;
+            Size {
+                qualifications: 10,
+                database: "sqlite://q.db".to_owned(),
+                generation: None,
+                cells: vec![Cell::new(Scenario::S3, LOADED, &[], &[cpu(600.0)]), key],
+                storm: Vec::new(),
+                locked_log_lines: Vec::new(),
+            }
+        };
+        let shown = |size: &Size| key_against_token(size).map(|c| (c.measured, c.met));
+        assert_eq!(
+            shown(&size(630.0, 0)),
+            Some(("1.05 (630 µs / 600 µs)".to_owned(), true))
+        );
+        assert_eq!(
+            shown(&size(660.0, 0)),
+            Some(("1.10 (660 µs / 600 µs)".to_owned(), false))
+        );
+        // Refused requests are cheap: they measure nothing, and fail the check.
+        assert_eq!(
+            shown(&size(60.0, 3)),
+            Some(("3 / 0 errors".to_owned(), false))
+        );
+        // S9 not run: nothing to say.
+        let mut alone = size(600.0, 0);
+        alone.cells.pop();
+        assert_eq!(shown(&alone), None);
+    }
+
+    #[test]
     fn the_feedback_scenarios_must_keep_their_statements_at_every_size() {
         let flat = [
             size_of(10_000, Scenario::S6, &[(2, 1.0, 4.0), (16, 2.0, 4.0)]),
