@@ -22,6 +22,8 @@ pub struct AppState {
     /// Requests per API key (`Limits::api_key_requests_per_minute`).
     pub key_limit: Arc<KeyRateLimit>,
     pub config: Arc<Config>,
+    /// Where committed events are announced (the webhook worker, subscriptions).
+    pub bus: Arc<crate::events::Bus>,
 }
 
 /// What the `Authorization` header said.

@@ -87,6 +87,8 @@ pub struct ServeArgs {
     pub limits: LimitArgs,
     #[command(flatten)]
     pub connections: ConnectionArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
     /// The GraphQL engine: `tuned` (known documents, one-pass lists) or `stock`
     /// (async-graphql as documented); both answer alike. For measuring one optimisation:
     /// `tuned-without-known-documents`, `tuned-without-plain-lists`.
@@ -124,6 +126,44 @@ impl ConnectionArgs {
             idle_timeout: std::time::Duration::from_secs(self.idle_timeout_secs),
             max_connections: self.max_connections,
             shutdown_drain: std::time::Duration::from_secs(self.shutdown_drain_secs),
+        }
+    }
+}
+
+/// Webhook delivery (defaults as in the README).
+#[derive(Args, Debug, Clone)]
+pub struct WebhookArgs {
+    /// Let webhooks reach loopback, private and link-local addresses (a receiver on this
+    /// machine or network). Off: such destinations are refused (server-side request
+    /// forgery).
+    #[arg(long, env = "QUALIFY_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+    /// Let webhooks use plain `http` URLs. Off: `https` only.
+    #[arg(long, env = "QUALIFY_WEBHOOKS_ALLOW_HTTP")]
+    pub webhooks_allow_http: bool,
+    /// Milliseconds of the retry schedule's unit: attempts after the first come 1, 60,
+    /// 360, 1440, 3600, 7200 and 7200 units after the one before (about 28 hours at 5 s).
+    #[arg(long, env = "QUALIFY_WEBHOOK_RETRY_BASE_MS", default_value_t = 5_000)]
+    pub webhook_retry_base_ms: u64,
+    /// Seconds of nothing but failed attempts after which an endpoint is disabled.
+    #[arg(long, env = "QUALIFY_WEBHOOK_DISABLE_AFTER_SECS", default_value_t = 3 * 24 * 3_600)]
+    pub webhook_disable_after_secs: u64,
+    /// Seconds one webhook request may take, connecting included.
+    #[arg(long, env = "QUALIFY_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
+}
+
+impl WebhookArgs {
+    pub fn settings(&self) -> crate::events::worker::Settings {
+        crate::events::worker::Settings {
+            allowed: crate::events::destination::Allowed {
+                private: self.webhooks_allow_private,
+                http: self.webhooks_allow_http,
+            },
+            retry_base: std::time::Duration::from_millis(self.webhook_retry_base_ms.max(1)),
+            disable_after: std::time::Duration::from_secs(self.webhook_disable_after_secs),
+            timeout: std::time::Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            ..crate::events::worker::Settings::default()
         }
     }
 }
@@ -196,6 +236,7 @@ impl ServeArgs {
             connections: self.connections.connections(),
             engine: self.engine,
             trusted_documents: None,
+            webhooks: self.webhooks.settings(),
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub engine: Engine,
     /// Only these documents run (`--trusted-documents`); `None`: any document.
     pub trusted_documents: Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>,
+    /// How webhooks are sent (`--webhooks-*`, `--webhook-*`).
+    pub webhooks: crate::events::worker::Settings,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -194,6 +196,15 @@ impl Config {
             connections: Connections::default(),
             engine: Engine::from_env(),
             trusted_documents: None,
+            // Tests' receivers listen on loopback, over http, and retry within a second.
+            webhooks: crate::events::worker::Settings {
+                allowed: crate::events::destination::Allowed {
+                    private: true,
+                    http: true,
+                },
+                retry_base: Duration::from_millis(100),
+                ..crate::events::worker::Settings::default()
+            },
         }
     }
 }

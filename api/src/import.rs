@@ -322,9 +322,13 @@ async fn import(
         )
         .await
         .map_err(|e| internal(&e))?;
+        store::events::insert_event(&txn, &crate::events::prospect_created(&prospect))
+            .await
+            .map_err(|e| internal(&e))?;
         created.push(ids::encode(IdKind::Prospect, prospect.id).0);
     }
     txn.commit().await.map_err(|e| internal(&e))?;
+    state.bus.written();
     let body = json!({ "data": { "imported": created.len(), "prospectIds": created } });
     let mut response = (StatusCode::OK, body.to_string()).into_response();
     response.headers_mut().insert(

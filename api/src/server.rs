@@ -82,6 +82,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             "the header-read and idle timeouts and the connection limit must be at least 1"
         );
     }
+    crate::events::worker::install_tls_provider();
     let (db, statements) = store::connect_counted(&config.database_url).await?;
     store::migrate(&db).await?;
     let secret = match &config.jwt_secret {
@@ -103,7 +104,15 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         )),
         key_limit: Arc::new(KeyRateLimit::new(config.limits.api_key_requests_per_minute)),
         config: Arc::new(config.clone()),
+        bus: Arc::new(crate::events::Bus::default()),
     };
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let worker = crate::events::worker::spawn(
+        state.db.clone(),
+        state.bus.clone(),
+        config.webhooks.clone(),
+        worker_stop,
+    )?;
     let shared = Shared {
         engine: Engine::new(state.clone()),
         state,
@@ -112,14 +121,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = router(shared)?;
-    let task = tokio::spawn(connections::serve(
-        listener,
-        app,
-        config.connections.clone(),
-        async {
-            let _ = signal.await;
-        },
-    ));
+    let serving = connections::serve(listener, app, config.connections.clone(), async {
+        let _ = signal.await;
+    });
+    let task = tokio::spawn(async move {
+        serving.await;
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
+    });
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,

@@ -75,6 +75,7 @@ async fn codes(response: reqwest::Response) -> (u16, Vec<String>) {
 
 #[tokio::test]
 async fn the_binary_survives_every_nesting_bomb_over_post_and_get_in_both_modes() {
+    api::events::worker::install_tls_provider();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

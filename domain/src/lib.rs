@@ -11,6 +11,7 @@ mod client;
 pub mod dashboard;
 mod decision;
 mod error;
+pub mod events;
 mod evidence;
 mod exact;
 mod exceptions;

@@ -18,6 +18,7 @@ pub mod decisions;
 mod enrollments;
 mod entity;
 mod error;
+pub mod events;
 mod evidence;
 pub mod exceptions;
 pub mod feedback;
@@ -38,6 +39,7 @@ pub mod users;
 mod version_writes;
 mod versions;
 pub mod visible;
+pub mod webhooks;
 
 pub use clients::{Client, ClientEnd};
 pub use connect::{

@@ -50,3 +50,4 @@ mod templates;
 mod tokens;
 mod trusted_documents;
 mod viewer_can;
+mod webhooks;

@@ -5,15 +5,22 @@
 //! there is no change without its audit record, and no record of a change that rolled back.
 //! Dropping a `Tx` without committing rolls everything back.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 use store::WriteTx;
+use store::events::NewEvent;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::events::Bus;
 use crate::graphql::context::{credentials, db};
 
 pub struct Tx {
     txn: WriteTx,
+    /// Events to write with the change (the outbox), in order.
+    events: Vec<NewEvent>,
+    bus: Option<Arc<Bus>>,
     actor: Option<Uuid>,
     /// The API key the actor acts through, if any.
     key: Option<Uuid>,
@@ -34,12 +41,26 @@ impl Tx {
             Some(keyed) => store::begin_write(&*keyed).await?,
             None => store::begin_write(db(ctx)?).await?,
         };
-        Ok(Tx { txn, actor, key })
+        let bus = ctx
+            .data_opt::<crate::app::AppState>()
+            .map(|state| state.bus.clone());
+        Ok(Tx {
+            txn,
+            events: Vec::new(),
+            bus,
+            actor,
+            key,
+        })
     }
 
     /// The connection to make the changes on.
     pub fn conn(&self) -> &WriteTx {
         &self.txn
+    }
+
+    /// Writes `event` with the change (webhooks and subscriptions tell it once it commits).
+    pub fn emit(&mut self, event: NewEvent) {
+        self.events.push(event);
     }
 
     /// Who the audit record names, when the caller was anonymous (sign-up, login).
@@ -73,6 +94,9 @@ impl Tx {
         detail: Option<serde_json::Value>,
     ) -> ApiResult<()> {
         let request_id = crate::request_meta::current().map(|m| m.request_id);
+        for event in &self.events {
+            store::events::insert_event(&self.txn, event).await?;
+        }
         store::audit::record_through(
             &self.txn,
             store::audit::Acting {
@@ -89,6 +113,12 @@ impl Tx {
         self.txn
             .commit()
             .await
-            .map_err(|e| ApiError::internal(format!("commit: {e}")))
+            .map_err(|e| ApiError::internal(format!("commit: {e}")))?;
+        if !self.events.is_empty()
+            && let Some(bus) = &self.bus
+        {
+            bus.written();
+        }
+        Ok(())
     }
 }

@@ -60,6 +60,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("sessions", Rule(Kind::Account, Action::Change)),
             // Your own keys: part of managing your account.
             ("apiKeys", Rule(Kind::Account, Action::Change)),
+            // Your own endpoints: part of managing your account.
+            ("webhookEndpoints", Rule(Kind::Account, Action::Change)),
             // The prospects one may list; its `programId` and `menteeId`: their own `Read` lines.
             ("requalificationQueue", Rule(Kind::Prospect, Action::List)),
             // Its `programId`: the program's own `Read` line.
@@ -107,6 +109,11 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("endOtherSessions", Rule(Kind::Account, Action::Change)),
             ("createApiKey", Rule(Kind::Account, Action::Change)),
             ("revokeApiKey", Rule(Kind::Account, Action::Change)),
+            ("createWebhookEndpoint", Rule(Kind::Account, Action::Change)),
+            ("updateWebhookEndpoint", Rule(Kind::Account, Action::Change)),
+            ("rotateWebhookSecret", Rule(Kind::Account, Action::Change)),
+            ("deleteWebhookEndpoint", Rule(Kind::Account, Action::Change)),
+            ("redeliverWebhook", Rule(Kind::Account, Action::Change)),
             ("setBhag", Rule(Kind::Bhag, Action::Change)),
             ("clearBhag", Rule(Kind::Bhag, Action::Change)),
             ("createQuarterlyGoal", Rule(Kind::Goal, Action::Create)),
@@ -470,6 +477,8 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     ),
     ("AuditEntryConnection", PAGE),
     ("AuditEntryEdge", EDGE),
+    ("WebhookDeliveryConnection", PAGE),
+    ("WebhookDeliveryEdge", EDGE),
     // The analyses: what `Query.feedback` decided covers every figure; the head's
     // prospects are among the clients it covers.
     (
@@ -687,6 +696,56 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
     (
         "CreateApiKeyPayload",
         &[("apiKey", Parent), ("secret", Parent)],
+    ),
+    // Listed and changed only by their owner (`webhookEndpoints` and the webhook
+    // mutations: the `Account` line); deliveries and attempts are the endpoint's.
+    (
+        "WebhookEndpoint",
+        &[
+            ("id", Parent),
+            ("url", Parent),
+            ("description", Parent),
+            ("eventTypes", Parent),
+            ("enabled", Parent),
+            ("disabledReason", Parent),
+            ("failingSince", Parent),
+            ("previousSecretSignsUntil", Parent),
+            ("createdAt", Parent),
+            ("updatedAt", Parent),
+            ("deliveries", Parent),
+        ],
+    ),
+    (
+        "WebhookDelivery",
+        &[
+            ("id", Parent),
+            ("eventId", Parent),
+            ("eventType", Parent),
+            ("state", Parent),
+            ("attemptCount", Parent),
+            ("nextAttemptAt", Parent),
+            ("lastAttemptAt", Parent),
+            ("lastStatusCode", Parent),
+            ("lastDurationMs", Parent),
+            ("lastError", Parent),
+            ("deliveredAt", Parent),
+            ("createdAt", Parent),
+            ("attempts", Parent),
+        ],
+    ),
+    (
+        "WebhookAttempt",
+        &[
+            ("number", Parent),
+            ("startedAt", Parent),
+            ("statusCode", Parent),
+            ("durationMs", Parent),
+            ("error", Parent),
+        ],
+    ),
+    (
+        "WebhookSecretPayload",
+        &[("endpoint", Parent), ("secret", Parent)],
     ),
     ("YesNoAnswer", &[("yes", Parent)]),
     ("ScaleAnswer", &[("scale", Parent)]),

@@ -28,10 +28,14 @@ pub enum Kind {
     Session,
     /// An API key: not a node, only for `revokeApiKey`.
     ApiKey,
+    /// A webhook endpoint: not a node, only for the webhook mutations.
+    WebhookEndpoint,
+    /// A webhook delivery: not a node, only for `redeliverWebhook`.
+    WebhookDelivery,
 }
 
 impl Kind {
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 15] = [
         Kind::User,
         Kind::Template,
         Kind::TemplateVersion,
@@ -45,6 +49,8 @@ impl Kind {
         Kind::QuarterlyGoal,
         Kind::Session,
         Kind::ApiKey,
+        Kind::WebhookEndpoint,
+        Kind::WebhookDelivery,
     ];
 
     fn name(self) -> &'static str {
@@ -62,6 +68,8 @@ impl Kind {
             Kind::QuarterlyGoal => "QuarterlyGoal",
             Kind::Session => "Session",
             Kind::ApiKey => "ApiKey",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

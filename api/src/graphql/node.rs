@@ -72,6 +72,6 @@ pub async fn fetch(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
             .map(|x| Node::QuarterlyGoal(QuarterlyGoal::new(x))),
         // Sessions and API keys are listed by `sessions` and `apiKeys`, not fetched as
         // nodes.
-        Kind::Session | Kind::ApiKey => None,
+        Kind::Session | Kind::ApiKey | Kind::WebhookEndpoint | Kind::WebhookDelivery => None,
     })
 }

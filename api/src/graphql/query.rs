@@ -36,6 +36,7 @@ use crate::graphql::types::session::Session;
 use crate::graphql::types::template::{Template, TemplateVersion};
 use crate::graphql::types::units::Month;
 use crate::graphql::types::user::User;
+use crate::graphql::types::webhook::WebhookEndpoint;
 
 /// At most this many ids per `nodes` call.
 const MAX_NODES: usize = 100;
@@ -484,6 +485,17 @@ impl Query {
         let me = access::attempt(ctx, policy::Kind::Account, policy::Action::Change)?;
         let keys = store::api_keys::keys_of(db(ctx)?, me.user_id).await?;
         Ok(Some(keys.into_iter().map(ApiKey).collect()))
+    }
+
+    /// Your webhook endpoints, the oldest first (never their secrets). Only a signed-in
+    /// user lists them: `FORBIDDEN` through a key.
+    async fn webhook_endpoints(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<Vec<WebhookEndpoint>>> {
+        let me = access::attempt(ctx, policy::Kind::Account, policy::Action::Change)?;
+        let endpoints = store::webhooks::endpoints_of(db(ctx)?, me.user_id).await?;
+        Ok(Some(endpoints.into_iter().map(WebhookEndpoint).collect()))
     }
 
     /// Your live logins, the most recently used first: every device or app you are signed

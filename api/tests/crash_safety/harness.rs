@@ -33,6 +33,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(addr: SocketAddr) -> Client {
+        api::events::worker::install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

@@ -21,3 +21,6 @@ pub mod settings;
 pub mod template_versions;
 pub mod templates;
 pub mod users;
+pub mod webhook_attempts;
+pub mod webhook_deliveries;
+pub mod webhook_endpoints;

@@ -38,6 +38,7 @@ async fn migrations_create_every_table_and_can_run_twice() {
         "criteria",
         "decisions",
         "enrollments",
+        "events",
         "exception_requests",
         "idempotency_keys",
         "invites",
@@ -52,6 +53,9 @@ async fn migrations_create_every_table_and_can_run_twice() {
         "template_versions",
         "templates",
         "users",
+        "webhook_attempts",
+        "webhook_deliveries",
+        "webhook_endpoints",
     ];
     assert_eq!(tables, expected.iter().map(|t| t.to_string()).collect());
 }

@@ -91,6 +91,7 @@ fn engine(world: &World, kind: config::Engine) -> Engine {
         throttle: Arc::new(LoginThrottle::new(1000, 1000)),
         key_limit: Arc::new(crate::auth::KeyRateLimit::new(1000)),
         config: Arc::new(config),
+        bus: Arc::new(crate::events::Bus::default()),
     };
     Engine::new(state)
 }

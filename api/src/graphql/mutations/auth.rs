@@ -115,7 +115,7 @@ impl AuthMutation {
         let name = domain::DisplayName::parse(&input.name).map_err(|e| bad("input.name", e))?;
         let hash = st.hasher.hash(password.as_str().to_owned()).await?;
         let mut tx = Tx::begin(ctx).await?;
-        let (user, _program) =
+        let (user, program) =
             store::users::sign_up_with_invite(tx.conn(), &email, &name, &hash, code, Utc::now())
                 .await
                 .map_err(|e| match e {
@@ -134,6 +134,7 @@ impl AuthMutation {
         let user_id = user.id;
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.acting_as(user_id);
+        tx.emit(crate::events::mentee_joined(program.id, user_id));
         tx.commit("user.sign_up", "User", Some(user_id)).await?;
         Ok(Some(session))
     }
@@ -146,7 +147,7 @@ impl AuthMutation {
     ) -> ApiResult<Option<JoinProgramPayload>> {
         let me = access::attempt(ctx, Kind::Program, Action::Join)?;
         let code = domain::text::invite_code(&invite_code).map_err(|e| bad("inviteCode", e))?;
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let program = store::programs::join_with_invite(
             tx.conn(),
             me.user_id,
@@ -165,6 +166,7 @@ impl AuthMutation {
             ),
             other => other.into(),
         })?;
+        tx.emit(crate::events::mentee_joined(program.id, me.user_id));
         tx.commit("program.join", "Program", Some(program.id))
             .await?;
         Ok(Some(JoinProgramPayload {

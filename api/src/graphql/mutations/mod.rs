@@ -12,6 +12,7 @@ pub mod programs;
 pub mod prospects;
 pub mod requalify;
 pub mod templates;
+pub mod webhooks;
 
 /// Everything a client can change. Each field is `null` when it fails (the error says why);
 /// the fields of one request run one after the other, and each one that succeeded keeps its
@@ -26,6 +27,7 @@ pub struct Mutation(
     outcomes::OutcomeMutation,
     goals::GoalMutation,
     requalify::RequalifyMutation,
+    webhooks::WebhookMutation,
 );
 
 /// The rule of every update input for a value that cannot be empty (a name, a

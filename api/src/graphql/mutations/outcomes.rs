@@ -122,8 +122,9 @@ impl OutcomeMutation {
             note: input.note,
         };
         let entry = values.entry(input.month.0, &client, currency)?;
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let record = store::outcomes::insert_outcome(tx.conn(), &client, &entry).await?;
+        tx.emit(crate::events::outcome_recorded(&prospect, &record));
         tx.commit("outcome.record", "OutcomeEntry", Some(record.id))
             .await?;
         Ok(Some(RecordOutcomePayload {

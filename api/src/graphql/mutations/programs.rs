@@ -321,8 +321,9 @@ impl ProgramMutation {
         store::programs::enrollment(db, program.id, mentee)
             .await?
             .ok_or(ApiError::NotFound)?;
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         store::programs::remove_enrollment(tx.conn(), program.id, mentee, Utc::now()).await?;
+        tx.emit(crate::events::mentee_removed(program.id, mentee));
         tx.commit("program.remove_mentee", "User", Some(mentee))
             .await?;
         Ok(Some(RemoveMenteePayload {
@@ -347,7 +348,7 @@ impl ProgramMutation {
             .transpose()
             .map_err(|e| ApiError::BadInput(vec![e.at("input.note")]))?
             .and_then(domain::LongText::non_empty);
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let reviewed = store::exceptions::review_exception(
             tx.conn(),
             request.id,
@@ -372,6 +373,7 @@ impl ProgramMutation {
         } else {
             "exception.reject"
         };
+        tx.emit(crate::events::exception_reviewed(&prospect, &reviewed));
         tx.commit(action, "ExceptionRequest", Some(reviewed.id))
             .await?;
         Ok(Some(ReviewExceptionPayload {

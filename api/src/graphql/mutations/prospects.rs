@@ -128,7 +128,7 @@ impl ProspectMutation {
         let name = parse_name("input.name", &input.name)?;
         let company = optional_text("input.company", input.company)?;
         let notes = optional_text("input.notes", input.notes)?;
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let prospect = store::prospects::create_prospect(
             tx.conn(),
             me.user_id,
@@ -138,6 +138,7 @@ impl ProspectMutation {
             notes.as_ref(),
         )
         .await?;
+        tx.emit(crate::events::prospect_created(&prospect));
         tx.commit("prospect.create", "Prospect", Some(prospect.id))
             .await?;
         Ok(Some(ProspectPayload {
@@ -275,7 +276,7 @@ impl ProspectMutation {
             .transpose()
             .map_err(|_| decision_error(domain::DecisionError::ReasonTooLong))?
             .and_then(domain::LongText::non_empty);
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let (record, exception) = store::decisions::record_decision_through(
             tx.conn(),
             store::NewDecision {
@@ -300,6 +301,10 @@ impl ProspectMutation {
         let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        tx.emit(crate::events::prospect_decided(&prospect, &record));
+        if let Some(request) = &exception {
+            tx.emit(crate::events::exception_requested(&prospect, request));
+        }
         tx.commit("prospect.decide", "Decision", Some(record.id))
             .await?;
         Ok(Some(DecideProspectPayload {
@@ -374,7 +379,7 @@ pub(crate) async fn record_qualification(
             return Err(ApiError::BadInput(problems));
         }
     };
-    let tx = Tx::begin(ctx).await?;
+    let mut tx = Tx::begin(ctx).await?;
     let qualification = store::qualifications::insert_qualification_through(
         tx.conn(),
         store::qualifications::NewQualification {
@@ -393,6 +398,7 @@ pub(crate) async fn record_qualification(
     let prospect = store::prospects::prospect_by_id(tx.conn(), prospect.id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    tx.emit(crate::events::prospect_qualified(&prospect, &qualification));
     tx.commit("prospect.qualify", "Qualification", Some(qualification.id))
         .await?;
     Ok(QualifyProspectPayload {

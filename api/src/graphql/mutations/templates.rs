@@ -160,7 +160,7 @@ impl TemplateMutation {
         #[graphql(desc = "The template (yours).")] id: ID,
     ) -> ApiResult<Option<TemplatePayload>> {
         let template = own_template(ctx, &id).await?;
-        let tx = Tx::begin(ctx).await?;
+        let mut tx = Tx::begin(ctx).await?;
         let version = store::templates::publish_latest(tx.conn(), template.id, Utc::now())
             .await
             .map_err(|e| match e {
@@ -173,6 +173,11 @@ impl TemplateMutation {
         let template = store::templates::template_by_id(tx.conn(), template.id)
             .await?
             .ok_or(ApiError::NotFound)?;
+        tx.emit(crate::events::template_published(
+            template.owner_id,
+            template.id,
+            &version,
+        ));
         tx.commit("template.publish", "TemplateVersion", Some(version.id))
             .await?;
         Ok(Some(payload(template, version)))

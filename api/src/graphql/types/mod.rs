@@ -23,3 +23,4 @@ pub mod session;
 pub mod template;
 pub mod units;
 pub mod user;
+pub mod webhook;
