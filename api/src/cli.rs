@@ -89,6 +89,8 @@ pub struct ServeArgs {
     pub connections: ConnectionArgs,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    #[command(flatten)]
+    pub subscriptions: SubscriptionArgs,
     /// The GraphQL engine: `tuned` (known documents, one-pass lists) or `stock`
     /// (async-graphql as documented); both answer alike. For measuring one optimisation:
     /// `tuned-without-known-documents`, `tuned-without-plain-lists`.
@@ -168,6 +170,31 @@ impl WebhookArgs {
     }
 }
 
+/// Subscription limits (defaults as in the README).
+#[derive(Args, Debug, Clone)]
+pub struct SubscriptionArgs {
+    /// WebSocket connections one user may have open at once (per instance).
+    #[arg(long, env = "QUALIFY_SUBSCRIPTION_CONNECTIONS_PER_USER", default_value_t = crate::subscriptions::Settings::default().connections_per_user)]
+    pub subscription_connections_per_user: usize,
+    /// Subscriptions one connection may have open at once.
+    #[arg(long, env = "QUALIFY_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = crate::subscriptions::Settings::default().subscriptions_per_connection)]
+    pub subscriptions_per_connection: usize,
+    /// Seconds between checks that a connection's session or key still works.
+    #[arg(long, env = "QUALIFY_SUBSCRIPTION_RECHECK_SECS", default_value_t = crate::subscriptions::Settings::default().recheck.as_secs())]
+    pub subscription_recheck_secs: u64,
+}
+
+impl SubscriptionArgs {
+    pub fn settings(&self) -> crate::subscriptions::Settings {
+        crate::subscriptions::Settings {
+            connections_per_user: self.subscription_connections_per_user,
+            subscriptions_per_connection: self.subscriptions_per_connection,
+            recheck: std::time::Duration::from_secs(self.subscription_recheck_secs.max(1)),
+            ..crate::subscriptions::Settings::default()
+        }
+    }
+}
+
 /// Resource limits (defaults as in the README).
 #[derive(Args, Debug, Clone)]
 pub struct LimitArgs {
@@ -237,6 +264,7 @@ impl ServeArgs {
             engine: self.engine,
             trusted_documents: None,
             webhooks: self.webhooks.settings(),
+            subscriptions: self.subscriptions.settings(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub trusted_documents: Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>,
     /// How webhooks are sent (`--webhooks-*`, `--webhook-*`).
     pub webhooks: crate::events::worker::Settings,
+    /// Subscriptions' limits and timers (`--subscription-*`).
+    pub subscriptions: crate::subscriptions::Settings,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -204,6 +206,10 @@ impl Config {
                 },
                 retry_base: Duration::from_millis(100),
                 ..crate::events::worker::Settings::default()
+            },
+            subscriptions: crate::subscriptions::Settings {
+                recheck: Duration::from_millis(200),
+                ..crate::subscriptions::Settings::default()
             },
         }
     }

@@ -57,11 +57,13 @@ pub enum Conflict {
     OutcomesRecorded,
     /// `endClient` on a client that has ended.
     AlreadyEnded,
+    /// A subscription fell further behind than its buffer: events were missed.
+    Lagged,
 }
 
 impl Conflict {
     /// Every reason, for the README and the tests.
-    pub const ALL: [Conflict; 12] = [
+    pub const ALL: [Conflict; 13] = [
         Self::StaleRevision,
         Self::StaleQualification,
         Self::NotQualified,
@@ -74,6 +76,7 @@ impl Conflict {
         Self::NoStandard,
         Self::OutcomesRecorded,
         Self::AlreadyEnded,
+        Self::Lagged,
     ];
 
     /// The value of `extensions.reason`.
@@ -91,6 +94,7 @@ impl Conflict {
             Self::NoStandard => "NO_STANDARD",
             Self::OutcomesRecorded => "OUTCOMES_RECORDED",
             Self::AlreadyEnded => "ALREADY_ENDED",
+            Self::Lagged => "LAGGED",
         }
     }
 }

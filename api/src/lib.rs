@@ -17,6 +17,7 @@ pub mod import;
 pub mod reply;
 pub mod request_meta;
 pub mod server;
+pub mod subscriptions;
 
 pub use config::Config;
 pub use server::{Server, start};

@@ -32,6 +32,8 @@ const SECRET_SETTING: &str = "jwt_secret";
 struct Shared {
     engine: Engine,
     state: AppState,
+    /// Subscription connections open per user.
+    subscribers: Arc<crate::subscriptions::Registry>,
 }
 
 /// A running server.
@@ -111,11 +113,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         state.db.clone(),
         state.bus.clone(),
         config.webhooks.clone(),
-        worker_stop,
+        worker_stop.clone(),
     )?;
+    let hub = tokio::spawn(state.bus.hub.clone().run(state.db.clone(), worker_stop));
     let shared = Shared {
         engine: Engine::new(state.clone()),
         state,
+        subscribers: Arc::default(),
     };
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
@@ -128,6 +132,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         serving.await;
         let _ = stop_worker.send(true);
         let _ = worker.await;
+        let _ = hub.await;
     });
     tracing::info!(%addr, "listening");
     Ok(Server {
@@ -306,6 +311,15 @@ async fn graphql_post(State(shared): State<Arc<Shared>>, request: Request) -> Re
 
 /// `GET /graphql`: GraphiQL in development when no query is given; otherwise a query.
 async fn graphql_get(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if crate::subscriptions::is_upgrade(request.headers()) {
+        return crate::subscriptions::upgrade(
+            shared.engine.schema(),
+            shared.state.clone(),
+            shared.subscribers.clone(),
+            request,
+        )
+        .await;
+    }
     if shared.state.config.development && request.uri().query().is_none_or(str::is_empty) {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }

@@ -186,6 +186,16 @@ const INDEXES: [&str; 6] = [
     "CREATE INDEX idx_webhook_attempts_delivery_id ON webhook_attempts (delivery_id, number)",
 ];
 
+/// On PostgreSQL, every instance's subscription hub is woken when events commit: a
+/// notification per statement that writes events, delivered at commit (and not at all on
+/// rollback). The hub reads the events themselves from the table.
+const POSTGRES_NOTIFY: [&str; 2] = [
+    "CREATE FUNCTION qualify_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$ \
+     BEGIN PERFORM pg_notify('qualify_events', ''); RETURN NULL; END $$",
+    "CREATE TRIGGER events_notify AFTER INSERT ON events \
+     FOR EACH STATEMENT EXECUTE FUNCTION qualify_events_notify()",
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -196,10 +206,24 @@ impl MigrationTrait for Migration {
         for sql in INDEXES {
             manager.get_connection().execute_unprepared(sql).await?;
         }
+        if manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            for sql in POSTGRES_NOTIFY {
+                manager.get_connection().execute_unprepared(sql).await?;
+            }
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
+                    "DROP TRIGGER IF EXISTS events_notify ON events; \
+                     DROP FUNCTION IF EXISTS qualify_events_notify()",
+                )
+                .await?;
+        }
         for table in [
             WebhookAttempts::Table.into_iden(),
             WebhookDeliveries::Table.into_iden(),

@@ -266,3 +266,34 @@ pub async fn touch(db: &impl Conn, id: Uuid, at: DateTime<Utc>) -> Result<(), St
 pub fn due_touch(last_used: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
     last_used.is_none_or(|last| last <= at - LAST_USED_EVERY)
 }
+
+/// Whether the key with this id still works at `at`: not revoked, not expired, its
+/// owner's account not removed (for a connection that outlives the request that opened
+/// it). One statement.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn key_works(db: &impl Conn, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    let found: Option<Uuid> = api_keys::Entity::find()
+        .select_only()
+        .column(api_keys::Column::Id)
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            api_keys::Entity::belongs_to(users::Entity)
+                .from(api_keys::Column::OwnerId)
+                .to(users::Column::Id)
+                .into(),
+        )
+        .filter(api_keys::Column::Id.eq(id))
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(api_keys::Column::ExpiresAt.is_null())
+                .add(api_keys::Column::ExpiresAt.gt(at)),
+        )
+        .filter(users::Column::DeletedAt.is_null())
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}

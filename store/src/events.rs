@@ -202,3 +202,41 @@ pub(crate) fn to_i64(n: u64) -> i64 {
 pub(crate) fn is_postgres(db: &impl Conn) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }
+
+/// Told when events commit anywhere (PostgreSQL's `LISTEN` on the channel the events
+/// table's trigger notifies): how the instances that share a database learn of each
+/// other's events at once.
+pub struct EventListener(sqlx::postgres::PgListener);
+
+impl EventListener {
+    /// A listener on PostgreSQL; `None` on SQLite (one process: its own events are all).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`] when the connection or the `LISTEN` fails.
+    pub async fn connect(db: &crate::Db) -> Result<Option<EventListener>, StoreError> {
+        if sea_orm::ConnectionTrait::get_database_backend(db) != DbBackend::Postgres {
+            return Ok(None);
+        }
+        let pool = db.pool().get_postgres_connection_pool();
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("listen: {e}"))))?;
+        listener
+            .listen("qualify_events")
+            .await
+            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("listen: {e}"))))?;
+        Ok(Some(EventListener(listener)))
+    }
+
+    /// Waits for the next notification (reconnecting when the connection drops).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`] when the connection fails for good.
+    pub async fn next(&mut self) -> Result<(), StoreError> {
+        self.0
+            .recv()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("listen: {e}"))))
+    }
+}

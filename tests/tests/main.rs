@@ -46,6 +46,7 @@ mod scoring;
 mod security;
 mod sessions;
 mod statement_counts;
+mod subscriptions;
 mod templates;
 mod tokens;
 mod trusted_documents;

@@ -588,3 +588,36 @@ async fn every_kind_of_event_is_told_once_with_its_objects() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     assert_eq!(hook.received().len(), 10);
 }
+
+#[tokio::test]
+async fn each_attempt_is_made_by_one_instance_when_several_share_the_database() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    // Two more workers on the same database, competing for the same deliveries.
+    let (second, third) = (app.start_instance().await, app.start_instance().await);
+    let hook = Receiver::start().await;
+    endpoint(&app, &w.mentor, &hook.url(), &["PROSPECT_CREATED"]).await;
+    for i in 0..30 {
+        app.create_prospect(&w.mentee, &w.program_id, &format!("Shared {i}"))
+            .await;
+    }
+    let got = hook.wait_for(30).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let got_after = hook.received();
+    assert_eq!(
+        got_after.len(),
+        30,
+        "each event sent once: {}",
+        got_after.len()
+    );
+    let ids: std::collections::BTreeSet<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), 30);
+    let log = deliveries(&app, &w.mentor).await;
+    assert_eq!(log.len(), 30);
+    assert!(
+        log.iter()
+            .all(|d| d["attemptCount"] == json!(1) && d["state"] == json!("DELIVERED"))
+    );
+    second.stop().await;
+    third.stop().await;
+}

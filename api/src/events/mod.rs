@@ -26,7 +26,7 @@ use crate::graphql::ids::{Kind, encode};
 #[derive(Debug, Default)]
 pub struct Bus {
     written: Notify,
-    pub hub: hub::Hub,
+    pub hub: std::sync::Arc<hub::Hub>,
 }
 
 impl Bus {

@@ -121,6 +121,21 @@ pub const FIELDS: &[(&str, &[(&str, Guard)])] = &[
             ("deleteQuarterlyGoal", Rule(Kind::Goal, Action::Change)),
         ],
     ),
+    // What happened, live: the audit trail's line (a mentor's programs, a mentee's own),
+    // each event to whom it concerns (`domain::events::Audience`).
+    (
+        "Subscription",
+        &[("events", Rule(Kind::Audit, Action::List))],
+    ),
+    (
+        "Event",
+        &[
+            ("id", Parent),
+            ("type", Parent),
+            ("occurredAt", Parent),
+            ("data", Parent),
+        ],
+    ),
     ("Node", &[("id", Parent)]),
     // Who acted: each implementation's own line below.
     ("Actor", &[("id", Parent), ("name", Parent)]),

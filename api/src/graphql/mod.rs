@@ -18,4 +18,5 @@ pub mod query;
 pub mod schema;
 pub mod shape;
 pub mod shared;
+pub mod subscription;
 pub mod types;

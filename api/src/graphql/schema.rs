@@ -1,7 +1,7 @@
 //! The schema: its root types, its SDL, and the per-request data its resolvers read. The
 //! engine (`graphql::engine`) builds the served schema from [`schema_builder`].
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::graphql::context::{Actor, AppState, Credentials};
 use crate::graphql::loaders::{self, VersionCache};
@@ -9,12 +9,13 @@ use crate::graphql::mutations::Mutation;
 use crate::graphql::node::Node;
 use crate::graphql::query::Query;
 use crate::graphql::shared::SharedValues;
+use crate::graphql::subscription::Subscription;
 
-pub type QualifySchema = Schema<Query, Mutation, EmptySubscription>;
+pub type QualifySchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema without data: enough to print the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query, Mutation::default(), EmptySubscription).register_output_type::<Node>()
+pub fn schema_builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query, Mutation::default(), Subscription).register_output_type::<Node>()
 }
 
 /// Attach what one request needs: its credentials, its actor and fresh batch loaders.

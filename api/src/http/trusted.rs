@@ -77,6 +77,16 @@ impl TrustedDocuments {
         self.by_id.is_empty()
     }
 
+    /// The text of the document with this id (`sha256:` prefix or not).
+    pub fn document(&self, id: &str) -> Option<&str> {
+        self.by_id.get(bare(id)).map(String::as_str)
+    }
+
+    /// Whether `text` is one of the trusted documents' texts.
+    pub fn trusts(&self, text: &str) -> bool {
+        !text.is_empty() && self.by_id.values().any(|d| d == text)
+    }
+
     /// The document a request's parameters name, put in as its `query`: from `documentId`
     /// or `extensions.persistedQuery.sha256Hash`. A request that also sends a `query`
     /// must send the document's own text.

@@ -111,7 +111,9 @@ async fn connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(settings.header_read_timeout);
-    let mut served = pin!(builder.serve_connection(io, service));
+    // With upgrades: a subscription's WebSocket (`crate::subscriptions`) takes the
+    // connection over; this task ends, the socket's own task goes on.
+    let mut served = pin!(builder.serve_connection(io, service).with_upgrades());
     let mut draining = false;
     loop {
         let idle_until = activity.last() + settings.idle_timeout;

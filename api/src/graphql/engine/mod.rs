@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{EmptySubscription, Response, Schema, ServerError, ValidationMode};
+use async_graphql::{Response, Schema, ServerError, ValidationMode};
 
 use crate::app::{AppState, Credentials};
 use crate::config;
@@ -98,6 +98,11 @@ impl Engine {
     pub fn check_text(&self, query: &str) -> Result<(), Vec<ServerError>> {
         limits::check_text(query, &self.state.config.limits)
             .map_err(|refused| limits::request_errors(vec![refused]))
+    }
+
+    /// The served schema, for subscriptions (`crate::subscriptions`, which run apart).
+    pub fn schema(&self) -> QualifySchema {
+        self.full.clone()
     }
 
     /// Runs a request as `credentials`.
@@ -220,7 +225,7 @@ fn build(
     versions: &VersionCache,
     engine: config::Engine,
     mode: ValidationMode,
-) -> Schema<Query, Mutation, EmptySubscription> {
+) -> Schema<Query, Mutation, crate::graphql::subscription::Subscription> {
     let limits = &state.config.limits;
     let mut builder = schema::schema_builder()
         .validation_mode(mode)

@@ -1,0 +1,447 @@
+//! Subscriptions over a real WebSocket with the `graphql-transport-ws` protocol: events
+//! reach only those who may see them; credentials come in `connection_init` and the
+//! connection closes when they stop working; only subscriptions run there; origins,
+//! protocol and limits are enforced.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::definitions::Answers;
+use crate::helpers::{TestApp, ok, str_at};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const EVENTS: &str = "subscription($types: [WebhookEventType!], $program: ID) { \
+    events(types: $types, programId: $program) { id type occurredAt data } }";
+
+/// A connection to `app`, with `headers` on the upgrade; the HTTP status when refused.
+async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<Socket, u16> {
+    let mut request = format!("ws://{}/graphql", app.addr)
+        .into_client_request()
+        .expect("a request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    for (name, value) in headers {
+        request.headers_mut().insert(
+            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, response)) => {
+            assert_eq!(
+                response.headers()["sec-websocket-protocol"],
+                "graphql-transport-ws"
+            );
+            Ok(socket)
+        }
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            Err(response.status().as_u16())
+        }
+        Err(e) => panic!("connect: {e}"),
+    }
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("sent");
+}
+
+/// The next protocol message (pings answered and skipped), or the close frame's code.
+async fn next(socket: &mut Socket, within: Duration) -> Result<Value, Option<u16>> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let message = match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return Err(None),
+            Ok(None) => return Err(Some(1006)),
+            Ok(Some(Err(_))) => return Err(Some(1006)),
+            Ok(Some(Ok(message))) => message,
+        };
+        match message {
+            Message::Text(text) => {
+                let value: Value = serde_json::from_str(&text).expect("JSON");
+                if value["type"] == "ping" {
+                    send(socket, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Ok(value);
+            }
+            Message::Close(frame) => return Err(frame.map(|f| u16::from(f.code))),
+            _ => {}
+        }
+    }
+}
+
+/// A connection acknowledged for `token`.
+async fn connect(app: &TestApp, token: &str) -> Socket {
+    let mut socket = open(app, &[]).await.expect("upgraded");
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }),
+    )
+    .await;
+    let ack = next(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("an ack");
+    assert_eq!(ack["type"], "connection_ack");
+    socket
+}
+
+async fn subscribe(socket: &mut Socket, id: &str, query: &str, variables: Value) {
+    send(
+        socket,
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
+}
+
+/// The `next` payloads of subscription `id` that come within `within`.
+async fn collect(socket: &mut Socket, id: &str, n: usize, within: Duration) -> Vec<Value> {
+    let mut got = Vec::new();
+    let deadline = tokio::time::Instant::now() + within;
+    while got.len() < n {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match next(socket, left).await {
+            Ok(message) if message["id"] == id && message["type"] == "next" => {
+                got.push(message["payload"].clone());
+            }
+            Ok(other) => panic!("unexpected {other} after {got:?}"),
+            Err(_) => break,
+        }
+    }
+    got
+}
+
+#[tokio::test]
+async fn a_subscriber_gets_the_events_it_may_see_and_no_others() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let other = app.mentee_in_program("STRICT").await;
+    let mut mentor = connect(&app, &w.mentor.access).await;
+    let mut mentee = connect(&app, &w.mentee.access).await;
+    let mut stranger = connect(&app, &other.mentor.access).await;
+    subscribe(&mut mentor, "all", EVENTS, json!({})).await;
+    subscribe(
+        &mut mentee,
+        "created",
+        EVENTS,
+        json!({ "types": ["PROSPECT_CREATED"], "program": w.program_id }),
+    )
+    .await;
+    subscribe(&mut stranger, "all", EVENTS, json!({})).await;
+    // Subscribed before anything happens: give the server a moment to register them.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let prospect = app
+        .create_prospect(&w.mentee, &w.program_id, "Live Ltd")
+        .await;
+    let qualified = app
+        .qualify(&w.mentee, &prospect, &Answers::all_best(), None)
+        .await;
+
+    let got = collect(&mut mentor, "all", 2, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    let events: Vec<&Value> = got.iter().map(|p| &p["data"]["events"]).collect();
+    assert_eq!(events[0]["type"], "PROSPECT_CREATED");
+    assert_eq!(events[1]["type"], "PROSPECT_QUALIFIED");
+    assert_eq!(events[0]["data"]["prospect"]["id"], json!(prospect));
+    assert_eq!(
+        events[1]["data"]["qualification"]["id"],
+        qualified["qualification"]["id"]
+    );
+    assert!(events[0]["id"].as_str().unwrap().starts_with("evt_"));
+    assert!(events[0]["occurredAt"].is_string());
+
+    let mine = collect(&mut mentee, "created", 1, Duration::from_secs(5)).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!(
+        mine[0]["data"]["events"]["id"], events[0]["id"],
+        "one id for one event"
+    );
+    assert_eq!(mine[0]["data"]["events"]["type"], "PROSPECT_CREATED");
+    // Nothing more for the mentee (the qualification is filtered out), nothing for others.
+    assert!(
+        collect(&mut mentee, "created", 1, Duration::from_millis(700))
+            .await
+            .is_empty()
+    );
+    assert!(
+        collect(&mut stranger, "all", 1, Duration::from_millis(300))
+            .await
+            .is_empty()
+    );
+
+    // Someone else's program: not found, as everywhere.
+    subscribe(
+        &mut stranger,
+        "theirs",
+        EVENTS,
+        json!({ "program": w.program_id }),
+    )
+    .await;
+    // An error in execution: a `next` with the error, then `complete`.
+    let refused = next(&mut stranger, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["type"], "next", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "NOT_FOUND"
+    );
+    assert_eq!(refused["payload"]["data"], Value::Null);
+    let done = next(&mut stranger, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        (done["id"].as_str(), done["type"].as_str()),
+        (Some("theirs"), Some("complete"))
+    );
+
+    // Complete: nothing more is sent on that id.
+    send(&mut mentor, json!({ "id": "all", "type": "complete" })).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.create_prospect(&w.mentee, &w.program_id, "After").await;
+    while let Ok(message) = next(&mut mentor, Duration::from_millis(700)).await {
+        assert_ne!(message["type"], "next", "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_connection_needs_credentials_and_closes_when_they_stop_working() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+
+    // No credentials: closed with 4403.
+    let mut anonymous = open(&app, &[]).await.unwrap();
+    send(&mut anonymous, json!({ "type": "connection_init" })).await;
+    assert_eq!(
+        next(&mut anonymous, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+    let mut forged = open(&app, &[]).await.unwrap();
+    send(
+        &mut forged,
+        json!({ "type": "connection_init", "payload": { "token": "not.a.token" } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut forged, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+
+    // The access token in the upgrade's header works too.
+    let bearer = format!("Bearer {}", w.mentee.access);
+    let mut by_header = open(&app, &[("authorization", &bearer)]).await.unwrap();
+    send(&mut by_header, json!({ "type": "connection_init" })).await;
+    assert_eq!(
+        next(&mut by_header, Duration::from_secs(5)).await.unwrap()["type"],
+        "connection_ack"
+    );
+
+    // A logout ends the session: its connections close.
+    let mut session = connect(&app, &w.mentee.access).await;
+    subscribe(&mut session, "s", EVENTS, json!({})).await;
+    let logout = "mutation($t: String!) { logout(refreshToken: $t) { ok } }";
+    ok(app
+        .gql(w.mentee.tok(), logout, json!({ "t": w.mentee.refresh }))
+        .await);
+    assert_eq!(
+        next(&mut session, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+    assert_eq!(
+        next(&mut by_header, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+
+    // A revoked key: the same.
+    let mentor = w.mentor.tok();
+    let created = ok(app
+        .gql(
+            mentor,
+            "mutation { createApiKey(input: { name: \"live\", access: READ }) { secret apiKey { id } } }",
+            json!({}),
+        )
+        .await);
+    let key = str_at(&created, "/createApiKey/secret");
+    let mut through_key = connect(&app, &key).await;
+    subscribe(&mut through_key, "k", EVENTS, json!({})).await;
+    ok(app
+        .gql(
+            mentor,
+            "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+            json!({ "id": created["createApiKey"]["apiKey"]["id"] }),
+        )
+        .await);
+    assert_eq!(
+        next(&mut through_key, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+}
+
+#[tokio::test]
+async fn only_subscriptions_run_over_websocket_and_the_limits_hold() {
+    let app = TestApp::spawn_with(|config| {
+        config.subscriptions.connections_per_user = 1;
+        config.subscriptions.subscriptions_per_connection = 1;
+        config.subscriptions.init_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let w = app.mentee_in_program("STRICT").await;
+    let mut socket = connect(&app, &w.mentee.access).await;
+
+    subscribe(&mut socket, "q", "{ viewer { id } }", json!({})).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_REQUEST");
+    let mutation = "mutation { createApiKey(input: { name: \"x\", access: READ }) { secret } }";
+    subscribe(&mut socket, "m", mutation, json!({})).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_REQUEST");
+    let keys = ok(app
+        .gql(w.mentee.tok(), "{ apiKeys { id } }", json!({}))
+        .await);
+    assert_eq!(keys["apiKeys"], json!([]), "the mutation did not run");
+    subscribe(
+        &mut socket,
+        "bad",
+        "subscription { events { nope } }",
+        json!({}),
+    )
+    .await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["type"], "error");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{refused}"
+    );
+
+    // One subscription per connection here: the second is refused, the first goes on.
+    subscribe(&mut socket, "one", EVENTS, json!({})).await;
+    subscribe(&mut socket, "two", EVENTS, json!({})).await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["id"], "two");
+    assert_eq!(refused["type"], "next", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(
+        refused["payload"]["errors"][0]["message"],
+        "invalid input: events: this connection has 1 subscriptions open already"
+    );
+    let done = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(done["type"], "complete");
+    app.create_prospect(&w.mentee, &w.program_id, "Counted")
+        .await;
+    assert_eq!(
+        collect(&mut socket, "one", 1, Duration::from_secs(5))
+            .await
+            .len(),
+        1
+    );
+
+    // One connection per user here: a second one is refused at init.
+    let mut second = open(&app, &[]).await.unwrap();
+    send(
+        &mut second,
+        json!({ "type": "connection_init", "payload": { "token": w.mentee.access } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut second, Duration::from_secs(5)).await,
+        Err(Some(4403))
+    );
+
+    // No init in time: 4408.
+    let mut silent = open(&app, &[]).await.unwrap();
+    assert_eq!(
+        next(&mut silent, Duration::from_secs(5)).await,
+        Err(Some(4408))
+    );
+}
+
+#[tokio::test]
+async fn the_upgrade_needs_the_protocol_and_an_allowed_origin_and_http_refuses_subscriptions() {
+    let app = TestApp::spawn_with(|config| {
+        config.cors_origins = vec!["https://app.example".to_owned()];
+    })
+    .await;
+    assert_eq!(
+        open(&app, &[("origin", "https://evil.example")])
+            .await
+            .err(),
+        Some(403)
+    );
+    assert!(
+        open(&app, &[("origin", "https://app.example")])
+            .await
+            .is_ok()
+    );
+    let mut request = format!("ws://{}/graphql", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-ws"),
+    );
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 400);
+        }
+        other => panic!("expected 400, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    let body = app
+        .gql(None, "subscription { events { id } }", json!({}))
+        .await;
+    assert!(body["errors"][0]["message"].is_string(), "{body}");
+    assert!(
+        body.get("data").is_none() || body["data"].is_null(),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_event_reaches_a_subscriber_connected_to_another_instance() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    // A second instance on the same database; the subscriber talks to it only.
+    let other = app.start_instance().await;
+    let mut request = format!("ws://{}/graphql", other.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "token": w.mentor.access } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await.unwrap()["type"],
+        "connection_ack"
+    );
+    subscribe(&mut socket, "all", EVENTS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Written through the first instance.
+    let prospect = app
+        .create_prospect(&w.mentee, &w.program_id, "Elsewhere")
+        .await;
+    let got = collect(&mut socket, "all", 1, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["data"]["events"]["type"], "PROSPECT_CREATED");
+    assert_eq!(
+        got[0]["data"]["events"]["data"]["prospect"]["id"],
+        json!(prospect)
+    );
+    other.stop().await;
+}
