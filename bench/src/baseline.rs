@@ -308,6 +308,8 @@ async fn qualify(
     let prospect = store::prospects::prospect_by_id(&txn, prospect.id)
         .await?
         .ok_or_else(not_found)?;
+    // Its event, in the outbox, as the API writes it.
+    store::events::insert_event(&txn, &api::events::prospect_qualified(&prospect, &q)).await?;
     store::audit::record(
         &txn,
         Some(me.user_id),

@@ -5,6 +5,7 @@
 //! drives one.
 
 mod baseline;
+mod events;
 mod executor;
 mod floor;
 mod generate;
@@ -80,6 +81,32 @@ enum Command {
         json: PathBuf,
         #[arg(long, default_value = "bench/RESULTS.md")]
         markdown: PathBuf,
+    },
+    /// Webhooks and subscriptions (S10, S11, S12; README, "Benchmarks"): S2 with one
+    /// endpoint against S2 without, a backlog delivered, an event to many subscribers.
+    Events {
+        #[arg(long, default_value_t = 10_000)]
+        qualifications: u64,
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: Option<String>,
+        #[arg(long, default_value = "target/bench")]
+        data_dir: PathBuf,
+        #[arg(long, default_value_t = 5_000)]
+        backlog: u64,
+        #[arg(long, default_value_t = 1_000)]
+        subscribers: usize,
+        #[arg(long, default_value_t = 3)]
+        repeats: usize,
+        #[arg(long, default_value_t = 1.0)]
+        warmup_secs: f64,
+        #[arg(long, default_value_t = 3.0)]
+        duration_secs: f64,
+        #[arg(long, default_value_t = 1)]
+        server_core: usize,
+        #[arg(long, default_value_t = 0)]
+        load_core: usize,
+        #[arg(long, default_value = "bench/events.json")]
+        json: PathBuf,
     },
     /// Fill an empty database with a generated world.
     Generate {
@@ -167,6 +194,63 @@ fn main() -> anyhow::Result<()> {
                 let met = if t.met { "met   " } else { "MISSED" };
                 eprintln!("{met} {}: {} (target {})", t.what, t.measured, t.target);
             }
+            Ok(())
+        }
+        Command::Events {
+            qualifications,
+            database_url,
+            data_dir,
+            backlog,
+            subscribers,
+            repeats,
+            warmup_secs,
+            duration_secs,
+            server_core,
+            load_core,
+            json,
+        } => {
+            let settings = run::Settings {
+                qualifications: vec![qualifications],
+                data_dir,
+                database_url,
+                concurrency: vec![16],
+                warmup_secs,
+                duration_secs,
+                repeats,
+                target_repeats: repeats,
+                server_core,
+                load_core,
+                seed: 42,
+                only: Vec::new(),
+                fresh: false,
+            };
+            let report = runtime()?.block_on(events::run(
+                &settings,
+                qualifications,
+                backlog,
+                subscribers,
+            ))?;
+            std::fs::write(&json, serde_json::to_vec_pretty(&report)?)?;
+            eprintln!(
+                "S10 throughput with/without one endpoint: {:.3} (target >= 0.9); server CPU ratio {:?}; delivered {} of {} qualified",
+                report.s10_throughput_ratio,
+                report.s10_cpu_ratio,
+                report.s10_delivered,
+                report.s10_expected
+            );
+            eprintln!(
+                "S11 deliveries: {:.0}/s (target >= 500), server CPU {:?} us/event",
+                report.s11_events_per_second, report.s11_server_cpu_us_per_event
+            );
+            eprintln!(
+                "S12 {} subscribers: p50 {:.1} ms, p99 {:.1} ms (target < 100), max {:.1} ms, received {} of {}",
+                report.s12_subscribers,
+                report.s12_p50_ms,
+                report.s12_p99_ms,
+                report.s12_max_ms,
+                report.s12_received,
+                report.s12_subscribers * report.s12_events
+            );
             Ok(())
         }
         Command::Generate {

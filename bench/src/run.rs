@@ -145,7 +145,7 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-fn database_url(settings: &Settings, n: u64) -> String {
+pub(crate) fn database_url(settings: &Settings, n: u64) -> String {
     match &settings.database_url {
         Some(url) => url.replace("{n}", &n.to_string()),
         None => format!("sqlite://{}?mode=rwc", sqlite_path(settings, n).display()),
@@ -189,7 +189,7 @@ fn redact(url: &str) -> String {
 }
 
 /// Generates the world unless the database already holds one of this size.
-async fn ensure_generated(
+pub(crate) async fn ensure_generated(
     url: &str,
     n: u64,
     seed: u64,
@@ -228,7 +228,12 @@ pub struct Server {
 }
 
 impl Server {
-    fn start(kind: Kind, url: &str, settings: &Settings, log: &Path) -> anyhow::Result<Server> {
+    pub(crate) fn start(
+        kind: Kind,
+        url: &str,
+        settings: &Settings,
+        log: &Path,
+    ) -> anyhow::Result<Server> {
         let exe = std::env::current_exe()?;
         let kind_arg = match kind {
             Kind::Api => "api",
@@ -265,6 +270,13 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The server process's id (for its CPU time).
+    pub(crate) fn child_id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // Ctrl-C first, so that a profiler wrapping the server writes its output; a
@@ -284,7 +296,13 @@ impl Drop for Server {
     }
 }
 
-fn spec(settings: &Settings, targets: &Targets, server: &Server, s: Scenario, c: usize) -> Spec {
+pub(crate) fn spec(
+    settings: &Settings,
+    targets: &Targets,
+    server: &Server,
+    s: Scenario,
+    c: usize,
+) -> Spec {
     let (calls, authorization) = targets.calls(s, server.kind);
     Spec {
         addr: server.at.addr,
@@ -373,12 +391,12 @@ fn storm(settings: &Settings, targets: &Targets, server: &Server) -> anyhow::Res
 }
 
 /// A running load process (its spec file goes when it is waited for).
-struct Load {
+pub(crate) struct Load {
     child: Child,
     _spec: tempfile::Path,
 }
 
-fn load(settings: &Settings, spec: &Spec) -> anyhow::Result<Load> {
+pub(crate) fn load(settings: &Settings, spec: &Spec) -> anyhow::Result<Load> {
     let file = tempfile::Path::new("bench-spec")?;
     std::fs::write(&file.0, serde_json::to_vec(spec)?)?;
     let child = Command::new("taskset")
@@ -395,7 +413,7 @@ fn load(settings: &Settings, spec: &Spec) -> anyhow::Result<Load> {
 }
 
 impl Load {
-    fn wait(self) -> anyhow::Result<Outcome> {
+    pub(crate) fn wait(self) -> anyhow::Result<Outcome> {
         let output = self.child.wait_with_output()?;
         if !output.status.success() {
             bail!("the load generator failed ({})", output.status);

@@ -47,6 +47,12 @@ pub fn config(database_url: &str) -> api::Config {
     config.limits.login_attempts_per_ip_per_minute = u32::MAX;
     config.limits.login_failures_before_backoff = u32::MAX;
     config.limits.api_key_requests_per_minute = u32::MAX;
+    // `bench events`: the receiver is on loopback; a thousand subscribers are one user.
+    config.webhooks.retry_base = std::time::Duration::from_secs(5);
+    config.subscriptions = api::subscriptions::Settings {
+        connections_per_user: usize::MAX,
+        ..api::subscriptions::Settings::default()
+    };
     config
 }
 

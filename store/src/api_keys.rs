@@ -185,7 +185,7 @@ pub async fn working_key(
     at: DateTime<Utc>,
 ) -> Result<Option<KeyGrant>, StoreError> {
     // Only what a request needs: a row of six small columns.
-    let found: Option<Grant> = api_keys::Entity::find()
+    let found: Option<Grant> = working(at)
         .select_only()
         .columns([
             api_keys::Column::Id,
@@ -195,21 +195,7 @@ pub async fn working_key(
             api_keys::Column::LastUsedAt,
         ])
         .column_as(users::Column::Role, "owner_role")
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            api_keys::Entity::belongs_to(users::Entity)
-                .from(api_keys::Column::OwnerId)
-                .to(users::Column::Id)
-                .into(),
-        )
         .filter(api_keys::Column::Digest.eq(digest))
-        .filter(api_keys::Column::RevokedAt.is_null())
-        .filter(
-            sea_orm::Condition::any()
-                .add(api_keys::Column::ExpiresAt.is_null())
-                .add(api_keys::Column::ExpiresAt.gt(at)),
-        )
-        .filter(users::Column::DeletedAt.is_null())
         .into_tuple()
         .one(db)
         .await?;
@@ -227,6 +213,26 @@ pub async fn working_key(
             },
         )
         .transpose()
+}
+
+/// Keys that work at `at`, joined to their owner: not revoked, not expired, the owner's
+/// account not removed.
+fn working(at: DateTime<Utc>) -> sea_orm::Select<api_keys::Entity> {
+    api_keys::Entity::find()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            api_keys::Entity::belongs_to(users::Entity)
+                .from(api_keys::Column::OwnerId)
+                .to(users::Column::Id)
+                .into(),
+        )
+        .filter(api_keys::Column::RevokedAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(api_keys::Column::ExpiresAt.is_null())
+                .add(api_keys::Column::ExpiresAt.gt(at)),
+        )
+        .filter(users::Column::DeletedAt.is_null())
 }
 
 /// A working key's columns and its owner's role.
@@ -274,24 +280,10 @@ pub fn due_touch(last_used: Option<DateTime<Utc>>, at: DateTime<Utc>) -> bool {
 /// # Errors
 /// [`StoreError::Db`] when the database fails.
 pub async fn key_works(db: &impl Conn, id: Uuid, at: DateTime<Utc>) -> Result<bool, StoreError> {
-    let found: Option<Uuid> = api_keys::Entity::find()
+    let found: Option<Uuid> = working(at)
         .select_only()
         .column(api_keys::Column::Id)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            api_keys::Entity::belongs_to(users::Entity)
-                .from(api_keys::Column::OwnerId)
-                .to(users::Column::Id)
-                .into(),
-        )
         .filter(api_keys::Column::Id.eq(id))
-        .filter(api_keys::Column::RevokedAt.is_null())
-        .filter(
-            sea_orm::Condition::any()
-                .add(api_keys::Column::ExpiresAt.is_null())
-                .add(api_keys::Column::ExpiresAt.gt(at)),
-        )
-        .filter(users::Column::DeletedAt.is_null())
         .into_tuple()
         .one(db)
         .await?;

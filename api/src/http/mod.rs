@@ -223,11 +223,12 @@ pub async fn get<Fut: Future<Output = Answer>>(
             operation,
             Some(OperationType::Mutation | OperationType::Subscription)
         ) {
-            let mut refusal = Refusal::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                METHOD_NOT_ALLOWED,
-                "mutations must be sent with POST",
-            );
+            let why = if operation == Some(OperationType::Subscription) {
+                "subscriptions run over WebSocket (graphql-transport-ws) on /graphql"
+            } else {
+                "mutations must be sent with POST"
+            };
+            let mut refusal = Refusal::new(StatusCode::METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED, why);
             refusal.allow = Some("POST");
             return refusal.into_response(media);
         }

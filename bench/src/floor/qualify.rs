@@ -363,6 +363,40 @@ fn write(
             ),
             |row| row.get(0),
         )?;
+    // Its event, in the outbox: the body the API's `events::prospect_qualified` writes,
+    // built by SQLite's `json_object` from the prospect's row.
+    let gid = |kind: &str, id: Uuid| {
+        let mut out = Vec::with_capacity(80);
+        super::global_id(&mut out, kind, id);
+        String::from_utf8_lossy(&out).trim_matches('"').to_owned()
+    };
+    let event = Uuid::now_v7();
+    conn.prepare_cached(
+        "INSERT INTO events (id, event_type, occurred_at, program_id, mentor_id, subject_id, body) \
+         SELECT ?1, 'prospect.qualified', ?2, p.program_id, g.mentor_id, p.owner_id, \
+         json_object('data', json_object('prospect', json_object('company', p.company, \
+         'id', ?3, 'name', p.name, 'ownerId', ?4, 'programId', ?5, 'status', p.status), \
+         'qualification', json_object('id', ?6, 'requalifyBy', ?7, 'scoreBasisPoints', ?8, \
+         'templateVersionId', ?9, 'tier', ?10, 'verdict', ?11)), 'id', ?12, \
+         'timestamp', ?13, 'type', 'prospect.qualified') \
+         FROM prospects p JOIN programs g ON g.id = p.program_id WHERE p.id = ?14",
+    )?
+    .execute(rusqlite::params![
+        event.as_bytes().as_slice(),
+        stored_now(),
+        gid("Prospect", target.prospect),
+        gid("User", me),
+        gid("Program", target.program),
+        gid("Qualification", id),
+        result.requalify_by.map(|d| d.format("%F").to_string()),
+        result.now.score_bp.get(),
+        gid("TemplateVersion", target.version),
+        tier(result.now.tier),
+        verdict(result.verdict),
+        format!("evt_{}", event.simple()),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        target.prospect.as_bytes().as_slice(),
+    ])?;
     // The API's request id: a fresh UUID, as `request_meta::middleware` makes one.
     let request_id = Uuid::now_v7().simple().to_string();
     conn.prepare_cached(
