@@ -263,6 +263,8 @@ async fn serve(
     keepalive.reset();
     let mut recheck = tokio::time::interval(settings.recheck);
     recheck.reset();
+    // The subscriptions running, by the client's id.
+    let mut active: std::collections::HashSet<String> = std::collections::HashSet::new();
     // Operations refused before execution, whose `complete` is not sent.
     let mut errored: std::collections::HashSet<String> = std::collections::HashSet::new();
     let close = |code: u16, reason: &str| {
@@ -274,26 +276,35 @@ async fn serve(
     loop {
         let initialised = session.lock().map(|s| s.is_some()).unwrap_or(false);
         tokio::select! {
-            incoming = source.next() => match incoming {
-                Some(Ok(Message::Text(text))) => {
-                    if to_graphql.send(text.to_string()).await.is_err() {
+            incoming = source.next() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text.to_string(),
+                    Some(Ok(Message::Binary(bytes))) => String::from_utf8_lossy(&bytes).into_owned(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => break,
+                    // Over the size limit, or not WebSocket at all.
+                    Some(Err(_)) => {
+                        let _ = sink.send(close(4400, "Invalid message received")).await;
+                        break;
+                    }
+                };
+                match admit_message(&text, initialised, &mut active) {
+                    Ok(()) => {}
+                    Err((code, reason)) => {
+                        let _ = sink.send(close(code, &reason)).await;
                         break;
                     }
                 }
-                Some(Ok(Message::Binary(bytes))) => {
-                    let text = String::from_utf8_lossy(&bytes).into_owned();
-                    if to_graphql.send(text).await.is_err() {
-                        break;
-                    }
+                if to_graphql.send(text).await.is_err() {
+                    break;
                 }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
             outgoing = graphql.next() => match outgoing {
                 Some(WsMessage::Text(text)) => {
                     let Some(text) = as_protocol_error(text, &mut errored) else {
                         continue;
                     };
+                    ended(&text, &mut active);
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         break;
                     }
@@ -327,6 +338,50 @@ async fn serve(
         }
     }
     let _ = sink.close().await;
+}
+
+/// What the protocol says of a client's message before async-graphql reads it: a message
+/// that is not one is 4400; `subscribe` before `connection_ack` is 4401; a `subscribe`
+/// with the id of one still running is 4409. Keeps `active` (the ids running) up to date
+/// with `subscribe` and `complete`.
+fn admit_message(
+    text: &str,
+    initialised: bool,
+    active: &mut std::collections::HashSet<String>,
+) -> Result<(), (u16, String)> {
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Err((4400, "Invalid message received".to_owned()));
+    };
+    let id = message["id"].as_str();
+    match (message["type"].as_str(), id) {
+        (Some("subscribe"), _) if !initialised => Err((4401, "Unauthorized".to_owned())),
+        (Some("subscribe"), Some(id)) => {
+            if active.insert(id.to_owned()) {
+                Ok(())
+            } else {
+                Err((4409, format!("Subscriber for {id} already exists")))
+            }
+        }
+        (Some("complete"), Some(id)) => {
+            active.remove(id);
+            Ok(())
+        }
+        (Some("connection_init" | "ping" | "pong" | "subscribe" | "complete"), _) => Ok(()),
+        _ => Err((4400, "Invalid message received".to_owned())),
+    }
+}
+
+/// Forgets a subscription the server ended (`complete` or `error`).
+fn ended(text: &str, active: &mut std::collections::HashSet<String>) {
+    if !text.contains("\"complete\"") && !text.contains("\"error\"") {
+        return;
+    }
+    if let Ok(message) = serde_json::from_str::<serde_json::Value>(text)
+        && matches!(message["type"].as_str(), Some("complete" | "error"))
+        && let Some(id) = message["id"].as_str()
+    {
+        active.remove(id);
+    }
 }
 
 /// async-graphql sends an operation refused before execution (validation, our limits) as

@@ -445,3 +445,38 @@ async fn an_event_reaches_a_subscriber_connected_to_another_instance() {
     );
     other.stop().await;
 }
+
+#[tokio::test]
+async fn protocol_violations_close_the_connection_with_the_protocols_codes() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let subscribe_message = |id: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { events { id } }" } })
+    };
+
+    // A subscription before the connection is acknowledged: 4401.
+    let mut early = open(&app, &[]).await.unwrap();
+    send(&mut early, subscribe_message("1")).await;
+    assert_eq!(next(&mut early, Duration::from_secs(5)).await, Err(Some(4401)));
+
+    // Not a protocol message: 4400.
+    for junk in ["{not json", r#"{"type":"launch"}"#, "42"] {
+        let mut socket = connect(&app, &w.mentee.access).await;
+        socket.send(Message::Text(junk.into())).await.unwrap();
+        assert_eq!(next(&mut socket, Duration::from_secs(5)).await, Err(Some(4400)), "{junk}");
+    }
+
+    // Larger than the message limit: 4400, and the server goes on.
+    let mut huge = connect(&app, &w.mentee.access).await;
+    let _ = huge.send(Message::Text("x".repeat(1 << 20).into())).await;
+    assert!(matches!(next(&mut huge, Duration::from_secs(5)).await, Err(Some(_))));
+
+    // The id of a subscription still running: 4409; once completed, it may be used again.
+    let mut socket = connect(&app, &w.mentee.access).await;
+    send(&mut socket, subscribe_message("x")).await;
+    send(&mut socket, json!({ "id": "x", "type": "complete" })).await;
+    send(&mut socket, subscribe_message("x")).await;
+    send(&mut socket, subscribe_message("x")).await;
+    assert_eq!(next(&mut socket, Duration::from_secs(5)).await, Err(Some(4409)));
+    ok(app.gql(w.mentee.tok(), "{ viewer { id } }", json!({})).await);
+}
