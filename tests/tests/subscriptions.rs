@@ -450,26 +450,34 @@ async fn an_event_reaches_a_subscriber_connected_to_another_instance() {
 async fn protocol_violations_close_the_connection_with_the_protocols_codes() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
-    let subscribe_message = |id: &str| {
-        json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { events { id } }" } })
-    };
+    let subscribe_message = |id: &str| json!({ "id": id, "type": "subscribe", "payload": { "query": "subscription { events { id } }" } });
 
     // A subscription before the connection is acknowledged: 4401.
     let mut early = open(&app, &[]).await.unwrap();
     send(&mut early, subscribe_message("1")).await;
-    assert_eq!(next(&mut early, Duration::from_secs(5)).await, Err(Some(4401)));
+    assert_eq!(
+        next(&mut early, Duration::from_secs(5)).await,
+        Err(Some(4401))
+    );
 
     // Not a protocol message: 4400.
     for junk in ["{not json", r#"{"type":"launch"}"#, "42"] {
         let mut socket = connect(&app, &w.mentee.access).await;
         socket.send(Message::Text(junk.into())).await.unwrap();
-        assert_eq!(next(&mut socket, Duration::from_secs(5)).await, Err(Some(4400)), "{junk}");
+        assert_eq!(
+            next(&mut socket, Duration::from_secs(5)).await,
+            Err(Some(4400)),
+            "{junk}"
+        );
     }
 
     // Larger than the message limit: 4400, and the server goes on.
     let mut huge = connect(&app, &w.mentee.access).await;
     let _ = huge.send(Message::Text("x".repeat(1 << 20).into())).await;
-    assert!(matches!(next(&mut huge, Duration::from_secs(5)).await, Err(Some(_))));
+    assert!(matches!(
+        next(&mut huge, Duration::from_secs(5)).await,
+        Err(Some(_))
+    ));
 
     // The id of a subscription still running: 4409; once completed, it may be used again.
     let mut socket = connect(&app, &w.mentee.access).await;
@@ -477,6 +485,50 @@ async fn protocol_violations_close_the_connection_with_the_protocols_codes() {
     send(&mut socket, json!({ "id": "x", "type": "complete" })).await;
     send(&mut socket, subscribe_message("x")).await;
     send(&mut socket, subscribe_message("x")).await;
-    assert_eq!(next(&mut socket, Duration::from_secs(5)).await, Err(Some(4409)));
-    ok(app.gql(w.mentee.tok(), "{ viewer { id } }", json!({})).await);
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await,
+        Err(Some(4409))
+    );
+    ok(app
+        .gql(w.mentee.tok(), "{ viewer { id } }", json!({}))
+        .await);
+}
+
+#[tokio::test]
+async fn a_program_key_hears_only_its_program() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    // The same mentor's second program, with a mentee of its own.
+    let second = app.create_program(&w.mentor, &w.version_id).await;
+    let (_, code) = app.create_invite(&w.mentor, &second, None).await;
+    let other = app.sign_up(&code).await;
+    let key = ok(app
+        .gql(
+            w.mentor.tok(),
+            "mutation($p: ID!) { createApiKey(input: { name: \"one program\", access: READ, programId: $p }) { secret } }",
+            json!({ "p": w.program_id }),
+        )
+        .await);
+    let key = str_at(&key, "/createApiKey/secret");
+    let mut narrowed = connect(&app, &key).await;
+    let mut whole = connect(&app, &w.mentor.access).await;
+    subscribe(&mut narrowed, "k", EVENTS, json!({})).await;
+    subscribe(&mut whole, "t", EVENTS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let outside = app.create_prospect(&other, &second, "Other program").await;
+    let inside = app
+        .create_prospect(&w.mentee, &w.program_id, "Key's program")
+        .await;
+    let heard = collect(&mut narrowed, "k", 2, Duration::from_millis(1_500)).await;
+    assert_eq!(heard.len(), 1, "{heard:?}");
+    assert_eq!(
+        heard[0]["data"]["events"]["data"]["prospect"]["id"],
+        json!(inside)
+    );
+    let all = collect(&mut whole, "t", 2, Duration::from_secs(5)).await;
+    let ids: Vec<&Value> = all
+        .iter()
+        .map(|p| &p["data"]["events"]["data"]["prospect"]["id"])
+        .collect();
+    assert_eq!(ids, [&json!(outside), &json!(inside)]);
 }
