@@ -532,3 +532,87 @@ async fn a_program_key_hears_only_its_program() {
         .collect();
     assert_eq!(ids, [&json!(outside), &json!(inside)]);
 }
+
+#[tokio::test]
+async fn the_server_pings_and_trusted_documents_hold_over_websocket() {
+    let trusted = "subscription Live { events { id type } }";
+    let create = "mutation Create($i: CreateProspectInput!) { createProspect(input: $i) { prospect { id } } }";
+    let manifest = json!({ "sha256:live": trusted, "sha256:create": create }).to_string();
+    let documents = api::http::trusted::TrustedDocuments::parse(&manifest).unwrap();
+    // The world is set up first; then the server restarts in trusted-documents mode.
+    let mut app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    if let Some(plain) = app.take_server() {
+        plain.stop().await;
+    }
+    let mut config = api::Config::for_tests(app.database_url.clone());
+    config.trusted_documents = Some(std::sync::Arc::new(documents));
+    config.subscriptions.keepalive = Duration::from_millis(200);
+    let server = api::start(config).await.unwrap();
+    app.addr = server.addr;
+    let app = &app;
+    let mut socket = connect(app, &w.mentee.access).await;
+    // A protocol ping comes on its own.
+    let pinged = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Some(Ok(Message::Text(text))) = socket.next().await
+                && text.contains("\"ping\"")
+            {
+                return true;
+            }
+        }
+    })
+    .await;
+    assert_eq!(pinged, Ok(true));
+
+    // A document not in the manifest is refused; the trusted one, named or sent, runs.
+    subscribe(
+        &mut socket,
+        "no",
+        "subscription { events { id } }",
+        json!({}),
+    )
+    .await;
+    let refused = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["type"], "error");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "TRUSTED_DOCUMENTS_ONLY"
+    );
+    send(
+        &mut socket,
+        json!({ "id": "named", "type": "subscribe", "payload": { "query": "",
+                "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "live" } } } }),
+    )
+    .await;
+    subscribe(&mut socket, "sent", trusted, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let created: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.addr))
+        .header("authorization", format!("Bearer {}", w.mentee.access))
+        .json(&json!({ "documentId": "sha256:create",
+                       "variables": { "i": { "programId": w.program_id, "name": "Trusted" } } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        created["data"]["createProspect"]["prospect"]["id"].is_string(),
+        "{created}"
+    );
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let message = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(
+            message["payload"]["data"]["events"]["type"],
+            "PROSPECT_CREATED"
+        );
+        ids.push(message["id"].as_str().unwrap().to_owned());
+    }
+    ids.sort();
+    assert_eq!(ids, ["named", "sent"]);
+    server.stop().await;
+}
