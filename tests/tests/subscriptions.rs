@@ -400,7 +400,12 @@ async fn the_upgrade_needs_the_protocol_and_an_allowed_origin_and_http_refuses_s
     let body = app
         .gql(None, "subscription { events { id } }", json!({}))
         .await;
-    assert!(body["errors"][0]["message"].is_string(), "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "subscriptions run over WebSocket (graphql-transport-ws) on /graphql",
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
     assert!(
         body.get("data").is_none() || body["data"].is_null(),
         "{body}"

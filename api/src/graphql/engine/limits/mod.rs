@@ -146,6 +146,13 @@ pub fn classify(err: ServerError) -> (ServerError, Kind) {
     }
     match err.message.as_str() {
         "Query is too complex." => (with_code(err, QUERY_TOO_COMPLEX), Kind::Complexity),
+        // A subscription sent over HTTP: say where it runs.
+        "Subscriptions are not supported on this transport." => {
+            let mut err = with_code(err, "BAD_REQUEST");
+            err.message =
+                "subscriptions run over WebSocket (graphql-transport-ws) on /graphql".into();
+            (err, Kind::Validation)
+        }
         "Query is nested too deep." => (with_code(err, QUERY_TOO_DEEP), Kind::Depth),
         // `Expected input type "Int", found "x".` or `Failed to parse "Int": ...`
         message
