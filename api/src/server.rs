@@ -106,16 +106,16 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         )),
         key_limit: Arc::new(KeyRateLimit::new(config.limits.api_key_requests_per_minute)),
         config: Arc::new(config.clone()),
-        bus: Arc::new(crate::events::Bus::default()),
+        bus: Arc::new(crate::events::Bus::with_buffer(config.subscriptions.buffer)),
     };
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let worker = crate::events::worker::spawn(
-        state.db.clone(),
+        state.db.uncounted(),
         state.bus.clone(),
         config.webhooks.clone(),
         worker_stop.clone(),
     )?;
-    let hub = tokio::spawn(state.bus.hub.clone().run(state.db.clone(), worker_stop));
+    let hub = tokio::spawn(state.bus.hub.clone().run(state.db.uncounted(), worker_stop));
     let shared = Shared {
         engine: Engine::new(state.clone()),
         state,

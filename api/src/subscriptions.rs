@@ -51,6 +51,8 @@ pub struct Settings {
     pub keepalive: Duration,
     /// How long `connection_init` may take to come.
     pub init_timeout: Duration,
+    /// Events a subscriber may fall behind before its subscription ends with `LAGGED`.
+    pub buffer: usize,
 }
 
 impl Default for Settings {
@@ -61,6 +63,7 @@ impl Default for Settings {
             recheck: Duration::from_secs(5),
             keepalive: Duration::from_secs(15),
             init_timeout: Duration::from_secs(10),
+            buffer: crate::events::hub::CAPACITY,
         }
     }
 }

@@ -80,6 +80,21 @@ impl Db {
         self.writer.as_ref().unwrap_or(&self.pool)
     }
 
+    /// The same database (the same pools, the same SQLite writer) without the statement
+    /// counter of [`connect_counted`]: for background work (the webhook worker, the
+    /// subscription hub), whose statements are not a request's.
+    pub fn uncounted(&self) -> Db {
+        let quiet = |db: &DatabaseConnection| {
+            let mut db = db.clone();
+            db.set_metric_callback(|_| {});
+            db
+        };
+        Db {
+            pool: quiet(&self.pool),
+            writer: self.writer.as_ref().map(quiet),
+        }
+    }
+
     /// Closes both pools.
     ///
     /// # Errors

@@ -223,6 +223,8 @@ async fn every_conflict_carries_a_machine_readable_reason() {
     seen.push(reason(
         &app.gql(mentee, crate::feedback::END_CLIENT, end).await,
     ));
+    // LAGGED: only a subscription (over WebSocket) can fall behind.
+    seen.push(crate::subscriptions::lagged_reason().await);
 
     assert_eq!(
         seen,
@@ -239,6 +241,7 @@ async fn every_conflict_carries_a_machine_readable_reason() {
             "NO_STANDARD",
             "OUTCOMES_RECORDED",
             "ALREADY_ENDED",
+            "LAGGED",
         ]
     );
     // Every reason the API can give is either above or unreachable through the API

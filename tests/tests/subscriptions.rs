@@ -621,3 +621,45 @@ async fn the_server_pings_and_trusted_documents_hold_over_websocket() {
     assert_eq!(ids, ["named", "sent"]);
     server.stop().await;
 }
+
+/// A subscriber further behind than its buffer gets `LAGGED` and its subscription ends;
+/// the reason is one of `Conflict::ALL` (`response_shape` checks each is reached).
+pub async fn lagged_reason() -> String {
+    let app = TestApp::spawn_with(|config| config.subscriptions.buffer = 2).await;
+    let w = app.mentee_in_program("STRICT").await;
+    let mut socket = connect(&app, &w.mentee.access).await;
+    subscribe(&mut socket, "s", EVENTS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Twenty events in one transaction: the hub sends them at once, past the buffer.
+    let csv: String = std::iter::once("name".to_owned())
+        .chain((0..20).map(|i| format!("Imported {i}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let response = reqwest::Client::new()
+        .post(format!(
+            "http://{}/import/prospects.csv?programId={}",
+            app.addr, w.program_id
+        ))
+        .header("content-type", "text/csv")
+        .header("authorization", format!("Bearer {}", w.mentee.access))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    loop {
+        let message = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(message["type"], "next", "{message}");
+        if let Some(error) = message["payload"]["errors"].get(0) {
+            assert_eq!(error["extensions"]["code"], "CONFLICT");
+            let done = next(&mut socket, Duration::from_secs(5)).await.unwrap();
+            assert_eq!(done["type"], "complete", "the subscription ends");
+            return error["extensions"]["reason"].as_str().unwrap().to_owned();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_its_buffer_is_told_and_ended() {
+    assert_eq!(lagged_reason().await, "LAGGED");
+}

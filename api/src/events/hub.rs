@@ -43,14 +43,19 @@ pub struct Hub {
 
 impl Default for Hub {
     fn default() -> Self {
-        Hub {
-            wake: Notify::new(),
-            sender: broadcast::channel(CAPACITY).0,
-        }
+        Hub::with_buffer(CAPACITY)
     }
 }
 
 impl Hub {
+    /// A hub whose subscribers may fall `buffer` events behind.
+    pub fn with_buffer(buffer: usize) -> Self {
+        Hub {
+            wake: Notify::new(),
+            sender: broadcast::channel(buffer.max(1)).0,
+        }
+    }
+
     /// Events were committed here: read them now rather than at the next poll.
     pub fn wake(&self) {
         self.wake.notify_one();

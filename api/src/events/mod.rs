@@ -30,6 +30,14 @@ pub struct Bus {
 }
 
 impl Bus {
+    /// A bus whose subscribers may fall `buffer` events behind (`hub::CAPACITY` by default).
+    pub fn with_buffer(buffer: usize) -> Self {
+        Bus {
+            written: Notify::new(),
+            hub: std::sync::Arc::new(hub::Hub::with_buffer(buffer)),
+        }
+    }
+
     /// Events were committed: wake whoever waits for them.
     pub fn written(&self) {
         self.written.notify_waiters();
