@@ -42,6 +42,25 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Copy a SQLite database to a file, consistently, while the server runs (`VACUUM
+    /// INTO`: every transaction committed before the copy began, none after). PostgreSQL:
+    /// use `pg_dump` (README, "Running it for real").
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The copy to write; it must not exist.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a backup in place of the SQLite database, after checking it is whole. Stop the
+    /// server first.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup to restore.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Load demo data (a mentor, the A-client standard, a program, two mentees, prospects),
     /// print the logins, and serve.
     Demo(ServeArgs),
@@ -280,6 +299,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo(mut args)) => {
             args.demo = true;
             serve(args).await
+        }
+        Some(Command::Backup { db, to }) => {
+            let conn = store::connect(&db.database_url).await?;
+            store::operate::backup_sqlite(&conn, &to).await?;
+            conn.close().await.ok();
+            println!("backed up to {}", to.display());
+            Ok(())
+        }
+        Some(Command::Restore { db, from }) => {
+            let Some(target) = store::operate::sqlite_file(&db.database_url) else {
+                anyhow::bail!(
+                    "restore puts a file in place of a SQLite database's file; use pg_restore for PostgreSQL"
+                );
+            };
+            store::operate::restore_sqlite(&from, &target).await?;
+            println!("restored {} from {}", target.display(), from.display());
+            Ok(())
         }
         Some(Command::Migrate(db)) => {
             let conn = store::connect(&db.database_url).await?;

@@ -124,9 +124,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
+    let subscribers = shared.subscribers.clone();
     let app = router(shared)?;
-    let serving = connections::serve(listener, app, config.connections.clone(), async {
+    let serving = connections::serve(listener, app, config.connections.clone(), async move {
         let _ = signal.await;
+        // WebSockets left the HTTP connections' drain when they upgraded: tell them now.
+        subscribers.close_all();
     });
     let task = tokio::spawn(async move {
         serving.await;
@@ -174,6 +177,7 @@ fn router(shared: Shared) -> anyhow::Result<Router> {
                 .fallback(http::method_not_allowed),
         )
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route(
             "/export/prospects.csv",
             get(
@@ -296,6 +300,32 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// Ready to serve: the database answers and its schema is this binary's (two statements).
+/// 503 otherwise, with the reason and no internal text.
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    let (status, body) = match store::operate::readiness(&shared.state.db.uncounted()).await {
+        Ok(()) => (
+            axum::http::StatusCode::OK,
+            serde_json::json!({ "status": "ready" }),
+        ),
+        Err(store::operate::NotReady::Unreachable) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "unavailable", "reason": "the database does not answer" }),
+        ),
+        Err(store::operate::NotReady::Pending(n)) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "status": "unavailable",
+                                "reason": format!("{n} migrations of this binary are not applied") }),
+        ),
+    };
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// `POST /graphql`; `http` handles the protocol, `execute` the operation.

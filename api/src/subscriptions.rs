@@ -68,10 +68,20 @@ impl Default for Settings {
     }
 }
 
-/// Open connections per user, on this instance.
-#[derive(Debug, Default)]
+/// Open connections per user, on this instance, and the signal that closes them all.
+#[derive(Debug)]
 pub struct Registry {
     open: Mutex<HashMap<Uuid, usize>>,
+    closing: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            open: Mutex::default(),
+            closing: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 /// A connection's place in the registry, given back when it closes.
@@ -94,6 +104,11 @@ impl Drop for Admitted {
 }
 
 impl Registry {
+    /// The server is shutting down: every connection closes with 1001 ("going away").
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
     fn admit(self: &Arc<Self>, user: Uuid, limit: usize) -> Option<Admitted> {
         let mut open = self.open.lock().ok()?;
         let n = open.entry(user).or_default();
@@ -261,6 +276,7 @@ async fn serve(
     let mut graphql = Box::pin(
         GraphQLWebSocket::new(door, input, WebSocketProtocols::GraphQLWS).on_connection_init(init),
     );
+    let mut closing = registry.closing.subscribe();
     let init_deadline = tokio::time::Instant::now() + settings.init_timeout;
     let mut keepalive = tokio::time::interval(settings.keepalive);
     keepalive.reset();
@@ -307,7 +323,9 @@ async fn serve(
                     let Some(text) = as_protocol_error(text, &mut errored) else {
                         continue;
                     };
-                    ended(&text, &mut active);
+                    if !ended(&text, &mut active) {
+                        continue;
+                    }
                     if sink.send(Message::Text(text.into())).await.is_err() {
                         break;
                     }
@@ -333,6 +351,10 @@ async fn serve(
                     let _ = sink.send(close(4403, "Forbidden: the session or key no longer works")).await;
                     break;
                 }
+            }
+            _ = closing.changed() => {
+                let _ = sink.send(close(1001, "the server is going away")).await;
+                break;
             }
             () = tokio::time::sleep_until(init_deadline), if !initialised => {
                 let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
@@ -366,7 +388,11 @@ fn admit_message(
             }
         }
         (Some("complete"), Some(id)) => {
-            active.remove(id);
+            // async-graphql answers it with a `complete` of its own, not to be sent on
+            // (`ended`): the id is free from now on.
+            if active.remove(id) {
+                active.insert(format!("{ECHO}{id}"));
+            }
             Ok(())
         }
         (Some("connection_init" | "ping" | "pong" | "subscribe" | "complete"), _) => Ok(()),
@@ -374,17 +400,26 @@ fn admit_message(
     }
 }
 
-/// Forgets a subscription the server ended (`complete` or `error`).
-fn ended(text: &str, active: &mut std::collections::HashSet<String>) {
+/// Marks an id whose `complete` the client sent, until async-graphql's answer to it comes.
+const ECHO: &str = "\u{0}echo:";
+
+/// Forgets a subscription the server ended (`complete` or `error`); `false` for
+/// async-graphql's answer to the client's own `complete`, which is not sent on (the
+/// protocol has none, and a new subscription may have taken the id meanwhile).
+fn ended(text: &str, active: &mut std::collections::HashSet<String>) -> bool {
     if !text.contains("\"complete\"") && !text.contains("\"error\"") {
-        return;
+        return true;
     }
     if let Ok(message) = serde_json::from_str::<serde_json::Value>(text)
-        && matches!(message["type"].as_str(), Some("complete" | "error"))
+        && let Some(kind @ ("complete" | "error")) = message["type"].as_str()
         && let Some(id) = message["id"].as_str()
     {
+        if kind == "complete" && active.remove(&format!("{ECHO}{id}")) {
+            return false;
+        }
         active.remove(id);
     }
+    true
 }
 
 /// async-graphql sends an operation refused before execution (validation, our limits) as

@@ -10,6 +10,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // Beside this file, not in `tests/`: Cargo would make a test binary of it there.
+// Shared with the webhook and backup tests; not every part of it is used here.
+#[allow(dead_code)]
 #[path = "crash_safety/harness.rs"]
 mod harness;
 

@@ -30,7 +30,7 @@ use sha2::Sha256;
 use test_support::database::TestDatabase;
 use test_support::process::ServerProcess;
 
-use harness::{BIN, Client, PASSWORD, create_mentor, str_at};
+use harness::{BIN, Client, create_mentor, str_at};
 
 /// (webhook-id, body) of every request whose signature checked out; and how many did not.
 #[derive(Default)]
@@ -113,51 +113,12 @@ async fn nothing_lost_across_kill_9(database_url: &str) {
     let (hook_addr, hook) = receiver().await;
     let server = start(database_url);
     let client = Client::new(server.addr);
-    let login = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
-    let vars = json!({ "input": { "email": mentor_email, "password": PASSWORD } });
-    let mentor = str_at(&client.data(None, login, vars).await, "/login/accessToken");
+    let harness::MenteeWorld {
+        mentor,
+        mentee,
+        program,
+    } = harness::mentee_world(&client, &mentor_email).await;
     let m = Some(mentor.as_str());
-    let template = client
-        .data(
-            m,
-            "mutation { createTemplate(input: { name: \"T\" }) { template { id } } }",
-            json!({}),
-        )
-        .await;
-    let template = str_at(&template, "/createTemplate/template/id");
-    let version = client
-        .data(
-            m,
-            "mutation($id: ID!) { publishTemplate(id: $id) { version { id } } }",
-            json!({ "id": template }),
-        )
-        .await;
-    let version = str_at(&version, "/publishTemplate/version/id");
-    let program = client
-        .data(
-            m,
-            "mutation($v: ID!) { createProgram(input: { name: \"P\", standardVersionId: $v }) { program { id } } }",
-            json!({ "v": version }),
-        )
-        .await;
-    let program = str_at(&program, "/createProgram/program/id");
-    let invite = client
-        .data(
-            m,
-            "mutation($p: ID!) { createInvite(input: { programId: $p }) { invite { code } } }",
-            json!({ "p": program }),
-        )
-        .await;
-    let code = str_at(&invite, "/createInvite/invite/code");
-    let signed_up = client
-        .data(
-            None,
-            "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }",
-            json!({ "input": { "email": format!("mentee-{}@example.com", uuid::Uuid::now_v7().simple()),
-                    "password": PASSWORD, "name": "Max", "inviteCode": code } }),
-        )
-        .await;
-    let mentee = str_at(&signed_up, "/signUp/accessToken");
     let created = client
         .data(
             m,

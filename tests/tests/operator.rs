@@ -68,3 +68,33 @@ fn uuid_of(global: &str) -> String {
     let text = String::from_utf8(bytes).expect("utf-8");
     text.rsplit(':').next().expect("uuid").to_owned()
 }
+
+#[tokio::test]
+async fn readyz_is_ready_only_while_the_schema_is_this_binarys() {
+    let app = TestApp::spawn().await;
+    let ready = |app: &TestApp| {
+        let url = format!("http://{}/readyz", app.addr);
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    assert_eq!(ready(&app).await, (200, json!({ "status": "ready" })));
+    // The newest migration undone in the bookkeeping: this binary's schema is not there.
+    crate::feedback::execute(
+        &app,
+        "DELETE FROM seaql_migrations WHERE version = (SELECT MAX(version) FROM seaql_migrations)",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        ready(&app).await,
+        (
+            503,
+            json!({ "status": "unavailable", "reason": "1 migrations of this binary are not applied" })
+        )
+    );
+    // Liveness is another question: the process answers.
+    assert_eq!(app.get("/healthz").await.as_u16(), 200);
+}

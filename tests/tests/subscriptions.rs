@@ -663,3 +663,22 @@ pub async fn lagged_reason() -> String {
 async fn a_subscriber_that_falls_behind_its_buffer_is_told_and_ended() {
     assert_eq!(lagged_reason().await, "LAGGED");
 }
+
+#[tokio::test]
+async fn a_shutdown_closes_subscriptions_with_going_away() {
+    let mut app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let mut socket = connect(&app, &w.mentee.access).await;
+    subscribe(&mut socket, "s", EVENTS, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let server = app.take_server().unwrap();
+    let stopping = tokio::spawn(server.stop());
+    assert_eq!(
+        next(&mut socket, Duration::from_secs(5)).await,
+        Err(Some(1001))
+    );
+    tokio::time::timeout(Duration::from_secs(15), stopping)
+        .await
+        .expect("the server stops")
+        .unwrap();
+}

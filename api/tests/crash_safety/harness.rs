@@ -136,3 +136,63 @@ pub async fn sqlite_integrity(database_url: &str) -> Vec<String> {
     let _ = db.close().await;
     answer
 }
+
+/// A mentor's program with a published standard and one mentee enrolled by invite.
+pub struct MenteeWorld {
+    pub mentor: String,
+    pub mentee: String,
+    pub program: String,
+}
+
+/// Signs `mentor_email` in and builds a [`MenteeWorld`] through the API.
+pub async fn mentee_world(client: &Client, mentor_email: &str) -> MenteeWorld {
+    let login = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
+    let vars = json!({ "input": { "email": mentor_email, "password": PASSWORD } });
+    let mentor = str_at(&client.data(None, login, vars).await, "/login/accessToken");
+    let m = Some(mentor.as_str());
+    let template = client
+        .data(
+            m,
+            "mutation { createTemplate(input: { name: \"T\" }) { template { id } } }",
+            json!({}),
+        )
+        .await;
+    let template = str_at(&template, "/createTemplate/template/id");
+    let version = client
+        .data(
+            m,
+            "mutation($id: ID!) { publishTemplate(id: $id) { version { id } } }",
+            json!({ "id": template }),
+        )
+        .await;
+    let version = str_at(&version, "/publishTemplate/version/id");
+    let program = client
+        .data(
+            m,
+            "mutation($v: ID!) { createProgram(input: { name: \"P\", standardVersionId: $v }) { program { id } } }",
+            json!({ "v": version }),
+        )
+        .await;
+    let program = str_at(&program, "/createProgram/program/id");
+    let invite = client
+        .data(
+            m,
+            "mutation($p: ID!) { createInvite(input: { programId: $p }) { invite { code } } }",
+            json!({ "p": program }),
+        )
+        .await;
+    let code = str_at(&invite, "/createInvite/invite/code");
+    let signed_up = client
+        .data(
+            None,
+            "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }",
+            json!({ "input": { "email": format!("mentee-{}@example.com", Uuid::now_v7().simple()),
+                    "password": PASSWORD, "name": "Max", "inviteCode": code } }),
+        )
+        .await;
+    MenteeWorld {
+        mentor,
+        mentee: str_at(&signed_up, "/signUp/accessToken"),
+        program,
+    }
+}

@@ -1,0 +1,156 @@
+//! What an operator asks of the database: whether it is ready to serve (it answers and
+//! its schema is this binary's), and a consistent copy of a SQLite database taken while
+//! the server runs (`VACUUM INTO`), and its restoration.
+
+use std::path::{Path, PathBuf};
+
+use migration::MigratorTrait;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use crate::{Db, StoreError};
+
+/// Why the database is not ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotReady {
+    /// It does not answer (a query failed).
+    Unreachable,
+    /// Migrations this binary knows are not applied.
+    Pending(usize),
+}
+
+/// Whether the database answers and every migration this binary knows is applied.
+/// Two statements.
+pub async fn readiness(db: &Db) -> Result<(), NotReady> {
+    let backend = db.get_database_backend();
+    db.query_one_raw(Statement::from_string(backend, "SELECT 1"))
+        .await
+        .map_err(|_| NotReady::Unreachable)?;
+    let pending = migration::Migrator::get_pending_migrations(db.pool())
+        .await
+        .map_err(|_| NotReady::Unreachable)?;
+    if pending.is_empty() {
+        Ok(())
+    } else {
+        Err(NotReady::Pending(pending.len()))
+    }
+}
+
+/// The file of a `sqlite:` URL (`sqlite://path?mode=rwc`, `sqlite:path`); `None` for
+/// another database or an in-memory one.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// Writes a consistent copy of the SQLite database to `to` (which must not exist), while
+/// others go on writing: `VACUUM INTO` reads one snapshot, so the copy holds every
+/// transaction committed before it began and none after.
+///
+/// # Errors
+/// [`StoreError::Invalid`]-like [`StoreError::Db`] when the database is not SQLite, the
+/// file exists, or SQLite fails.
+pub async fn backup_sqlite(db: &Db, to: &Path) -> Result<(), StoreError> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(StoreError::Db(sea_orm::DbErr::Custom(
+            "backups are of SQLite databases; use pg_dump for PostgreSQL".into(),
+        )));
+    }
+    if to.exists() {
+        return Err(StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "{} exists already",
+            to.display()
+        ))));
+    }
+    let target = to.to_string_lossy().into_owned();
+    db.pool()
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "VACUUM INTO ?",
+            [target.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Checks that `from` is a whole Qualify database (`PRAGMA integrity_check` answers `ok`,
+/// its migrations table is there) and puts it in place of `to`'s file, the write-ahead
+/// log of the old one removed. The server must be stopped.
+///
+/// # Errors
+/// [`StoreError::Db`] when `from` is not a sound Qualify database or a file operation
+/// fails; `to` is then untouched.
+pub async fn restore_sqlite(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let fail = |what: String| StoreError::Db(sea_orm::DbErr::Custom(what));
+    if !from.is_file() {
+        return Err(fail(format!("{} is not a file", from.display())));
+    }
+    // A copy beside the target, checked, then renamed over it: the target is the old file
+    // or the new one, never half of either, and the backup itself is never opened.
+    let staged = to.with_extension("restoring");
+    let side = |path: &Path, suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let discard = |path: &Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(side(path, suffix));
+        }
+    };
+    discard(&staged);
+    std::fs::copy(from, &staged).map_err(|e| fail(format!("copy: {e}")))?;
+    let url = format!("sqlite://{}?mode=rw", staged.display());
+    let Ok(copy) = crate::connect(&url).await else {
+        discard(&staged);
+        return Err(fail(format!("{} is not a SQLite database", from.display())));
+    };
+    let checked = crate::sqlite_integrity_check(&copy).await;
+    let migrations = copy
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT COUNT(*) AS n FROM seaql_migrations",
+        ))
+        .await;
+    copy.close().await.ok();
+    if !matches!(&checked, Ok(lines) if lines == &["ok"]) {
+        discard(&staged);
+        return Err(fail(format!(
+            "{} fails its integrity check",
+            from.display()
+        )));
+    }
+    if !matches!(migrations, Ok(Some(_))) {
+        discard(&staged);
+        return Err(fail(format!(
+            "{} is not a Qualify database",
+            from.display()
+        )));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(side(&staged, suffix));
+        let _ = std::fs::remove_file(side(to, suffix));
+    }
+    std::fs::rename(&staged, to).map_err(|e| fail(format!("rename: {e}")))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_names_its_file() {
+        assert_eq!(
+            sqlite_file("sqlite://qualify.db?mode=rwc"),
+            Some(PathBuf::from("qualify.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/q.db"),
+            Some(PathBuf::from("/tmp/q.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x@h/db"), None);
+    }
+}
