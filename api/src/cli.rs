@@ -13,6 +13,10 @@ use crate::config::{Config, Connections, Limits};
     about = "A-client qualification for coaching programs: the GraphQL API server"
 )]
 pub struct Cli {
+    /// `text` (for people) or `json` (one object per line, with a line per request:
+    /// request id, operation, actor, status, duration).
+    #[arg(long, global = true, env = "QUALIFY_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
@@ -284,6 +288,7 @@ impl ServeArgs {
             trusted_documents: None,
             webhooks: self.webhooks.settings(),
             subscriptions: self.subscriptions.settings(),
+            access_log: false,
         }
     }
 }
@@ -293,12 +298,13 @@ impl ServeArgs {
 /// # Errors
 /// Whatever the chosen command fails with.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let access_log = cli.log_format == "json";
     match cli.command {
-        None => serve(cli.serve).await,
-        Some(Command::Serve(args)) => serve(args).await,
+        None => serve(cli.serve, access_log).await,
+        Some(Command::Serve(args)) => serve(args, access_log).await,
         Some(Command::Demo(mut args)) => {
             args.demo = true;
-            serve(args).await
+            serve(args, access_log).await
         }
         Some(Command::Backup { db, to }) => {
             let conn = store::connect(&db.database_url).await?;
@@ -344,8 +350,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs, access_log: bool) -> anyhow::Result<()> {
     let mut config = args.config();
+    config.access_log = access_log;
     if let Some(path) = &args.trusted_documents {
         let documents = crate::http::trusted::TrustedDocuments::load(path)?;
         println!(

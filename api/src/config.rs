@@ -29,6 +29,8 @@ pub struct Config {
     pub webhooks: crate::events::worker::Settings,
     /// Subscriptions' limits and timers (`--subscription-*`).
     pub subscriptions: crate::subscriptions::Settings,
+    /// A line per request at `info` (`--log-format json`); otherwise at `debug`.
+    pub access_log: bool,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -211,6 +213,7 @@ impl Config {
                 recheck: Duration::from_millis(200),
                 ..crate::subscriptions::Settings::default()
             },
+            access_log: false,
         }
     }
 }

@@ -234,7 +234,62 @@ async fn front_door(
         return rate_limited(request.headers(), wait);
     }
     request.extensions_mut().insert(credentials);
-    crate::idempotency::handle(&shared.state, request, next).await
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let started = std::time::Instant::now();
+    let response = crate::idempotency::handle(&shared.state, request, next).await;
+    access_log(
+        shared.state.config.access_log,
+        &credentials,
+        &method,
+        &path,
+        &response,
+        started,
+    );
+    response
+}
+
+/// One line per request: request id, method, path, operation name, who (a user's id and
+/// the API key's id; never a token or a secret), status and duration. At `info` when
+/// `--log-format json` asked for it, else at `debug`.
+fn access_log(
+    loud: bool,
+    credentials: &Credentials,
+    method: &axum::http::Method,
+    path: &str,
+    response: &Response,
+    started: std::time::Instant,
+) {
+    let request_id = crate::request_meta::current().map(|m| m.request_id);
+    let operation = response
+        .extensions()
+        .get::<http::OperationName>()
+        .map(|n| n.0.as_str());
+    let actor = credentials.user_id().map(|id| id.to_string());
+    let key = credentials.key_id().map(|id| id.to_string());
+    let status = response.status().as_u16();
+    let duration_ms = started.elapsed().as_secs_f64() * 1_000.0;
+    macro_rules! line {
+        ($level:expr) => {
+            tracing::event!(
+                target: "qualify::access",
+                $level,
+                request_id = request_id.as_deref().unwrap_or("-"),
+                %method,
+                path,
+                operation = operation.unwrap_or("-"),
+                actor = actor.as_deref().unwrap_or("-"),
+                api_key = key.as_deref().unwrap_or("-"),
+                status,
+                duration_ms,
+                "request"
+            )
+        };
+    }
+    if loud {
+        line!(tracing::Level::INFO);
+    } else {
+        line!(tracing::Level::DEBUG);
+    }
 }
 
 /// `429` for an API key over its rate, with `Retry-After` in whole seconds (at least 1).

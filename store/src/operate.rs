@@ -154,3 +154,117 @@ mod tests {
         assert_eq!(sqlite_file("postgres://x@h/db"), None);
     }
 }
+
+/// How long what is only kept for a while is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// An `Idempotency-Key` and its stored response: a retry after this runs anew.
+    pub idempotency: chrono::Duration,
+    /// A refresh token past its expiry (it works no more; kept a while for the logins list).
+    pub refresh_tokens: chrono::Duration,
+    /// A finished webhook delivery, its attempts, and its event once no delivery is left.
+    pub webhook_log: chrono::Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            idempotency: chrono::Duration::hours(24),
+            refresh_tokens: chrono::Duration::days(7),
+            webhook_log: chrono::Duration::days(30),
+        }
+    }
+}
+
+/// What one clean-up removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    pub idempotency_keys: u64,
+    pub refresh_tokens: u64,
+    pub webhook_attempts: u64,
+    pub webhook_deliveries: u64,
+    pub events: u64,
+}
+
+/// The advisory lock that makes one instance at a time clean up on PostgreSQL.
+const CLEAN_UP_LOCK: i64 = 0x5155_414c_4946_5901;
+
+/// Deletes what is past its retention at `now`, in one transaction; pending deliveries and
+/// the events they need are kept whatever their age. On PostgreSQL one instance at a time
+/// (a transaction-scoped advisory lock): `None` when another instance is cleaning up.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails; nothing is then deleted.
+pub async fn clean_up(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    keep: &Retention,
+) -> Result<Option<Cleaned>, StoreError> {
+    let txn = crate::begin_write(db).await?;
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let got = txn
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                "SELECT pg_try_advisory_xact_lock($1) AS got",
+                [CLEAN_UP_LOCK.into()],
+            ))
+            .await?
+            .map(|row| row.try_get::<bool>("", "got"))
+            .transpose()?
+            .unwrap_or(false);
+        if !got {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+    }
+    let run = |sql: &str, before: chrono::DateTime<chrono::Utc>| {
+        Statement::from_sql_and_values(
+            backend,
+            crate::audit::numbered(backend, sql),
+            [before.into()],
+        )
+    };
+    let old_log = now - keep.webhook_log;
+    let finished = "SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?";
+    let cleaned = Cleaned {
+        idempotency_keys: txn
+            .execute_raw(run(
+                "DELETE FROM idempotency_keys WHERE created_at < ?",
+                now - keep.idempotency,
+            ))
+            .await?
+            .rows_affected(),
+        refresh_tokens: txn
+            .execute_raw(run(
+                "DELETE FROM refresh_tokens WHERE expires_at < ?",
+                now - keep.refresh_tokens,
+            ))
+            .await?
+            .rows_affected(),
+        webhook_attempts: txn
+            .execute_raw(run(
+                &format!("DELETE FROM webhook_attempts WHERE delivery_id IN ({finished})"),
+                old_log,
+            ))
+            .await?
+            .rows_affected(),
+        webhook_deliveries: txn
+            .execute_raw(run(
+                &format!("DELETE FROM webhook_deliveries WHERE id IN ({finished})"),
+                old_log,
+            ))
+            .await?
+            .rows_affected(),
+        events: txn
+            .execute_raw(run(
+                "DELETE FROM events WHERE dispatched_at IS NOT NULL AND occurred_at < ? \
+                 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = events.id)",
+                old_log,
+            ))
+            .await?
+            .rows_affected(),
+    };
+    txn.commit().await?;
+    Ok(Some(cleaned))
+}

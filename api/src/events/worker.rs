@@ -5,7 +5,8 @@
 //! included: none is followed) is tried again on the schedule of
 //! `domain::events::retry_delay`, with jitter, until it is spent; an endpoint whose every
 //! attempt has failed for `disable_after` is disabled. It also emits the events nobody's
-//! request makes: a client's re-qualification gone overdue.
+//! request makes (a client's re-qualification gone overdue), and deletes every hour what
+//! is past its retention (`store::operate::clean_up`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,6 +60,9 @@ const POLL: Duration = Duration::from_millis(500);
 const GATHER: Duration = Duration::from_millis(20);
 /// How often overdue re-qualifications are looked for.
 const OVERDUE_EVERY: Duration = Duration::from_secs(600);
+/// How often what is past its retention is deleted (`store::operate::clean_up`; one
+/// instance at a time), the first time a minute after start.
+const CLEAN_UP_EVERY: Duration = Duration::from_secs(3_600);
 
 /// Makes ring (which the database driver's TLS already builds) the process's TLS provider,
 /// once. Every HTTP client built in this process needs one: with `reqwest`'s
@@ -112,6 +116,7 @@ struct Worker {
 impl Worker {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut overdue_at = Instant::now();
+        let mut clean_up_at = Instant::now() + Duration::from_secs(60);
         loop {
             if *stop.borrow() {
                 return;
@@ -121,6 +126,15 @@ impl Worker {
                     tracing::warn!(error = %e, "overdue re-qualifications not looked for");
                 }
                 overdue_at = Instant::now() + OVERDUE_EVERY;
+            }
+            if clean_up_at <= Instant::now() {
+                let keep = store::operate::Retention::default();
+                match store::operate::clean_up(&self.db, Utc::now(), &keep).await {
+                    Ok(Some(cleaned)) => tracing::info!(?cleaned, "cleaned up"),
+                    Ok(None) => tracing::debug!("another instance is cleaning up"),
+                    Err(e) => tracing::warn!(error = %e, "clean-up failed"),
+                }
+                clean_up_at = Instant::now() + CLEAN_UP_EVERY;
             }
             let busy = match self.round().await {
                 Ok(busy) => busy,

@@ -266,7 +266,29 @@ fn not_acceptable() -> Response {
     .into_response(MediaType::Json)
 }
 
+/// The `operationName` a request named, on its response: for the access log
+/// (`server::front_door`), at most 100 characters.
+#[derive(Debug, Clone)]
+pub struct OperationName(pub String);
+
 async fn execute<Fut: Future<Output = Answer>>(
+    media: MediaType,
+    request: async_graphql::Request,
+    deadline: Instant,
+    run: impl FnOnce(async_graphql::Request) -> Fut,
+) -> Response {
+    let name = request
+        .operation_name
+        .as_deref()
+        .map(|n| OperationName(n.chars().take(100).collect()));
+    let mut response = run_until(media, request, deadline, run).await;
+    if let Some(name) = name {
+        response.extensions_mut().insert(name);
+    }
+    response
+}
+
+async fn run_until<Fut: Future<Output = Answer>>(
     media: MediaType,
     request: async_graphql::Request,
     deadline: Instant,

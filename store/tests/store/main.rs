@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod audit_scope;
+mod clean_up;
 mod clients;
 mod connect;
 mod decisions;

@@ -1,0 +1,103 @@
+//! `--log-format json`: one JSON object per line, and a line per request with its id,
+//! operation, actor, status and duration; never a token. The real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Shared with the crash test; this test uses a part of it.
+#[allow(dead_code)]
+#[path = "crash_safety/harness.rs"]
+mod harness;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use test_support::database::TestDatabase;
+use test_support::process::ServerProcess;
+
+use harness::{BIN, PASSWORD, create_mentor};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_request_is_one_json_line_with_its_id_operation_actor_and_status_and_no_token() {
+    api::events::worker::install_tls_provider();
+    let database = TestDatabase::sqlite_file();
+    let email = create_mentor(&database.url);
+    let log = std::env::temp_dir().join(format!(
+        "qualify-log-{}.jsonl",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("QUALIFY_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()));
+    let server = ServerProcess::start(command);
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/graphql", server.addr);
+    let login = http
+        .post(&url)
+        .json(&json!({ "operationName": "SignIn",
+            "query": "mutation SignIn($i: LoginInput!) { login(input: $i) { accessToken user { id } } }",
+            "variables": { "i": { "email": email, "password": PASSWORD } } }))
+        .send()
+        .await
+        .unwrap();
+    let login_id = login.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let body: Value = login.json().await.unwrap();
+    let token = body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let viewer = http
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&json!({ "operationName": "Me", "query": "query Me { viewer { id } }" }))
+        .send()
+        .await
+        .unwrap();
+    let viewer_id = viewer.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = viewer.json().await.unwrap();
+    let user = body["data"]["viewer"]["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(server);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    assert!(!text.contains(&token), "a token in the log");
+    assert!(!text.contains(PASSWORD), "a password in the log");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let access = |id: &str| {
+        lines
+            .iter()
+            .find(|l| l["target"] == "qualify::access" && l["request_id"] == id)
+            .unwrap_or_else(|| panic!("no access line for {id}: {text}"))
+            .clone()
+    };
+    let signed_in = access(&login_id);
+    assert_eq!(signed_in["operation"], "SignIn");
+    assert_eq!(signed_in["actor"], "-");
+    assert_eq!(signed_in["status"], 200);
+    assert_eq!(signed_in["method"], "POST");
+    assert_eq!(signed_in["path"], "/graphql");
+    assert_eq!(signed_in["level"], "INFO");
+    let me = access(&viewer_id);
+    assert_eq!(me["operation"], "Me");
+    // The actor is the user's uuid: the global id decodes to it.
+    use base64::Engine;
+    let decoded = String::from_utf8(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&user)
+            .unwrap(),
+    )
+    .unwrap();
+    let uuid = uuid::Uuid::parse_str(decoded.split_once(':').unwrap().1).unwrap();
+    assert_eq!(me["actor"], json!(uuid.to_string()));
+    assert!(me["duration_ms"].as_f64().unwrap() >= 0.0);
+}

@@ -1,0 +1,181 @@
+//! The clean-up: what is past its retention goes, the rest stays; pending deliveries and
+//! their events stay whatever their age; on PostgreSQL one instance at a time.
+
+use chrono::{Duration, Utc};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use store::operate::{Cleaned, Retention, clean_up};
+use store::sessions::{SessionClient, insert_refresh_token};
+use store::users::Role;
+use uuid::Uuid;
+
+use crate::support::{fresh_db, is_sqlite, user};
+
+async fn count(db: &store::Db, table: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+async fn run(db: &store::Db, sql: &str, values: Vec<sea_orm::Value>) {
+    let backend = db.get_database_backend();
+    let mut numbered = String::new();
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' && backend == sea_orm::DbBackend::Postgres {
+            n += 1;
+            numbered.push_str(&format!("${n}"));
+        } else {
+            numbered.push(c);
+        }
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, numbered, values))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn what_is_past_its_retention_goes_and_the_rest_stays() {
+    let (db, _guard) = fresh_db().await;
+    let owner = user(&db, Role::Mentor).await;
+    let now = Utc::now();
+    let long_ago = now - Duration::days(40);
+    // Idempotency keys: one two days old, one fresh.
+    for (key, at) in [("old", now - Duration::days(2)), ("new", now)] {
+        run(
+            &db,
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES (?, ?, 'h', ?)",
+            vec![owner.id.into(), key.into(), at.into()],
+        )
+        .await;
+    }
+    // Refresh tokens: one expired ten days ago, one live.
+    for (hash, expires) in [
+        ("gone", now - Duration::days(10)),
+        ("live", now + Duration::days(1)),
+    ] {
+        insert_refresh_token(
+            &db,
+            owner.id,
+            Uuid::now_v7(),
+            hash,
+            expires,
+            &SessionClient::default(),
+        )
+        .await
+        .unwrap();
+    }
+    // An endpoint; old events: one delivered (goes with its attempt), one pending (stays);
+    // and a recent delivered one (stays).
+    let endpoint = Uuid::now_v7();
+    run(
+        &db,
+        "INSERT INTO webhook_endpoints (id, owner_id, url, description, event_types, secret, enabled, created_at, updated_at) \
+         VALUES (?, ?, 'https://example.com/h', '', '[\"prospect.created\"]', 'whsec_x', ?, ?, ?)",
+        vec![endpoint.into(), owner.id.into(), true.into(), long_ago.into(), long_ago.into()],
+    )
+    .await;
+    for (state, at) in [
+        ("delivered", long_ago),
+        ("pending", long_ago),
+        ("delivered", now),
+    ] {
+        let (event, delivery) = (Uuid::now_v7(), Uuid::now_v7());
+        run(
+            &db,
+            "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
+             VALUES (?, 'prospect.created', ?, ?, '{}', ?)",
+            vec![event.into(), at.into(), owner.id.into(), at.into()],
+        )
+        .await;
+        run(
+            &db,
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, attempts, next_attempt_at, created_at) \
+             VALUES (?, ?, ?, 'prospect.created', ?, 1, ?, ?)",
+            vec![delivery.into(), endpoint.into(), event.into(), state.into(), at.into(), at.into()],
+        )
+        .await;
+        run(
+            &db,
+            "INSERT INTO webhook_attempts (id, delivery_id, number, started_at, status_code, duration_ms) \
+             VALUES (?, ?, 1, ?, 200, 3)",
+            vec![Uuid::now_v7().into(), delivery.into(), at.into()],
+        )
+        .await;
+    }
+    // An old event no endpoint took: goes.
+    run(
+        &db,
+        "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
+         VALUES (?, 'prospect.created', ?, ?, '{}', ?)",
+        vec![
+            Uuid::now_v7().into(),
+            long_ago.into(),
+            owner.id.into(),
+            long_ago.into(),
+        ],
+    )
+    .await;
+
+    let cleaned = clean_up(&db, now, &Retention::default()).await.unwrap();
+    assert_eq!(
+        cleaned,
+        Some(Cleaned {
+            idempotency_keys: 1,
+            refresh_tokens: 1,
+            webhook_attempts: 1,
+            webhook_deliveries: 1,
+            events: 2,
+        })
+    );
+    assert_eq!(count(&db, "idempotency_keys").await, 1);
+    assert_eq!(count(&db, "refresh_tokens").await, 1);
+    assert_eq!(count(&db, "webhook_deliveries").await, 2);
+    assert_eq!(count(&db, "webhook_attempts").await, 2);
+    assert_eq!(count(&db, "events").await, 2);
+    // Again: nothing more to do.
+    let again = clean_up(&db, now, &Retention::default()).await.unwrap();
+    assert_eq!(again, Some(Cleaned::default()));
+}
+
+#[tokio::test]
+async fn on_postgresql_one_instance_at_a_time_cleans_up() {
+    let (db, _guard) = fresh_db().await;
+    if is_sqlite(&db) {
+        // SQLite has one writer: the clean-up's transaction is alone by construction.
+        assert!(
+            clean_up(&db, Utc::now(), &Retention::default())
+                .await
+                .unwrap()
+                .is_some()
+        );
+        return;
+    }
+    // Another instance holds the lock in its transaction.
+    let other = db.pool().begin().await.unwrap();
+    other
+        .execute_raw(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(5860662285995235585)",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        clean_up(&db, Utc::now(), &Retention::default())
+            .await
+            .unwrap(),
+        None
+    );
+    other.rollback().await.unwrap();
+    assert!(
+        clean_up(&db, Utc::now(), &Retention::default())
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
