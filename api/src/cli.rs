@@ -124,6 +124,10 @@ pub struct ServeArgs {
     /// `extensions.persistedQuery.sha256Hash`; any other request is refused unparsed.
     #[arg(long, env = "QUALIFY_TRUSTED_DOCUMENTS")]
     pub trusted_documents: Option<std::path::PathBuf>,
+    /// Serve Prometheus metrics on this address (`GET /metrics`), apart from the API;
+    /// off by default.
+    #[arg(long, env = "QUALIFY_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// Connection limits (defaults as in the README).
@@ -289,6 +293,7 @@ impl ServeArgs {
             webhooks: self.webhooks.settings(),
             subscriptions: self.subscriptions.settings(),
             access_log: false,
+            metrics_bind: self.metrics_bind,
         }
     }
 }

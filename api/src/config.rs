@@ -31,6 +31,8 @@ pub struct Config {
     pub subscriptions: crate::subscriptions::Settings,
     /// A line per request at `info` (`--log-format json`); otherwise at `debug`.
     pub access_log: bool,
+    /// Where Prometheus metrics answer (`--metrics-bind`); `None`: off.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -214,6 +216,7 @@ impl Config {
                 ..crate::subscriptions::Settings::default()
             },
             access_log: false,
+            metrics_bind: None,
         }
     }
 }

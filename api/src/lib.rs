@@ -14,6 +14,7 @@ pub mod graphql;
 pub mod http;
 pub mod idempotency;
 pub mod import;
+pub mod metrics;
 pub mod reply;
 pub mod request_meta;
 pub mod server;

@@ -39,6 +39,8 @@ struct Shared {
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where `/metrics` answers, when `--metrics-bind` asked for it.
+    pub metrics_addr: Option<SocketAddr>,
     statements: store::StatementCounter,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
@@ -108,6 +110,11 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         config: Arc::new(config.clone()),
         bus: Arc::new(crate::events::Bus::with_buffer(config.subscriptions.buffer)),
     };
+    let metrics = match config.metrics_bind {
+        Some(bind) => Some(crate::metrics::serve(bind, state.clone()).await?),
+        None => None,
+    };
+    let metrics_addr = metrics.as_ref().map(|(addr, _)| *addr);
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let worker = crate::events::worker::spawn(
         state.db.uncounted(),
@@ -136,10 +143,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         let _ = stop_worker.send(true);
         let _ = worker.await;
         let _ = hub.await;
+        if let Some((_, task)) = metrics {
+            task.abort();
+        }
     });
     tracing::info!(%addr, "listening");
     Ok(Server {
         addr,
+        metrics_addr,
         statements,
         shutdown,
         task,
@@ -244,6 +255,19 @@ async fn front_door(
         &path,
         &response,
         started,
+    );
+    crate::metrics::request(
+        &path,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+        response
+            .extensions()
+            .get::<http::OperationName>()
+            .map(|n| n.0.as_str()),
+        response
+            .extensions()
+            .get::<http::ErrorCode>()
+            .map(|c| c.0.as_str()),
     );
     response
 }

@@ -223,7 +223,33 @@ pub async fn begin_write(db: &impl Conn) -> Result<WriteTx, StoreError> {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
     };
-    Ok(WriteTx::new(db.begin_with_options(options).await?))
+    WRITERS_WAITING.fetch_add(1, Ordering::Relaxed);
+    let began = db.begin_with_options(options).await;
+    WRITERS_WAITING.fetch_sub(1, Ordering::Relaxed);
+    Ok(WriteTx::new(began?))
+}
+
+/// Write transactions waiting to begin, in this process (on a SQLite file: the queue for
+/// its one writer connection).
+static WRITERS_WAITING: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// How many write transactions are waiting to begin now (for metrics).
+pub fn writers_waiting() -> i64 {
+    WRITERS_WAITING.load(Ordering::Relaxed)
+}
+
+/// The read pool's connections: (open, idle), for metrics.
+pub fn pool_connections(db: &Db) -> (u32, usize) {
+    match db.pool.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.pool.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => {
+            let pool = db.pool.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    }
 }
 
 /// SQLite's own check of a database file (`PRAGMA integrity_check`): `["ok"]` when the

@@ -240,3 +240,30 @@ impl EventListener {
             .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("listen: {e}"))))
     }
 }
+
+/// The outbox's backlog: events not yet made into deliveries, and deliveries pending
+/// (for metrics). Two counts through partial indexes.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn backlog(db: &impl Conn) -> Result<(i64, i64), StoreError> {
+    let backend = db.get_database_backend();
+    let count = |sql: &'static str| Statement::from_string(backend, sql);
+    let events = db
+        .query_one_raw(count(
+            "SELECT COUNT(*) AS n FROM events WHERE dispatched_at IS NULL",
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let deliveries = db
+        .query_one_raw(count(
+            "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE state = 'pending'",
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    Ok((events, deliveries))
+}

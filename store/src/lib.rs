@@ -45,7 +45,7 @@ pub mod webhooks;
 pub use clients::{Client, ClientEnd};
 pub use connect::{
     Db, SQLITE_CACHE_KIB, StatementCounter, begin_write, connect, connect_counted, migrate,
-    sqlite_integrity_check,
+    pool_connections, sqlite_integrity_check, writers_waiting,
 };
 pub use dashboard::DashboardRow;
 pub use decisions::{DecisionRecord, NewDecision};

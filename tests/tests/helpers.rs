@@ -71,6 +71,11 @@ impl TestApp {
         api::start(config).await.expect("second instance starts")
     }
 
+    /// Where the server's `/metrics` answers, if it was started with a metrics address.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.server.as_ref()?.metrics_addr
+    }
+
     /// The running server, for a test that stops it itself.
     pub fn take_server(&mut self) -> Option<api::Server> {
         self.server.take()

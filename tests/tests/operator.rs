@@ -98,3 +98,61 @@ async fn readyz_is_ready_only_while_the_schema_is_this_binarys() {
     // Liveness is another question: the process answers.
     assert_eq!(app.get("/healthz").await.as_u16(), 200);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_operations_and_the_backlog_with_bounded_labels() {
+    let app = TestApp::spawn_with(|config| {
+        config.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    })
+    .await;
+    let metrics = app.metrics_addr().expect("a metrics address");
+    let w = app.mentee_in_program("STRICT").await;
+    let named = json!({ "operationName": "Me", "query": "query Me { viewer { id } }" });
+    for _ in 0..3 {
+        let reply = reqwest::Client::new()
+            .post(format!("http://{}/graphql", app.addr))
+            .bearer_auth(&w.mentee.access)
+            .json(&named)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status().as_u16(), 200);
+    }
+    expect_code(
+        &app.gql(None, "{ programs(first: 1) { nodes { id } } }", json!({}))
+            .await,
+        "UNAUTHENTICATED",
+    );
+    // Not on the API's address; on its own.
+    assert_eq!(app.get("/metrics").await.as_u16(), 404);
+    let text = reqwest::get(format!("http://{metrics}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in {text}"))
+    };
+    // Other tests' servers in this process count too (the recorder is process-wide): at least.
+    assert!(value("qualify_graphql_operations_total{operation=\"Me\",code=\"none\"}") >= 3.0);
+    assert!(
+        value("qualify_graphql_operations_total{operation=\"anonymous\",code=\"UNAUTHENTICATED\"}")
+            >= 1.0
+    );
+    assert!(value("qualify_http_requests_total{status=\"200\"}") >= 4.0);
+    assert!(text.contains("qualify_http_request_duration_seconds_bucket"));
+    assert!(text.contains("qualify_db_pool_connections"));
+    assert!(text.contains("qualify_db_writers_waiting"));
+    assert!(text.contains("qualify_outbox_undispatched_events"));
+    assert!(text.contains("qualify_webhook_pending_deliveries"));
+    // No ids in any label: neither the user's nor the program's.
+    for id in [&w.mentee.id, &w.program_id] {
+        assert!(!text.contains(id.as_str()), "an id in the metrics");
+    }
+    assert!(!text.contains("viewer"), "query text in the metrics");
+}

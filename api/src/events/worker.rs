@@ -201,6 +201,11 @@ impl Worker {
                 .and_then(|d| chrono::Duration::from_std(d).ok())
                 .map(|d| Utc::now() + d)
         };
+        crate::metrics::webhook_attempt(match (delivered, retry_at.is_some()) {
+            (true, _) => "delivered",
+            (false, true) => "retry",
+            (false, false) => "failed",
+        });
         AttemptResult {
             delivery_id: due.delivery_id,
             endpoint_id: due.endpoint_id,

@@ -332,8 +332,21 @@ pub(crate) fn respond(media: MediaType, answer: Answer) -> Response {
     if reply::reports_fault(&errors) {
         reply::mark_fault(&mut http);
     }
+    let code = errors.first().and_then(|e| {
+        e.extensions.as_ref().and_then(|x| match x.get("code") {
+            Some(Value::String(code)) => Some(ErrorCode(code.clone())),
+            _ => None,
+        })
+    });
+    if let Some(code) = code {
+        http.extensions_mut().insert(code);
+    }
     http
 }
+
+/// The code of a GraphQL response's first error, on its HTTP response: for metrics.
+#[derive(Debug, Clone)]
+pub struct ErrorCode(pub String);
 
 /// A GraphQL response body: `data` only when the operation ran.
 #[derive(Serialize)]

@@ -101,7 +101,10 @@ impl AuthMutation {
         let account = throttle_key(&input.email);
         st.throttle
             .check(client_ip(), &account, Instant::now())
-            .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+            .map_err(|wait| {
+                crate::metrics::login_throttled();
+                ApiError::RateLimited(wait.as_secs() + 1)
+            })?;
         let code = domain::text::invite_code(&input.invite_code)
             .map_err(|e| bad("input.inviteCode", e))?;
         // Before the e-mail is looked at or the password hashed: a wrong code learns nothing
@@ -185,7 +188,10 @@ impl AuthMutation {
         let account = throttle_key(&input.email);
         st.throttle
             .check(client_ip(), &account, Instant::now())
-            .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+            .map_err(|wait| {
+                crate::metrics::login_throttled();
+                ApiError::RateLimited(wait.as_secs() + 1)
+            })?;
         // Refused before hashing: argon2 over megabytes would be a denial of service.
         if input.password.len() > domain::Password::MAX_BYTES {
             st.throttle.record_failure(&account, Instant::now());
@@ -408,7 +414,10 @@ async fn verify_current_password(
     let account = throttle_key(&user.email);
     st.throttle
         .check(client_ip(), &account, Instant::now())
-        .map_err(|wait| ApiError::RateLimited(wait.as_secs() + 1))?;
+        .map_err(|wait| {
+            crate::metrics::login_throttled();
+            ApiError::RateLimited(wait.as_secs() + 1)
+        })?;
     if password.len() > domain::Password::MAX_BYTES {
         st.throttle.record_failure(&account, Instant::now());
         return Err(ApiError::bad_field(field, "is wrong"));
