@@ -283,6 +283,10 @@ fn access_log(
     response: &Response,
     started: std::time::Instant,
 ) {
+    // Off (text logs at `info`): nothing is gathered, nothing allocated.
+    if !loud && !tracing::enabled!(target: "qualify::access", tracing::Level::DEBUG) {
+        return;
+    }
     let request_id = crate::request_meta::current().map(|m| m.request_id);
     let operation = response
         .extensions()
