@@ -394,6 +394,14 @@ pub async fn run(
         s12_max_ms: latencies.last().copied().unwrap_or(f64::NAN),
         s12_received: received,
     };
+    // Leave the world as it was found: an endpoint left enabled would make every later S2
+    // run (`bench run`) deliver to a receiver that is gone.
+    writer
+        .data(
+            "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }",
+            json!({ "id": endpoint }),
+        )
+        .await?;
     drop(server);
     Ok(report)
 }
