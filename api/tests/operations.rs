@@ -1,5 +1,6 @@
-//! `--log-format json`: one JSON object per line, and a line per request with its id,
-//! operation, actor, status and duration; never a token. The real binary.
+//! Running the real binary as an operator does: `--log-format json` (one JSON object per
+//! line, a line per request with its id, operation, actor, status and duration; never a
+//! token), and SIGTERM (drain, exit 0).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 // Shared with the crash test; this test uses a part of it.
@@ -100,4 +101,44 @@ async fn each_request_is_one_json_line_with_its_id_operation_actor_and_status_an
     let uuid = uuid::Uuid::parse_str(decoded.split_once(':').unwrap().1).unwrap();
     assert_eq!(me["actor"], json!(uuid.to_string()));
     assert!(me["duration_ms"].as_f64().unwrap() >= 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_and_exits_zero() {
+    api::events::worker::install_tls_provider();
+    let database = TestDatabase::sqlite_file();
+    let email = create_mentor(&database.url);
+    let log = std::env::temp_dir().join(format!(
+        "qualify-term-{}.log",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()));
+    let server = ServerProcess::start(command);
+    // A request answered before the signal: the server was serving.
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", server.addr))
+        .json(
+            &json!({ "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                       "variables": { "i": { "email": email, "password": PASSWORD } } }),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["data"]["login"]["accessToken"].is_string(), "{body}");
+    let status = tokio::task::spawn_blocking(move || server.terminate(Duration::from_secs(20)))
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    let status = status.unwrap_or_else(|| panic!("still running 20 s after SIGTERM: {text}"));
+    assert!(status.success(), "exit {status}: {text}");
+    assert!(text.contains("shutting down"), "{text}");
 }
