@@ -489,30 +489,7 @@ async fn still_valid(state: &AppState, session: &Mutex<Option<(Session, Admitted
     let Some(credentials) = credentials else {
         return false;
     };
-    match credentials {
-        Credentials::Valid(subject) => {
-            let issued_at = chrono::DateTime::from_timestamp(
-                i64::try_from(subject.issued_at).unwrap_or(i64::MAX),
-                0,
-            )
-            .unwrap_or_default();
-            matches!(
-                store::accounts::session_role(
-                    &state.db,
-                    subject.user_id,
-                    subject.session_id,
-                    issued_at
-                )
-                .await,
-                Ok(Some(_))
-            )
-        }
-        Credentials::Key(key) => matches!(
-            store::api_keys::key_works(&state.db, key.key_id, chrono::Utc::now()).await,
-            Ok(true)
-        ),
-        _ => false,
-    }
+    crate::auth::session::still_works(state, &credentials).await
 }
 
 /// The executor a connection runs: only subscriptions, after the text and document limits

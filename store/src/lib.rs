@@ -43,6 +43,7 @@ pub mod visible;
 pub mod webhooks;
 
 pub use clients::{Client, ClientEnd};
+pub use clock::now;
 pub use connect::{
     Db, SQLITE_CACHE_KIB, StatementCounter, begin_write, connect, connect_counted, migrate,
     pool_connections, sqlite_integrity_check, writers_waiting,

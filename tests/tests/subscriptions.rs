@@ -22,13 +22,21 @@ const EVENTS: &str = "subscription($types: [WebhookEventType!], $program: ID) { 
 
 /// A connection to `app`, with `headers` on the upgrade; the HTTP status when refused.
 async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<Socket, u16> {
-    let mut request = format!("ws://{}/graphql", app.addr)
+    open_at(app.addr, "graphql-transport-ws", headers).await
+}
+
+/// A connection to the server at `addr` offering `protocol`; the HTTP status when refused.
+async fn open_at(
+    addr: std::net::SocketAddr,
+    protocol: &'static str,
+    headers: &[(&str, &str)],
+) -> Result<Socket, u16> {
+    let mut request = format!("ws://{addr}/graphql")
         .into_client_request()
         .expect("a request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(protocol));
     for (name, value) in headers {
         request.headers_mut().insert(
             tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
@@ -37,10 +45,7 @@ async fn open(app: &TestApp, headers: &[(&str, &str)]) -> Result<Socket, u16> {
     }
     match tokio_tungstenite::connect_async(request).await {
         Ok((socket, response)) => {
-            assert_eq!(
-                response.headers()["sec-websocket-protocol"],
-                "graphql-transport-ws"
-            );
+            assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
             Ok(socket)
         }
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
@@ -384,19 +389,8 @@ async fn the_upgrade_needs_the_protocol_and_an_allowed_origin_and_http_refuses_s
             .await
             .is_ok()
     );
-    let mut request = format!("ws://{}/graphql", app.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-ws"),
-    );
-    match tokio_tungstenite::connect_async(request).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status().as_u16(), 400);
-        }
-        other => panic!("expected 400, got {:?}", other.map(|(_, r)| r.status())),
-    }
+    // The older `graphql-ws` (subscriptions-transport-ws) protocol is not spoken.
+    assert_eq!(open_at(app.addr, "graphql-ws", &[]).await.err(), Some(400));
     let body = app
         .gql(None, "subscription { events { id } }", json!({}))
         .await;
@@ -418,14 +412,9 @@ async fn an_event_reaches_a_subscriber_connected_to_another_instance() {
     let w = app.mentee_in_program("STRICT").await;
     // A second instance on the same database; the subscriber talks to it only.
     let other = app.start_instance().await;
-    let mut request = format!("ws://{}/graphql", other.addr)
-        .into_client_request()
+    let mut socket = open_at(other.addr, "graphql-transport-ws", &[])
+        .await
         .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     send(
         &mut socket,
         json!({ "type": "connection_init", "payload": { "token": w.mentor.access } }),

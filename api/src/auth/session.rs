@@ -37,12 +37,7 @@ pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
     let Ok(subject) = state.keys.verify_access(token, now) else {
         return Credentials::Invalid;
     };
-    let issued_at =
-        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
-            .unwrap_or_default();
-    match store::accounts::session_role(&state.db, subject.user_id, subject.session_id, issued_at)
-        .await
-    {
+    match session_role(state, &subject).await {
         Ok(Some(role)) => Credentials::Valid(crate::auth::TokenSubject { role, ..subject }),
         Ok(None) => Credentials::Invalid,
         Err(e) => {
@@ -51,6 +46,32 @@ pub async fn credentials(state: &AppState, headers: &HeaderMap) -> Credentials {
             tracing::error!(%request_id, cause = %e, "session check failed");
             Credentials::Unverified
         }
+    }
+}
+
+/// The role of the token's user while its session is live (`None`: ended, or the account
+/// removed).
+async fn session_role(
+    state: &AppState,
+    subject: &crate::auth::TokenSubject,
+) -> Result<Option<store::Role>, store::StoreError> {
+    let issued_at =
+        chrono::DateTime::from_timestamp(i64::try_from(subject.issued_at).unwrap_or(i64::MAX), 0)
+            .unwrap_or_default();
+    store::accounts::session_role(&state.db, subject.user_id, subject.session_id, issued_at).await
+}
+
+/// Whether credentials accepted earlier still work: the token's session live, the key not
+/// revoked or expired, the account not removed. For a connection that outlives the request
+/// that opened it (`crate::subscriptions`); a database failure counts as no.
+pub async fn still_works(state: &AppState, credentials: &Credentials) -> bool {
+    match credentials {
+        Credentials::Valid(subject) => matches!(session_role(state, subject).await, Ok(Some(_))),
+        Credentials::Key(key) => matches!(
+            store::api_keys::key_works(&state.db, key.key_id, chrono::Utc::now()).await,
+            Ok(true)
+        ),
+        Credentials::Anonymous | Credentials::Invalid | Credentials::Unverified => false,
     }
 }
 

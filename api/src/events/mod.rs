@@ -65,7 +65,8 @@ fn timestamp(at: DateTime<Utc>) -> String {
 
 fn event(event_type: EventType, audience: Audience, data: Value) -> NewEvent {
     let id = Uuid::now_v7();
-    let at = store_now();
+    // The store's clock (microseconds, as every stored time), so `timestamp` and the row agree.
+    let at = store::now();
     let body = json!({
         "id": wire_id(id),
         "type": event_type.name(),
@@ -80,12 +81,6 @@ fn event(event_type: EventType, audience: Audience, data: Value) -> NewEvent {
         body: body.to_string(),
         dedupe_key: None,
     }
-}
-
-fn store_now() -> DateTime<Utc> {
-    let now = Utc::now();
-    // Microseconds, as every stored time.
-    now - chrono::Duration::nanoseconds(i64::from(now.timestamp_subsec_nanos() % 1_000))
 }
 
 fn of_prospect(p: &store::Prospect) -> Audience {
