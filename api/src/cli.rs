@@ -324,6 +324,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "restore puts a file in place of a SQLite database's file; use pg_restore for PostgreSQL"
                 );
             };
+            // Refused while a server holds the file: the restore renames a file under it.
+            let _held = store::operate::hold_sqlite(&db.database_url)?;
             store::operate::restore_sqlite(&from, &target).await?;
             println!("restored {} from {}", target.display(), from.display());
             Ok(())

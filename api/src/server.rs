@@ -44,6 +44,8 @@ pub struct Server {
     statements: store::StatementCounter,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<()>,
+    /// The SQLite file held for this server; released when it stops.
+    _serving_lock: Option<store::operate::ServingLock>,
 }
 
 impl Server {
@@ -88,6 +90,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     }
     crate::events::worker::install_tls_provider();
     let (db, statements) = store::connect_counted(&config.database_url).await?;
+    // Before migrating: a second server on a SQLite file is refused, not merely warned.
+    let serving_lock = store::operate::hold_sqlite(&config.database_url)?;
     store::migrate(&db).await?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
@@ -98,15 +102,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     };
     let keys = TokenKeys::new(secret.as_bytes(), config.access_token_ttl_secs)
         .map_err(|_| anyhow::anyhow!("the JWT secret must be at least 32 bytes"))?;
+    let (throttle, key_limit) = limits(&db, &config.limits);
     let state = AppState {
         db,
         keys,
         hasher: Hasher::new(config.limits.max_concurrent_hashes),
-        throttle: Arc::new(LoginThrottle::new(
-            config.limits.login_attempts_per_ip_per_minute,
-            config.limits.login_failures_before_backoff,
-        )),
-        key_limit: Arc::new(KeyRateLimit::new(config.limits.api_key_requests_per_minute)),
+        throttle: Arc::new(throttle),
+        key_limit: Arc::new(key_limit),
         config: Arc::new(config.clone()),
         bus: Arc::new(crate::events::Bus::with_buffer(config.subscriptions.buffer)),
     };
@@ -154,6 +156,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         statements,
         shutdown,
         task,
+        _serving_lock: serving_lock,
     })
 }
 
@@ -239,10 +242,20 @@ async fn front_door(
     let deadline = http::Deadline::after(shared.state.config.limits.request_timeout);
     request.extensions_mut().insert(deadline);
     let credentials = crate::auth::session::credentials(&shared.state, request.headers()).await;
-    if let Credentials::Key(key) = credentials
-        && let Err(wait) = shared.state.key_limit.check(key.key_id)
-    {
-        return rate_limited(request.headers(), wait);
+    if let Credentials::Key(key) = credentials {
+        match shared.state.key_limit.check(key.key_id).await {
+            Ok(None) => {}
+            Ok(Some(wait)) => return rate_limited(request.headers(), wait),
+            Err(e) => {
+                tracing::error!(error = %e, "the API key's rate could not be counted");
+                return crate::reply::error(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    http::response_media(request.headers()),
+                    "INTERNAL",
+                    "the service is unavailable; retry shortly",
+                );
+            }
+        }
     }
     request.extensions_mut().insert(credentials);
     let (method, path) = (request.method().clone(), request.uri().path().to_owned());
@@ -317,6 +330,28 @@ fn access_log(
         line!(tracing::Level::INFO);
     } else {
         line!(tracing::Level::DEBUG);
+    }
+}
+
+/// The login throttle and the API keys' rate limit: counted in PostgreSQL when it is the
+/// database, so that every instance on it counts together; in memory on SQLite, which one
+/// process serves.
+fn limits(db: &store::Db, limits: &crate::config::Limits) -> (LoginThrottle, KeyRateLimit) {
+    let (per_ip, backoff, per_key) = (
+        limits.login_attempts_per_ip_per_minute,
+        limits.login_failures_before_backoff,
+        limits.api_key_requests_per_minute,
+    );
+    if db.is_postgres() {
+        (
+            LoginThrottle::shared(db.clone(), per_ip, backoff),
+            KeyRateLimit::shared(db.clone(), per_key),
+        )
+    } else {
+        (
+            LoginThrottle::new(per_ip, backoff),
+            KeyRateLimit::new(per_key),
+        )
     }
 }
 

@@ -19,6 +19,7 @@ mod m20261205_000013_dashboard_locality;
 mod m20261206_000014_api_keys;
 mod m20261206_000015_acting_keys;
 mod m20261207_000016_events_and_webhooks;
+mod m20261208_000017_shared_limits;
 
 /// Every migration of the schema, in the order they run.
 #[derive(Debug)]
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_api_keys::Migration),
             Box::new(m20261206_000015_acting_keys::Migration),
             Box::new(m20261207_000016_events_and_webhooks::Migration),
+            Box::new(m20261208_000017_shared_limits::Migration),
         ]
     }
 }

@@ -75,6 +75,12 @@ impl Db {
         &self.pool
     }
 
+    /// Whether this is PostgreSQL, which several server processes may share (a SQLite file
+    /// is served by one).
+    pub fn is_postgres(&self) -> bool {
+        self.pool.get_database_backend() == DbBackend::Postgres
+    }
+
     /// Where transactions begin.
     fn transactions(&self) -> &DatabaseConnection {
         self.writer.as_ref().unwrap_or(&self.pool)

@@ -26,6 +26,7 @@ pub mod goals;
 pub mod idempotency;
 mod intake;
 pub mod invites;
+pub mod limits;
 pub mod operate;
 pub mod outcomes;
 pub mod page;

@@ -44,6 +44,55 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
 }
 
+/// A SQLite file held for one server process: the lock on `FILE.lock` beside it, released
+/// when this is dropped or the process ends (however it ends).
+#[derive(Debug)]
+pub struct ServingLock {
+    _file: std::fs::File,
+}
+
+/// Why a SQLite file could not be held.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(
+        "another qualify server is serving {0} (it holds {0}.lock); a SQLite database is served \
+         by one process: stop it first, or run several instances on PostgreSQL"
+    )]
+    Taken(PathBuf),
+    #[error("cannot lock {0}.lock: {1}")]
+    Io(PathBuf, std::io::Error),
+}
+
+/// Holds the SQLite database of `url` for this process, so that a second server (or a
+/// restore) on the same file is refused instead of sharing it: several processes would
+/// each keep their throttles, caches and background jobs to themselves. `None` for
+/// PostgreSQL and in-memory databases. The lock is an exclusive `flock` on a file beside
+/// the database, never on the database itself: closing any descriptor of the database
+/// file would drop SQLite's own POSIX locks on it. The path is made canonical first, so
+/// two spellings of one file take one lock.
+///
+/// # Errors
+/// [`LockError::Taken`] when another process (or another server in this one) holds it.
+pub fn hold_sqlite(url: &str) -> Result<Option<ServingLock>, LockError> {
+    let Some(file) = sqlite_file(url) else {
+        return Ok(None);
+    };
+    let file = std::fs::canonicalize(&file).unwrap_or(file);
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(PathBuf::from(name))
+        .map_err(|e| LockError::Io(file.clone(), e))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(Some(ServingLock { _file: lock })),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Taken(file)),
+        Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(file, e)),
+    }
+}
+
 /// Writes a consistent copy of the SQLite database to `to` (which must not exist), while
 /// others go on writing: `VACUUM INTO` reads one snapshot, so the copy holds every
 /// transaction committed before it began and none after.
@@ -184,20 +233,27 @@ pub struct Cleaned {
     pub webhook_attempts: u64,
     pub webhook_deliveries: u64,
     pub events: u64,
+    /// Shared rate and login-failure records that no longer hold anything back.
+    pub throttle_records: u64,
 }
 
 /// The advisory lock that makes one instance at a time clean up on PostgreSQL.
 const CLEAN_UP_LOCK: i64 = 0x5155_414c_4946_5901;
 
+/// The name `job_runs` knows the clean-up by.
+const CLEAN_UP_JOB: &str = "clean_up";
+
 /// Deletes what is past its retention at `now`, in one transaction; pending deliveries and
-/// the events they need are kept whatever their age. On PostgreSQL one instance at a time
-/// (a transaction-scoped advisory lock): `None` when another instance is cleaning up.
+/// the events they need are kept whatever their age. It runs once per `every` across all
+/// instances: `None` when another instance is cleaning up (on PostgreSQL, a
+/// transaction-scoped advisory lock) or when one did within `every` (`job_runs`).
 ///
 /// # Errors
 /// [`StoreError::Db`] when the database fails; nothing is then deleted.
 pub async fn clean_up(
     db: &Db,
     now: chrono::DateTime<chrono::Utc>,
+    every: chrono::Duration,
     keep: &Retention,
 ) -> Result<Option<Cleaned>, StoreError> {
     let txn = crate::begin_write(db).await?;
@@ -217,6 +273,28 @@ pub async fn clean_up(
             txn.rollback().await?;
             return Ok(None);
         }
+    }
+    let now_ms = now.timestamp_millis();
+    let claimed = txn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            crate::audit::numbered(
+                backend,
+                "INSERT INTO job_runs (job, ran_at_ms) VALUES (?, ?) \
+                 ON CONFLICT (job) DO UPDATE SET ran_at_ms = excluded.ran_at_ms \
+                 WHERE job_runs.ran_at_ms <= ?",
+            ),
+            [
+                CLEAN_UP_JOB.into(),
+                now_ms.into(),
+                (now - every).timestamp_millis().into(),
+            ],
+        ))
+        .await?
+        .rows_affected();
+    if claimed == 0 {
+        txn.rollback().await?;
+        return Ok(None);
     }
     let run = |sql: &str, before: chrono::DateTime<chrono::Utc>| {
         Statement::from_sql_and_values(
@@ -264,6 +342,26 @@ pub async fn clean_up(
             ))
             .await?
             .rows_affected(),
+        throttle_records: txn
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                crate::audit::numbered(backend, "DELETE FROM throttle_buckets WHERE tat_us < ?"),
+                [(now_ms * 1_000).into()],
+            ))
+            .await?
+            .rows_affected()
+            + txn
+                .execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    crate::audit::numbered(
+                        backend,
+                        "DELETE FROM login_failures WHERE last_ms < ? \
+                         AND (locked_until_ms IS NULL OR locked_until_ms < ?)",
+                    ),
+                    [(now_ms - 60 * 60 * 1000).into(), now_ms.into()],
+                ))
+                .await?
+                .rows_affected(),
     };
     txn.commit().await?;
     Ok(Some(cleaned))

@@ -603,7 +603,7 @@ async fn a_list_of_goals_runs_the_same_statements_whatever_its_length() {
     let this_month = crate::helpers::today().format("%Y-%m").to_string();
     app.outcome(&w.mentee, &client, &this_month, "100", None, None, 4)
         .await;
-    let server = app.start_instance().await;
+    let server = app.server();
     let kinds = [
         ("REVENUE", json!({ "targetMoney": eur("10") })),
         ("A_SHARE", json!({ "targetValue": 5000 })),

@@ -65,10 +65,40 @@ impl TestApp {
         }
     }
 
-    /// A second server on the same database (another instance, or the app after a restart).
+    /// A server on the same database, once the first has stopped (the app after a restart).
     pub async fn start_instance(&self) -> api::Server {
         let config = api::Config::for_tests(self.database_url.clone());
-        api::start(config).await.expect("second instance starts")
+        api::start(config).await.expect("the instance starts")
+    }
+
+    /// Whether the test database is SQLite (one server process per file).
+    pub fn on_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Another instance beside the running one, on the same database. On PostgreSQL it
+    /// starts; on SQLite it must be refused (one server per file), which is checked here,
+    /// and `None` comes back: the test's several-instance part has nothing to run there.
+    pub async fn another_instance(&self) -> Option<api::Server> {
+        let config = api::Config::for_tests(self.database_url.clone());
+        let started = api::start(config).await;
+        if !self.on_sqlite() {
+            return Some(started.expect("another instance starts on PostgreSQL"));
+        }
+        let Err(refused) = started else {
+            panic!("a second server on one SQLite file must be refused");
+        };
+        let message = refused.to_string();
+        assert!(
+            message.contains("another qualify server is serving") && message.contains(".lock"),
+            "{message}"
+        );
+        None
+    }
+
+    /// The running server: its address and its statement counter.
+    pub fn server(&self) -> &api::Server {
+        self.server.as_ref().expect("the server runs")
     }
 
     /// Where the server's `/metrics` answers, if it was started with a metrics address.

@@ -297,7 +297,7 @@ async fn total_count_is_counted_only_when_selected() {
     let app = TestApp::spawn().await;
     let w = app.mentee_in_program("STRICT").await;
     hand_made(&app, &w).await;
-    let server = app.start_instance().await;
+    let server = app.server();
     let count = |query: &'static str| {
         let (app, server, w) = (&app, &server, &w);
         async move {

@@ -155,7 +155,7 @@ async fn measure(
 async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("STRICT").await;
-    let server = app.start_instance().await;
+    let server = app.server();
 
     add_prospects(&app, &world, &world.mentee, 3).await;
     // The first read loads the published version into the process-wide cache.
@@ -173,7 +173,6 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
     let other = app.sign_up(&world.invite_code).await;
     add_prospects(&app, &world, &other, 20).await;
     rows.extend(measure(&app, &server, &world, "large").await);
-    server.stop().await;
 
     let table: String = rows
         .iter()
@@ -209,7 +208,7 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
 async fn each_field_of_the_whole_row_is_read_with_the_page_not_after_it() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("STRICT").await;
-    let server = app.start_instance().await;
+    let server = app.server();
     add_prospects(&app, &world, &world.mentee, 5).await;
     let page = |fields: &str| {
         format!(
@@ -242,7 +241,6 @@ async fn each_field_of_the_whole_row_is_read_with_the_page_not_after_it() {
         assert_eq!(nodes.len(), 5, "{field}: {data:#}");
         assert_eq!(rows, heads, "{field} is read after the page's heads");
     }
-    server.stop().await;
 }
 
 /// A page that reads only the heads of its latest qualifications answers exactly what the
@@ -309,7 +307,7 @@ async fn a_page_of_heads_answers_as_the_whole_rows_do() {
 async fn the_feedback_loop_and_clients_run_the_same_statements_at_any_data_size() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("REVIEW").await;
-    let server = app.start_instance().await;
+    let server = app.server();
     let this_month = crate::helpers::today().format("%Y-%m").to_string();
     let add_clients = |count: usize| {
         let (app, world, month) = (&app, &world, this_month.clone());
@@ -379,7 +377,6 @@ async fn the_feedback_loop_and_clients_run_the_same_statements_at_any_data_size(
     let small = measure("3 clients").await;
     add_clients(30).await;
     let large = measure("33 clients").await;
-    server.stop().await;
     let table: String = small
         .iter()
         .chain(&large)
@@ -404,7 +401,7 @@ async fn the_feedback_loop_and_clients_run_the_same_statements_at_any_data_size(
 async fn the_dashboards_run_the_same_statements_at_any_data_size() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("REVIEW").await;
-    let server = app.start_instance().await;
+    let server = app.server();
     let this_month = crate::helpers::today().format("%Y-%m").to_string();
     let add_clients = |mentee: Actor, program: String, count: usize| {
         let (app, month) = (&app, this_month.clone());
@@ -465,7 +462,6 @@ async fn the_dashboards_run_the_same_statements_at_any_data_size() {
     add_clients(second, world.program_id.clone(), 4).await;
     add_clients(third, p2, 4).await;
     let (large, large_rows) = measure("3 mentees, 15 clients").await;
-    server.stop().await;
     assert_eq!((small_rows, large_rows), (Some(1), Some(3)));
     let table: String = small
         .iter()

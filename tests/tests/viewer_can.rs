@@ -408,7 +408,7 @@ async fn a_removed_mentee_reads_their_client_and_entries_but_may_change_neither(
 async fn viewer_fields_on_a_page_run_the_same_statements_at_any_page_size() {
     let app = TestApp::spawn().await;
     let world = app.mentee_in_program("REVIEW").await;
-    let server = app.start_instance().await;
+    let server = app.server();
     let prospects = "{ prospects(first: 50) { nodes { id viewerCanUpdate viewerCanArchive \
         viewerCanQualify viewerCanDecide program { viewerIsMentor viewerCanUpdate \
         viewerCanArchive viewerCanInvite viewerCanCreateProspect } \
@@ -461,7 +461,6 @@ async fn viewer_fields_on_a_page_run_the_same_statements_at_any_page_size() {
     let small = measure().await;
     add(5).await;
     let large = measure().await;
-    server.stop().await;
     let counts = |rows: &[(u64, Value)]| rows.iter().map(|r| r.0).collect::<Vec<_>>();
     assert_eq!(counts(&small), counts(&large), "statement counts vary");
     // The pages really grew, and say what each viewer may do.

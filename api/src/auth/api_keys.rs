@@ -12,6 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use store::{Db, StoreError};
 use uuid::Uuid;
 
 use crate::auth::tokens::refresh_token_digest;
@@ -42,9 +43,13 @@ pub fn digest(key: &str) -> String {
 
 /// Requests per key per minute, with a burst of as many; and which keys this instance
 /// has recorded as used lately, so that a burst of requests with a key writes its
-/// `last_used_at` once, not once per request.
+/// `last_used_at` once, not once per request. The rate is counted in memory on SQLite and
+/// in PostgreSQL when it is the database (`store::limits`), so that a key's requests
+/// spread over several instances count as one rate.
 pub struct KeyRateLimit {
     limiter: DefaultKeyedRateLimiter<Uuid>,
+    /// The database that counts instead, with the rate.
+    shared: Option<(Db, u32)>,
     touched: Mutex<HashMap<Uuid, Instant>>,
 }
 
@@ -56,7 +61,16 @@ impl KeyRateLimit {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         Self {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            shared: None,
             touched: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts in the database, shared by every instance on it (PostgreSQL).
+    pub fn shared(db: Db, per_minute: u32) -> Self {
+        Self {
+            shared: Some((db, per_minute)),
+            ..Self::new(per_minute)
         }
     }
 
@@ -80,14 +94,22 @@ impl KeyRateLimit {
         true
     }
 
-    /// Whether the key may make a request now; `Err` carries how long to wait.
+    /// Whether the key may make a request now (and counts it): `None`, or how long to
+    /// wait.
     ///
     /// # Errors
-    /// The wait, when the key is over its rate.
-    pub fn check(&self, key: Uuid) -> Result<(), Duration> {
-        self.limiter
-            .check_key(&key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    /// The store's error when the database that counts fails.
+    pub async fn check(&self, key: Uuid) -> Result<Option<Duration>, StoreError> {
+        match &self.shared {
+            Some((db, per_minute)) => {
+                store::limits::take(db, &format!("key:{key}"), *per_minute).await
+            }
+            None => Ok(self
+                .limiter
+                .check_key(&key)
+                .err()
+                .map(|not_until| not_until.wait_time_from(DefaultClock::default().now()))),
+        }
     }
 }
 
@@ -120,16 +142,16 @@ mod tests {
         assert!(limit.claim_touch(a, now + Duration::from_secs(61)));
     }
 
-    #[test]
-    fn a_key_over_its_rate_waits_and_another_key_does_not() {
+    #[tokio::test]
+    async fn a_key_over_its_rate_waits_and_another_key_does_not() {
         let limit = KeyRateLimit::new(2);
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        assert!(limit.check(a).is_ok());
-        assert!(limit.check(a).is_ok());
-        let Err(wait) = limit.check(a) else {
+        assert_eq!(limit.check(a).await.unwrap(), None);
+        assert_eq!(limit.check(a).await.unwrap(), None);
+        let Some(wait) = limit.check(a).await.unwrap() else {
             panic!("the third request of the minute must wait");
         };
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(30));
-        assert!(limit.check(b).is_ok());
+        assert_eq!(limit.check(b).await.unwrap(), None);
     }
 }

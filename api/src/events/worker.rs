@@ -60,9 +60,11 @@ const POLL: Duration = Duration::from_millis(500);
 const GATHER: Duration = Duration::from_millis(20);
 /// How often overdue re-qualifications are looked for.
 const OVERDUE_EVERY: Duration = Duration::from_secs(600);
-/// How often what is past its retention is deleted (`store::operate::clean_up`; one
-/// instance at a time), the first time a minute after start.
+/// How often what is past its retention is deleted (`store::operate::clean_up`): once per
+/// hour across all instances, whichever asks first.
 const CLEAN_UP_EVERY: Duration = Duration::from_secs(3_600);
+/// How often an instance asks whether the clean-up is due (from its start on).
+const CLEAN_UP_ASK_EVERY: Duration = Duration::from_secs(300);
 
 /// Makes ring (which the database driver's TLS already builds) the process's TLS provider,
 /// once. Every HTTP client built in this process needs one: with `reqwest`'s
@@ -116,7 +118,7 @@ struct Worker {
 impl Worker {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let mut overdue_at = Instant::now();
-        let mut clean_up_at = Instant::now() + Duration::from_secs(60);
+        let mut clean_up_at = Instant::now();
         loop {
             if *stop.borrow() {
                 return;
@@ -129,12 +131,13 @@ impl Worker {
             }
             if clean_up_at <= Instant::now() {
                 let keep = store::operate::Retention::default();
-                match store::operate::clean_up(&self.db, Utc::now(), &keep).await {
+                let every = chrono::Duration::from_std(CLEAN_UP_EVERY).unwrap_or_default();
+                match store::operate::clean_up(&self.db, Utc::now(), every, &keep).await {
                     Ok(Some(cleaned)) => tracing::info!(?cleaned, "cleaned up"),
-                    Ok(None) => tracing::debug!("another instance is cleaning up"),
+                    Ok(None) => tracing::debug!("cleaned up lately or now by another instance"),
                     Err(e) => tracing::warn!(error = %e, "clean-up failed"),
                 }
-                clean_up_at = Instant::now() + CLEAN_UP_EVERY;
+                clean_up_at = Instant::now() + CLEAN_UP_ASK_EVERY;
             }
             let busy = match self.round().await {
                 Ok(busy) => busy,

@@ -122,7 +122,33 @@ async fn what_is_past_its_retention_goes_and_the_rest_stays() {
     )
     .await;
 
-    let cleaned = clean_up(&db, now, &Retention::default()).await.unwrap();
+    // Shared throttle records: a rate long idle and one still holding back, a run of
+    // failures two hours old and a lock still on.
+    let ms = now.timestamp_millis();
+    for (bucket, tat) in [("ip:old", ms - 1_000), ("ip:busy", ms + 60_000)] {
+        run(
+            &db,
+            "INSERT INTO throttle_buckets (bucket, tat_us) VALUES (?, ?)",
+            vec![bucket.into(), (tat * 1_000).into()],
+        )
+        .await;
+    }
+    for (account, last, locked) in [
+        ("old", ms - 2 * 3_600_000, Some(ms - 3_600_000)),
+        ("locked", ms - 2 * 3_600_000, Some(ms + 60_000)),
+    ] {
+        run(
+            &db,
+            "INSERT INTO login_failures (account, failures, last_ms, locked_until_ms) VALUES (?, 9, ?, ?)",
+            vec![account.into(), last.into(), locked.into()],
+        )
+        .await;
+    }
+
+    let hour = Duration::hours(1);
+    let cleaned = clean_up(&db, now, hour, &Retention::default())
+        .await
+        .unwrap();
     assert_eq!(
         cleaned,
         Some(Cleaned {
@@ -131,16 +157,36 @@ async fn what_is_past_its_retention_goes_and_the_rest_stays() {
             webhook_attempts: 1,
             webhook_deliveries: 1,
             events: 2,
+            throttle_records: 2,
         })
     );
+    assert_eq!(count(&db, "throttle_buckets").await, 1);
+    assert_eq!(count(&db, "login_failures").await, 1);
     assert_eq!(count(&db, "idempotency_keys").await, 1);
     assert_eq!(count(&db, "refresh_tokens").await, 1);
     assert_eq!(count(&db, "webhook_deliveries").await, 2);
     assert_eq!(count(&db, "webhook_attempts").await, 2);
     assert_eq!(count(&db, "events").await, 2);
-    // Again: nothing more to do.
-    let again = clean_up(&db, now, &Retention::default()).await.unwrap();
-    assert_eq!(again, Some(Cleaned::default()));
+    // Again within the hour: it ran already (on any instance), so it does not run.
+    let soon = now + Duration::minutes(59);
+    assert_eq!(
+        clean_up(&db, soon, hour, &Retention::default())
+            .await
+            .unwrap(),
+        None
+    );
+    // An hour on, it runs, and has nothing more to do (the lock has ended meanwhile).
+    let later = now + hour;
+    let again = clean_up(&db, later, hour, &Retention::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Some(Cleaned {
+            throttle_records: 2,
+            ..Cleaned::default()
+        })
+    );
 }
 
 #[tokio::test]
@@ -149,7 +195,7 @@ async fn on_postgresql_one_instance_at_a_time_cleans_up() {
     if is_sqlite(&db) {
         // SQLite has one writer: the clean-up's transaction is alone by construction.
         assert!(
-            clean_up(&db, Utc::now(), &Retention::default())
+            clean_up(&db, Utc::now(), Duration::zero(), &Retention::default())
                 .await
                 .unwrap()
                 .is_some()
@@ -166,14 +212,14 @@ async fn on_postgresql_one_instance_at_a_time_cleans_up() {
         .await
         .unwrap();
     assert_eq!(
-        clean_up(&db, Utc::now(), &Retention::default())
+        clean_up(&db, Utc::now(), Duration::zero(), &Retention::default())
             .await
             .unwrap(),
         None
     );
     other.rollback().await.unwrap();
     assert!(
-        clean_up(&db, Utc::now(), &Retention::default())
+        clean_up(&db, Utc::now(), Duration::zero(), &Retention::default())
             .await
             .unwrap()
             .is_some()

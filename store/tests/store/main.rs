@@ -14,6 +14,7 @@ mod feedback;
 mod goals;
 mod invites;
 mod json_format;
+mod limits;
 mod outcomes;
 mod paging;
 mod program_locality;

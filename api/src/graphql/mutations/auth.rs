@@ -2,7 +2,6 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use std::time::Instant;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{Duration, SubsecRound, Utc};
@@ -99,18 +98,13 @@ impl AuthMutation {
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let account = throttle_key(&input.email);
-        st.throttle
-            .check(client_ip(), &account, Instant::now())
-            .map_err(|wait| {
-                crate::metrics::login_throttled();
-                ApiError::RateLimited(wait.as_secs() + 1)
-            })?;
+        st.throttle.check(client_ip(), &account).await?;
         let code = domain::text::invite_code(&input.invite_code)
             .map_err(|e| bad("input.inviteCode", e))?;
         // Before the e-mail is looked at or the password hashed: a wrong code learns nothing
         // about the address and costs no hashing.
         if !store::invites::invite_usable(&st.db, code, Utc::now()).await? {
-            st.throttle.record_failure(&account, Instant::now());
+            st.throttle.record_failure(&account).await?;
             return Err(unusable_invite("input.inviteCode"));
         }
         let email = domain::Email::parse(&input.email).map_err(|e| bad("input.email", e))?;
@@ -118,22 +112,23 @@ impl AuthMutation {
         let name = domain::DisplayName::parse(&input.name).map_err(|e| bad("input.name", e))?;
         let hash = st.hasher.hash(password.as_str().to_owned()).await?;
         let mut tx = Tx::begin(ctx).await?;
-        let (user, program) =
+        let joined =
             store::users::sign_up_with_invite(tx.conn(), &email, &name, &hash, code, Utc::now())
-                .await
-                .map_err(|e| match e {
-                    store::StoreError::NotFound => unusable_invite("input.inviteCode"),
-                    // Only a holder of a usable invite gets this far: the invite is the capability
-                    // to learn that the address is taken (README, "Sessions and passwords").
-                    store::StoreError::Conflict(_) => {
-                        st.throttle.record_failure(&account, Instant::now());
-                        ApiError::Conflict(
-                            Conflict::Duplicate,
-                            "an account with this email already exists".into(),
-                        )
-                    }
-                    other => other.into(),
-                })?;
+                .await;
+        let (user, program) = match joined {
+            Ok(joined) => joined,
+            Err(store::StoreError::NotFound) => return Err(unusable_invite("input.inviteCode")),
+            // Only a holder of a usable invite gets this far: the invite is the capability
+            // to learn that the address is taken (README, "Sessions and passwords").
+            Err(store::StoreError::Conflict(_)) => {
+                st.throttle.record_failure(&account).await?;
+                return Err(ApiError::Conflict(
+                    Conflict::Duplicate,
+                    "an account with this email already exists".into(),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        };
         let user_id = user.id;
         let session = issue_session(st, tx.conn(), user, None).await?;
         tx.acting_as(user_id);
@@ -186,15 +181,10 @@ impl AuthMutation {
         let st = state(ctx)?;
         refuse_idempotency_key()?;
         let account = throttle_key(&input.email);
-        st.throttle
-            .check(client_ip(), &account, Instant::now())
-            .map_err(|wait| {
-                crate::metrics::login_throttled();
-                ApiError::RateLimited(wait.as_secs() + 1)
-            })?;
+        st.throttle.check(client_ip(), &account).await?;
         // Refused before hashing: argon2 over megabytes would be a denial of service.
         if input.password.len() > domain::Password::MAX_BYTES {
-            st.throttle.record_failure(&account, Instant::now());
+            st.throttle.record_failure(&account).await?;
             return Err(ApiError::BadCredentials);
         }
         let user = match domain::Email::parse(&input.email) {
@@ -211,7 +201,7 @@ impl AuthMutation {
             .await?;
         match user {
             Some(user) if ok => {
-                st.throttle.record_success(&account);
+                st.throttle.record_success(&account).await?;
                 let mut tx = Tx::begin(ctx).await?;
                 let user_id = user.id;
                 let session = issue_session(st, tx.conn(), user, None).await?;
@@ -220,7 +210,7 @@ impl AuthMutation {
                 Ok(Some(session))
             }
             _ => {
-                st.throttle.record_failure(&account, Instant::now());
+                st.throttle.record_failure(&account).await?;
                 Err(ApiError::BadCredentials)
             }
         }
@@ -412,14 +402,9 @@ async fn verify_current_password(
     field: &str,
 ) -> ApiResult<()> {
     let account = throttle_key(&user.email);
-    st.throttle
-        .check(client_ip(), &account, Instant::now())
-        .map_err(|wait| {
-            crate::metrics::login_throttled();
-            ApiError::RateLimited(wait.as_secs() + 1)
-        })?;
+    st.throttle.check(client_ip(), &account).await?;
     if password.len() > domain::Password::MAX_BYTES {
-        st.throttle.record_failure(&account, Instant::now());
+        st.throttle.record_failure(&account).await?;
         return Err(ApiError::bad_field(field, "is wrong"));
     }
     let ok = st
@@ -427,10 +412,10 @@ async fn verify_current_password(
         .verify(password, Some(user.password_hash.clone()))
         .await?;
     if !ok {
-        st.throttle.record_failure(&account, Instant::now());
+        st.throttle.record_failure(&account).await?;
         return Err(ApiError::bad_field(field, "is wrong"));
     }
-    st.throttle.record_success(&account);
+    st.throttle.record_success(&account).await?;
     Ok(())
 }
 
