@@ -161,18 +161,18 @@ async fn prospect_lists_run_the_same_few_statements_at_any_page_and_data_size() 
     // The first read loads the published version into the process-wide cache.
     counted(
         &app,
-        &server,
+        server,
         &world.mentee,
         MENTEE_PROSPECTS,
         json!({ "first": 1 }),
     )
     .await;
-    let mut rows = measure(&app, &server, &world, "small").await;
+    let mut rows = measure(&app, server, &world, "small").await;
 
     add_prospects(&app, &world, &world.mentee, 60).await;
     let other = app.sign_up(&world.invite_code).await;
     add_prospects(&app, &world, &other, 20).await;
-    rows.extend(measure(&app, &server, &world, "large").await);
+    rows.extend(measure(&app, server, &world, "large").await);
 
     let table: String = rows
         .iter()
@@ -218,13 +218,13 @@ async fn each_field_of_the_whole_row_is_read_with_the_page_not_after_it() {
     // Twice: the first read also loads the published version into the process's cache.
     counted(
         &app,
-        &server,
+        server,
         &world.mentee,
         &page("explanation { key }"),
         json!({}),
     )
     .await;
-    let (heads, _) = counted(&app, &server, &world.mentee, &page("score tier"), json!({})).await;
+    let (heads, _) = counted(&app, server, &world.mentee, &page("score tier"), json!({})).await;
     for field in [
         "answers { key }",
         "outlook { plan }",
@@ -233,7 +233,7 @@ async fn each_field_of_the_whole_row_is_read_with_the_page_not_after_it() {
         "explanation { key }",
         "projectedExplanation { key }",
     ] {
-        let (rows, data) = counted(&app, &server, &world.mentee, &page(field), json!({})).await;
+        let (rows, data) = counted(&app, server, &world.mentee, &page(field), json!({})).await;
         let nodes = data["prospects"]["nodes"]
             .as_array()
             .cloned()
