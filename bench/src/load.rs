@@ -7,7 +7,12 @@
 //! error, an `errors` entry or no `data` is an error, never a measurement. The process
 //! also marks the timed window exactly: all connections meet at a barrier before and after
 //! it, and only then are the server's CPU time (`/proc/<pid>/stat`) and SQL statement
-//! counter read, so neither includes warm-up or draining traffic.
+//! counter read, so neither includes warm-up or draining traffic. On PostgreSQL the
+//! database server's CPU time is read at the same barriers (`database_cpu`).
+//!
+//! It can drive several instances of one server at once (`bench instances`): the
+//! connections are dealt round-robin over their addresses, and the CPU time and statements
+//! are summed over the instances.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,6 +28,8 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
 
+use crate::database_cpu::{self, Probe as DatabaseProbe};
+
 /// One request of a scenario; a worker cycles through the list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
@@ -35,6 +42,11 @@ pub struct Call {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Spec {
     pub addr: SocketAddr,
+    /// Further instances of the same server on the same database: connection `i` goes to
+    /// the `i mod k`-th of `addr` followed by these (`Spec::addr_of`). Empty for one
+    /// server, and then absent from the spec file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Instance>,
     pub calls: Vec<Call>,
     pub authorization: Option<String>,
     pub concurrency: usize,
@@ -44,6 +56,44 @@ pub struct Spec {
     pub server_pid: Option<u32>,
     /// The server's statement counter (`GET /statements`).
     pub debug: Option<SocketAddr>,
+    /// The database server whose processes' CPU time is read too (PostgreSQL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseProbe>,
+}
+
+/// Another instance of the server a spec drives: where it listens, its process and its
+/// statement counter, as `Spec` has them for the first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Instance {
+    pub addr: SocketAddr,
+    pub server_pid: Option<u32>,
+    pub debug: Option<SocketAddr>,
+}
+
+impl Spec {
+    /// The address connection `worker` uses, for its whole life (reconnections too):
+    /// round-robin over the instances, so that at a concurrency that is a multiple of
+    /// their number each gets the same share of the closed loop.
+    pub fn addr_of(&self, worker: usize) -> SocketAddr {
+        match worker % (1 + self.also.len()) {
+            0 => self.addr,
+            i => self.also[i - 1].addr,
+        }
+    }
+
+    /// Every instance's process, or `None` if one is not known (then no CPU is read).
+    fn server_pids(&self) -> Option<Vec<u32>> {
+        std::iter::once(self.server_pid)
+            .chain(self.also.iter().map(|i| i.server_pid))
+            .collect()
+    }
+
+    /// Every instance's statement counter, or `None` if one has none.
+    fn debugs(&self) -> Option<Vec<SocketAddr>> {
+        std::iter::once(self.debug)
+            .chain(self.also.iter().map(|i| i.debug))
+            .collect()
+    }
 }
 
 /// What one timed window measured.
@@ -58,8 +108,16 @@ pub struct Outcome {
     pub p50_us: u64,
     pub p99_us: u64,
     pub max_us: u64,
+    /// Summed over the instances when there are several.
     pub server_cpu_us_per_request: Option<f64>,
     pub statements_per_request: Option<f64>,
+    /// The database server's processes (all of them, `database_cpu`), on PostgreSQL.
+    #[serde(default)]
+    pub database_cpu_us_per_request: Option<f64>,
+    /// Of the database server's CPU in the window, what live backends of other databases
+    /// spent, in µs: above 0, the figure above includes someone else's work.
+    #[serde(default)]
+    pub database_cpu_elsewhere_us: Option<f64>,
 }
 
 /// Runs the spec and measures the timed window.
@@ -115,6 +173,12 @@ pub async fn run(spec: Spec) -> anyhow::Result<Outcome> {
     if let (Some(b), Some(a)) = (before.statements, after.statements) {
         outcome.statements_per_request = Some((a - b) as f64 / answered);
     }
+    if let (Some(probe), Some(b), Some(a)) = (&spec.database, &before.database, &after.database) {
+        let used = database_cpu::usage(b, a, &probe.database);
+        let micros = |ticks: u64| ticks as f64 * 1e6 / ticks_per_second();
+        outcome.database_cpu_us_per_request = Some(micros(used.ticks) / answered);
+        outcome.database_cpu_elsewhere_us = Some(micros(used.elsewhere_ticks));
+    }
     Ok(outcome)
 }
 
@@ -144,30 +208,37 @@ async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
 }
 
 async fn worker(spec: Arc<Spec>, gate: Arc<Barrier>, index: usize) -> Tally {
+    let addr = spec.addr_of(index);
     let mut sender = None;
     let mut next = index;
     let mut warm = Tally::default();
     let warmup = Duration::from_secs_f64(spec.warmup_secs);
     let until = Instant::now() + warmup;
     while Instant::now() < until {
-        one(&spec, &mut sender, &mut next, &mut warm).await;
+        one(&spec, addr, &mut sender, &mut next, &mut warm).await;
     }
     gate.wait().await; // warm-up done
     gate.wait().await; // counters read: go
     let mut tally = Tally::default();
     let until = Instant::now() + Duration::from_secs_f64(spec.duration_secs);
     while Instant::now() < until {
-        one(&spec, &mut sender, &mut next, &mut tally).await;
+        one(&spec, addr, &mut sender, &mut next, &mut tally).await;
     }
     gate.wait().await; // window over
     tally
 }
 
-async fn one(spec: &Spec, sender: &mut Option<Sender>, next: &mut usize, tally: &mut Tally) {
+async fn one(
+    spec: &Spec,
+    addr: SocketAddr,
+    sender: &mut Option<Sender>,
+    next: &mut usize,
+    tally: &mut Tally,
+) {
     let call = &spec.calls[*next % spec.calls.len()];
     *next += 1;
     let started = Instant::now();
-    match send(spec, sender, call).await {
+    match send(spec, addr, sender, call).await {
         Ok(()) => tally
             .latencies_us
             .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)),
@@ -203,9 +274,14 @@ pub fn request(call: &Call, authorization: Option<&str>) -> anyhow::Result<Reque
 }
 
 /// Sends one request and checks its answer: HTTP 200, JSON with `data` and no `errors`.
-async fn send(spec: &Spec, sender: &mut Option<Sender>, call: &Call) -> anyhow::Result<()> {
+async fn send(
+    spec: &Spec,
+    addr: SocketAddr,
+    sender: &mut Option<Sender>,
+    call: &Call,
+) -> anyhow::Result<()> {
     if sender.as_ref().is_none_or(|s| s.is_closed()) {
-        *sender = Some(connect(spec.addr).await?);
+        *sender = Some(connect(addr).await?);
     }
     let s = sender.as_mut().context("no connection")?;
     s.ready().await?;
@@ -247,17 +323,28 @@ fn check(status: StatusCode, body: &[u8]) -> anyhow::Result<()> {
 struct Probe {
     cpu_ticks: Option<u64>,
     statements: Option<u64>,
+    database: Option<Vec<database_cpu::Process>>,
 }
 
+/// The counters at a barrier, summed over the instances.
 async fn probe(spec: &Spec) -> anyhow::Result<Probe> {
-    let cpu_ticks = spec.server_pid.and_then(cpu_ticks);
-    let statements = match spec.debug {
-        Some(addr) => Some(statements(addr).await?),
+    let cpu_ticks = spec
+        .server_pids()
+        .and_then(|pids| pids.into_iter().map(cpu_ticks).sum());
+    let statements = match spec.debugs() {
+        Some(addrs) => {
+            let mut total = 0;
+            for addr in addrs {
+                total += statements(addr).await?;
+            }
+            Some(total)
+        }
         None => None,
     };
     Ok(Probe {
         cpu_ticks,
         statements,
+        database: spec.database.as_ref().map(database_cpu::read),
     })
 }
 
@@ -287,4 +374,72 @@ async fn statements(addr: SocketAddr) -> anyhow::Result<u64> {
     let response = sender.send_request(request).await?;
     let body = response.into_body().collect().await?.to_bytes();
     Ok(std::str::from_utf8(&body)?.trim().parse()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::{Instance, Spec};
+
+    fn spec(addrs: &[SocketAddr]) -> Spec {
+        Spec {
+            addr: addrs[0],
+            also: addrs[1..]
+                .iter()
+                .map(|&addr| Instance {
+                    addr,
+                    server_pid: None,
+                    debug: None,
+                })
+                .collect(),
+            calls: Vec::new(),
+            authorization: None,
+            concurrency: 16,
+            warmup_secs: 0.0,
+            duration_secs: 0.0,
+            server_pid: None,
+            debug: None,
+            database: None,
+        }
+    }
+
+    #[test]
+    fn connections_are_dealt_round_robin_over_the_instances() {
+        let a = SocketAddr::from(([127, 0, 0, 1], 1000));
+        let b = SocketAddr::from(([127, 0, 0, 1], 2000));
+        let one = spec(&[a]);
+        assert!((0..16).all(|w| one.addr_of(w) == a));
+        let two = spec(&[a, b]);
+        let dealt: Vec<SocketAddr> = (0..16).map(|w| two.addr_of(w)).collect();
+        assert_eq!(&dealt[..4], [a, b, a, b]);
+        assert_eq!(dealt.iter().filter(|&&x| x == a).count(), 8);
+        assert_eq!(dealt.iter().filter(|&&x| x == b).count(), 8);
+    }
+
+    #[test]
+    fn a_spec_of_one_address_reads_and_writes_as_before() -> anyhow::Result<()> {
+        let before = r#"{"addr":"127.0.0.1:1000","calls":[],"authorization":null,
+            "concurrency":2,"warmup_secs":1.0,"duration_secs":3.0,"server_pid":7,
+            "debug":"127.0.0.1:1001"}"#;
+        let read: Spec = serde_json::from_str(before)?;
+        assert!(read.also.is_empty() && read.database.is_none());
+        assert_eq!(read.server_pids(), Some(vec![7]));
+        let written = serde_json::to_value(&read)?;
+        assert!(written.get("also").is_none() && written.get("database").is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn cpu_and_statements_are_read_only_when_every_instance_has_them() {
+        let a = SocketAddr::from(([127, 0, 0, 1], 1000));
+        let mut two = spec(&[a, a]);
+        two.server_pid = Some(1);
+        two.debug = Some(a);
+        assert_eq!(two.server_pids(), None);
+        two.also[0].server_pid = Some(2);
+        two.also[0].debug = Some(a);
+        assert_eq!(two.server_pids(), Some(vec![1, 2]));
+        assert_eq!(two.debugs().map(|d| d.len()), Some(2));
+    }
 }

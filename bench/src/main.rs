@@ -2,13 +2,16 @@
 //!
 //! `bench run` does everything; the other commands are its parts, usable alone:
 //! `generate` fills a database, `serve` runs the API, the baseline or the floor, `load`
-//! drives one.
+//! drives one. `events` and `instances` measure what `run` does not: webhooks and
+//! subscriptions, and several API instances on one PostgreSQL.
 
 mod baseline;
+mod database_cpu;
 mod events;
 mod executor;
 mod floor;
 mod generate;
+mod instances;
 mod load;
 mod machine;
 mod markdown;
@@ -46,8 +49,9 @@ enum Command {
         /// Data sizes, in qualifications.
         #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
         qualifications: Vec<u64>,
-        /// PostgreSQL instead of SQLite files: `{n}` in the URL is replaced by the size,
-        /// e.g. `postgres://postgres@127.0.0.1/bench_{n}` (create those databases first).
+        /// PostgreSQL instead of SQLite files: a URL in which `n` in braces is replaced by
+        /// the size (README, "Benchmarks"; create those databases first). Not written
+        /// here as it is typed: clap shows `n` in braces as a line break.
         #[arg(long, env = "DATABASE_URL")]
         database_url: Option<String>,
         /// Where the SQLite databases and the server logs go.
@@ -106,6 +110,46 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         load_core: usize,
         #[arg(long, default_value = "bench/events.json")]
+        json: PathBuf,
+    },
+    /// One API instance against several on one PostgreSQL (issue 18): S2 and S3, each
+    /// repeat measuring both setups back to back, with the API's and PostgreSQL's CPU per
+    /// request. Writes JSON and prints a Markdown table.
+    Instances {
+        #[arg(long, default_value_t = 10_000)]
+        qualifications: u64,
+        /// `n` in braces (as in the default) is replaced by the size; the database must
+        /// exist (the world is generated in it when missing).
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/bench_{n}"
+        )]
+        database_url: String,
+        /// Where the server logs go.
+        #[arg(long, default_value = "target/bench")]
+        data_dir: PathBuf,
+        /// API instances in the second setup; the first has one.
+        #[arg(long, default_value_t = 2)]
+        instances: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        #[arg(long, default_value_t = 7)]
+        repeats: usize,
+        #[arg(long, default_value_t = 1.0)]
+        warmup_secs: f64,
+        #[arg(long, default_value_t = 3.0)]
+        duration_secs: f64,
+        /// The instances' cores, taken in turn (the single instance gets the first). On two
+        /// cores with the load on the other, the instances share one: the ratio then shows
+        /// what running two costs, not scale-out.
+        #[arg(long, value_delimiter = ',', default_value = "1,1")]
+        server_cores: Vec<usize>,
+        #[arg(long, default_value_t = 0)]
+        load_core: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value = "bench/instances.json")]
         json: PathBuf,
     },
     /// Fill an empty database with a generated world.
@@ -251,6 +295,39 @@ fn main() -> anyhow::Result<()> {
                 report.s12_received,
                 report.s12_subscribers * report.s12_events
             );
+            Ok(())
+        }
+        Command::Instances {
+            qualifications,
+            database_url,
+            data_dir,
+            instances,
+            concurrency,
+            repeats,
+            warmup_secs,
+            duration_secs,
+            server_cores,
+            load_core,
+            seed,
+            json,
+        } => {
+            let settings = instances::Settings {
+                qualifications,
+                database_url,
+                data_dir,
+                instances,
+                concurrency,
+                warmup_secs,
+                duration_secs,
+                repeats,
+                load_core,
+                server_cores,
+                seed,
+            };
+            let report = runtime()?.block_on(instances::run(&settings))?;
+            std::fs::write(&json, serde_json::to_string_pretty(&report)? + "\n")?;
+            eprintln!("wrote {}", json.display());
+            print!("{}", instances::table(&report));
             Ok(())
         }
         Command::Generate {

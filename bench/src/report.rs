@@ -25,6 +25,13 @@ pub struct Summary {
     pub p99_ms: f64,
     pub server_cpu_us_per_request: Option<f64>,
     pub statements_per_request: Option<f64>,
+    /// The database server's CPU per request (PostgreSQL: `database_cpu`).
+    #[serde(default)]
+    pub database_cpu_us_per_request: Option<f64>,
+    /// The most any run saw other databases' backends spend in its window (µs): above 0,
+    /// someone else used the database server, and the figure above includes their work.
+    #[serde(default)]
+    pub database_cpu_elsewhere_us: Option<f64>,
     /// Responses that failed the check, over all runs.
     pub errors: u64,
     pub ok: u64,
@@ -57,6 +64,11 @@ impl Summary {
             p99_ms: median(runs.iter().map(|r| r.p99_us as f64 / 1000.0).collect()),
             server_cpu_us_per_request: optional(|r| r.server_cpu_us_per_request),
             statements_per_request: optional(|r| r.statements_per_request),
+            database_cpu_us_per_request: optional(|r| r.database_cpu_us_per_request),
+            database_cpu_elsewhere_us: runs
+                .iter()
+                .filter_map(|r| r.database_cpu_elsewhere_us)
+                .reduce(f64::max),
             errors: runs.iter().map(|r| r.errors).sum(),
             ok: runs.iter().map(|r| r.ok).sum(),
             error_samples: runs
@@ -108,7 +120,11 @@ pub struct Floor {
 
 /// The median of `f(a) / f(b)` over windows measured back to back (`None` without a
 /// pair), and every pair's ratio.
-fn paired(a: &[Outcome], b: &[Outcome], f: fn(&Outcome) -> Option<f64>) -> (Option<f64>, Vec<f64>) {
+pub(crate) fn paired(
+    a: &[Outcome],
+    b: &[Outcome],
+    f: fn(&Outcome) -> Option<f64>,
+) -> (Option<f64>, Vec<f64>) {
     let pairs: Vec<f64> = a
         .iter()
         .zip(b)

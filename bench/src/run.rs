@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::database_cpu;
 use crate::generate;
 use crate::load::{Outcome, Spec};
 use crate::report::{self, Cell, Results, Size, Storm, Summary};
@@ -177,7 +178,7 @@ fn delete_sqlite_worlds(settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// Passwords out of URLs that end up in reports.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme), Some(at)) if scheme < at => {
             let userinfo = &url[scheme + 3..at];
@@ -188,7 +189,8 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Generates the world unless the database already holds one of this size.
+/// Generates the world unless the database already holds one of this size; on
+/// PostgreSQL, then refreshes the planner's statistics (`analyze`).
 pub(crate) async fn ensure_generated(
     url: &str,
     n: u64,
@@ -198,6 +200,36 @@ pub(crate) async fn ensure_generated(
     store::migrate(&db).await?;
     let existing = store::bulk::generated(&db).await?;
     db.close().await.ok();
+    let generation = generated_or_new(url, n, seed, existing).await?;
+    analyze(url).await?;
+    Ok(generation)
+}
+
+/// `ANALYZE` on PostgreSQL (SQLite's planner reads its indexes as they are). A world is
+/// written in one burst and S2 grows it run by run; a server's autovacuum would analyze
+/// the tables within a minute of either, but where it is off (this machine's PostgreSQL:
+/// `autovacuum = off` in conf.d/90-ci.conf) they were never analyzed, and every
+/// statement was planned without statistics: not the database a deployment runs on.
+async fn analyze(url: &str) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    if database_cpu::Probe::for_url(url).is_none() {
+        return Ok(());
+    }
+    let db = store::connect(url).await?;
+    let started = std::time::Instant::now();
+    db.execute_unprepared("ANALYZE").await?;
+    db.close().await.ok();
+    eprintln!("analyzed in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The generation report when the world had to be made, `None` when it was there.
+async fn generated_or_new(
+    url: &str,
+    n: u64,
+    seed: u64,
+    existing: Option<u64>,
+) -> anyhow::Result<Option<generate::Report>> {
     match existing {
         Some(m) if m == n => {
             eprintln!("reusing the generated world in {}", redact(url));
@@ -225,6 +257,8 @@ pub struct Server {
     pub at: Listening,
     /// Its stderr.
     pub log: PathBuf,
+    /// On PostgreSQL, the database server, whose CPU time the load reads with the server's.
+    pub database: Option<database_cpu::Probe>,
 }
 
 impl Server {
@@ -266,6 +300,7 @@ impl Server {
             child,
             at,
             log: log.to_owned(),
+            database: database_cpu::Probe::for_url(url),
         })
     }
 }
@@ -306,6 +341,7 @@ pub(crate) fn spec(
     let (calls, authorization) = targets.calls(s, server.kind);
     Spec {
         addr: server.at.addr,
+        also: Vec::new(),
         calls,
         authorization,
         concurrency: c,
@@ -313,6 +349,7 @@ pub(crate) fn spec(
         duration_secs: settings.duration_secs,
         server_pid: Some(server.child.id()),
         debug: Some(server.at.debug),
+        database: server.database.clone(),
     }
 }
 
@@ -422,7 +459,7 @@ impl Load {
     }
 }
 
-fn which(program: &str) -> Option<PathBuf> {
+pub(crate) fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
         .split(':')
