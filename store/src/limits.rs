@@ -37,7 +37,10 @@ fn statement(sql: &str, values: impl IntoIterator<Item = Value>) -> Statement {
 pub async fn take(db: &Db, bucket: &str, per_minute: u32) -> Result<Option<Duration>, StoreError> {
     let per_minute = i64::from(per_minute.max(1));
     let interval = 60_000_000 / per_minute;
-    let tolerance = interval * (per_minute - 1);
+    // A minute's burst less one interval; not `interval * (per_minute - 1)`, which a rate
+    // of more than 60 million a minute (an interval rounded to 0 µs) would make no burst
+    // at all, refusing requests whose statements started out of order.
+    let tolerance = 60_000_000 - interval;
     let taken = db
         .query_one_raw(statement(
             "INSERT INTO throttle_buckets AS b (bucket, tat_us) VALUES ($1, NOW_US + $2) \

@@ -55,6 +55,29 @@ async fn instances_taking_from_one_bucket_at_once_get_its_rate_between_them() {
 }
 
 #[tokio::test]
+async fn a_rate_too_high_to_count_in_microseconds_never_refuses_a_request_that_started_out_of_order()
+ {
+    let (db, _guard) = fresh_db().await;
+    if is_sqlite(&db) {
+        assert_tables_exist(&db).await;
+        return;
+    }
+    // u32::MAX a minute (the bench's "no limit") is an interval of 0 µs. A request whose
+    // statement started a moment before another's that committed first finds the bucket's
+    // time a little ahead of its own clock: that must not refuse it.
+    db.execute_raw(Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        "INSERT INTO throttle_buckets (bucket, tat_us) VALUES ('ip:unlimited', \
+         (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::bigint + 5000)",
+    ))
+    .await
+    .unwrap();
+    for _ in 0..3 {
+        assert_eq!(take(&db, "ip:unlimited", u32::MAX).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
 async fn failures_lock_an_account_longer_each_time_until_a_success() {
     let (db, _guard) = fresh_db().await;
     if is_sqlite(&db) {
