@@ -8,19 +8,7 @@ use store::sessions::{SessionClient, insert_refresh_token};
 use store::users::Role;
 use uuid::Uuid;
 
-use crate::support::{fresh_db, is_sqlite, user};
-
-async fn count(db: &store::Db, table: &str) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get::<i64>("", "n").unwrap()
-}
+use crate::support::{count, fresh_db, is_sqlite, user};
 
 async fn run(db: &store::Db, sql: &str, values: Vec<sea_orm::Value>) {
     let backend = db.get_database_backend();

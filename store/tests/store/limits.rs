@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use store::limits::{locked_for, record_failure, record_success, take};
 use store::operate::{LockError, hold_sqlite};
 
-use crate::support::{fresh_db, is_sqlite};
+use crate::support::{count, fresh_db, is_sqlite};
 
 #[tokio::test]
 async fn a_bucket_allows_its_rate_in_a_burst_then_says_how_long_to_wait() {
@@ -139,14 +139,6 @@ fn one_sqlite_file_is_held_by_one_server_at_a_time() {
 
 async fn assert_tables_exist(db: &store::Db) {
     for table in ["throttle_buckets", "login_failures", "job_runs"] {
-        let row = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                format!("SELECT COUNT(*) AS n FROM {table}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 0);
+        assert_eq!(count(db, table).await, 0);
     }
 }

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use domain::{Answer, AnswerDraft, AnswerValue, Definition, QualificationResult, Rule};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, Statement};
 use store::users::{Role, User, create_user};
 use store::{Db, Program, TemplateVersion};
 use test_support::database::TestDatabase;
@@ -162,4 +162,17 @@ pub fn within(programs: domain::policy::Programs) -> domain::policy::Visibility 
         programs,
         ..everything()
     }
+}
+
+/// The rows of `table`.
+pub async fn count(db: &store::Db, table: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
 }
