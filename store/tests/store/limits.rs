@@ -129,6 +129,11 @@ fn one_sqlite_file_is_held_by_one_server_at_a_time() {
     drop(held);
     assert!(hold_sqlite(&url).unwrap().is_some(), "released on drop");
     assert!(hold_sqlite("sqlite::memory:").unwrap().is_none());
+    // A lock that cannot be made (no such directory) is an error, not a pass.
+    assert!(matches!(
+        hold_sqlite("sqlite:///no-such-directory-for-qualify/q.db?mode=rwc"),
+        Err(LockError::Io(..))
+    ));
     assert!(
         hold_sqlite("postgres://postgres@127.0.0.1/x")
             .unwrap()
