@@ -15,7 +15,9 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use rand::Rng;
 use store::Db;
-use store::webhooks::delivery::{AttemptResult, Due, fan_out, lease_due, record_attempts};
+use store::webhooks::delivery::{
+    AttemptResult, Due, fan_out, lease_due, record_attempts, release_all_leases,
+};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -117,6 +119,15 @@ struct Worker {
 
 impl Worker {
     async fn run(self, mut stop: watch::Receiver<bool>) {
+        // On SQLite this server is the file's only one: leases left are of a process that
+        // was killed mid-attempt; the attempts they hold are made again now, not in a minute.
+        if !self.db.is_postgres() {
+            match release_all_leases(&self.db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deliveries = n, "leases of a previous run released"),
+                Err(e) => tracing::warn!(error = %e, "leases of a previous run not released"),
+            }
+        }
         let mut overdue_at = Instant::now();
         let mut clean_up_at = Instant::now();
         loop {

@@ -141,6 +141,20 @@ pub struct Due {
     pub secrets: Vec<String>,
 }
 
+/// Ends every lease, so what was leased is due again at once; how many were. Only for a
+/// worker that is the database's only one: on SQLite, whose file one server holds
+/// (`operate::hold_sqlite`), a lease found at start is of a process that died mid-attempt,
+/// and waiting out its lease would only delay the attempt it cut.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn release_all_leases(db: &impl Conn) -> Result<u64, StoreError> {
+    let sql = "UPDATE webhook_deliveries SET lease_until = NULL, leased_by = NULL \
+               WHERE leased_by IS NOT NULL";
+    let done = db.execute_raw(stmt(db, sql, Vec::new())).await?;
+    Ok(done.rows_affected())
+}
+
 /// Leases up to `limit` deliveries due at `at` (pending, endpoint enabled, no live lease)
 /// to `worker` until `until`, soonest first, and returns them. On PostgreSQL, rows another
 /// instance is leasing are skipped, so each attempt is made by one instance.

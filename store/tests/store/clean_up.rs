@@ -8,24 +8,7 @@ use store::sessions::{SessionClient, insert_refresh_token};
 use store::users::Role;
 use uuid::Uuid;
 
-use crate::support::{count, fresh_db, is_sqlite, user};
-
-async fn run(db: &store::Db, sql: &str, values: Vec<sea_orm::Value>) {
-    let backend = db.get_database_backend();
-    let mut numbered = String::new();
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' && backend == sea_orm::DbBackend::Postgres {
-            n += 1;
-            numbered.push_str(&format!("${n}"));
-        } else {
-            numbered.push(c);
-        }
-    }
-    db.execute_raw(Statement::from_sql_and_values(backend, numbered, values))
-        .await
-        .unwrap();
-}
+use crate::support::{count, fresh_db, is_sqlite, run, user};
 
 #[tokio::test]
 async fn what_is_past_its_retention_goes_and_the_rest_stays() {

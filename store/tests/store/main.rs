@@ -28,3 +28,4 @@ mod taken_on;
 mod templates;
 mod users;
 mod visible;
+mod webhook_leases;

@@ -176,3 +176,21 @@ pub async fn count(db: &store::Db, table: &str) -> i64 {
         .unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
+
+/// Runs one statement written with `?` marks (numbered for PostgreSQL).
+pub async fn run(db: &store::Db, sql: &str, values: Vec<sea_orm::Value>) {
+    let backend = db.get_database_backend();
+    let mut numbered = String::new();
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' && backend == sea_orm::DbBackend::Postgres {
+            n += 1;
+            numbered.push_str(&format!("${n}"));
+        } else {
+            numbered.push(c);
+        }
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, numbered, values))
+        .await
+        .unwrap();
+}

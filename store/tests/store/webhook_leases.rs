@@ -1,0 +1,92 @@
+//! Webhook leases: a leased delivery is no other worker's until its lease ends or every
+//! lease is released (as a SQLite server does at start, for a process that was killed);
+//! the dead worker's late answer then changes nothing.
+
+use chrono::{Duration, Utc};
+use store::users::Role;
+use store::webhooks::delivery::{AttemptResult, lease_due, record_attempts, release_all_leases};
+use store::webhooks::{Delivery, DeliveryState, delivery_of};
+use uuid::Uuid;
+
+use crate::support::{fresh_db, run, user};
+
+#[tokio::test]
+async fn released_leases_are_due_again_and_the_dead_workers_answer_is_ignored() {
+    let (db, _guard) = fresh_db().await;
+    let owner = user(&db, Role::Mentor).await;
+    let now = Utc::now();
+    let (endpoint, event, delivery) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    run(
+        &db,
+        "INSERT INTO webhook_endpoints (id, owner_id, url, description, event_types, secret, enabled, created_at, updated_at) \
+         VALUES (?, ?, 'https://example.com/h', '', '[\"prospect.created\"]', 'whsec_x', ?, ?, ?)",
+        vec![endpoint.into(), owner.id.into(), true.into(), now.into(), now.into()],
+    )
+    .await;
+    run(
+        &db,
+        "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
+         VALUES (?, 'prospect.created', ?, ?, '{\"n\":1}', ?)",
+        vec![event.into(), now.into(), owner.id.into(), now.into()],
+    )
+    .await;
+    run(
+        &db,
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, attempts, next_attempt_at, created_at) \
+         VALUES (?, ?, ?, 'prospect.created', 'pending', 0, ?, ?)",
+        vec![delivery.into(), endpoint.into(), event.into(), now.into(), now.into()],
+    )
+    .await;
+
+    let until = now + Duration::seconds(60);
+    let dead = lease_due(&db, "dead", now, until, 10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].delivery_id, delivery);
+    assert_eq!(dead[0].body, "{\"n\":1}");
+    assert!(
+        lease_due(&db, "alive", now, until, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a live lease is no other worker's"
+    );
+
+    assert_eq!(release_all_leases(&db).await.unwrap(), 1);
+    assert_eq!(release_all_leases(&db).await.unwrap(), 0, "nothing left");
+    let alive = lease_due(&db, "alive", now, until, 10).await.unwrap();
+    assert_eq!(alive.len(), 1, "due again at once, not when the lease ends");
+    assert_eq!(alive[0].delivery_id, delivery);
+
+    // The dead worker's answer, had it come late, leaves the delivery's state alone; the
+    // live worker's is what counts.
+    let answer = |status: u16, delivered: bool| AttemptResult {
+        delivery_id: delivery,
+        endpoint_id: endpoint,
+        number: 1,
+        started_at: now,
+        status: Some(status),
+        duration_ms: 3,
+        error: None,
+        delivered,
+        retry_at: None,
+    };
+    let disable_before = now - Duration::days(3);
+    record_attempts(&db, "dead", &[answer(500, false)], disable_before)
+        .await
+        .unwrap();
+    let state = |d: Option<Delivery>| {
+        let d = d.expect("the owner's delivery");
+        (d.state, d.attempts)
+    };
+    assert_eq!(
+        state(delivery_of(&db, owner.id, delivery).await.unwrap()),
+        (DeliveryState::Pending, 0)
+    );
+    record_attempts(&db, "alive", &[answer(204, true)], disable_before)
+        .await
+        .unwrap();
+    assert_eq!(
+        state(delivery_of(&db, owner.id, delivery).await.unwrap()),
+        (DeliveryState::Delivered, 1)
+    );
+}
