@@ -5,7 +5,9 @@
 //!
 //! Counted as they happen: requests (status, duration), GraphQL operations (name, first
 //! error code), throttled logins, webhook attempts (outcome). Read at each scrape: the
-//! database pool, the SQLite writer queue, the outbox's backlog.
+//! database pool (connections open, idle and at most; connections taken by single
+//! statements and by transactions, how many of those waited a millisecond or more, and
+//! the time spent waiting), the SQLite writer queue, the outbox's backlog.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -80,9 +82,20 @@ pub async fn serve(
 /// The gauges read at each scrape.
 async fn sample(state: &AppState) {
     let db = state.db.uncounted();
-    let (open, idle) = store::pool_connections(&db);
-    metrics::gauge!("qualify_db_pool_connections").set(f64::from(open));
-    metrics::gauge!("qualify_db_pool_idle_connections").set(idle as f64);
+    let pool = store::pool_connections(&db);
+    metrics::gauge!("qualify_db_pool_connections").set(f64::from(pool.open));
+    metrics::gauge!("qualify_db_pool_idle_connections").set(pool.idle as f64);
+    metrics::gauge!("qualify_db_pool_max_connections").set(f64::from(pool.max));
+    let waits = store::pool_waits();
+    for (kind, w) in [
+        ("statement", waits.statements),
+        ("transaction", waits.transactions),
+    ] {
+        metrics::counter!("qualify_db_acquires_total", "kind" => kind).absolute(w.acquired);
+        metrics::counter!("qualify_db_acquire_waits_total", "kind" => kind).absolute(w.waited);
+        metrics::counter!("qualify_db_acquire_wait_microseconds_total", "kind" => kind)
+            .absolute(u64::try_from(w.wait.as_micros()).unwrap_or(u64::MAX));
+    }
     metrics::gauge!("qualify_db_writers_waiting").set(store::writers_waiting() as f64);
     if let Ok((events, deliveries)) = store::events::backlog(&db).await {
         metrics::gauge!("qualify_outbox_undispatched_events").set(events as f64);

@@ -92,7 +92,7 @@ impl Db {
     pub fn uncounted(&self) -> Db {
         let quiet = |db: &DatabaseConnection| {
             let mut db = db.clone();
-            db.set_metric_callback(|_| {});
+            db.set_metric_callback(|info| waits::ran_for(info.elapsed));
             db
         };
         Db {
@@ -186,8 +186,9 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
 
 fn counted(mut db: DatabaseConnection, counter: &StatementCounter) -> DatabaseConnection {
     let count = Arc::clone(&counter.0);
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         count.fetch_add(1, Ordering::Relaxed);
+        waits::ran_for(info.elapsed);
     });
     db
 }
@@ -244,16 +245,153 @@ pub fn writers_waiting() -> i64 {
     WRITERS_WAITING.load(Ordering::Relaxed)
 }
 
-/// The read pool's connections: (open, idle), for metrics.
-pub fn pool_connections(db: &Db) -> (u32, usize) {
+/// The read pool's connections, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConnections {
+    pub open: u32,
+    pub idle: usize,
+    /// The most it opens: with `open - idle` of them in use, the next statement waits.
+    pub max: u32,
+}
+
+/// The read pool's connections now.
+pub fn pool_connections(db: &Db) -> PoolConnections {
     match db.pool.get_database_backend() {
         DbBackend::Postgres => {
             let pool = db.pool.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle())
+            PoolConnections {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
         }
         _ => {
             let pool = db.pool.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle())
+            PoolConnections {
+                open: pool.size(),
+                idle: pool.num_idle(),
+                max: pool.options().get_max_connections(),
+            }
+        }
+    }
+}
+
+pub use waits::{PoolWaits, Waits, pool_waits};
+
+/// How long statements and transactions waited for a connection, in this process.
+///
+/// A statement run through [`Db`] first takes a connection from the pool, then runs; the
+/// pool's statement callback tells how long it ran, so the rest of its time is the wait.
+/// That callback runs in the same poll as the statement's end, on the same thread, before
+/// the caller resumes: a thread-local hands the figure over. A transaction's begin is
+/// timed whole: the connection, and on a SQLite file the writer connection's queue and
+/// the write lock (`BEGIN IMMEDIATE`).
+mod waits {
+    use std::cell::Cell;
+    use std::future::Future;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{Duration, Instant};
+
+    use sea_orm::DbErr;
+
+    /// An acquisition this slow counts as a wait: an idle connection is handed over in
+    /// microseconds, so a millisecond is a queue (or a new connection being opened).
+    const WAITED: Duration = Duration::from_millis(1);
+
+    thread_local! {
+        static RAN_FOR: Cell<Option<Duration>> = const { Cell::new(None) };
+    }
+
+    /// Told by the pool's statement callback: how long the statement ran.
+    pub(super) fn ran_for(elapsed: Duration) {
+        RAN_FOR.with(|c| c.set(Some(elapsed)));
+    }
+
+    #[derive(Default)]
+    struct Tally {
+        acquired: AtomicU64,
+        waited: AtomicU64,
+        wait_us: AtomicU64,
+    }
+
+    impl Tally {
+        fn add(&self, wait: Duration) {
+            self.acquired.fetch_add(1, Ordering::Relaxed);
+            if wait >= WAITED {
+                self.waited.fetch_add(1, Ordering::Relaxed);
+            }
+            let us = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
+            self.wait_us.fetch_add(us, Ordering::Relaxed);
+        }
+
+        fn read(&self) -> Waits {
+            Waits {
+                acquired: self.acquired.load(Ordering::Relaxed),
+                waited: self.waited.load(Ordering::Relaxed),
+                wait: Duration::from_micros(self.wait_us.load(Ordering::Relaxed)),
+            }
+        }
+    }
+
+    static STATEMENTS: Tally = Tally {
+        acquired: AtomicU64::new(0),
+        waited: AtomicU64::new(0),
+        wait_us: AtomicU64::new(0),
+    };
+    static BEGINS: Tally = Tally {
+        acquired: AtomicU64::new(0),
+        waited: AtomicU64::new(0),
+        wait_us: AtomicU64::new(0),
+    };
+
+    /// Runs one statement on the pool, counting how long it waited for a connection.
+    pub(super) async fn statement<T>(
+        run: impl Future<Output = Result<T, DbErr>>,
+    ) -> Result<T, DbErr> {
+        let started = Instant::now();
+        let out = run.await;
+        let total = started.elapsed();
+        let ran = RAN_FOR.with(Cell::take);
+        // No connection came: it never ran, all of it was the wait.
+        let ran = match &out {
+            Err(DbErr::ConnectionAcquire(_)) => Duration::ZERO,
+            _ => ran.unwrap_or_default(),
+        };
+        STATEMENTS.add(total.saturating_sub(ran));
+        out
+    }
+
+    /// Begins a transaction, counting how long that took.
+    pub(super) async fn begin<T>(begin: impl Future<Output = T>) -> T {
+        let started = Instant::now();
+        let out = begin.await;
+        BEGINS.add(started.elapsed());
+        out
+    }
+
+    /// Connections taken and the time spent waiting for them, since the process began.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Waits {
+        /// Connections taken.
+        pub acquired: u64,
+        /// Of those, the ones that took a millisecond or more.
+        pub waited: u64,
+        /// All the time spent taking them.
+        pub wait: Duration,
+    }
+
+    /// For single statements (reads, mostly) and for transactions.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct PoolWaits {
+        pub statements: Waits,
+        pub transactions: Waits,
+    }
+
+    /// The counts so far.
+    pub fn pool_waits() -> PoolWaits {
+        PoolWaits {
+            statements: STATEMENTS.read(),
+            transactions: BEGINS.read(),
         }
     }
 }
@@ -285,19 +423,19 @@ impl ConnectionTrait for Db {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.pool.execute_raw(stmt).await
+        waits::statement(self.pool.execute_raw(stmt)).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.pool.execute_unprepared(sql).await
+        waits::statement(self.pool.execute_unprepared(sql)).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.pool.query_one_raw(stmt).await
+        waits::statement(self.pool.query_one_raw(stmt)).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.pool.query_all_raw(stmt).await
+        waits::statement(self.pool.query_all_raw(stmt)).await
     }
 
     fn support_returning(&self) -> bool {
@@ -314,7 +452,7 @@ impl TransactionTrait for Db {
     type Transaction = DatabaseTransaction;
 
     async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.transactions().begin().await
+        waits::begin(self.transactions().begin()).await
     }
 
     async fn begin_with_config(
@@ -322,16 +460,18 @@ impl TransactionTrait for Db {
         isolation_level: Option<IsolationLevel>,
         access_mode: Option<AccessMode>,
     ) -> Result<DatabaseTransaction, DbErr> {
-        self.transactions()
-            .begin_with_config(isolation_level, access_mode)
-            .await
+        waits::begin(
+            self.transactions()
+                .begin_with_config(isolation_level, access_mode),
+        )
+        .await
     }
 
     async fn begin_with_options(
         &self,
         options: TransactionOptions,
     ) -> Result<DatabaseTransaction, DbErr> {
-        self.transactions().begin_with_options(options).await
+        waits::begin(self.transactions().begin_with_options(options)).await
     }
 
     async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>

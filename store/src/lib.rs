@@ -46,8 +46,9 @@ pub mod webhooks;
 pub use clients::{Client, ClientEnd};
 pub use clock::now;
 pub use connect::{
-    Db, SQLITE_CACHE_KIB, StatementCounter, begin_write, connect, connect_counted, migrate,
-    pool_connections, sqlite_integrity_check, writers_waiting,
+    Db, PoolConnections, PoolWaits, SQLITE_CACHE_KIB, StatementCounter, Waits, begin_write,
+    connect, connect_counted, migrate, pool_connections, pool_waits, sqlite_integrity_check,
+    writers_waiting,
 };
 pub use dashboard::DashboardRow;
 pub use decisions::{DecisionRecord, NewDecision};

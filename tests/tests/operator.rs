@@ -146,7 +146,24 @@ async fn metrics_count_requests_operations_and_the_backlog_with_bounded_labels()
     );
     assert!(value("qualify_http_requests_total{status=\"200\"}") >= 4.0);
     assert!(text.contains("qualify_http_request_duration_seconds_bucket"));
-    assert!(text.contains("qualify_db_pool_connections"));
+    assert!(value("qualify_db_pool_connections") >= 1.0);
+    assert!(value("qualify_db_pool_max_connections") >= value("qualify_db_pool_connections"));
+    // Every request above took connections: for its statements, and the first ones'
+    // sign-ups and program for their transactions.
+    assert!(value("qualify_db_acquires_total{kind=\"statement\"}") >= 3.0);
+    assert!(value("qualify_db_acquires_total{kind=\"transaction\"}") >= 1.0);
+    for kind in ["statement", "transaction"] {
+        let waits = value(&format!(
+            "qualify_db_acquire_waits_total{{kind=\"{kind}\"}}"
+        ));
+        assert!(
+            waits >= 0.0
+                && waits <= value(&format!("qualify_db_acquires_total{{kind=\"{kind}\"}}"))
+        );
+        value(&format!(
+            "qualify_db_acquire_wait_microseconds_total{{kind=\"{kind}\"}}"
+        ));
+    }
     assert!(text.contains("qualify_db_writers_waiting"));
     assert!(text.contains("qualify_outbox_undispatched_events"));
     assert!(text.contains("qualify_webhook_pending_deliveries"));

@@ -422,3 +422,68 @@ async fn a_write_tx_begun_inside_another_is_a_savepoint_that_rolls_back_alone() 
         ]
     );
 }
+
+/// Pool waits are counted (for `/metrics`): a statement that finds every connection taken
+/// and a transaction that finds the writer (SQLite) or the pool (PostgreSQL) taken each
+/// add one wait, at least as long as they were kept waiting. The counts are process-wide
+/// and other tests add to them: the test compares at-least figures.
+#[tokio::test]
+async fn a_statement_and_a_transaction_kept_waiting_for_a_connection_are_counted() {
+    let (db, _guard) = fresh_file_db().await;
+    let held_for = std::time::Duration::from_millis(200);
+    let pool = store::pool_connections(&db);
+    assert!(pool.max >= 1 && pool.open <= pool.max, "{pool:?}");
+    let before = store::pool_waits();
+    // Every connection of the pool taken (around `Db`, so not counted here); on SQLite
+    // the writer connection too.
+    let mut held = Vec::new();
+    for _ in 0..pool.max {
+        held.push(db.pool().begin().await.unwrap());
+    }
+    let writer = if is_sqlite(&db) {
+        Some(store::begin_write(&db).await.unwrap())
+    } else {
+        None
+    };
+    let read = tokio::spawn({
+        let db = db.clone();
+        async move {
+            db.query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT 1",
+            ))
+            .await
+        }
+    });
+    let write = tokio::spawn({
+        let db = db.clone();
+        async move { store::begin_write(&db).await?.commit().await }
+    });
+    tokio::time::sleep(held_for).await;
+    assert!(!read.is_finished() && !write.is_finished(), "both wait");
+    for txn in held {
+        txn.rollback().await.unwrap();
+    }
+    if let Some(writer) = writer {
+        writer.commit().await.unwrap();
+    }
+    assert!(read.await.unwrap().unwrap().is_some());
+    write.await.unwrap().unwrap();
+
+    let after = store::pool_waits();
+    for (what, before, after) in [
+        ("statement", before.statements, after.statements),
+        ("transaction", before.transactions, after.transactions),
+    ] {
+        assert!(after.acquired > before.acquired, "{what}: {after:?}");
+        assert!(after.waited > before.waited, "{what}: {after:?}");
+        assert!(
+            after.wait >= before.wait + held_for,
+            "{what}: waited {:?} in all",
+            after.wait - before.wait
+        );
+    }
+    let now = store::pool_connections(&db);
+    assert_eq!(now.max, pool.max);
+    assert!(now.open >= pool.max, "every connection was opened: {now:?}");
+}
