@@ -146,15 +146,94 @@ async fn a_backup_during_a_write_burst_restores_everything_acknowledged_before_i
         "in the backup, not in the database: {invented:?}"
     );
 
-    // Not a database: refused, nothing replaced.
-    let junk = dir.join("junk.db");
-    std::fs::write(&junk, b"not a database").unwrap();
+    // While a server serves it, a restore is refused and nothing is replaced.
     let (ok, said) = qualify(
-        &["restore", "--from", junk.to_str().unwrap()],
+        &["restore", "--from", backup.to_str().unwrap()],
         &restored_url,
     );
-    assert!(!ok, "{said}");
+    assert!(
+        !ok && said.contains("another qualify server is serving"),
+        "{said}"
+    );
     assert_eq!(ids(&client, &world.mentee).await, back);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What an operator mistypes gets a plain sentence naming the file, and changes nothing:
+/// no driver text, no half-written file.
+#[tokio::test]
+async fn a_backup_or_restore_that_cannot_be_made_says_why_and_changes_nothing() {
+    let dir = tempdir();
+    let live = dir.join("live.db");
+    let live_url = format!("sqlite://{}?mode=rwc", live.display());
+    let mentor = create_mentor(&live_url);
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    std::fs::write(dir.join("junk.db"), b"not a database").unwrap();
+    std::fs::write(dir.join("taken.db"), b"someone's file").unwrap();
+    // A SQLite database, but not Qualify's: no migrations table.
+    let empty = store::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("empty.db").display()
+    ))
+    .await
+    .unwrap();
+    empty.close().await.unwrap();
+
+    for (args, url, expected) in [
+        (
+            vec!["backup", "--to", &path("missing/b.db")],
+            live_url.clone(),
+            format!("there is no directory {}", path("missing")),
+        ),
+        (
+            vec!["backup", "--to", &path("taken.db")],
+            live_url.clone(),
+            format!("{} exists already", path("taken.db")),
+        ),
+        (
+            vec!["restore", "--from", &path("nowhere.db")],
+            live_url.clone(),
+            format!("{} is not a file", path("nowhere.db")),
+        ),
+        (
+            vec!["restore", "--from", &path("junk.db")],
+            live_url.clone(),
+            format!("{} is not a SQLite database", path("junk.db")),
+        ),
+        (
+            vec!["restore", "--from", &path("empty.db")],
+            live_url.clone(),
+            format!("{} is not a Qualify database", path("empty.db")),
+        ),
+    ] {
+        let (ok, said) = qualify(&args, &url);
+        assert!(!ok, "{args:?}: {said}");
+        assert!(said.contains(&expected), "{args:?}: {said}");
+        for internal in [
+            "Custom Error",
+            "Execution Error",
+            "database error",
+            "code: ",
+        ] {
+            assert!(!said.contains(internal), "{args:?}: {said}");
+        }
+    }
+    // The live database is still itself: its mentor is there, and it is sound.
+    let db = store::connect(&live_url).await.unwrap();
+    let found = store::users::user_by_email(&db, &mentor).await.unwrap();
+    assert_eq!(found.map(|u| u.email), Some(mentor));
+    assert_eq!(store::sqlite_integrity_check(&db).await.unwrap(), ["ok"]);
+    db.close().await.unwrap();
+    assert_eq!(
+        std::fs::read(dir.join("taken.db")).unwrap(),
+        b"someone's file"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("restoring") || n.starts_with('b'))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

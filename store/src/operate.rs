@@ -93,24 +93,60 @@ pub fn hold_sqlite(url: &str) -> Result<Option<ServingLock>, LockError> {
     }
 }
 
+/// Why a backup or a restore did not happen; the message is for the operator who typed
+/// the command. Nothing was changed: no copy left behind, the target untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("backups are of SQLite databases; use pg_dump for PostgreSQL")]
+    NotSqlite,
+    #[error("{} exists already; choose a new file", .0.display())]
+    Exists(PathBuf),
+    #[error("there is no directory {}", .0.display())]
+    NoDirectory(PathBuf),
+    #[error("{} is not a file", .0.display())]
+    NotAFile(PathBuf),
+    #[error("{} is not a SQLite database", .0.display())]
+    NotSqliteFile(PathBuf),
+    #[error("{} fails its integrity check", .0.display())]
+    Unsound(PathBuf),
+    #[error("{} is not a Qualify database", .0.display())]
+    NotQualify(PathBuf),
+    #[error("could not {what} {}", .path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database failed")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// The directory a file goes in (`.` for a bare name).
+fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Writes a consistent copy of the SQLite database to `to` (which must not exist), while
 /// others go on writing: `VACUUM INTO` reads one snapshot, so the copy holds every
 /// transaction committed before it began and none after.
 ///
 /// # Errors
-/// [`StoreError::Invalid`]-like [`StoreError::Db`] when the database is not SQLite, the
-/// file exists, or SQLite fails.
-pub async fn backup_sqlite(db: &Db, to: &Path) -> Result<(), StoreError> {
+/// [`BackupError`] when the database is not SQLite, `to` exists or its directory does
+/// not, or SQLite fails.
+pub async fn backup_sqlite(db: &Db, to: &Path) -> Result<(), BackupError> {
     if db.get_database_backend() != DbBackend::Sqlite {
-        return Err(StoreError::Db(sea_orm::DbErr::Custom(
-            "backups are of SQLite databases; use pg_dump for PostgreSQL".into(),
-        )));
+        return Err(BackupError::NotSqlite);
     }
     if to.exists() {
-        return Err(StoreError::Db(sea_orm::DbErr::Custom(format!(
-            "{} exists already",
-            to.display()
-        ))));
+        return Err(BackupError::Exists(to.to_path_buf()));
+    }
+    let directory = directory_of(to);
+    if !directory.is_dir() {
+        return Err(BackupError::NoDirectory(directory));
     }
     let target = to.to_string_lossy().into_owned();
     db.pool()
@@ -128,12 +164,15 @@ pub async fn backup_sqlite(db: &Db, to: &Path) -> Result<(), StoreError> {
 /// log of the old one removed. The server must be stopped.
 ///
 /// # Errors
-/// [`StoreError::Db`] when `from` is not a sound Qualify database or a file operation
+/// [`BackupError`] when `from` is not a sound Qualify database or a file operation
 /// fails; `to` is then untouched.
-pub async fn restore_sqlite(from: &Path, to: &Path) -> Result<(), StoreError> {
-    let fail = |what: String| StoreError::Db(sea_orm::DbErr::Custom(what));
+pub async fn restore_sqlite(from: &Path, to: &Path) -> Result<(), BackupError> {
     if !from.is_file() {
-        return Err(fail(format!("{} is not a file", from.display())));
+        return Err(BackupError::NotAFile(from.to_path_buf()));
+    }
+    let directory = directory_of(to);
+    if !directory.is_dir() {
+        return Err(BackupError::NoDirectory(directory));
     }
     // A copy beside the target, checked, then renamed over it: the target is the old file
     // or the new one, never half of either, and the backup itself is never opened.
@@ -149,11 +188,18 @@ pub async fn restore_sqlite(from: &Path, to: &Path) -> Result<(), StoreError> {
         }
     };
     discard(&staged);
-    std::fs::copy(from, &staged).map_err(|e| fail(format!("copy: {e}")))?;
+    std::fs::copy(from, &staged).map_err(|source| {
+        discard(&staged);
+        BackupError::Io {
+            what: "copy the backup to",
+            path: staged.clone(),
+            source,
+        }
+    })?;
     let url = format!("sqlite://{}?mode=rw", staged.display());
     let Ok(copy) = crate::connect(&url).await else {
         discard(&staged);
-        return Err(fail(format!("{} is not a SQLite database", from.display())));
+        return Err(BackupError::NotSqliteFile(from.to_path_buf()));
     };
     let checked = crate::sqlite_integrity_check(&copy).await;
     let migrations = copy
@@ -165,23 +211,24 @@ pub async fn restore_sqlite(from: &Path, to: &Path) -> Result<(), StoreError> {
     copy.close().await.ok();
     if !matches!(&checked, Ok(lines) if lines == &["ok"]) {
         discard(&staged);
-        return Err(fail(format!(
-            "{} fails its integrity check",
-            from.display()
-        )));
+        return Err(BackupError::Unsound(from.to_path_buf()));
     }
     if !matches!(migrations, Ok(Some(_))) {
         discard(&staged);
-        return Err(fail(format!(
-            "{} is not a Qualify database",
-            from.display()
-        )));
+        return Err(BackupError::NotQualify(from.to_path_buf()));
     }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(side(&staged, suffix));
         let _ = std::fs::remove_file(side(to, suffix));
     }
-    std::fs::rename(&staged, to).map_err(|e| fail(format!("rename: {e}")))?;
+    std::fs::rename(&staged, to).map_err(|source| {
+        discard(&staged);
+        BackupError::Io {
+            what: "put the restored copy in place of",
+            path: to.to_path_buf(),
+            source,
+        }
+    })?;
     Ok(())
 }
 
