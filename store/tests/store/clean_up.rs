@@ -8,7 +8,7 @@ use store::sessions::{SessionClient, insert_refresh_token};
 use store::users::Role;
 use uuid::Uuid;
 
-use crate::support::{count, fresh_db, is_sqlite, run, user};
+use crate::support::{count, fresh_db, is_sqlite, run, user, webhook_delivery, webhook_endpoint};
 
 #[tokio::test]
 async fn what_is_past_its_retention_goes_and_the_rest_stays() {
@@ -43,34 +43,13 @@ async fn what_is_past_its_retention_goes_and_the_rest_stays() {
     }
     // An endpoint; old events: one delivered (goes with its attempt), one pending (stays);
     // and a recent delivered one (stays).
-    let endpoint = Uuid::now_v7();
-    run(
-        &db,
-        "INSERT INTO webhook_endpoints (id, owner_id, url, description, event_types, secret, enabled, created_at, updated_at) \
-         VALUES (?, ?, 'https://example.com/h', '', '[\"prospect.created\"]', 'whsec_x', ?, ?, ?)",
-        vec![endpoint.into(), owner.id.into(), true.into(), long_ago.into(), long_ago.into()],
-    )
-    .await;
+    let endpoint = webhook_endpoint(&db, owner.id, long_ago).await;
     for (state, at) in [
         ("delivered", long_ago),
         ("pending", long_ago),
         ("delivered", now),
     ] {
-        let (event, delivery) = (Uuid::now_v7(), Uuid::now_v7());
-        run(
-            &db,
-            "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
-             VALUES (?, 'prospect.created', ?, ?, '{}', ?)",
-            vec![event.into(), at.into(), owner.id.into(), at.into()],
-        )
-        .await;
-        run(
-            &db,
-            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, attempts, next_attempt_at, created_at) \
-             VALUES (?, ?, ?, 'prospect.created', ?, 1, ?, ?)",
-            vec![delivery.into(), endpoint.into(), event.into(), state.into(), at.into(), at.into()],
-        )
-        .await;
+        let (_, delivery) = webhook_delivery(&db, owner.id, endpoint, (state, 1), "{}", at).await;
         run(
             &db,
             "INSERT INTO webhook_attempts (id, delivery_id, number, started_at, status_code, duration_ms) \

@@ -194,3 +194,59 @@ pub async fn run(db: &store::Db, sql: &str, values: Vec<sea_orm::Value>) {
         .await
         .unwrap();
 }
+
+/// An enabled webhook endpoint of `owner`'s for `prospect.created`, made at `at`.
+pub async fn webhook_endpoint(db: &Db, owner: Uuid, at: chrono::DateTime<chrono::Utc>) -> Uuid {
+    let endpoint = Uuid::now_v7();
+    run(
+        db,
+        "INSERT INTO webhook_endpoints (id, owner_id, url, description, event_types, secret, enabled, created_at, updated_at) \
+         VALUES (?, ?, 'https://example.com/h', '', '[\"prospect.created\"]', 'whsec_x', ?, ?, ?)",
+        vec![endpoint.into(), owner.into(), true.into(), at.into(), at.into()],
+    )
+    .await;
+    endpoint
+}
+
+/// A dispatched `prospect.created` event of `owner`'s with `body`, and its delivery to
+/// `endpoint` in `state` after `attempts` attempts, both made (and due) at `at`: (event,
+/// delivery).
+pub async fn webhook_delivery(
+    db: &Db,
+    owner: Uuid,
+    endpoint: Uuid,
+    (state, attempts): (&str, i32),
+    body: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> (Uuid, Uuid) {
+    let (event, delivery) = (Uuid::now_v7(), Uuid::now_v7());
+    run(
+        db,
+        "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
+         VALUES (?, 'prospect.created', ?, ?, ?, ?)",
+        vec![
+            event.into(),
+            at.into(),
+            owner.into(),
+            body.into(),
+            at.into(),
+        ],
+    )
+    .await;
+    run(
+        db,
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, attempts, next_attempt_at, created_at) \
+         VALUES (?, ?, ?, 'prospect.created', ?, ?, ?, ?)",
+        vec![
+            delivery.into(),
+            endpoint.into(),
+            event.into(),
+            state.into(),
+            attempts.into(),
+            at.into(),
+            at.into(),
+        ],
+    )
+    .await;
+    (event, delivery)
+}

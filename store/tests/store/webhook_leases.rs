@@ -6,37 +6,17 @@ use chrono::{Duration, Utc};
 use store::users::Role;
 use store::webhooks::delivery::{AttemptResult, lease_due, record_attempts, release_all_leases};
 use store::webhooks::{Delivery, DeliveryState, delivery_of};
-use uuid::Uuid;
 
-use crate::support::{fresh_db, run, user};
+use crate::support::{fresh_db, user, webhook_delivery, webhook_endpoint};
 
 #[tokio::test]
 async fn released_leases_are_due_again_and_the_dead_workers_answer_is_ignored() {
     let (db, _guard) = fresh_db().await;
     let owner = user(&db, Role::Mentor).await;
     let now = Utc::now();
-    let (endpoint, event, delivery) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    run(
-        &db,
-        "INSERT INTO webhook_endpoints (id, owner_id, url, description, event_types, secret, enabled, created_at, updated_at) \
-         VALUES (?, ?, 'https://example.com/h', '', '[\"prospect.created\"]', 'whsec_x', ?, ?, ?)",
-        vec![endpoint.into(), owner.id.into(), true.into(), now.into(), now.into()],
-    )
-    .await;
-    run(
-        &db,
-        "INSERT INTO events (id, event_type, occurred_at, subject_id, body, dispatched_at) \
-         VALUES (?, 'prospect.created', ?, ?, '{\"n\":1}', ?)",
-        vec![event.into(), now.into(), owner.id.into(), now.into()],
-    )
-    .await;
-    run(
-        &db,
-        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, state, attempts, next_attempt_at, created_at) \
-         VALUES (?, ?, ?, 'prospect.created', 'pending', 0, ?, ?)",
-        vec![delivery.into(), endpoint.into(), event.into(), now.into(), now.into()],
-    )
-    .await;
+    let endpoint = webhook_endpoint(&db, owner.id, now).await;
+    let (_, delivery) =
+        webhook_delivery(&db, owner.id, endpoint, ("pending", 0), "{\"n\":1}", now).await;
 
     let until = now + Duration::seconds(60);
     let dead = lease_due(&db, "dead", now, until, 10).await.unwrap();
