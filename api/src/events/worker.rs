@@ -1,6 +1,7 @@
 //! The webhook delivery worker: one task per instance. It turns outbox events into
 //! deliveries, leases the due ones (so that with several instances on one PostgreSQL each
-//! attempt is made by one), sends them signed (`sign`) through the guarded resolver
+//! attempt is made by one; a lease outlasts every attempt its round starts, see
+//! `lease_for`), sends them signed (`sign`) through the guarded resolver
 //! (`destination`), and records each attempt: a 2xx delivers; anything else (a redirect
 //! included: none is followed) is tried again on the schedule of
 //! `domain::events::retry_delay`, with jitter, until it is spent; an endpoint whose every
@@ -16,7 +17,7 @@ use futures_util::StreamExt;
 use rand::Rng;
 use store::Db;
 use store::webhooks::delivery::{
-    AttemptResult, Due, fan_out, lease_due, record_attempts, release_all_leases,
+    AttemptResult, Due, fan_out, lease_due, record_attempts, release_all_leases, release_leases,
 };
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -54,8 +55,18 @@ impl Default for Settings {
 const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 /// Events taken per transaction, and deliveries leased per round.
 const BATCH: u64 = 500;
-/// How long a lease lasts: longer than a request may take.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long after leasing its deliveries a round may still start an attempt; those not
+/// started by then (or by a stop) are released for the next round, or another instance.
+const START_WITHIN: Duration = Duration::from_secs(30);
+/// Time to record a round's attempts, within the lease.
+const RECORD_WITHIN: Duration = Duration::from_secs(20);
+
+/// How long a lease lasts: the last attempt a round starts has ended (`timeout`) and been
+/// recorded before it runs out, so no other instance makes an attempt this one is making.
+/// 60 s with the default 10 s timeout.
+fn lease_for(timeout: Duration) -> Duration {
+    START_WITHIN + timeout + RECORD_WITHIN
+}
 /// How often the worker looks without being woken (other instances' events, retries).
 const POLL: Duration = Duration::from_millis(500);
 /// After a wake-up, how long to let events gather before taking them.
@@ -150,7 +161,7 @@ impl Worker {
                 }
                 clean_up_at = Instant::now() + CLEAN_UP_ASK_EVERY;
             }
-            let busy = match self.round().await {
+            let busy = match self.round(&stop).await {
                 Ok(busy) => busy,
                 Err(e) => {
                     tracing::warn!(error = %e, "webhook round failed");
@@ -169,7 +180,10 @@ impl Worker {
     }
 
     /// Fans out what the outbox holds, then sends what is due; whether there was work.
-    async fn round(&self) -> anyhow::Result<bool> {
+    /// Attempts start for `START_WITHIN` after the lease, and not once `stop` turns true:
+    /// those started are awaited (each within the timeout) and recorded, the others'
+    /// leases released, so a shutdown takes at most one timeout and leaves no lease.
+    async fn round(&self, stop: &watch::Receiver<bool>) -> anyhow::Result<bool> {
         let mut busy = false;
         loop {
             let taken = fan_out(&self.db, BATCH).await?;
@@ -179,12 +193,17 @@ impl Worker {
             }
         }
         let now = Utc::now();
-        let until = now + chrono::Duration::from_std(LEASE)?;
+        let until = now + chrono::Duration::from_std(lease_for(self.settings.timeout))?;
         let due = lease_due(&self.db, &self.name, now, until, BATCH).await?;
         if due.is_empty() {
             return Ok(busy);
         }
+        let leased: Vec<uuid::Uuid> = due.iter().map(|d| d.delivery_id).collect();
+        let start_by = Instant::now() + START_WITHIN;
+        // `buffer_unordered` asks for the next delivery only when a request slot is free:
+        // the condition is checked when the attempt would start.
         let results: Vec<AttemptResult> = futures_util::stream::iter(due)
+            .take_while(|_| std::future::ready(Instant::now() < start_by && !*stop.borrow()))
             .map(|d| self.attempt(d))
             .buffer_unordered(self.settings.concurrency)
             .collect()
@@ -193,6 +212,13 @@ impl Worker {
         let disabled = record_attempts(&self.db, &self.name, &results, disable_before).await?;
         for id in disabled {
             tracing::warn!(endpoint = %id, "webhook endpoint disabled after failing too long");
+        }
+        if results.len() < leased.len() {
+            let made: std::collections::HashSet<uuid::Uuid> =
+                results.iter().map(|r| r.delivery_id).collect();
+            let unmade: Vec<uuid::Uuid> =
+                leased.into_iter().filter(|id| !made.contains(id)).collect();
+            release_leases(&self.db, &self.name, &unmade).await?;
         }
         Ok(true)
     }

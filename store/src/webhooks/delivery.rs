@@ -155,6 +155,29 @@ pub async fn release_all_leases(db: &impl Conn) -> Result<u64, StoreError> {
     Ok(done.rows_affected())
 }
 
+/// Ends `worker`'s leases of these deliveries (attempts it did not make after all): they
+/// are due again at once, for any worker.
+///
+/// # Errors
+/// [`StoreError::Db`] when the database fails.
+pub async fn release_leases(db: &impl Conn, worker: &str, ids: &[Uuid]) -> Result<u64, StoreError> {
+    let mut released = 0;
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "UPDATE webhook_deliveries SET lease_until = NULL, leased_by = NULL \
+             WHERE leased_by = ? AND id IN ({})",
+            marks(chunk.len())
+        );
+        let mut values: Vec<Value> = vec![worker.into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        released += db
+            .execute_raw(stmt(db, &sql, values))
+            .await?
+            .rows_affected();
+    }
+    Ok(released)
+}
+
 /// Leases up to `limit` deliveries due at `at` (pending, endpoint enabled, no live lease)
 /// to `worker` until `until`, soonest first, and returns them. On PostgreSQL, rows another
 /// instance is leasing are skipped, so each attempt is made by one instance.

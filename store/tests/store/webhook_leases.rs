@@ -4,8 +4,11 @@
 
 use chrono::{Duration, Utc};
 use store::users::Role;
-use store::webhooks::delivery::{AttemptResult, lease_due, record_attempts, release_all_leases};
+use store::webhooks::delivery::{
+    AttemptResult, lease_due, record_attempts, release_all_leases, release_leases,
+};
 use store::webhooks::{Delivery, DeliveryState, delivery_of};
+use uuid::Uuid;
 
 use crate::support::{fresh_db, user, webhook_delivery, webhook_endpoint};
 
@@ -69,4 +72,41 @@ async fn released_leases_are_due_again_and_the_dead_workers_answer_is_ignored() 
         state(delivery_of(&db, owner.id, delivery).await.unwrap()),
         (DeliveryState::Delivered, 1)
     );
+}
+
+#[tokio::test]
+async fn a_worker_releases_only_its_own_leases_of_the_deliveries_it_names() {
+    let (db, _guard) = fresh_db().await;
+    let owner = user(&db, Role::Mentor).await;
+    let now = Utc::now();
+    let endpoint = webhook_endpoint(&db, owner.id, now).await;
+    let mut deliveries = Vec::new();
+    for n in 0..3 {
+        let body = format!("{{\"n\":{n}}}");
+        deliveries.push(
+            webhook_delivery(&db, owner.id, endpoint, ("pending", 0), &body, now)
+                .await
+                .1,
+        );
+    }
+    let until = now + Duration::seconds(60);
+    assert_eq!(lease_due(&db, "w1", now, until, 10).await.unwrap().len(), 3);
+
+    // Another worker's name releases nothing; w1 releases the two it names.
+    assert_eq!(release_leases(&db, "w2", &deliveries).await.unwrap(), 0);
+    assert_eq!(
+        release_leases(&db, "w1", &deliveries[..2]).await.unwrap(),
+        2
+    );
+    let again: Vec<Uuid> = lease_due(&db, "w3", now, until, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.delivery_id)
+        .collect();
+    let mut expected = deliveries[..2].to_vec();
+    expected.sort();
+    let mut again = again;
+    again.sort();
+    assert_eq!(again, expected, "the third is still w1's");
 }
