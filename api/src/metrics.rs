@@ -4,7 +4,7 @@
 //! seen, then `other`); never an id or query text.
 //!
 //! Counted as they happen: requests (status, duration), GraphQL operations (name, first
-//! error code), throttled logins, webhook attempts (outcome). Read at each scrape: the
+//! error code; duration by name), throttled logins, webhook attempts (outcome). Read at each scrape: the
 //! database pool (connections open, idle and at most; connections taken by single
 //! statements and by transactions, how many of those waited a millisecond or more, and
 //! the time spent waiting), the SQLite writer queue, the outbox's backlog.
@@ -43,6 +43,9 @@ fn handle() -> anyhow::Result<&'static PrometheusHandle> {
         .ok_or_else(|| anyhow::anyhow!("another metrics recorder is installed"))
 }
 
+/// How often histogram samples are folded into their buckets (the exporter's own default).
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Whether metrics are recorded (a listener was asked for): off, nothing is counted.
 static ON: OnceLock<bool> = OnceLock::new();
 
@@ -73,7 +76,18 @@ pub async fn serve(
     let listener = TcpListener::bind(bind).await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        // The recorder keeps each histogram sample until upkeep folds it into the buckets:
+        // without it, a server nobody scrapes would hold every request's duration.
+        let upkeep = async {
+            loop {
+                tokio::time::sleep(UPKEEP_EVERY).await;
+                handle.run_upkeep();
+            }
+        };
+        tokio::select! {
+            _ = axum::serve(listener, app) => {}
+            () = upkeep => {}
+        }
     });
     tracing::info!(%addr, "metrics listening");
     Ok((addr, task))
@@ -130,12 +144,15 @@ pub fn request(path: &str, status: u16, seconds: f64, operation: Option<&str>, c
     metrics::histogram!("qualify_http_request_duration_seconds", "status" => status)
         .record(seconds);
     if path == "/graphql" {
+        let operation = operation_label(operation);
         metrics::counter!(
             "qualify_graphql_operations_total",
-            "operation" => operation_label(operation),
+            "operation" => operation.clone(),
             "code" => code.unwrap_or("none").to_owned()
         )
         .increment(1);
+        metrics::histogram!("qualify_graphql_operation_duration_seconds", "operation" => operation)
+            .record(seconds);
     }
 }
 

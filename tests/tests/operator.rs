@@ -146,6 +146,10 @@ async fn metrics_count_requests_operations_and_the_backlog_with_bounded_labels()
     );
     assert!(value("qualify_http_requests_total{status=\"200\"}") >= 4.0);
     assert!(text.contains("qualify_http_request_duration_seconds_bucket"));
+    assert!(value("qualify_graphql_operation_duration_seconds_count{operation=\"Me\"}") >= 3.0);
+    assert!(text.contains(
+        "qualify_graphql_operation_duration_seconds_bucket{operation=\"Me\",le=\"0.1\"}"
+    ));
     assert!(value("qualify_db_pool_connections") >= 1.0);
     assert!(value("qualify_db_pool_max_connections") >= value("qualify_db_pool_connections"));
     // Every request above took connections: for its statements, and the first ones'
