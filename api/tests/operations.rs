@@ -142,3 +142,65 @@ async fn sigterm_drains_and_exits_zero() {
     assert!(status.success(), "exit {status}: {text}");
     assert!(text.contains("shutting down"), "{text}");
 }
+
+/// A request in flight when SIGTERM comes is answered: its headers and half its body sent
+/// before the signal, the rest after. The connection is then closed (no keep-alive while
+/// draining), and the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_in_flight_at_sigterm_is_answered_then_the_process_exits_zero() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let database = TestDatabase::sqlite_file();
+    let email = create_mentor(&database.url);
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn");
+    let server = ServerProcess::start(command);
+    let body = json!({ "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                       "variables": { "i": { "email": email, "password": PASSWORD } } })
+    .to_string();
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        server.addr,
+        body.len()
+    );
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    server.signal_term();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // New connections are no longer taken.
+    let refused = reqwest::Client::new()
+        .get(format!("http://{}/healthz", server.addr))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(
+        refused.is_err(),
+        "a new connection was served while draining"
+    );
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the answer, then the connection closed")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("accessToken"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "{answer}"
+    );
+    let status = tokio::task::spawn_blocking(move || server.wait_exit(Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .expect("exited");
+    assert!(status.success(), "exit {status}");
+}

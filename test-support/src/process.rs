@@ -48,13 +48,24 @@ impl ServerProcess {
 
     /// `kill -TERM`, then waits (at most `within`) for the process to exit: its status, or
     /// `None` if it did not exit in time (it is then killed).
-    pub fn terminate(mut self, within: Duration) -> Option<std::process::ExitStatus> {
+    pub fn terminate(self, within: Duration) -> Option<std::process::ExitStatus> {
+        self.signal_term();
+        self.wait_exit(within)
+    }
+
+    /// `kill -TERM`, without waiting.
+    pub fn signal_term(&self) {
         let pid = self.child.id().to_string();
         let sent = std::process::Command::new("kill")
             .args(["-TERM", &pid])
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -TERM {pid}");
+    }
+
+    /// Waits (at most `within`) for the process to exit: its status, or `None` if it did
+    /// not exit in time (it is then killed).
+    pub fn wait_exit(mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let deadline = std::time::Instant::now() + within;
         while std::time::Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
