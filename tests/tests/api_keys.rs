@@ -460,3 +460,59 @@ async fn qualifications_and_decisions_made_through_a_key_name_it() {
         );
     }
 }
+
+/// The counters behind the limits cannot fail open. On PostgreSQL they are rows
+/// (`throttle_buckets`, `login_failures`): with their tables gone, a key's request is 503
+/// `INTERNAL` and a login `INTERNAL`, never let through uncounted, and no SQL leaks. On
+/// SQLite they live in the process, so the same loss changes nothing.
+#[tokio::test]
+async fn a_limit_that_cannot_be_counted_refuses_the_request_and_leaks_nothing() {
+    let app = TestApp::spawn().await;
+    let w = app.mentee_in_program("STRICT").await;
+    let (secret, _) = create(
+        &app,
+        &w.mentee.access,
+        json!({ "name": "counted", "access": "READ" }),
+    )
+    .await;
+    ok(app.gql(Some(&secret), VIEWER, json!({})).await);
+    let email = crate::helpers::unique_email("counted");
+    let failed = app
+        .gql(
+            None,
+            crate::fixtures::LOGIN,
+            json!({ "input": { "email": email, "password": PASSWORD } }),
+        )
+        .await;
+    expect_code(&failed, "UNAUTHENTICATED");
+
+    let db = app.db().await;
+    for table in ["throttle_buckets", "login_failures"] {
+        db.execute_unprepared(&format!("ALTER TABLE {table} RENAME TO {table}_gone"))
+            .await
+            .expect("rename");
+    }
+    let by_key = app.post_with(Some(&secret), &[], VIEWER, json!({})).await;
+    let login = app
+        .gql(
+            None,
+            crate::fixtures::LOGIN,
+            json!({ "input": { "email": email, "password": PASSWORD } }),
+        )
+        .await;
+    if app.on_sqlite() {
+        assert_eq!(by_key.status, reqwest::StatusCode::OK);
+        ok(by_key.body);
+        expect_code(&login, "UNAUTHENTICATED");
+    } else {
+        assert_eq!(by_key.status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(codes(&by_key.body), ["INTERNAL"]);
+        expect_code(&login, "INTERNAL");
+        for body in [&by_key.body, &login] {
+            let text = body.to_string().to_lowercase();
+            for secret in ["throttle", "login_failures", "relation", "sql", "table"] {
+                assert!(!text.contains(secret), "{secret:?} in {text}");
+            }
+        }
+    }
+}
