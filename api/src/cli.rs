@@ -128,6 +128,11 @@ pub struct ServeArgs {
     /// off by default.
     #[arg(long, env = "QUALIFY_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+    /// The database pool's size: default 10 on PostgreSQL (mind its `max_connections`
+    /// across instances), 8 readers on a SQLite file (its writes have one connection).
+    #[arg(long, env = "QUALIFY_DATABASE_MAX_CONNECTIONS",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_max_connections: Option<u32>,
 }
 
 /// Connection limits (defaults as in the README).
@@ -294,6 +299,7 @@ impl ServeArgs {
             subscriptions: self.subscriptions.settings(),
             access_log: false,
             metrics_bind: self.metrics_bind,
+            database_max_connections: self.database_max_connections,
         }
     }
 }

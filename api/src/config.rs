@@ -33,6 +33,9 @@ pub struct Config {
     pub access_log: bool,
     /// Where Prometheus metrics answer (`--metrics-bind`); `None`: off.
     pub metrics_bind: Option<SocketAddr>,
+    /// The database pool's size (`--database-max-connections`); `None`: 10 on
+    /// PostgreSQL, 8 readers on a SQLite file.
+    pub database_max_connections: Option<u32>,
 }
 
 /// How `graphql::engine` runs a request. Every choice answers every request byte for byte
@@ -217,6 +220,7 @@ impl Config {
             },
             access_log: false,
             metrics_bind: None,
+            database_max_connections: None,
         }
     }
 }

@@ -89,7 +89,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         );
     }
     crate::events::worker::install_tls_provider();
-    let (db, statements) = store::connect_counted(&config.database_url).await?;
+    let (db, statements) =
+        store::connect_counted_with(&config.database_url, config.database_max_connections).await?;
     // Before migrating: a second server on a SQLite file is refused, not merely warned.
     let serving_lock = store::operate::hold_sqlite(&config.database_url)?;
     store::migrate(&db).await?;

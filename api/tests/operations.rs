@@ -149,6 +149,7 @@ async fn sigterm_drains_and_exits_zero() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_in_flight_at_sigterm_is_answered_then_the_process_exits_zero() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    api::events::worker::install_tls_provider();
     let database = TestDatabase::sqlite_file();
     let email = create_mentor(&database.url);
     let mut command = Command::new(BIN);
@@ -203,4 +204,45 @@ async fn a_request_in_flight_at_sigterm_is_answered_then_the_process_exits_zero(
         .unwrap()
         .expect("exited");
     assert!(status.success(), "exit {status}");
+}
+
+/// `--database-max-connections` sizes the pool (`/metrics` shows it), and a size out of
+/// range is refused before anything starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_pool_has_the_size_asked_for() {
+    api::events::worker::install_tls_provider();
+    let refused = Command::new(BIN)
+        .args(["serve", "--database-max-connections", "0"])
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--database-max-connections"), "{said}");
+
+    let database = TestDatabase::sqlite_file();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut command = Command::new(BIN);
+    command
+        .env("DATABASE_URL", &database.url)
+        .env("QUALIFY_BIND", "127.0.0.1:0")
+        .env("QUALIFY_METRICS_BIND", format!("127.0.0.1:{port}"))
+        .env("QUALIFY_DATABASE_MAX_CONNECTIONS", "3")
+        .env("RUST_LOG", "warn");
+    let _server = ServerProcess::start(command);
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "qualify_db_pool_max_connections 3"),
+        "{text}"
+    );
 }

@@ -144,6 +144,19 @@ impl StatementCounter {
 /// # Errors
 /// [`StoreError::Db`] when the URL is invalid or the database cannot be reached.
 pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreError> {
+    connect_counted_with(url, None).await
+}
+
+/// Like [`connect_counted`], with the read pool's size: `None` for the default (10 on
+/// PostgreSQL, 8 on a SQLite file). An in-memory SQLite database has one connection, and
+/// a SQLite file's transactions their one writer connection, whatever is asked.
+///
+/// # Errors
+/// [`StoreError::Db`] when the URL is invalid or the database cannot be reached.
+pub async fn connect_counted_with(
+    url: &str,
+    max_connections: Option<u32>,
+) -> Result<(Db, StatementCounter), StoreError> {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false);
     let mut writer = None;
@@ -165,13 +178,13 @@ pub async fn connect_counted(url: &str) -> Result<(Db, StatementCounter), StoreE
             let mut write = options.clone();
             write.max_connections(1).acquire_timeout(BUSY_TIMEOUT);
             writer = Some(write);
-            options.max_connections(SQLITE_FILE_CONNECTIONS);
+            options.max_connections(max_connections.unwrap_or(SQLITE_FILE_CONNECTIONS).max(1));
         }
     } else {
         // Ping only connections idle long enough for the server or a proxy to have dropped
         // them, not every checkout (a network round trip each).
         options
-            .max_connections(POSTGRES_CONNECTIONS)
+            .max_connections(max_connections.unwrap_or(POSTGRES_CONNECTIONS).max(1))
             .test_before_acquire_if_idle_for(POSTGRES_PING_IF_IDLE);
     }
     let counter = StatementCounter::default();

@@ -47,8 +47,8 @@ pub use clients::{Client, ClientEnd};
 pub use clock::now;
 pub use connect::{
     Db, PoolConnections, PoolWaits, SQLITE_CACHE_KIB, StatementCounter, Waits, begin_write,
-    connect, connect_counted, migrate, pool_connections, pool_waits, sqlite_integrity_check,
-    writers_waiting,
+    connect, connect_counted, connect_counted_with, migrate, pool_connections, pool_waits,
+    sqlite_integrity_check, writers_waiting,
 };
 pub use dashboard::DashboardRow;
 pub use decisions::{DecisionRecord, NewDecision};
