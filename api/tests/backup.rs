@@ -16,10 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use test_support::database::TestDatabase;
 
-use harness::{BIN, Client, create_mentor, start, str_at};
-
-const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { \
-    createProspect(input: { programId: $p, name: $n }) { prospect { id } } }";
+use harness::{BIN, CREATE_PROSPECT, Client, create_mentor, start, str_at};
 
 fn qualify(args: &[&str], database_url: &str) -> (bool, String) {
     let output = Command::new(BIN)

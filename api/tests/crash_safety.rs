@@ -24,7 +24,8 @@ use test_support::process::ServerProcess;
 use uuid::Uuid;
 
 use harness::{
-    Client, PASSWORD, create_mentor, sqlite_integrity, start, str_at, try_create_mentor,
+    CREATE_PROSPECT, Client, PASSWORD, create_mentor, sqlite_integrity, start, str_at,
+    try_create_mentor,
 };
 
 /// What the first server acknowledged, to be found again after the crash.
@@ -108,9 +109,6 @@ async fn write_everything(client: &Client, mentor_email: &str) -> Written {
         prospects: Vec::new(),
     }
 }
-
-const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { createProspect(input: \
-    { programId: $p, name: $n }) { prospect { id } } }";
 
 /// Four writers creating prospects as fast as they can until the server dies under them;
 /// returns the ids whose creation was acknowledged.

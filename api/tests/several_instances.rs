@@ -29,10 +29,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use harness::{BIN, Client, MenteeWorld, PASSWORD, create_mentor, str_at};
+use harness::{BIN, CREATE_PROSPECT, Client, MenteeWorld, PASSWORD, create_mentor, str_at};
 
-const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { \
-    createProspect(input: { programId: $p, name: $n }) { prospect { id } } }";
 const VIEWER: &str = "{ viewer { id } }";
 const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
 

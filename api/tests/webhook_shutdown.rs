@@ -10,7 +10,6 @@
 mod harness;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,7 +23,7 @@ use serde_json::{Value, json};
 use test_support::database::TestDatabase;
 use test_support::process::ServerProcess;
 
-use harness::{BIN, Client, create_mentor, str_at};
+use harness::{CREATE_PROSPECT, Client, create_mentor, str_at};
 
 /// Seconds a webhook request may take here: every slow attempt ends after this.
 const TIMEOUT_SECS: u64 = 4;
@@ -53,24 +52,11 @@ async fn take(State(hook): State<Arc<Hook>>, body: Bytes) -> StatusCode {
 }
 
 fn start(database_url: &str) -> ServerProcess {
-    let mut command = Command::new(BIN);
-    command
-        .env("DATABASE_URL", database_url)
-        .env("QUALIFY_BIND", "127.0.0.1:0")
-        .env(
-            "QUALIFY_JWT_SECRET",
-            "webhook-shutdown-secret-of-well-over-thirty-two-bytes",
-        )
-        .env("QUALIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
-        .env("QUALIFY_WEBHOOKS_ALLOW_HTTP", "true")
-        .env("QUALIFY_WEBHOOK_TIMEOUT_SECS", TIMEOUT_SECS.to_string())
-        .env("QUALIFY_WEBHOOK_RETRY_BASE_MS", "100")
-        .env("RUST_LOG", "warn");
-    ServerProcess::start(command)
+    let timeout = TIMEOUT_SECS.to_string();
+    let mut env = harness::WEBHOOKS_TO_THIS_MACHINE.to_vec();
+    env.push(("QUALIFY_WEBHOOK_TIMEOUT_SECS", &timeout));
+    harness::start_with(database_url, &env)
 }
-
-const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { \
-    createProspect(input: { programId: $p, name: $n }) { prospect { id } } }";
 
 async fn shutdown_mid_round(database_url: &str) {
     let mentor_email = create_mentor(database_url);

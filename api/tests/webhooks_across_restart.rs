@@ -13,7 +13,6 @@ mod harness;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,7 +29,7 @@ use sha2::Sha256;
 use test_support::database::TestDatabase;
 use test_support::process::ServerProcess;
 
-use harness::{BIN, Client, create_mentor, str_at};
+use harness::{CREATE_PROSPECT, Client, create_mentor, str_at};
 
 /// (webhook-id, body) of every request whose signature checked out; and how many did not.
 #[derive(Default)]
@@ -90,23 +89,8 @@ async fn receiver() -> (SocketAddr, Arc<Hook>) {
 }
 
 fn start(database_url: &str) -> ServerProcess {
-    let mut command = Command::new(BIN);
-    command
-        .env("DATABASE_URL", database_url)
-        .env("QUALIFY_BIND", "127.0.0.1:0")
-        .env(
-            "QUALIFY_JWT_SECRET",
-            "webhook-restart-secret-of-well-over-thirty-two-bytes",
-        )
-        .env("QUALIFY_WEBHOOKS_ALLOW_PRIVATE", "true")
-        .env("QUALIFY_WEBHOOKS_ALLOW_HTTP", "true")
-        .env("QUALIFY_WEBHOOK_RETRY_BASE_MS", "100")
-        .env("RUST_LOG", "warn");
-    ServerProcess::start(command)
+    harness::start_with(database_url, &harness::WEBHOOKS_TO_THIS_MACHINE)
 }
-
-const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { \
-    createProspect(input: { programId: $p, name: $n }) { prospect { id } } }";
 
 async fn nothing_lost_across_kill_9(database_url: &str) {
     let mentor_email = create_mentor(database_url);

@@ -269,23 +269,16 @@ pub struct PoolConnections {
 
 /// The read pool's connections now.
 pub fn pool_connections(db: &Db) -> PoolConnections {
+    fn of<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolConnections {
+        PoolConnections {
+            open: pool.size(),
+            idle: pool.num_idle(),
+            max: pool.options().get_max_connections(),
+        }
+    }
     match db.pool.get_database_backend() {
-        DbBackend::Postgres => {
-            let pool = db.pool.get_postgres_connection_pool();
-            PoolConnections {
-                open: pool.size(),
-                idle: pool.num_idle(),
-                max: pool.options().get_max_connections(),
-            }
-        }
-        _ => {
-            let pool = db.pool.get_sqlite_connection_pool();
-            PoolConnections {
-                open: pool.size(),
-                idle: pool.num_idle(),
-                max: pool.options().get_max_connections(),
-            }
-        }
+        DbBackend::Postgres => of(db.pool.get_postgres_connection_pool()),
+        _ => of(db.pool.get_sqlite_connection_pool()),
     }
 }
 
@@ -320,7 +313,6 @@ mod waits {
         RAN_FOR.with(|c| c.set(Some(elapsed)));
     }
 
-    #[derive(Default)]
     struct Tally {
         acquired: AtomicU64,
         waited: AtomicU64,
@@ -328,6 +320,14 @@ mod waits {
     }
 
     impl Tally {
+        const fn new() -> Self {
+            Tally {
+                acquired: AtomicU64::new(0),
+                waited: AtomicU64::new(0),
+                wait_us: AtomicU64::new(0),
+            }
+        }
+
         fn add(&self, wait: Duration) {
             self.acquired.fetch_add(1, Ordering::Relaxed);
             if wait >= WAITED {
@@ -346,16 +346,8 @@ mod waits {
         }
     }
 
-    static STATEMENTS: Tally = Tally {
-        acquired: AtomicU64::new(0),
-        waited: AtomicU64::new(0),
-        wait_us: AtomicU64::new(0),
-    };
-    static BEGINS: Tally = Tally {
-        acquired: AtomicU64::new(0),
-        waited: AtomicU64::new(0),
-        wait_us: AtomicU64::new(0),
-    };
+    static STATEMENTS: Tally = Tally::new();
+    static BEGINS: Tally = Tally::new();
 
     /// Runs one statement on the pool, counting how long it waited for a connection.
     pub(super) async fn statement<T>(

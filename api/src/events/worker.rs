@@ -213,12 +213,11 @@ impl Worker {
         for id in disabled {
             tracing::warn!(endpoint = %id, "webhook endpoint disabled after failing too long");
         }
-        if results.len() < leased.len() {
-            let made: std::collections::HashSet<uuid::Uuid> =
-                results.iter().map(|r| r.delivery_id).collect();
-            let unmade: Vec<uuid::Uuid> =
-                leased.into_iter().filter(|id| !made.contains(id)).collect();
-            release_leases(&self.db, &self.name, &unmade).await?;
+        // `take_while` lets through a prefix, and every attempt let through gives a
+        // result: the rest of the leased deliveries were never started.
+        let unstarted = &leased[results.len().min(leased.len())..];
+        if !unstarted.is_empty() {
+            release_leases(&self.db, &self.name, unstarted).await?;
         }
         Ok(true)
     }

@@ -15,14 +15,30 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 /// Starts `qualify` on `database_url`, on a port of its choosing, and waits until it listens.
 pub fn start(database_url: &str) -> ServerProcess {
+    start_with(database_url, &[])
+}
+
+/// Like [`start`], with more of the server's environment.
+pub fn start_with(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
     let mut command = Command::new(BIN);
     command
         .env("DATABASE_URL", database_url)
         .env("QUALIFY_BIND", "127.0.0.1:0")
         .env("QUALIFY_JWT_SECRET", SECRET)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied());
     ServerProcess::start(command)
 }
+
+/// Webhooks to a receiver in the test (plain http on loopback), retried after 100 ms.
+pub const WEBHOOKS_TO_THIS_MACHINE: [(&str, &str); 3] = [
+    ("QUALIFY_WEBHOOKS_ALLOW_PRIVATE", "true"),
+    ("QUALIFY_WEBHOOKS_ALLOW_HTTP", "true"),
+    ("QUALIFY_WEBHOOK_RETRY_BASE_MS", "100"),
+];
+
+pub const CREATE_PROSPECT: &str = "mutation($p: ID!, $n: String!) { \
+    createProspect(input: { programId: $p, name: $n }) { prospect { id } } }";
 
 /// Speaks GraphQL to whichever server is running.
 #[derive(Clone)]
